@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Runs the whole suite twice: once on SQLite files and once on the local
+// PostgreSQL server. Without a reachable PostgreSQL it says so plainly and
+// the PostgreSQL run counts as not done (exit code stays that of SQLite).
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+
+const pgUrl = process.env.LINTAS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const extraArgs = process.argv.slice(2);
+
+function runSuite(engine) {
+  console.log(`\n=== Lintas tests on ${engine} ===\n`);
+  const result = spawnSync('npx', ['vitest', 'run', ...extraArgs], {
+    stdio: 'inherit',
+    env: { ...process.env, LINTAS_TEST_ENGINE: engine, LINTAS_TEST_PG_URL: pgUrl },
+  });
+  return result.status ?? 1;
+}
+
+async function postgresReachable() {
+  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch (error) {
+    console.log(`PostgreSQL at ${pgUrl} is not reachable: ${error.message}`);
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const sqliteStatus = runSuite('sqlite');
+let postgresStatus = 0;
+if (await postgresReachable()) {
+  postgresStatus = runSuite('postgres');
+} else {
+  console.log('\nPostgreSQL was NOT tested: only SQLite ran. Start it and run npm test again.');
+  if (process.env.LINTAS_REQUIRE_POSTGRES === '1') postgresStatus = 1;
+}
+console.log(`\nSQLite: ${sqliteStatus === 0 ? 'green' : 'FAILED'}; PostgreSQL: ${postgresStatus === 0 ? 'green' : 'FAILED'}`);
+process.exit(sqliteStatus || postgresStatus);
