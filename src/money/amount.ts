@@ -32,7 +32,7 @@ export function negateMinor(a: Minor): Minor {
 export type DecimalParseError =
   /** The currency code is not in the ISO 4217 table. */
   | 'currency_unknown'
-  /** Not digits with at most one '.' that has a digit on each side. */
+  /** Not digits with at most one '.' that has a digit before it. */
   | 'amount_format_invalid'
   /** More digits after the '.' than the currency's exponent. */
   | 'amount_too_many_decimals'
@@ -51,9 +51,10 @@ const decimalMark = 0x2e;
  * exponent are fine; more are refused, even when they are zeros ("1.0" in JPY),
  * because the text then claims a precision the currency does not have.
  *
- * Refused as a format: a sign, an exponent, spaces, an empty text, and a '.'
- * without a digit on both sides ("5.", ".5"): EMVCo gives no example of either
- * and a generator that writes them is more likely wrong than terse.
+ * A trailing '.' is accepted ("98." is 98 units): EMVCo's amount rule says the
+ * mark "may be present even if there are no decimals" and gives "98." as an
+ * example. Refused as a format: a sign, an exponent, spaces, an empty text,
+ * and a '.' with no digit before it (".5"), which EMVCo does not allow either.
  */
 export function parseDecimalAmount(text: string, currencyAlpha: string): DecimalParseResult {
   const currency = currencyByAlpha(currencyAlpha);
@@ -78,7 +79,7 @@ export function parseDecimalAmount(text: string, currencyAlpha: string): Decimal
 const invalidFormat = -2;
 const noDecimalMark = -1;
 
-/** Position of the single '.', `noDecimalMark`, or `invalidFormat` when the text is not /^\d+(\.\d+)?$/. */
+/** Position of the single '.', `noDecimalMark`, or `invalidFormat` when the text is not /^\d+(\.\d*)?$/. */
 function decimalMarkPosition(text: string): number {
   let markAt = noDecimalMark;
   for (let i = 0; i < text.length; i++) {
@@ -87,7 +88,7 @@ function decimalMarkPosition(text: string): number {
     if (code !== decimalMark || markAt !== noDecimalMark) return invalidFormat;
     markAt = i;
   }
-  if (text.length === 0 || markAt === 0 || markAt === text.length - 1) return invalidFormat;
+  if (text.length === 0 || markAt === 0) return invalidFormat;
   return markAt;
 }
 
