@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   hubComponentsFor,
@@ -226,6 +227,10 @@ describe('verifySignedRequest refusals, in the order they are checked', () => {
         return withHeaders(referenceSigned(wire, { components }), (h) => delete h['x-trace-id']);
       },
     },
+    ...['constructor', '__proto__'].map((name): Row => ({
+      code: 'signature_invalid', name: `a covered header named like an Object property (${name})`, detail: new RegExp(`"${name}" is not in the request`),
+      request: () => withHeaders(referenceSigned(transferRequest()), (h) => (h['signature-input'] = (h['signature-input'] ?? '').replace('(', `("${name}" `))),
+    })),
     {
       code: 'signature_invalid', name: 'a missing component wins over an unknown key and a stale created', detail: /must cover "@query"/,
       request: () => referenceSigned(transferRequest(), { keyId: 'key_nobody', created: createdAt - 3600, components: ['@method', '@authority', '@path', 'content-digest', 'content-type', 'idempotency-key'] }),
@@ -376,6 +381,37 @@ describe('verifySignedRequest accepts', () => {
     const wire = await hubSigned({ method: 'POST', url: 'https://hub.example/v1/settlement/windows/win_1/close', headers: { 'idempotency-key': 'idem-close' } });
     const incoming = { ...toIncoming(wire), body: Buffer.alloc(0) };
     expect(await verifySignedRequest(incoming, createEnv().ports)).toMatchObject({ ok: true });
+  });
+});
+
+describe('verifySignedRequest answers every input with a verdict, never an exception', () => {
+  const valid = referenceSigned(transferRequest());
+  const validInput = valid.headers['signature-input'] ?? '';
+  const componentName = fc.oneof(
+    fc.constantFrom('constructor', '__proto__', 'prototype', 'hasownproperty', 'signature', 'signature-input', '@signature-params', '@status', '@query-param'),
+    fc.stringMatching(/^@?[a-z_*-]{0,12}$/),
+  );
+  const paramValue = fc.oneof(fc.integer(), fc.constantFrom('1.5', 'tok', '?1', ':AAAA:', '@1700000000', '"s"', '%"h%c3%a9"', '-0'));
+
+  it('for arbitrary header text', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 300 }), fc.string({ maxLength: 300 }), async (input, signature) => {
+        const verdict = await verifySignedRequest(toIncoming(withHeaders(valid, (h) => Object.assign(h, { 'signature-input': input, signature }))), createEnv().ports);
+        expect(verdict.ok).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('for a valid signature with an extra component or parameter spliced in', async () => {
+    await fc.assert(
+      fc.asyncProperty(componentName, fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), paramValue, async (component, key, value) => {
+        const input = `${validInput.replace('(', `("${component}" `)};${key}=${value}`;
+        const verdict = await verifySignedRequest(toIncoming(withHeaders(valid, (h) => (h['signature-input'] = input))), createEnv().ports);
+        expect(verdict).toMatchObject({ ok: false, code: 'signature_invalid' });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

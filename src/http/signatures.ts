@@ -110,10 +110,15 @@ function refuse(code: SignatureRefusal, detail: string): Refusal {
 
 // ---------------------------------------------------------------- headers
 
-type Headers = Record<string, string | string[]>;
+type HeaderMap = Record<string, string | string[]>;
 
-function normaliseHeaders(raw: IncomingSignedRequest['headers']): Headers {
-  const headers: Headers = {};
+/**
+ * Lowercased names, no undefined values, and no prototype: a covered
+ * component named "constructor" or "__proto__" must read as absent, not as
+ * a property of Object.prototype.
+ */
+function normaliseHeaders(raw: IncomingSignedRequest['headers']): HeaderMap {
+  const headers = Object.create(null) as HeaderMap;
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     const key = name.toLowerCase();
@@ -124,7 +129,8 @@ function normaliseHeaders(raw: IncomingSignedRequest['headers']): Headers {
 }
 
 /** A field's value as RFC 9110 combines repeated lines: joined with ", ". */
-function fieldValue(headers: Headers, name: string): string | undefined {
+function fieldValue(headers: HeaderMap, name: string): string | undefined {
+  if (!Object.hasOwn(headers, name)) return undefined;
   const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -147,7 +153,7 @@ function parseDictionaryOrUndefined(text: string) {
   }
 }
 
-function readSignatureHeaders(headers: Headers): Refusal | { input: InnerList } {
+function readSignatureHeaders(headers: HeaderMap): Refusal | { input: InnerList } {
   const inputText = fieldValue(headers, 'signature-input');
   const signatureText = fieldValue(headers, 'signature');
   if (inputText === undefined && signatureText === undefined) {
@@ -194,7 +200,7 @@ function readParameters(params: Parameters): string | Omit<ParsedSignature, 'com
   return { created, expires, keyId, nonce };
 }
 
-function readComponents(input: InnerList, headers: Headers): string | string[] {
+function readComponents(input: InnerList, headers: HeaderMap): string | string[] {
   const components: string[] = [];
   for (const [name, params] of input[0]) {
     if (typeof name !== 'string') return 'covered components must be strings, e.g. "@method"';
@@ -205,16 +211,16 @@ function readComponents(input: InnerList, headers: Headers): string | string[] {
     if (derived && !(requiredComponents as readonly string[]).includes(name)) {
       return `derived component "${name}" is not supported; use ${requiredComponents.map((c) => `"${c}"`).join(' ')}`;
     }
-    if (!derived && headers[name] === undefined) return `the covered header "${name}" is not in the request`;
+    if (!derived && fieldValue(headers, name) === undefined) return `the covered header "${name}" is not in the request`;
     components.push(name);
   }
-  const required = [...requiredComponents, ...coveredWhenPresent.filter((name) => headers[name] !== undefined)];
+  const required = [...requiredComponents, ...coveredWhenPresent.filter((name) => fieldValue(headers, name) !== undefined)];
   const missing = required.filter((name) => !components.includes(name));
   if (missing.length > 0) return `the signature must cover ${missing.map((c) => `"${c}"`).join(' ')}`;
   return components;
 }
 
-function readSignature(headers: Headers): Refusal | ParsedSignature {
+function readSignature(headers: HeaderMap): Refusal | ParsedSignature {
   const read = readSignatureHeaders(headers);
   if ('ok' in read) return read;
   const parameters = readParameters(read.input[1]);
@@ -241,7 +247,7 @@ function checkFreshness(signature: ParsedSignature, now: Date): Refusal | undefi
   return undefined;
 }
 
-function checkDigest(headers: Headers, body: Buffer | undefined): Refusal | undefined {
+function checkDigest(headers: HeaderMap, body: Buffer | undefined): Refusal | undefined {
   const header = fieldValue(headers, 'content-digest');
   if (header === undefined) {
     if (body === undefined || body.length === 0) return undefined;
@@ -265,7 +271,7 @@ function derivedComponents(request: IncomingSignedRequest): ComponentParser {
   };
 }
 
-async function checkSignature(request: IncomingSignedRequest, headers: Headers, key: KeyObject): Promise<Refusal | undefined> {
+async function checkSignature(request: IncomingSignedRequest, headers: HeaderMap, key: KeyObject): Promise<Refusal | undefined> {
   const message: LibraryRequest = {
     method: request.method,
     // Only for the library's types: every derived component it may meet comes from derivedComponents.
