@@ -31,6 +31,13 @@ async function postgresReachable() {
   }
 }
 
+console.log('=== Type check ===');
+const typecheck = spawnSync('npx', ['tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.log('Type check FAILED');
+  process.exit(typecheck.status ?? 1);
+}
+
 const sqliteStatus = runSuite('sqlite');
 let postgresStatus = 0;
 if (await postgresReachable()) {

@@ -1,0 +1,3 @@
+export { auditRoutes } from './routes.ts';
+export { createAuditWriter, type AuditWriter } from './service.ts';
+export { type Actor, type AuditEntry, systemActor } from './model.ts';

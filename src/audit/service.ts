@@ -1,0 +1,17 @@
+import type { Tx } from '../db/index.ts';
+import { type Clock, type Random, newId } from '../platform/index.ts';
+import type { AuditEntry } from './model.ts';
+import { insertAuditEvent } from './store.ts';
+
+/**
+ * The one writer of the audit trail. It runs inside the caller's
+ * transaction, so a change and its audit event commit together or not at all.
+ */
+export function createAuditWriter(clock: Clock, random: Random) {
+  return async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+    const at = clock.now();
+    await insertAuditEvent(tx, { ...entry, id: newId('aud', at, random), at: at.toISOString() });
+  };
+}
+
+export type AuditWriter = ReturnType<typeof createAuditWriter>;

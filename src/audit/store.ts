@@ -1,0 +1,52 @@
+import type { Queryable, Tx } from '../db/index.ts';
+import { fromJson, toJson } from '../db/index.ts';
+import type { AuditEventRow } from '../db/tables/core.ts';
+import type { ActorType, AuditEvent } from './model.ts';
+
+export async function insertAuditEvent(tx: Tx, event: AuditEvent): Promise<void> {
+  await tx
+    .insertInto('audit_events')
+    .values({
+      id: event.id,
+      at: event.at,
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      action: event.action,
+      object_type: event.objectType,
+      object_id: event.objectId,
+      before: event.before === undefined ? null : toJson(event.before),
+      after: event.after === undefined ? null : toJson(event.after),
+    })
+    .execute();
+}
+
+export type AuditFilter = {
+  objectId?: string | undefined;
+  objectIds?: readonly string[] | undefined;
+  actor?: string | undefined;
+  after?: string | undefined;
+  limit: number;
+};
+
+export async function listAuditEvents(db: Queryable, filter: AuditFilter): Promise<AuditEvent[]> {
+  let query = db.selectFrom('audit_events').selectAll().orderBy('id').limit(filter.limit + 1);
+  if (filter.objectId !== undefined) query = query.where('object_id', '=', filter.objectId);
+  if (filter.objectIds !== undefined) query = query.where('object_id', 'in', filter.objectIds.length ? [...filter.objectIds] : ['']);
+  if (filter.actor !== undefined) query = query.where('actor_id', '=', filter.actor);
+  if (filter.after !== undefined) query = query.where('id', '>', filter.after);
+  const rows = await query.execute();
+  return rows.map(toAuditEvent);
+}
+
+function toAuditEvent(row: AuditEventRow): AuditEvent {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: { type: row.actor_type as ActorType, id: row.actor_id },
+    action: row.action,
+    objectType: row.object_type,
+    objectId: row.object_id,
+    before: fromJson(row.before),
+    after: fromJson(row.after),
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, readSettings } from './config.ts';
+
+describe('configuration', () => {
+  test('defaults: port 8080 on 127.0.0.1, SQLite in ./data', () => {
+    const settings = readSettings({}, {});
+    expect(settings).toMatchObject({ port: 8080, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:8080' });
+    expect(settings.db.endsWith('data/lintas.sqlite')).toBe(true);
+  });
+
+  test('flags win over the environment', () => {
+    expect(readSettings({ port: '9000' }, { LINTAS_PORT: '7000' }).port).toBe(9000);
+    expect(readSettings({}, { LINTAS_PORT: '7000' }).port).toBe(7000);
+    expect(readSettings({ db: 'postgres://u@h/db' }, { LINTAS_DB: '/tmp/x.sqlite' }).db).toBe('postgres://u@h/db');
+  });
+
+  test.each([
+    [{ port: 'eighty' }, {}, 'port "eighty"'],
+    [{ port: '70000' }, {}, 'port "70000"'],
+    [{}, { LINTAS_PUBLIC_URL: 'ftp://x' }, 'public URL'],
+    [{}, { LINTAS_OPERATOR_TOKEN: 'short' }, 'LINTAS_OPERATOR_TOKEN'],
+    [{}, { LINTAS_MASTER_KEY: 'not-a-key' }, 'LINTAS_MASTER_KEY'],
+    [{}, { LINTAS_ALLOW_PRIVATE_URLS: 'yes' }, 'LINTAS_ALLOW_PRIVATE_URLS'],
+    [{ db: 'postgres://[bad' }, {}, 'database URL'],
+  ])('refuses %j %j with a message naming %s', (flags, env, message) => {
+    expect(() => readSettings(flags, env)).toThrow(ConfigError);
+    expect(() => readSettings(flags, env)).toThrow(message);
+  });
+
+  test('every bad value is reported at once', () => {
+    try {
+      readSettings({ port: 'x' }, { LINTAS_MASTER_KEY: 'y', LINTAS_ALLOW_PRIVATE_URLS: '2' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(3);
+    }
+  });
+});

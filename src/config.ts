@@ -1,0 +1,137 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { type Random, Secret, generateMasterKey, isValidMasterKey, newToken } from './platform/index.ts';
+
+/** Settings after validation; secrets are typed so they never print. */
+export type Config = {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly dataDir: string;
+  readonly publicUrl: string;
+  readonly operatorToken: Secret;
+  readonly operatorTokenFile: string | undefined;
+  readonly masterKey: Secret;
+  readonly allowPrivateUrls: boolean;
+  readonly qrGuid: string;
+};
+
+export type ConfigInput = {
+  port?: string | undefined;
+  host?: string | undefined;
+  db?: string | undefined;
+  dataDir?: string | undefined;
+  publicUrl?: string | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+const portMax = 65_535;
+const operatorTokenMinChars = 24;
+const defaultQrGuid = 'org.lintas.hub';
+
+type Settings = {
+  port: number;
+  host: string;
+  db: string;
+  dataDir: string;
+  publicUrl: string;
+  allowPrivateUrls: boolean;
+  qrGuid: string;
+};
+
+/** Flags win over environment; every bad value is reported, not only the first. */
+export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settings {
+  const problems: string[] = [];
+  const portText = flags.port ?? env.LINTAS_PORT ?? '8080';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > portMax) {
+    problems.push(`port "${portText}" (--port or LINTAS_PORT) must be an integer from 0 to ${portMax}`);
+  }
+  const host = flags.host ?? env.LINTAS_HOST ?? '127.0.0.1';
+  if (host.length === 0) problems.push('host (--host or LINTAS_HOST) must not be empty');
+  const dataDir = resolve(flags.dataDir ?? env.LINTAS_DATA_DIR ?? './data');
+  const dbText = flags.db ?? env.LINTAS_DB ?? join(dataDir, 'lintas.sqlite');
+  const db = checkDatabaseLocation(dbText, problems);
+  const publicUrlText = flags.publicUrl ?? env.LINTAS_PUBLIC_URL;
+  const publicUrl = publicUrlText === undefined ? `http://${host}:${Number.isNaN(port) ? 8080 : port}` : checkPublicUrl(publicUrlText, problems);
+  const operatorToken = env.LINTAS_OPERATOR_TOKEN;
+  if (operatorToken !== undefined && operatorToken.length < operatorTokenMinChars) {
+    problems.push(`LINTAS_OPERATOR_TOKEN must have at least ${operatorTokenMinChars} characters`);
+  }
+  const masterKey = env.LINTAS_MASTER_KEY;
+  if (masterKey !== undefined && !isValidMasterKey(masterKey)) {
+    problems.push('LINTAS_MASTER_KEY must be 32 bytes in base64url (43 characters); `openssl rand -base64 32` makes one');
+  }
+  const allowPrivate = env.LINTAS_ALLOW_PRIVATE_URLS ?? '0';
+  if (allowPrivate !== '0' && allowPrivate !== '1') problems.push('LINTAS_ALLOW_PRIVATE_URLS must be 0 or 1');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, host, db, dataDir, publicUrl, allowPrivateUrls: allowPrivate === '1', qrGuid: env.LINTAS_QR_GUID ?? defaultQrGuid };
+}
+
+function checkDatabaseLocation(text: string, problems: string[]): string {
+  if (text.startsWith('postgres://') || text.startsWith('postgresql://')) {
+    try {
+      new URL(text);
+    } catch {
+      problems.push(`database URL "${redactUrl(text)}" is not a valid URL`);
+    }
+    return text;
+  }
+  if (text.length === 0) problems.push('database (--db or LINTAS_DB) must be a file path or a postgres:// URL');
+  return isAbsolute(text) ? text : resolve(text);
+}
+
+function checkPublicUrl(text: string, problems: string[]): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    return text.replace(/\/+$/, '');
+  } catch {
+    problems.push(`public URL "${text}" (LINTAS_PUBLIC_URL) must be an http(s) URL`);
+    return text;
+  }
+}
+
+/** Shows a database URL without its password. */
+export function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password) url.password = 'redacted';
+    return url.toString();
+  } catch {
+    return text.replace(/:[^:@/]*@/, ':redacted@');
+  }
+}
+
+/**
+ * Reads a secret from the environment, else from a 0600 file in the data
+ * directory, else makes one and writes it there. Only the path is ever shown.
+ */
+function secretFromFile(dataDir: string, fileName: string, make: () => Secret): { secret: Secret; file: string } {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, fileName);
+  if (existsSync(file)) return { secret: new Secret(readFileSync(file, 'utf8').trim()), file };
+  const secret = make();
+  writeFileSync(file, `${secret.reveal()}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { secret, file };
+}
+
+export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, random: Random): Config {
+  const settings = readSettings(flags, env);
+  const operator =
+    env.LINTAS_OPERATOR_TOKEN !== undefined
+      ? { secret: new Secret(env.LINTAS_OPERATOR_TOKEN), file: undefined }
+      : secretFromFile(settings.dataDir, 'operator-token', () => new Secret(newToken('op_', random, 32)));
+  const master =
+    env.LINTAS_MASTER_KEY !== undefined
+      ? new Secret(env.LINTAS_MASTER_KEY)
+      : secretFromFile(settings.dataDir, 'master.key', () => generateMasterKey(random)).secret;
+  if (!isValidMasterKey(master.reveal())) throw new ConfigError([`the master key file in ${settings.dataDir} is not a 32-byte base64url key`]);
+  return { ...settings, operatorToken: operator.secret, operatorTokenFile: operator.file, masterKey: master };
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { AuditWriter } from './audit/service.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/index.ts';
+import type { HttpPort } from './http/signed-client.ts';
+import type { Clock, Random } from './platform/index.ts';
+
+/**
+ * What every use case may reach: the database, the ports for the world
+ * (clock, randomness, outbound HTTP) and the audit writer. Built once in
+ * app.ts; tests build it with a manual clock.
+ */
+export type HubContext = {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly config: Config;
+  readonly audit: AuditWriter;
+  readonly logger: Logger;
+  readonly http: HttpPort;
+};

@@ -1,0 +1,58 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Tables } from './schema.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export type Database = {
+  readonly kysely: Kysely<Tables>;
+  readonly engine: Engine;
+  close(): Promise<void>;
+};
+
+const pgBigintOid = 20;
+const pgPoolConnectionsMax = 10;
+const sqliteBusyTimeoutMs = 5_000;
+
+/** PostgreSQL sends bigint as text; amounts must stay exact, so refuse what a double cannot hold. */
+export function parseBigintSafely(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`bigint ${text} does not fit a safe integer`);
+  return value;
+}
+
+export function isPostgresUrl(location: string): boolean {
+  return location.startsWith('postgres://') || location.startsWith('postgresql://');
+}
+
+export function openDatabase(location: string): Database {
+  return isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+}
+
+function openSqlite(file: string): Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
+  sqlite.defaultSafeIntegers(false);
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: pgPoolConnectionsMax,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pgBigintOid ? parseBigintSafely : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, engine: 'postgres', close: () => kysely.destroy() };
+}

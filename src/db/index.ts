@@ -1,0 +1,4 @@
+export { type Database, type Engine, openDatabase, isPostgresUrl, parseBigintSafely } from './connection.ts';
+export { type Tx, type Queryable, inTransaction, forUpdate, lockNamed, isPostgres, toJson, fromJson } from './transaction.ts';
+export { migrateToLatest } from './migrate.ts';
+export type { Tables } from './schema.ts';

@@ -1,0 +1,15 @@
+import { Migrator } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Database } from './connection.ts';
+import { migrations } from './migrations/index.ts';
+
+/** Brings the schema up to date; safe to run from several hub processes at once. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const migrator = new Migrator({
+    db: database.kysely as unknown as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as core from './0001_core.ts';
+
+/** Every migration, in order. Names sort in the order they must run. */
+export const migrations: Record<string, Migration> = {
+  '0001_core': core,
+};

@@ -1,0 +1,4 @@
+import type { CoreTables } from './tables/core.ts';
+
+/** Every table of the hub: one type per capability's tables, composed here. */
+export type Tables = CoreTables;

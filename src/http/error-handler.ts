@@ -1,0 +1,71 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type FieldError, Problem } from './problems.ts';
+
+type AjvError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
+
+const partPrefix: Record<string, string> = { body: '', querystring: '/query', params: '/path', headers: '/headers' };
+
+/** One pointer per invalid field (RFC 6901); a missing or extra property points at itself. */
+export function fieldErrorsOf(errors: AjvError[], context: string): FieldError[] {
+  const prefix = partPrefix[context] ?? `/${context}`;
+  const seen = new Set<string>();
+  const fields: FieldError[] = [];
+  for (const error of errors) {
+    const field = toFieldError(error, prefix);
+    const identity = `${field.pointer} ${field.detail}`;
+    if (!seen.has(identity)) fields.push(field);
+    seen.add(identity);
+  }
+  return fields;
+}
+
+function escapePointer(token: string): string {
+  return token.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function toFieldError(error: AjvError, prefix: string): FieldError {
+  const base = `${prefix}${error.instancePath}`;
+  if (error.keyword === 'required') {
+    return { pointer: `${base}/${escapePointer(String(error.params.missingProperty))}`, detail: 'is required' };
+  }
+  if (error.keyword === 'additionalProperties') {
+    return { pointer: `${base}/${escapePointer(String(error.params.additionalProperty))}`, detail: 'is not a known field' };
+  }
+  return { pointer: base === '' ? '/' : base, detail: error.message ?? error.keyword };
+}
+
+const fastifyCodes: Record<string, () => Problem> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new Problem('body_too_large', 'the request body is larger than 1 MiB'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new Problem('unsupported_media_type', 'send application/json'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new Problem('invalid_request', 'the JSON body is empty', { errors: [{ pointer: '/', detail: 'is required' }] }),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new Problem('invalid_request', 'Content-Length does not match the body'),
+};
+
+/** Maps anything a route or Fastify throws to a problem; only real faults become 500. */
+export function toProblem(error: FastifyError | Problem | Error): Problem {
+  if (error instanceof Problem) return error;
+  const fastifyError = error as FastifyError & { validationContext?: string; body?: unknown };
+  if (fastifyError.validation) {
+    const errors = fieldErrorsOf(fastifyError.validation as AjvError[], fastifyError.validationContext ?? 'body');
+    return new Problem('invalid_request', 'the request has invalid fields', { errors });
+  }
+  const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
+  if (known) return known();
+  if (error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new Problem('invalid_request', `the body is not valid JSON: ${error.message}`, { errors: [{ pointer: '/', detail: 'is not valid JSON' }] });
+  }
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new Problem('invalid_request', error.message);
+  }
+  return new Problem('internal_error', 'the hub failed to handle this request; it was logged');
+}
+
+export function sendProblem(problem: Problem, reply: FastifyReply): FastifyReply {
+  return reply.code(problem.status).header('content-type', 'application/problem+json').send(JSON.stringify(problem.toBody()));
+}
+
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = toProblem(error);
+  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  return sendProblem(problem, reply);
+}

@@ -1,0 +1,40 @@
+import { Type, type TSchema } from 'typebox';
+
+/** Shared pieces of route schemas, so every route speaks the same shapes. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), detail: Type.String() }))),
+  },
+  { additionalProperties: true, $id: 'Problem' },
+);
+
+export const Timestamp = Type.String({ format: 'date-time' });
+export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$' });
+/** Minor units: a 64-bit integer in the database, a safe integer in JSON. */
+export const MinorUnits = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
+export const PositiveMinorUnits = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const pageItemsMax = 100;
+export const pageItemsDefault = 20;
+
+export const ListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: pageItemsMax, default: pageItemsDefault })),
+  after: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+});
+
+export function ListOf<T extends TSchema>(item: T) {
+  return Type.Object({ data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}
+
+/** Every route answers these problems besides its own success shape. */
+export const problemResponses = {
+  '4xx': { $ref: 'Problem#' },
+  '5xx': { $ref: 'Problem#' },
+} as const;

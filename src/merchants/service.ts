@@ -1,0 +1,131 @@
+import type { HubContext } from '../context.ts';
+import { inTransaction, type Tx } from '../db/index.ts';
+import { actorOf, type Caller } from '../http/caller.ts';
+import { isAcquirer } from '../participants/index.ts';
+import { findParticipant } from '../participants/index.ts';
+import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex } from '../platform/index.ts';
+import { type Merchant, type MerchantEvent, merchantKeyPrefix, nextMerchantStatus } from './model.ts';
+import * as store from './store.ts';
+
+export type NewMerchantInput = { name: string; mcc: string; city: string; country: string; currency: string; acquirerId?: string | undefined };
+export type MerchantRefusal =
+  | 'invalid_request'
+  | 'not_found'
+  | 'role_missing'
+  | 'participant_not_active'
+  | 'participant_suspended'
+  | 'currency_not_supported'
+  | 'invalid_transition';
+
+export type MerchantWithKey = Merchant & { secretKey: Secret };
+
+const merchantKeyBytes = 32;
+
+/** The operator names the acquirer; an acquirer creates merchants for itself only. */
+function acquirerOf(caller: Caller, input: NewMerchantInput): Result<string, MerchantRefusal> {
+  if (caller.type === 'participant') {
+    if (input.acquirerId !== undefined && input.acquirerId !== caller.id) {
+      return refuse('invalid_request', 'an acquirer creates merchants for itself', { errors: [{ pointer: '/acquirerId', detail: 'must be the caller or absent' }] });
+    }
+    return ok(caller.id);
+  }
+  if (input.acquirerId === undefined) return refuse('invalid_request', 'the operator must name the acquirer', { errors: [{ pointer: '/acquirerId', detail: 'is required' }] });
+  return ok(input.acquirerId);
+}
+
+async function checkAcquirer(tx: Tx, acquirerId: string, currency: string): Promise<Result<true, MerchantRefusal>> {
+  const acquirer = await findParticipant(tx, acquirerId);
+  if (!acquirer) return refuse('invalid_request', `participant ${acquirerId} does not exist`, { errors: [{ pointer: '/acquirerId', detail: 'is not a participant' }] });
+  if (!isAcquirer(acquirer)) return refuse('role_missing', `participant ${acquirerId} is not an acquirer`);
+  if (acquirer.status === 'suspended') return refuse('participant_suspended', `participant ${acquirerId} is suspended`);
+  if (acquirer.status !== 'active') return refuse('participant_not_active', `participant ${acquirerId} is ${acquirer.status}`);
+  if (!acquirer.currencies.includes(currency)) return refuse('currency_not_supported', `acquirer ${acquirerId} does not list ${currency}`);
+  return ok(true);
+}
+
+function newMerchantKey(ctx: HubContext): Secret {
+  return new Secret(newToken(merchantKeyPrefix, ctx.random, merchantKeyBytes));
+}
+
+export async function createMerchant(ctx: HubContext, caller: Caller, input: NewMerchantInput): Promise<Result<MerchantWithKey, MerchantRefusal>> {
+  const acquirerId = acquirerOf(caller, input);
+  if (!acquirerId.ok) return acquirerId;
+  return inTransaction(ctx.db, async (tx) => {
+    const acquirer = await checkAcquirer(tx, acquirerId.value, input.currency);
+    if (!acquirer.ok) return acquirer;
+    const at = ctx.clock.now();
+    const stamp = at.toISOString();
+    const merchant: Merchant = {
+      id: newId('mer', at, ctx.random),
+      acquirerId: acquirerId.value,
+      name: input.name,
+      mcc: input.mcc,
+      city: input.city,
+      country: input.country,
+      currency: input.currency,
+      status: 'active',
+      createdAt: stamp,
+      updatedAt: stamp,
+      suspendedAt: null,
+      keyRotatedAt: null,
+    };
+    const secretKey = newMerchantKey(ctx);
+    await store.insertMerchant(tx, merchant, sha256Hex(secretKey.reveal()));
+    await ctx.audit(tx, { actor: actorOf(caller), action: 'merchant.created', objectType: 'merchant', objectId: merchant.id, before: null, after: merchant });
+    return ok({ ...merchant, secretKey });
+  });
+}
+
+/** The operator sees every merchant; an acquirer its own; anyone else none. */
+export function canManageMerchant(caller: Caller, merchant: Merchant): boolean {
+  return caller.type === 'operator' || (caller.type === 'participant' && caller.id === merchant.acquirerId);
+}
+
+async function changeMerchant(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+  action: string,
+  change: (before: Merchant, stamp: string) => Result<Parameters<typeof store.updateMerchant>[2], MerchantRefusal>,
+): Promise<Result<Merchant, MerchantRefusal>> {
+  return inTransaction(ctx.db, async (tx) => {
+    const before = await store.findMerchant(tx, id, true);
+    if (!before || !canManageMerchant(caller, before)) return refuse('not_found', `merchant ${id} was not found`);
+    const update = change(before, ctx.clock.now().toISOString());
+    if (!update.ok) return update;
+    await store.updateMerchant(tx, id, update.value);
+    const after = await store.findMerchant(tx, id);
+    if (!after) throw new Error(`merchant ${id} vanished inside its own transaction`);
+    await ctx.audit(tx, { actor: actorOf(caller), action, objectType: 'merchant', objectId: id, before, after });
+    return ok(after);
+  });
+}
+
+export function updateMerchantDetails(ctx: HubContext, caller: Caller, id: string, patch: { name?: string | undefined; city?: string | undefined; mcc?: string | undefined }) {
+  return changeMerchant(ctx, caller, id, 'merchant.updated', (_before, stamp) => ok({ ...patch, updatedAt: stamp }));
+}
+
+export function changeMerchantStatus(ctx: HubContext, caller: Caller, id: string, event: MerchantEvent) {
+  return changeMerchant(ctx, caller, id, `merchant.${event}`, (before, stamp) => {
+    const to = nextMerchantStatus(before.status, event);
+    if (!to) return refuse('invalid_transition', `a ${before.status} merchant cannot ${event}`);
+    return ok({ status: to, updatedAt: stamp, ...(event === 'suspend' ? { suspendedAt: stamp } : {}) });
+  });
+}
+
+export async function rotateMerchantKey(ctx: HubContext, caller: Caller, id: string): Promise<Result<MerchantWithKey, MerchantRefusal>> {
+  const secretKey = newMerchantKey(ctx);
+  const rotated = await changeMerchant(ctx, caller, id, 'merchant.key_rotated', (_before, stamp) =>
+    ok({ updatedAt: stamp, keyRotatedAt: stamp, secretKeyHash: sha256Hex(secretKey.reveal()) }),
+  );
+  return rotated.ok ? ok({ ...rotated.value, secretKey }) : rotated;
+}
+
+/** Merchant keys are stored hashed: a lookup by hash finds the caller without keeping the key. */
+export async function merchantCallerOf(ctx: HubContext, token: string): Promise<Caller | undefined> {
+  if (!token.startsWith(merchantKeyPrefix)) return undefined;
+  const merchant = await store.findMerchantByKeyHash(ctx.db.kysely, sha256Hex(token));
+  return merchant ? { type: 'merchant', id: merchant.id, acquirerId: merchant.acquirerId } : undefined;
+}
+
+export { findMerchant, listMerchants } from './store.ts';

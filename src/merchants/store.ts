@@ -1,0 +1,81 @@
+import type { Queryable, Tx } from '../db/index.ts';
+import { forUpdate } from '../db/index.ts';
+import type { MerchantRow } from '../db/tables/core.ts';
+import type { Merchant, MerchantStatus } from './model.ts';
+
+function toMerchant(row: MerchantRow): Merchant {
+  return {
+    id: row.id,
+    acquirerId: row.acquirer_id,
+    name: row.name,
+    mcc: row.mcc,
+    city: row.city,
+    country: row.country,
+    currency: row.currency,
+    status: row.status as MerchantStatus,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    suspendedAt: row.suspended_at,
+    keyRotatedAt: row.key_rotated_at,
+  };
+}
+
+export async function insertMerchant(tx: Tx, merchant: Merchant, secretKeyHash: string): Promise<void> {
+  await tx
+    .insertInto('merchants')
+    .values({
+      id: merchant.id,
+      acquirer_id: merchant.acquirerId,
+      name: merchant.name,
+      mcc: merchant.mcc,
+      city: merchant.city,
+      country: merchant.country,
+      currency: merchant.currency,
+      status: merchant.status,
+      secret_key_hash: secretKeyHash,
+      created_at: merchant.createdAt,
+      updated_at: merchant.updatedAt,
+      suspended_at: merchant.suspendedAt,
+      key_rotated_at: merchant.keyRotatedAt,
+    })
+    .execute();
+}
+
+export async function findMerchant(db: Queryable, id: string, lock = false): Promise<Merchant | undefined> {
+  const query = db.selectFrom('merchants').selectAll().where('id', '=', id);
+  const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
+  return row ? toMerchant(row) : undefined;
+}
+
+export async function findMerchantByKeyHash(db: Queryable, secretKeyHash: string): Promise<Merchant | undefined> {
+  const row = await db.selectFrom('merchants').selectAll().where('secret_key_hash', '=', secretKeyHash).executeTakeFirst();
+  return row ? toMerchant(row) : undefined;
+}
+
+export async function listMerchants(db: Queryable, filter: { acquirerId?: string | undefined; limit: number; after?: string | undefined }): Promise<Merchant[]> {
+  let query = db.selectFrom('merchants').selectAll().orderBy('id').limit(filter.limit + 1);
+  if (filter.acquirerId !== undefined) query = query.where('acquirer_id', '=', filter.acquirerId);
+  if (filter.after !== undefined) query = query.where('id', '>', filter.after);
+  return (await query.execute()).map(toMerchant);
+}
+
+export async function updateMerchant(
+  tx: Tx,
+  id: string,
+  change: Partial<Pick<Merchant, 'name' | 'city' | 'mcc' | 'status' | 'suspendedAt' | 'keyRotatedAt'>> & { updatedAt: string; secretKeyHash?: string },
+): Promise<void> {
+  await tx
+    .updateTable('merchants')
+    .set({
+      updated_at: change.updatedAt,
+      ...(change.name !== undefined ? { name: change.name } : {}),
+      ...(change.city !== undefined ? { city: change.city } : {}),
+      ...(change.mcc !== undefined ? { mcc: change.mcc } : {}),
+      ...(change.status !== undefined ? { status: change.status } : {}),
+      ...(change.suspendedAt !== undefined ? { suspended_at: change.suspendedAt } : {}),
+      ...(change.keyRotatedAt !== undefined ? { key_rotated_at: change.keyRotatedAt } : {}),
+      ...(change.secretKeyHash !== undefined ? { secret_key_hash: change.secretKeyHash } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,132 @@
+import { type Static, Type } from 'typebox';
+import type { HubContext } from '../context.ts';
+import { type App, valueOrThrow } from '../http/app-types.ts';
+import { callerOf } from '../http/auth.ts';
+import { pageOf, toPage } from '../http/pagination.ts';
+import { notFound } from '../http/problems.ts';
+import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
+import { flowsOf, participantRoles } from './model.ts';
+import * as service from './service.ts';
+
+const KeyId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+const Jwk = Type.Object({}, { additionalProperties: true, description: 'Ed25519 public JWK: {kty: "OKP", crv: "Ed25519", x}' });
+const NewKey = Type.Object({ kid: KeyId, jwk: Jwk }, { additionalProperties: false });
+const HttpUrl = Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://' });
+const Prefix = Type.String({ pattern: '^[0-9]{1,10}$' });
+
+const NewParticipant = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    roles: Type.Array(Type.Union(participantRoles.map((role) => Type.Literal(role))), { minItems: 1, maxItems: 2 }),
+    currencies: Type.Array(CurrencyCode, { minItems: 1, maxItems: 50 }),
+    callbackUrl: HttpUrl,
+    publicKeys: Type.Optional(Type.Array(NewKey, { maxItems: 10 })),
+    appSwitchUrlTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    paymentCodePrefixes: Type.Optional(Type.Array(Prefix, { maxItems: 20 })),
+    netDebitCaps: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  },
+  { additionalProperties: false },
+);
+
+const ParticipantSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    roles: Type.Array(Type.String()),
+    currencies: Type.Array(Type.String()),
+    callbackUrl: Type.String(),
+    appSwitchUrlTemplate: Type.Union([Type.String(), Type.Null()]),
+    paymentCodePrefixes: Type.Array(Type.String()),
+    netDebitCaps: Type.Record(Type.String(), Type.Integer()),
+    publicKeys: Type.Array(
+      Type.Object({ kid: Type.String(), status: Type.String(), jwk: Jwk, createdAt: Timestamp, revokedAt: NullableTimestamp }),
+    ),
+    status: Type.String(),
+    statusReason: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    approvedAt: NullableTimestamp,
+    rejectedAt: NullableTimestamp,
+    suspendedAt: NullableTimestamp,
+  },
+  { $id: 'Participant' },
+);
+
+const WalletSchema = Type.Object({ id: Type.String(), name: Type.String(), currencies: Type.Array(Type.String()), flows: Type.Array(Type.String()) });
+const Reason = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false });
+const tags = ['participants'];
+
+export function participantRoutes(app: App, ctx: HubContext): void {
+  app.addSchema(ParticipantSchema);
+  const participantRef = Type.Unsafe<Static<typeof ParticipantSchema>>({ $ref: 'Participant#' });
+  const operatorOnly = { auth: ['operator'] } as const;
+  const oneParticipant = { 200: participantRef, ...problemResponses };
+
+  app.post('/v1/participants', {
+    config: { ...operatorOnly, idempotent: true },
+    schema: { tags, summary: 'Admit a participant (starts in pending_review)', body: NewParticipant, response: { 201: participantRef, ...problemResponses } },
+    handler: async (request, reply) => {
+      const created = valueOrThrow(await service.createParticipant(ctx, callerOf(request), request.body));
+      return reply.code(201).send(created);
+    },
+  });
+
+  app.get('/v1/participants', {
+    config: operatorOnly,
+    schema: { tags, querystring: Type.Intersect([ListQuery, Type.Object({ status: Type.Optional(Type.String()) })]), response: { 200: ListOf(participantRef), ...problemResponses } },
+    handler: async (request) => {
+      const page = pageOf(request.query);
+      const rows = await service.listParticipants(ctx.db.kysely, { ...page, status: request.query.status });
+      return toPage(rows, page, (row) => row.id);
+    },
+  });
+
+  app.get('/v1/participants/:id', {
+    config: { auth: ['operator', 'participant'] },
+    schema: { tags, params: IdParams, response: oneParticipant },
+    handler: async (request) => {
+      const participant = service.canSeeParticipant(callerOf(request), request.params.id)
+        ? await service.findParticipant(ctx.db.kysely, request.params.id)
+        : undefined;
+      if (!participant) throw notFound(`participant ${request.params.id}`);
+      return participant;
+    },
+  });
+
+  for (const event of ['approve', 'reject', 'suspend', 'reinstate'] as const) {
+    app.post(`/v1/participants/:id/${event}`, {
+      config: operatorOnly,
+      schema: { tags, summary: `${event} a participant`, params: IdParams, body: Type.Optional(Reason), response: oneParticipant },
+      handler: async (request) =>
+        valueOrThrow(await service.changeParticipantStatus(ctx, callerOf(request), request.params.id, event, request.body?.reason ?? null)),
+    });
+  }
+
+  app.post('/v1/participants/:id/keys', {
+    config: { auth: ['operator', 'participant'], idempotent: true },
+    schema: { tags, summary: 'Add a signing key (several may be active at once)', params: IdParams, body: NewKey, response: { 201: participantRef, ...problemResponses } },
+    handler: async (request, reply) => {
+      if (!service.canSeeParticipant(callerOf(request), request.params.id)) throw notFound(`participant ${request.params.id}`);
+      const updated = valueOrThrow(await service.addParticipantKey(ctx, callerOf(request), request.params.id, request.body));
+      return reply.code(201).send(updated);
+    },
+  });
+
+  app.delete('/v1/participants/:id/keys/:kid', {
+    config: { auth: ['operator', 'participant'] },
+    schema: { tags, summary: 'Revoke a signing key', params: Type.Object({ id: Type.String(), kid: KeyId }), response: oneParticipant },
+    handler: async (request) => {
+      if (!service.canSeeParticipant(callerOf(request), request.params.id)) throw notFound(`participant ${request.params.id}`);
+      return valueOrThrow(await service.revokeParticipantKey(ctx, callerOf(request), request.params.id, request.params.kid));
+    },
+  });
+
+  app.get('/v1/wallets', {
+    config: { auth: ['operator', 'participant', 'merchant', 'buyer'] },
+    schema: { tags, summary: 'The directory of active issuers', response: { 200: Type.Object({ data: Type.Array(WalletSchema), nextCursor: Type.Null() }), ...problemResponses } },
+    handler: async () => {
+      const issuers = await service.listActiveIssuers(ctx.db.kysely);
+      return { data: issuers.map((issuer) => ({ id: issuer.id, name: issuer.name, currencies: issuer.currencies, flows: flowsOf(issuer) })), nextCursor: null };
+    },
+  });
+}

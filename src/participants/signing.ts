@@ -1,0 +1,45 @@
+import type { FastifyRequest } from 'fastify';
+import type { HubContext } from '../context.ts';
+import type { SignatureResolver } from '../http/auth.ts';
+import { parseEd25519PublicJwk } from '../http/jwk.ts';
+import { useNonce } from '../http/nonce-store.ts';
+import { type SignatureKeyRecord, verifySignedRequest } from '../http/signatures.ts';
+import { fromJson } from '../db/index.ts';
+import { findKeyRow, findParticipantRow } from './store.ts';
+
+/** Participants that may still call the hub: a suspended one may read and settle. */
+const callingStatuses = new Set(['active', 'suspended']);
+
+async function findSigningKey(ctx: HubContext, keyId: string): Promise<SignatureKeyRecord | undefined> {
+  const row = await findKeyRow(ctx.db.kysely, keyId);
+  if (!row) return undefined;
+  const parsed = parseEd25519PublicJwk(fromJson(row.jwk));
+  if (!parsed.ok) throw new Error(`stored key ${keyId} is not a valid Ed25519 JWK`);
+  return { keyId, participantId: row.participant_id, status: row.status === 'active' ? 'active' : 'revoked', publicKey: parsed.key };
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+  const mark = url.indexOf('?');
+  return mark === -1 ? { path: url, query: '?' } : { path: url.slice(0, mark), query: url.slice(mark) };
+}
+
+/** Verifies RFC 9421 signatures against participants' registered keys. */
+export function createSignatureResolver(ctx: HubContext): SignatureResolver {
+  return async (request: FastifyRequest) => {
+    const { path, query } = splitUrl(request.url);
+    const verdict = await verifySignedRequest(
+      { method: request.method, authority: request.headers.host ?? '', path, query, headers: request.headers, body: request.rawBody },
+      {
+        findKey: (keyId) => findSigningKey(ctx, keyId),
+        useNonce: (keyId, nonce, expiresAt) => useNonce(ctx.db, keyId, nonce, expiresAt),
+        now: () => ctx.clock.now(),
+      },
+    );
+    if (!verdict.ok) return verdict;
+    const participant = await findParticipantRow(ctx.db.kysely, verdict.participantId);
+    if (!participant || !callingStatuses.has(participant.status)) {
+      return { ok: false, code: 'forbidden', detail: `participant ${verdict.participantId} is not active` };
+    }
+    return { ok: true, caller: { type: 'participant', id: verdict.participantId, keyId: verdict.keyId } };
+  };
+}

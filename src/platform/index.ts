@@ -1,0 +1,12 @@
+export { type Clock, type ManualClock, systemClock, createManualClock, isoUtc } from './clock.ts';
+export { type Random, cryptoRandom, newId, newToken } from './random.ts';
+export {
+  Secret,
+  sha256Hex,
+  secretsEqual,
+  sealSecret,
+  openSecret,
+  isValidMasterKey,
+  generateMasterKey,
+} from './secret.ts';
+export { type Result, type Refusal, ok, refuse } from './result.ts';

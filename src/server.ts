@@ -1,0 +1,62 @@
+import { pino } from 'pino';
+import { buildApp, type HubServer, redactedLogPaths } from './app.ts';
+import { createAuditWriter } from './audit/index.ts';
+import type { Config } from './config.ts';
+import type { HubContext } from './context.ts';
+import { type Database, migrateToLatest, openDatabase } from './db/index.ts';
+import { createFetchHttpPort, type HttpPort } from './http/signed-client.ts';
+import { ensureHubKey } from './hub/index.ts';
+import { type Clock, type Random, cryptoRandom, systemClock } from './platform/index.ts';
+
+export type HubOptions = {
+  clock?: Clock;
+  random?: Random;
+  http?: HttpPort;
+  logLevel?: string;
+};
+
+export type RunningHub = {
+  ctx: HubContext;
+  server: HubServer;
+  url: string;
+  stop(): Promise<void>;
+};
+
+export function createLogger(level: string): pino.Logger {
+  return pino({ level, redact: { paths: redactedLogPaths, censor: '[redacted]' } });
+}
+
+/** Opens the database, brings its schema up to date and makes the hub's key on first start. */
+export async function prepareHub(config: Config, options: HubOptions = {}): Promise<HubContext> {
+  const logger = createLogger(options.logLevel ?? process.env.LINTAS_LOG_LEVEL ?? 'info');
+  const db: Database = openDatabase(config.db);
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const ctx: HubContext = {
+    db,
+    clock,
+    random,
+    config,
+    logger,
+    audit: createAuditWriter(clock, random),
+    http: options.http ?? createFetchHttpPort(),
+  };
+  await migrateToLatest(db);
+  await ensureHubKey(ctx);
+  return ctx;
+}
+
+export async function startHub(config: Config, options: HubOptions = {}): Promise<RunningHub> {
+  const ctx = await prepareHub(config, options);
+  const server = await buildApp(ctx, ctx.logger);
+  const address = await server.app.listen({ port: config.port, host: config.host });
+  return {
+    ctx,
+    server,
+    url: address,
+    stop: async () => {
+      await server.close();
+      await ctx.db.close();
+    },
+  };
+}
