@@ -6,7 +6,7 @@ import type { HubContext } from './context.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/index.ts';
 import { createFetchHttpPort, type HttpPort } from './http/signed-client.ts';
 import { ensureHubKey } from './hub/index.ts';
-import { type Clock, type Random, cryptoRandom, systemClock } from './platform/index.ts';
+import { type Clock, type Random, type Worker, cryptoRandom, systemClock } from './platform/index.ts';
 
 export type HubOptions = {
   clock?: Clock;
@@ -19,8 +19,15 @@ export type RunningHub = {
   ctx: HubContext;
   server: HubServer;
   url: string;
+  /** Background jobs by name, so tests can run one now instead of waiting. */
+  workers: Record<string, Worker>;
   stop(): Promise<void>;
 };
+
+/** Every background job of a running hub; each capability adds its own here. */
+function startWorkers(_ctx: HubContext): Worker[] {
+  return [];
+}
 
 export function createLogger(level: string): pino.Logger {
   return pino({ level, redact: { paths: redactedLogPaths, censor: '[redacted]' } });
@@ -50,12 +57,15 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
   const ctx = await prepareHub(config, options);
   const server = await buildApp(ctx, ctx.logger);
   const address = await server.app.listen({ port: config.port, host: config.host });
+  const workers = startWorkers(ctx);
   return {
     ctx,
     server,
     url: address,
+    workers: Object.fromEntries(workers.map((worker) => [worker.name, worker])),
     stop: async () => {
       await server.close();
+      await Promise.all(workers.map((worker) => worker.stop()));
       await ctx.db.close();
     },
   };

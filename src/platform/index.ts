@@ -10,3 +10,4 @@ export {
   generateMasterKey,
 } from './secret.ts';
 export { type Result, type Refusal, ok, refuse } from './result.ts';
+export { type Worker, startPeriodicWorker } from './worker.ts';
