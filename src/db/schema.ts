@@ -1,4 +1,5 @@
+import type { ChannelTables } from './tables/channels.ts';
 import type { CoreTables } from './tables/core.ts';
 
 /** Every table of the hub: one type per capability's tables, composed here. */
-export type Tables = CoreTables;
+export type Tables = CoreTables & ChannelTables;
