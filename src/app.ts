@@ -5,6 +5,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { pino } from 'pino';
 import { auditRoutes } from './audit/index.ts';
+import { channelRoutes } from './channels/index.ts';
 import type { HubContext } from './context.ts';
 import type { App } from './http/app-types.ts';
 import { createAuthHook } from './http/auth.ts';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger): Promise<Hu
   hubRoutes(app, ctx);
   participantRoutes(app, ctx);
   merchantRoutes(app, ctx);
+  channelRoutes(app, ctx);
   auditRoutes(app, ctx);
 
   const housekeeping = setInterval(() => {

@@ -1,7 +1,8 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, type Tx } from '../db/index.ts';
 import { actorOf, type Caller } from '../http/caller.ts';
-import { isAcquirer } from '../participants/index.ts';
+import { openOwnAcquirerChannel } from '../channels/index.ts';
+import { type Participant, isAcquirer, isIssuer } from '../participants/index.ts';
 import { findParticipant } from '../participants/index.ts';
 import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex } from '../platform/index.ts';
 import { type Merchant, type MerchantEvent, merchantKeyPrefix, nextMerchantStatus } from './model.ts';
@@ -33,14 +34,14 @@ function acquirerOf(caller: Caller, input: NewMerchantInput): Result<string, Mer
   return ok(input.acquirerId);
 }
 
-async function checkAcquirer(tx: Tx, acquirerId: string, currency: string): Promise<Result<true, MerchantRefusal>> {
+async function checkAcquirer(tx: Tx, acquirerId: string, currency: string): Promise<Result<Participant, MerchantRefusal>> {
   const acquirer = await findParticipant(tx, acquirerId);
   if (!acquirer) return refuse('invalid_request', `participant ${acquirerId} does not exist`, { errors: [{ pointer: '/acquirerId', detail: 'is not a participant' }] });
   if (!isAcquirer(acquirer)) return refuse('role_missing', `participant ${acquirerId} is not an acquirer`);
   if (acquirer.status === 'suspended') return refuse('participant_suspended', `participant ${acquirerId} is suspended`);
   if (acquirer.status !== 'active') return refuse('participant_not_active', `participant ${acquirerId} is ${acquirer.status}`);
   if (!acquirer.currencies.includes(currency)) return refuse('currency_not_supported', `acquirer ${acquirerId} does not list ${currency}`);
-  return ok(true);
+  return ok(acquirer);
 }
 
 function newMerchantKey(ctx: HubContext): Secret {
@@ -72,6 +73,8 @@ export async function createMerchant(ctx: HubContext, caller: Caller, input: New
     const secretKey = newMerchantKey(ctx);
     await store.insertMerchant(tx, merchant, sha256Hex(secretKey.reveal()));
     await ctx.audit(tx, { actor: actorOf(caller), action: 'merchant.created', objectType: 'merchant', objectId: merchant.id, before: null, after: merchant });
+    // An acquirer that is also a wallet serves its own merchants without review.
+    if (isIssuer(acquirer.value)) await openOwnAcquirerChannel(ctx, tx, { merchantId: merchant.id, acquirerId: merchant.acquirerId }, actorOf(caller));
     return ok({ ...merchant, secretKey });
   });
 }
