@@ -21,6 +21,7 @@ import { hubRoutes } from './hub/index.ts';
 import { merchantCallerOf, merchantRoutes } from './merchants/index.ts';
 import { createSignatureResolver, participantRoutes } from './participants/index.ts';
 import { secretsEqual } from './platform/index.ts';
+import { checkoutSettingsRoutes } from './rollout/index.ts';
 
 /** DESIGN: every body has a limit; 1 MiB for JSON. */
 export const bodyBytesMax = 1024 * 1024;
@@ -97,6 +98,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger): Promise<Hu
   participantRoutes(app, ctx);
   merchantRoutes(app, ctx);
   channelRoutes(app, ctx);
+  checkoutSettingsRoutes(app, ctx);
   auditRoutes(app, ctx);
 
   const housekeeping = setInterval(() => {

@@ -1,0 +1,11 @@
+export { checkoutSettingsRoutes } from './routes.ts';
+export { decideMethods } from './service.ts';
+export type {
+  DecisionInput,
+  DecisionLine,
+  Method,
+  MethodDecision,
+  MethodFlow,
+  MethodPlacement,
+  MethodRefusalReason,
+} from './model.ts';
