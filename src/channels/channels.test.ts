@@ -67,7 +67,7 @@ describe('own acquirer', () => {
 describe('the review conversation', () => {
   test('apply, request info, answer, approve, suspend, reinstate; each change stamped and audited', async () => {
     const merchant = await newMerchant(bank, 'Review Shop');
-    const details = { website: 'https://review.example', expectedMonthlyVolume: { amount: 5_000_000, currency: 'CNY' } };
+    const details = { website: 'https://review.example', expectedMonthlyVolume: 5_000_000 };
     const applied = await apply(merchant, walletB.id, details);
     expect(applied.status).toBe(201);
     expect(applied.body).toMatchObject({
@@ -193,9 +193,9 @@ describe('refusals', () => {
     const missing = await merchant.call('POST', '/v1/channel-applications', { businessDetails: { website: 'ftp://shop.example', note: '' } });
     expect(missing.status).toBe(400);
     expect(missing.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual(['/businessDetails/note', '/businessDetails/website', '/walletId']);
-    const badCurrency = await apply(merchant, walletB.id, { expectedMonthlyVolume: { amount: 100, currency: 'XQZ' } });
-    expect(badCurrency.status).toBe(400);
-    expect(badCurrency.body.errors).toEqual([{ pointer: '/businessDetails/expectedMonthlyVolume/currency', detail: expect.any(String) }]);
+    const badVolume = await apply(merchant, walletB.id, { expectedMonthlyVolume: 12.5 });
+    expect(badVolume.status).toBe(400);
+    expect(badVolume.body.errors).toEqual([{ pointer: '/businessDetails/expectedMonthlyVolume', detail: expect.any(String) }]);
     const noKey = await merchant.call('POST', '/v1/channel-applications', { walletId: walletB.id }, { omitIdempotencyKey: true });
     expect(noKey.body.code).toBe('idempotency_key_missing');
 

@@ -15,8 +15,8 @@ export function isLive(status: ChannelStatus): boolean {
 /** What a merchant tells the wallet about itself; every field optional. */
 export type BusinessDetails = {
   website?: string | undefined;
-  /** Minor units of the named currency, as every amount in the API. */
-  expectedMonthlyVolume?: { amount: number; currency: string } | undefined;
+  /** Minor units of the merchant's currency (a merchant has one). */
+  expectedMonthlyVolume?: number | undefined;
   note?: string | undefined;
 };
 

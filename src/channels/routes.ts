@@ -4,7 +4,7 @@ import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound, registerProblemCodes } from '../http/problems.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
+import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
 import { type ChannelEvent, type ChannelStatus, channelStatuses, noteCharsMax, questionCharsMax, reasonCharsMax, websiteCharsMax } from './model.ts';
 import * as service from './service.ts';
 
@@ -15,10 +15,7 @@ registerProblemCodes({
 });
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
-const Volume = Type.Object(
-  { amount: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units' }), currency: CurrencyCode },
-  { additionalProperties: false },
-);
+const Volume = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "minor units of the merchant's currency" });
 const businessDetailFields = {
   website: Type.Optional(Type.String({ minLength: 8, maxLength: websiteCharsMax, pattern: '^https?://' })),
   expectedMonthlyVolume: Type.Optional(Volume),

@@ -2,8 +2,6 @@ import type { Actor } from '../audit/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, type Queryable, type Tx } from '../db/index.ts';
 import { actorOf, type Caller } from '../http/caller.ts';
-import type { FieldError } from '../http/problems.ts';
-import { isCurrencyAlpha } from '../money/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
 import { type BusinessDetails, type Channel, type ChannelEvent, type ChannelView, partyOf, transitionOf } from './model.ts';
@@ -12,8 +10,6 @@ import * as store from './store.ts';
 
 /** Why a channel request is refused, in the order the checks run. */
 export type ChannelRefusal =
-  /** A field is invalid beyond what the schema checks (the currency of a volume). */
-  | 'invalid_request'
   /** The channel does not exist or the caller may not see it. */
   | 'not_found'
   /** A suspended merchant may not apply or answer. */
@@ -33,14 +29,6 @@ export type ChannelRefusal =
 
 export type ApplicationInput = { walletId: string; businessDetails?: BusinessDetails | undefined };
 
-export function checkBusinessDetails(details: BusinessDetails, pointer: string): FieldError[] {
-  const volume = details.expectedMonthlyVolume;
-  if (volume && !isCurrencyAlpha(volume.currency)) {
-    return [{ pointer: `${pointer}/expectedMonthlyVolume/currency`, detail: `${volume.currency} is not an ISO 4217 currency` }];
-  }
-  return [];
-}
-
 async function checkWallet(tx: Tx, walletId: string): Promise<Result<true, ChannelRefusal>> {
   const wallet = await findParticipant(tx, walletId);
   if (!wallet) return refuse('wallet_not_found', `no wallet ${walletId} is connected to the hub`, { walletId });
@@ -56,8 +44,6 @@ function applicationExists(existing: Channel): Result<never, ChannelRefusal> {
 export async function applyForChannel(ctx: HubContext, caller: Caller, input: ApplicationInput): Promise<Result<ChannelView, ChannelRefusal>> {
   if (caller.type !== 'merchant') throw new Error(`only a merchant applies for a channel, not a ${caller.type}`);
   const businessDetails = input.businessDetails ?? {};
-  const errors = checkBusinessDetails(businessDetails, '/businessDetails');
-  if (errors.length > 0) return refuse('invalid_request', 'the application has invalid fields', { errors });
   return inTransaction(ctx.db, async (tx) => {
     const merchant = await store.findMerchantFacts(tx, caller.id);
     if (!merchant) throw new Error(`merchant ${caller.id} authenticated but does not exist`);
@@ -154,10 +140,6 @@ async function checkPartyActive(tx: Tx, caller: Caller, channel: Channel): Promi
 }
 
 export async function changeChannel(ctx: HubContext, caller: Caller, id: string, event: ChannelEvent): Promise<Result<ChannelView, ChannelRefusal>> {
-  if (event.type === 'provide_info') {
-    const errors = checkBusinessDetails(event.businessDetails, '/businessDetails');
-    if (errors.length > 0) return refuse('invalid_request', 'the answer has invalid fields', { errors });
-  }
   return inTransaction(ctx.db, async (tx) => {
     const before = await store.findChannelById(tx, id, true);
     if (!before || !canSeeChannel(caller, before)) return refuse('not_found', `channel application ${id} was not found`);
@@ -170,8 +152,9 @@ export async function changeChannel(ctx: HubContext, caller: Caller, id: string,
     const after = await store.findChannelById(tx, id);
     if (!after || after.status !== change.status) throw new Error(`channel ${id} did not take status ${change.status}`);
     await ctx.audit(tx, { actor: actorOf(caller), action: `channel.${event.type}`, objectType: 'channel', objectId: id, before, after });
-    await emitChannelEvent(ctx, tx, event.type, after);
-    return ok(await mustFindView(tx, id));
+    const view = await mustFindView(tx, id);
+    await emitChannelEvent(ctx, tx, event.type, view);
+    return ok(view);
   });
 }
 
