@@ -1,5 +1,6 @@
 import type { ChannelTables } from './tables/channels.ts';
 import type { CoreTables } from './tables/core.ts';
+import type { LedgerTables } from './tables/ledger.ts';
 
 /** Every table of the hub: one type per capability's tables, composed here. */
-export type Tables = CoreTables & ChannelTables;
+export type Tables = CoreTables & ChannelTables & LedgerTables;

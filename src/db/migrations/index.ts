@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as core from './0001_core.ts';
 import * as channels from './0002_channels.ts';
+import * as ledger from './0003_ledger.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
   '0001_core': core,
   '0002_channels': channels,
+  '0003_ledger': ledger,
 };
