@@ -18,6 +18,7 @@ import { Problem } from './http/problems.ts';
 import { ProblemSchema } from './http/schemas.ts';
 import { createValidatorCompiler } from './http/validation.ts';
 import { hubRoutes } from './hub/index.ts';
+import { ledgerRoutes } from './ledger/index.ts';
 import { merchantCallerOf, merchantRoutes } from './merchants/index.ts';
 import { createSignatureResolver, participantRoutes } from './participants/index.ts';
 import { secretsEqual } from './platform/index.ts';
@@ -100,6 +101,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger): Promise<Hu
   channelRoutes(app, ctx);
   checkoutSettingsRoutes(app, ctx);
   auditRoutes(app, ctx);
+  ledgerRoutes(app, ctx);
 
   const housekeeping = setInterval(() => {
     void Promise.all([idempotency.purgeExpired(), purgeExpiredNonces(ctx.db, ctx.clock.now())]).catch((error: unknown) =>

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, type ConfigInput, loadConfig, redactUrl } from './config.ts';
 import { migrateToLatest, openDatabase } from './db/index.ts';
+import { registerLedgerCommands } from './ledger/index.ts';
 import { cryptoRandom } from './platform/index.ts';
 import { registerQrCommands } from './qr/index.ts';
 import { startHub } from './server.ts';
@@ -74,5 +75,6 @@ program
   });
 
 registerQrCommands(program);
+registerLedgerCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,126 @@
+import type { Queryable } from '../db/index.ts';
+import { isPostgres } from '../db/index.ts';
+import { type Result, ok, refuse } from '../platform/index.ts';
+import * as checks from './check-store.ts';
+import { type LedgerCounts, type LedgerViolationCode, hubAccount } from './model.ts';
+
+type Verdict = Result<true, LedgerViolationCode>;
+const passed: Verdict = ok(true);
+
+/**
+ * Proves the ledger's invariants on a whole database (`lintas ledger check`):
+ * every transfer's entries balance and belong to it; a committed transfer
+ * has entries and a reserved or released one none; per currency all
+ * accounts, the hub's derived one included, sum to zero; each position row
+ * equals its entries; `reserved` equals the reserved transfers; refunded
+ * amounts equal their refunds. Answers the first violation, in that order,
+ * as a value.
+ *
+ * It reads one snapshot, so a hub serving payments meanwhile cannot make a
+ * half-committed state appear.
+ */
+export async function checkLedger(db: Queryable): Promise<Result<LedgerCounts, LedgerViolationCode>> {
+  if (db.isTransaction) return checkSnapshot(db);
+  const transaction = isPostgres(db) ? db.transaction().setIsolationLevel('repeatable read') : db.transaction();
+  return transaction.execute((tx) => checkSnapshot(tx));
+}
+
+async function checkSnapshot(db: Queryable): Promise<Result<LedgerCounts, LedgerViolationCode>> {
+  for (const check of [checkEntriesBalance, checkEntriesBelong, checkCommittedPosted]) {
+    const verdict = await check(db);
+    if (!verdict.ok) return verdict;
+  }
+  const [sums, positions, reserved] = await Promise.all([checks.entrySumsByAccount(db), checks.allPositions(db), checks.reservedSumsByPayer(db)]);
+  const zero = checkCurrenciesSumToZero(sums, positions);
+  if (!zero.ok) return zero;
+  const accounts = checkPositions(sums, positions);
+  if (!accounts.ok) return accounts;
+  const reservations = checkReserved(reserved, positions);
+  if (!reservations.ok) return reservations;
+  const refunds = await checkRefunds(db);
+  if (!refunds.ok) return refunds;
+  const counts = await checks.countRows(db);
+  const currencies = new Set([...sums.map((sum) => sum.currency), ...positions.map((position) => position.currency)]);
+  return ok({ ...counts, positions: positions.length, currencies: currencies.size });
+}
+
+async function checkEntriesBalance(db: Queryable): Promise<Verdict> {
+  const unbalanced = await checks.firstUnbalancedTransfer(db);
+  if (unbalanced) return refuse('entries_unbalanced', `transfer ${unbalanced.transfer_id}: its ${unbalanced.currency} entries sum to ${unbalanced.sum}, not 0`);
+  return passed;
+}
+
+async function checkEntriesBelong(db: Queryable): Promise<Verdict> {
+  const orphan = await checks.firstEntryWithoutTransfer(db);
+  if (orphan) return refuse('entries_without_transfer', `entry ${orphan.id} names transfer ${orphan.transfer_id}, which does not exist`);
+  const foreign = await checks.firstEntryInAnotherCurrency(db);
+  if (foreign) {
+    return refuse('entry_currency_mismatch', `entry ${foreign.id} is in ${foreign.currency}, its transfer ${foreign.transfer_id} in ${foreign.transfer_currency}`);
+  }
+  return passed;
+}
+
+async function checkCommittedPosted(db: Queryable): Promise<Verdict> {
+  const unposted = await checks.firstCommittedWithoutEntries(db);
+  if (unposted) return refuse('committed_without_entries', `transfer ${unposted.id} is committed but posted no entries`);
+  const early = await checks.firstUncommittedWithEntries(db);
+  if (early) return refuse('uncommitted_with_entries', `transfer ${early.id} is ${early.status} but has entries`);
+  return passed;
+}
+
+type Sum = { account: string; currency: string; sum: number };
+type PositionRow = { participant_id: string; currency: string; position: number; reserved: number };
+
+function keyOf(account: string, currency: string): string {
+  return `${account} ${currency}`;
+}
+
+function checkPositions(sums: readonly Sum[], positions: readonly PositionRow[]): Verdict {
+  const entriesOf = new Map(sums.filter((sum) => sum.account !== hubAccount).map((sum) => [keyOf(sum.account, sum.currency), sum.sum]));
+  for (const row of positions) {
+    const expected = entriesOf.get(keyOf(row.participant_id, row.currency)) ?? 0;
+    if (row.position !== expected) {
+      return refuse('position_mismatch', `position ${row.participant_id} ${row.currency} is ${row.position}; its entries sum to ${expected}`);
+    }
+    entriesOf.delete(keyOf(row.participant_id, row.currency));
+  }
+  for (const [key, sum] of entriesOf) {
+    if (sum !== 0) return refuse('position_mismatch', `account ${key} has entries summing to ${sum} but no position row`);
+  }
+  return passed;
+}
+
+function checkCurrenciesSumToZero(sums: readonly Sum[], positions: readonly PositionRow[]): Verdict {
+  const totals = new Map<string, number>();
+  const add = (currency: string, amount: number) => totals.set(currency, (totals.get(currency) ?? 0) + amount);
+  for (const row of positions) add(row.currency, row.position);
+  for (const sum of sums) if (sum.account === hubAccount) add(sum.currency, sum.sum);
+  for (const [currency, total] of totals) {
+    if (total !== 0) return refuse('currency_not_zero', `in ${currency} the positions and the hub's account sum to ${total}, not 0`);
+  }
+  return passed;
+}
+
+function checkReserved(reserved: readonly { payer_id: string; currency: string; sum: number }[], positions: readonly PositionRow[]): Verdict {
+  const reservedOf = new Map(reserved.map((sum) => [keyOf(sum.payer_id, sum.currency), sum.sum]));
+  for (const row of positions) {
+    const expected = reservedOf.get(keyOf(row.participant_id, row.currency)) ?? 0;
+    if (row.reserved !== expected) {
+      return refuse('reserved_mismatch', `position ${row.participant_id} ${row.currency} has ${row.reserved} reserved; its reserved transfers sum to ${expected}`);
+    }
+    reservedOf.delete(keyOf(row.participant_id, row.currency));
+  }
+  for (const [key, sum] of reservedOf) return refuse('reserved_mismatch', `${key} has reserved transfers summing to ${sum} but no position row`);
+  return passed;
+}
+
+async function checkRefunds(db: Queryable): Promise<Verdict> {
+  const payment = await checks.firstMisrefundedPayment(db);
+  if (payment) {
+    return refuse(
+      'refunded_amount_mismatch',
+      `payment ${payment.id} of ${payment.amount} shows ${payment.refunded_amount} refunded; its committed refunds sum to ${payment.refunded ?? 0}`,
+    );
+  }
+  return passed;
+}

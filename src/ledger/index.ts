@@ -1,0 +1,34 @@
+// The double-entry ledger: balanced postings, positions, reservations,
+// headroom against net debit caps, and the whole-database check. The only
+// door into src/ledger.
+export {
+  type Limits,
+  type LedgerCounts,
+  type LedgerViolationCode,
+  type Position,
+  type PositionView,
+  type Posting,
+  LedgerInvariantError,
+  fitsHeadroom,
+  headroomOf,
+  hubAccount,
+  invariant,
+  netMoves,
+} from './model.ts';
+export {
+  type LimitRefusal,
+  type LimitsInput,
+  type SetLimitsRefusal,
+  checkHeadroom,
+  limitsOf,
+  lockPosition,
+  lockPositions,
+  positionView,
+  postEntries,
+  releaseReserved,
+  reserve,
+  setLimits,
+} from './service.ts';
+export { checkLedger } from './check.ts';
+export { registerLedgerCommands, type LedgerCliIo } from './cli.ts';
+export { ledgerRoutes } from './routes.ts';

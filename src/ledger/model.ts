@@ -1,0 +1,116 @@
+/**
+ * The ledger: balanced postings between position accounts. Pure rules, no I/O.
+ *
+ * Sign convention: a positive amount means the account is owed (it
+ * receives), a negative one that it owes. A position is the sum of its
+ * account's entries; the hub's own fee account is never a row, only the sum
+ * of its entries (DESIGN: "No hot row").
+ */
+import { type Minor, minor } from '../money/index.ts';
+
+/** The account of the hub's fees, beside the participants' accounts. */
+export const hubAccount = 'hub';
+
+export type Posting = { readonly account: string; readonly amount: Minor };
+
+export type Position = {
+  participantId: string;
+  currency: string;
+  position: Minor;
+  reserved: Minor;
+  updatedAt: string;
+};
+
+export type Limits = { netDebitCap: Minor; prefunding: Minor };
+
+export const noLimits: Limits = { netDebitCap: minor(0), prefunding: minor(0) };
+
+/** What GET /v1/positions shows for one participant and currency. */
+export type PositionView = {
+  participantId: string;
+  currency: string;
+  position: Minor;
+  reserved: Minor;
+  netDebitCap: Minor;
+  prefunding: Minor;
+  headroom: Minor;
+};
+
+/** An impossible state: thrown, never caught to be hidden (STYLE 3, 4). */
+export class LedgerInvariantError extends Error {
+  override readonly name = 'LedgerInvariantError';
+}
+
+/** One assertion per fact, so the message says which fact broke. */
+export function invariant(condition: boolean, fact: string): asserts condition {
+  if (!condition) throw new LedgerInvariantError(`ledger invariant broken: ${fact}`);
+}
+
+/**
+ * How far the participant may still go into debit:
+ * `netDebitCap + prefunding + position - reserved`. Reserved amounts count
+ * against it before they are owed (issue 8).
+ */
+export function headroomOf(position: Pick<Position, 'position' | 'reserved'>, limits: Limits): Minor {
+  return minor(limits.netDebitCap + limits.prefunding + position.position - position.reserved);
+}
+
+/** A debit (a negative net move) is allowed while it leaves the headroom at zero or above. */
+export function fitsHeadroom(headroom: Minor, netMove: Minor): boolean {
+  return netMove >= 0 || headroom + netMove >= 0;
+}
+
+/** Asserts a posting is well formed: each fact its own assertion. Programmer errors throw. */
+export function assertPostings(transferId: string, postings: readonly Posting[]): void {
+  invariant(postings.length >= 2, `transfer ${transferId} posts at least two entries (it has ${postings.length})`);
+  let sum = 0;
+  for (const posting of postings) {
+    invariant(posting.account.length > 0, `transfer ${transferId} names an account for every entry`);
+    invariant(Number.isSafeInteger(posting.amount), `transfer ${transferId} posts a safe integer amount to ${posting.account} (not ${posting.amount})`);
+    invariant(posting.amount !== 0, `transfer ${transferId} posts no zero entry (to ${posting.account})`);
+    sum += posting.amount;
+  }
+  invariant(Number.isSafeInteger(sum), `transfer ${transferId} sums within safe integers`);
+  invariant(sum === 0, `transfer ${transferId} balances (its entries sum to ${sum})`);
+}
+
+/** The net move of each account in a posting; the hub's account included. */
+export function netMoves(postings: readonly Posting[]): Map<string, Minor> {
+  const moves = new Map<string, Minor>();
+  for (const posting of postings) moves.set(posting.account, minor((moves.get(posting.account) ?? 0) + posting.amount));
+  return moves;
+}
+
+/** Participant accounts in the one order every use case locks them in, so two transfers never deadlock. */
+export function participantAccountsInLockOrder(accounts: Iterable<string>): string[] {
+  return [...new Set(accounts)].filter((account) => account !== hubAccount).sort();
+}
+
+/** Why `lintas ledger check` fails, in the order the checks run. */
+export type LedgerViolationCode =
+  /** A transfer's entries do not sum to zero. */
+  | 'entries_unbalanced'
+  /** Entries name a transfer that does not exist. */
+  | 'entries_without_transfer'
+  /** An entry's currency differs from its transfer's. */
+  | 'entry_currency_mismatch'
+  /** A committed transfer posted no entries. */
+  | 'committed_without_entries'
+  /** A reserved or released transfer has entries: only a commit posts. */
+  | 'uncommitted_with_entries'
+  /** The participants' positions and the hub's account do not sum to zero in a currency. */
+  | 'currency_not_zero'
+  /** A position row differs from the sum of its account's entries (or entries have no row). */
+  | 'position_mismatch'
+  /** A row's `reserved` differs from the sum of its payer's reserved transfers. */
+  | 'reserved_mismatch'
+  /** A payment's refunded amount differs from its committed refunds, or passes its amount. */
+  | 'refunded_amount_mismatch';
+
+/** What a passing check looked at. */
+export type LedgerCounts = {
+  transfers: number;
+  entries: number;
+  positions: number;
+  currencies: number;
+};
