@@ -1,0 +1,138 @@
+import QRCode from 'qrcode';
+import type { HubContext } from '../context.ts';
+import { type Tx, inTransaction } from '../db/index.ts';
+import type { Caller } from '../http/caller.ts';
+import { type Merchant, findMerchant } from '../merchants/index.ts';
+import { findParticipant } from '../participants/index.ts';
+import { type PaymentToken, hubMerchantAccount, issuePaymentToken, listTokensOfAttempt } from '../payments/index.ts';
+import { minor } from '../money/index.ts';
+import { type Result, newId, newToken, ok, refuse } from '../platform/index.ts';
+import { buildMerchantPresentedPayload } from '../qr/index.ts';
+import type { Checkout, CheckoutLine, Flow } from './model.ts';
+import { type CheckoutRefusal, canSeeCheckout, payableRefusal, readCheckout } from './service.ts';
+import * as store from './store.ts';
+
+export type Attempt = {
+  id: string;
+  checkoutId: string;
+  walletId: string;
+  flow: Flow;
+  deepLink?: string;
+  qrPayload?: string;
+  qrSvg?: string;
+  shareUrl?: string;
+  expiresAt: string;
+  createdAt: string;
+};
+
+export type AttemptRefusal = CheckoutRefusal | 'method_not_offered';
+
+const shareTokenPrefix = 'sh_';
+const shareTokenBytes = 18;
+/** EMVCo 62.05 holds at most 25 characters of the common character set. */
+const referenceLabelPattern = /^[\x20-\x7e]{1,25}$/;
+
+/** The dynamic EMVCo payload for one sale, carrying the hub's template with the token. */
+export function checkoutQrPayload(ctx: HubContext, merchant: Merchant, checkout: Checkout, token: string): string {
+  const built = buildMerchantPresentedPayload({
+    pointOfInitiation: 'dynamic',
+    merchantAccounts: [hubMerchantAccount(ctx.config.qrGuid, merchant.id, token)],
+    merchantCategoryCode: merchant.mcc,
+    currency: checkout.currency,
+    amount: minor(checkout.amount),
+    countryCode: merchant.country,
+    merchantName: merchant.name,
+    merchantCity: merchant.city,
+    ...(referenceLabelPattern.test(checkout.reference) ? { additionalData: { referenceLabel: checkout.reference } } : {}),
+  });
+  if (!built.ok) throw new Error(`the hub built a payload the codec refuses: ${JSON.stringify(built)}`);
+  return built.payload;
+}
+
+export function deepLinkOf(template: string, token: string): string {
+  return template.replaceAll('{token}', encodeURIComponent(token));
+}
+
+/** QR codes in byte mode only: EMVCo forbids the mixed segments `qrcode` picks by itself. */
+export async function qrSvgOf(payload: string): Promise<string> {
+  return QRCode.toString([{ data: Buffer.from(payload, 'utf8'), mode: 'byte' }], { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+}
+
+async function loadPayable(ctx: HubContext, caller: Caller, checkoutId: string): Promise<Result<{ checkout: Checkout; merchant: Merchant }, AttemptRefusal>> {
+  const checkout = await readCheckout(ctx, checkoutId);
+  if (!checkout || !canSeeCheckout(caller, checkout)) return refuse('not_found', `checkout ${checkoutId} was not found`);
+  const payable = payableRefusal(checkout);
+  if (!payable.ok) return payable;
+  const merchant = await findMerchant(ctx.db.kysely, checkout.merchantId);
+  if (!merchant) throw new Error(`checkout ${checkout.id} has no merchant`);
+  return ok({ checkout, merchant });
+}
+
+export async function createAttempt(ctx: HubContext, caller: Caller, checkoutId: string, input: { walletId: string; flow: Flow }): Promise<Result<Attempt, AttemptRefusal>> {
+  const loaded = await loadPayable(ctx, caller, checkoutId);
+  if (!loaded.ok) return loaded;
+  const { checkout, merchant } = loaded.value;
+  const method = checkout.methods.find((offered) => offered.walletId === input.walletId);
+  if (!method || !method.flows.includes(input.flow)) {
+    return refuse('method_not_offered', `wallet ${input.walletId} with flow ${input.flow} is not offered for this checkout`);
+  }
+  const at = ctx.clock.now();
+  const attemptId = newId('att', at, ctx.random);
+  const shareToken = input.flow === 'friend_pay' ? newToken(shareTokenPrefix, ctx.random, shareTokenBytes) : null;
+  const tokens = await inTransaction(ctx.db, async (tx) => {
+    await store.insertAttempt(tx, { id: attemptId, checkout_id: checkout.id, wallet_id: input.walletId, flow: input.flow, share_token: shareToken, created_at: at.toISOString() });
+    const walletIds = input.flow === 'friend_pay' ? checkout.methods.map((offered) => offered.walletId) : [input.walletId];
+    return Promise.all(walletIds.map((walletId) => issueCheckoutToken(ctx, tx, checkout, attemptId, walletId)));
+  });
+  const attempt: Attempt = { id: attemptId, checkoutId: checkout.id, walletId: input.walletId, flow: input.flow, expiresAt: checkout.expiresAt, createdAt: at.toISOString() };
+  const token = tokens[0] as PaymentToken;
+  if (input.flow === 'app_switch') {
+    const wallet = await findParticipant(ctx.db.kysely, input.walletId);
+    if (!wallet?.appSwitchUrlTemplate) return refuse('method_not_offered', `wallet ${input.walletId} has no app to switch to`);
+    return ok({ ...attempt, deepLink: deepLinkOf(wallet.appSwitchUrlTemplate, token.token) });
+  }
+  if (input.flow === 'qr') {
+    const qrPayload = checkoutQrPayload(ctx, merchant, checkout, token.token);
+    return ok({ ...attempt, qrPayload, qrSvg: await qrSvgOf(qrPayload) });
+  }
+  return ok({ ...attempt, shareUrl: `${ctx.config.publicUrl}/share/${shareToken}` });
+}
+
+function issueCheckoutToken(ctx: HubContext, tx: Tx, checkout: Checkout, attemptId: string, walletId: string): Promise<PaymentToken> {
+  return issuePaymentToken(ctx, tx, { source: 'checkout', objectId: checkout.id, attemptId, walletId, merchantId: checkout.merchantId, expiresAt: checkout.expiresAt });
+}
+
+export type SharedCheckout = {
+  merchant: { name: string; city: string };
+  lines: CheckoutLine[];
+  amount: number;
+  currency: string;
+  status: string;
+  expiresAt: string;
+  wallets: { walletId: string; name: string; qrPayload: string; qrSvg: string; deepLink?: string }[];
+};
+
+/** What a friend sees: the order and one way to pay per wallet, nothing about the buyer. */
+export async function readShare(ctx: HubContext, shareToken: string): Promise<SharedCheckout | undefined> {
+  const attempt = await store.findAttemptByShareToken(ctx.db.kysely, shareToken);
+  const checkout = attempt ? await readCheckout(ctx, attempt.checkout_id) : undefined;
+  const merchant = checkout ? await findMerchant(ctx.db.kysely, checkout.merchantId) : undefined;
+  if (!attempt || !checkout || !merchant) return undefined;
+  const tokens = await listTokensOfAttempt(ctx.db.kysely, attempt.id);
+  const wallets = await Promise.all(
+    tokens.map(async (token) => {
+      const method = checkout.methods.find((offered) => offered.walletId === token.walletId);
+      const wallet = await findParticipant(ctx.db.kysely, token.walletId ?? '');
+      const qrPayload = checkoutQrPayload(ctx, merchant, checkout, token.token);
+      const template = method?.flows.includes('app_switch') ? wallet?.appSwitchUrlTemplate : null;
+      return {
+        walletId: token.walletId ?? '',
+        name: method?.name ?? wallet?.name ?? '',
+        qrPayload,
+        qrSvg: await qrSvgOf(qrPayload),
+        ...(template ? { deepLink: deepLinkOf(template, token.token) } : {}),
+      };
+    }),
+  );
+  return { merchant: { name: merchant.name, city: merchant.city }, lines: checkout.lines, amount: checkout.amount, currency: checkout.currency, status: checkout.status, expiresAt: checkout.expiresAt, wallets };
+}

@@ -1,0 +1,83 @@
+/** Payments: a wallet resolving what to pay and sending the transfer. Pure types and rules. */
+import type { Tx } from '../db/index.ts';
+import type { HubContext } from '../context.ts';
+import type { Result } from '../platform/index.ts';
+import type { Transfer } from '../transfers/index.ts';
+
+/** What a payment token pays: a checkout, a placard (static QR) or a till QR. */
+export type TokenSource = 'checkout' | 'placard' | 'till_qr';
+
+export type PaymentToken = {
+  token: string;
+  source: TokenSource;
+  /** The checkout, merchant (placard) or till QR the token pays. */
+  objectId: string;
+  attemptId: string | null;
+  /** Set when only this wallet may use the token (a placard's). */
+  walletId: string | null;
+  merchantId: string;
+  expiresAt: string;
+  createdAt: string;
+};
+
+/** What the wallet shows its user before the user approves. */
+export type PaymentRequest = {
+  paymentToken: string;
+  merchant: { id: string; name: string; city: string; mcc: string };
+  amount: number | null;
+  currency: string;
+  reference: string | null;
+  lines: unknown[] | null;
+  expiresAt: string;
+};
+
+/**
+ * Why a wallet may not pay, in the order the checks run: the token, the
+ * object's status, the wallet's right to pay here, then the money.
+ */
+export type PaymentRefusal =
+  | 'payment_token_unknown'
+  | 'qr_not_routable'
+  | 'checkout_canceled'
+  | 'checkout_expired'
+  | 'checkout_already_paid'
+  | 'method_not_offered'
+  | 'channel_not_approved'
+  | 'amount_mismatch'
+  | 'currency_mismatch'
+  | 'limit_exceeded';
+
+export type PaymentInput = { walletId: string; amount: number; currency: string; payerRef: string };
+
+/**
+ * One kind of thing a token pays. `pay` runs inside the transfer's
+ * transaction: it checks, posts the transfer and marks its object paid, so
+ * they commit together.
+ */
+export interface PaymentSourceHandler {
+  readonly source: TokenSource;
+  describe(ctx: HubContext, tx: Tx, token: PaymentToken, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>>;
+  pay(ctx: HubContext, tx: Tx, token: PaymentToken, payment: PaymentInput): Promise<Result<Transfer, PaymentRefusal>>;
+}
+
+/** Payment tokens carry 24 random bytes: unguessable, and short enough for a QR template. */
+export const paymentTokenBytes = 24;
+export const paymentTokenPrefix = 'pt_';
+
+export type PaymentView = {
+  id: string;
+  receiptNumber: string;
+  walletId: string;
+  amount: number;
+  currency: string;
+  source: string;
+  status: 'succeeded' | 'partially_refunded' | 'refunded';
+  refundedAmount: number;
+  checkoutId: string | null;
+  createdAt: string;
+};
+
+export function paymentStatusOf(amount: number, refundedAmount: number): PaymentView['status'] {
+  if (refundedAmount === 0) return 'succeeded';
+  return refundedAmount >= amount ? 'refunded' : 'partially_refunded';
+}

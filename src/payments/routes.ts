@@ -1,0 +1,114 @@
+import { Type } from 'typebox';
+import type { HubContext } from '../context.ts';
+import { type App, valueOrThrow } from '../http/app-types.ts';
+import { callerOf } from '../http/auth.ts';
+import { pageOf, toPage } from '../http/pagination.ts';
+import { notFound, registerProblemCodes } from '../http/problems.ts';
+import { CurrencyCode, IdParams, ListOf, ListQuery, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
+import { transferJson, TransferSchema } from '../transfers/index.ts';
+import type { PaymentService } from './service.ts';
+import { findPayment, listPayments } from './service.ts';
+
+registerProblemCodes({
+  payment_token_unknown: [422, 'The payment token is not known'],
+  qr_not_routable: [422, 'The QR payload cannot be paid through this hub'],
+  checkout_canceled: [422, 'The checkout was canceled'],
+  checkout_expired: [422, 'The checkout has expired'],
+  method_not_offered: [422, 'This wallet or flow is not offered for this checkout'],
+  channel_not_approved: [422, 'The wallet has no approved channel with this merchant'],
+  amount_mismatch: [422, 'The amount differs from what is to be paid'],
+  currency_mismatch: [422, 'The currency differs from what is to be paid'],
+});
+
+const ResolveBody = Type.Union(
+  [
+    Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+    Type.Object({ qrPayload: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+  ],
+  { description: 'a token from a deep link, or a scanned QR payload' },
+);
+
+const PaymentRequestSchema = Type.Object({
+  paymentToken: Type.String(),
+  merchant: Type.Object({ id: Type.String(), name: Type.String(), city: Type.String(), mcc: Type.String() }),
+  amount: Type.Union([Type.Integer(), Type.Null()]),
+  currency: Type.String(),
+  reference: Type.Union([Type.String(), Type.Null()]),
+  lines: Type.Union([Type.Array(Type.Unknown()), Type.Null()]),
+  expiresAt: Timestamp,
+});
+
+const TransferBody = Type.Object(
+  {
+    paymentToken: Type.String({ minLength: 1, maxLength: 200 }),
+    amount: PositiveMinorUnits,
+    currency: CurrencyCode,
+    payer: Type.Object({ ref: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+const PaymentSchema = Type.Object({
+  id: Type.String(),
+  receiptNumber: Type.String(),
+  walletId: Type.String(),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  source: Type.String(),
+  status: Type.String(),
+  refundedAmount: Type.Integer(),
+  checkoutId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+});
+
+export function paymentRoutes(app: App, ctx: HubContext, payments: PaymentService): void {
+  app.post('/v1/payment-requests/resolve', {
+    config: { auth: ['participant'] },
+    schema: { tags: ['payments'], summary: 'What a token or scanned QR asks this wallet to pay', body: ResolveBody, response: { 200: PaymentRequestSchema, ...problemResponses } },
+    handler: async (request) => {
+      const body = request.body as { token?: string; qrPayload?: string };
+      return valueOrThrow(await payments.resolve(ctx, callerOf(request), body));
+    },
+  });
+
+  app.post('/v1/transfers', {
+    config: { auth: ['participant'], idempotent: true },
+    schema: {
+      tags: ['payments'],
+      summary: "Pay: the wallet's signed transfer; a repeated payer.ref returns the original",
+      body: TransferBody,
+      response: { 201: TransferSchema, ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      const { paymentToken, amount, currency, payer } = request.body;
+      const paid = valueOrThrow(await payments.transfer(ctx, callerOf(request), { paymentToken, amount, currency, payerRef: payer.ref }));
+      if (paid.repeated) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(transferJson(paid.transfer));
+    },
+  });
+
+  app.get('/v1/payments', {
+    config: { auth: ['merchant'] },
+    schema: {
+      tags: ['payments'],
+      summary: 'Every payment the merchant received, whatever its source',
+      querystring: Type.Intersect([ListQuery, Type.Object({ source: Type.Optional(Type.String()) })]),
+      response: { 200: ListOf(PaymentSchema), ...problemResponses },
+    },
+    handler: async (request) => {
+      const page = pageOf(request.query);
+      const rows = await listPayments(ctx.db.kysely, { ...page, merchantId: callerOf(request).id, source: request.query.source });
+      return toPage(rows, page, (row) => row.id);
+    },
+  });
+
+  app.get('/v1/payments/:id', {
+    config: { auth: ['merchant'] },
+    schema: { tags: ['payments'], params: IdParams, response: { 200: PaymentSchema, ...problemResponses } },
+    handler: async (request) => {
+      const payment = await findPayment(ctx.db.kysely, callerOf(request).id, request.params.id);
+      if (!payment) throw notFound(`payment ${request.params.id}`);
+      return payment;
+    },
+  });
+}

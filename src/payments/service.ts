@@ -1,0 +1,110 @@
+import type { HubContext } from '../context.ts';
+import { type Tx, inTransaction } from '../db/index.ts';
+import type { Caller } from '../http/caller.ts';
+import { findParticipant, isIssuer } from '../participants/index.ts';
+import { type Result, newToken, ok, refuse } from '../platform/index.ts';
+import { decode } from '../qr/index.ts';
+import { type Transfer, findTransferByPayerRef, isPayerRefConflict } from '../transfers/index.ts';
+import {
+  type PaymentRefusal,
+  type PaymentRequest,
+  type PaymentSourceHandler,
+  type PaymentToken,
+  type TokenSource,
+  paymentTokenBytes,
+  paymentTokenPrefix,
+} from './model.ts';
+import { readHubTemplate } from './qr-template.ts';
+import * as store from './store.ts';
+
+export type TokenInput = Omit<PaymentToken, 'token' | 'createdAt'>;
+
+/** Issues a token inside the caller's transaction: it exists only if the object it pays does. */
+export async function issuePaymentToken(ctx: HubContext, tx: Tx, input: TokenInput): Promise<PaymentToken> {
+  const token: PaymentToken = { ...input, token: newToken(paymentTokenPrefix, ctx.random, paymentTokenBytes), createdAt: ctx.clock.now().toISOString() };
+  await store.insertToken(tx, token);
+  return token;
+}
+
+export type PayerRefusal = 'participant_suspended' | 'forbidden';
+
+/** Only an active issuer pays; a suspended one may still read and settle. */
+async function checkPayer(ctx: HubContext, caller: Caller): Promise<Result<string, PayerRefusal>> {
+  const payer = await findParticipant(ctx.db.kysely, caller.id);
+  if (!payer || !isIssuer(payer)) return refuse('forbidden', 'only an issuer pays');
+  if (payer.status !== 'active') return refuse('participant_suspended', `participant ${caller.id} is ${payer.status}: new payments are refused`);
+  return ok(payer.id);
+}
+
+export type ResolveInput = { token?: string | undefined; qrPayload?: string | undefined };
+
+export function createPaymentService(handlers: readonly PaymentSourceHandler[]) {
+  const bySource = new Map<TokenSource, PaymentSourceHandler>(handlers.map((handler) => [handler.source, handler]));
+
+  function handlerOf(token: PaymentToken): PaymentSourceHandler {
+    const handler = bySource.get(token.source);
+    if (!handler) throw new Error(`no payment handler for ${token.source}`);
+    return handler;
+  }
+
+  /** A token from a deep link, or one read from the hub's template in a QR payload. */
+  async function tokenFrom(ctx: HubContext, input: ResolveInput): Promise<Result<PaymentToken, PaymentRefusal>> {
+    let text = input.token;
+    if (input.qrPayload !== undefined) {
+      const decoded = decode(input.qrPayload, { mode: 'lenient' });
+      if (decoded.kind !== 'mpm') return refuse('qr_not_routable', 'the payload is not a readable merchant-presented QR', { decoded });
+      const template = readHubTemplate(decoded.fields, ctx.config.qrGuid);
+      if (!template) return refuse('qr_not_routable', 'the payload carries no template of this hub: try another network', { decoded });
+      if (!template.token) return refuse('qr_not_routable', 'static placards are not accepted yet', { decoded });
+      text = template.token;
+    }
+    const token = text === undefined ? undefined : await store.findToken(ctx.db.kysely, text);
+    if (!token) return refuse('payment_token_unknown', 'the payment token is not known');
+    return ok(token);
+  }
+
+  async function resolve(ctx: HubContext, caller: Caller, input: ResolveInput): Promise<Result<PaymentRequest, PaymentRefusal | PayerRefusal>> {
+    const payer = await checkPayer(ctx, caller);
+    if (!payer.ok) return payer;
+    const token = await tokenFrom(ctx, input);
+    if (!token.ok) return token;
+    return inTransaction(ctx.db, (tx) => handlerOf(token.value).describe(ctx, tx, token.value, payer.value));
+  }
+
+  /**
+   * A wallet's transfer. A repeated `payer.ref` returns the original
+   * transfer, also when two repeats race: the loser's unique violation rolls
+   * its transaction back and the original is read afterwards.
+   */
+  async function transfer(
+    ctx: HubContext,
+    caller: Caller,
+    input: { paymentToken: string; amount: number; currency: string; payerRef: string },
+  ): Promise<Result<{ transfer: Transfer; repeated: boolean }, PaymentRefusal | PayerRefusal>> {
+    const payer = await checkPayer(ctx, caller);
+    if (!payer.ok) return payer;
+    const original = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
+    if (original) return ok({ transfer: original, repeated: true });
+    const token = await tokenFrom(ctx, { token: input.paymentToken });
+    if (!token.ok) return token;
+    try {
+      const paid = await inTransaction(ctx.db, (tx) =>
+        handlerOf(token.value).pay(ctx, tx, token.value, { walletId: payer.value, amount: input.amount, currency: input.currency, payerRef: input.payerRef }),
+      );
+      if (paid.ok) return ok({ transfer: paid.value, repeated: false });
+      const raced = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
+      return raced ? ok({ transfer: raced, repeated: true }) : paid;
+    } catch (error) {
+      if (!isPayerRefConflict(error)) throw error;
+      const winner = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
+      if (!winner) throw error;
+      return ok({ transfer: winner, repeated: true });
+    }
+  }
+
+  return { resolve, transfer };
+}
+
+export type PaymentService = ReturnType<typeof createPaymentService>;
+
+export { listPayments, findPayment, listTokensOfAttempt } from './store.ts';
