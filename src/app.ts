@@ -22,6 +22,7 @@ import { ledgerRoutes } from './ledger/index.ts';
 import { merchantCallerOf, merchantRoutes } from './merchants/index.ts';
 import { createSignatureResolver, participantRoutes } from './participants/index.ts';
 import { secretsEqual } from './platform/index.ts';
+import { transferRoutes } from './transfers/index.ts';
 import { checkoutSettingsRoutes } from './rollout/index.ts';
 
 /** DESIGN: every body has a limit; 1 MiB for JSON. */
@@ -102,6 +103,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger): Promise<Hu
   checkoutSettingsRoutes(app, ctx);
   auditRoutes(app, ctx);
   ledgerRoutes(app, ctx);
+  transferRoutes(app, ctx);
 
   const housekeeping = setInterval(() => {
     void Promise.all([idempotency.purgeExpired(), purgeExpiredNonces(ctx.db, ctx.clock.now())]).catch((error: unknown) =>

@@ -1,0 +1,89 @@
+import { Type } from 'typebox';
+import type { HubContext } from '../context.ts';
+import type { App } from '../http/app-types.ts';
+import { callerOf } from '../http/auth.ts';
+import { pageOf, toPage } from '../http/pagination.ts';
+import { notFound } from '../http/problems.ts';
+import { IdParams, ListOf, ListQuery, MinorUnits, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
+import type { Transfer } from './model.ts';
+import * as service from './service.ts';
+
+const Fees = Type.Object({ interchange: MinorUnits, issuerSwitchFee: MinorUnits, acquirerSwitchFee: MinorUnits, merchantDiscount: MinorUnits });
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/**
+ * A transfer as the API shows it; POST /v1/transfers (checkout and
+ * payments) answers the same shape through `transferJson`.
+ */
+export const TransferSchema = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('payment'), Type.Literal('refund')]),
+  status: Type.Union([Type.Literal('committed'), Type.Literal('reserved'), Type.Literal('released')]),
+  receiptNumber: Type.String({ pattern: '^[0-9]{12}$' }),
+  amount: MinorUnits,
+  currency: Type.String(),
+  payerParticipantId: Type.String(),
+  payeeParticipantId: Type.String(),
+  merchantId: Type.String(),
+  checkoutId: NullableString,
+  payerRef: NullableString,
+  source: Type.String({ description: 'checkout | placard | till_qr | payment_code | refund' }),
+  paymentTransferId: Type.Union([Type.String(), Type.Null()], { description: 'on a refund: the payment it returns' }),
+  refundedAmount: MinorUnits,
+  onUs: Type.Boolean(),
+  fees: Fees,
+  createdAt: Timestamp,
+  committedAt: NullableTimestamp,
+  releasedAt: NullableTimestamp,
+});
+
+export function transferJson(transfer: Transfer) {
+  return {
+    id: transfer.id,
+    kind: transfer.kind,
+    status: transfer.status,
+    receiptNumber: transfer.receiptNumber,
+    amount: transfer.amount,
+    currency: transfer.currency,
+    payerParticipantId: transfer.payerParticipantId,
+    payeeParticipantId: transfer.payeeParticipantId,
+    merchantId: transfer.merchantId,
+    checkoutId: transfer.checkoutId,
+    payerRef: transfer.payerRef,
+    source: transfer.source,
+    paymentTransferId: transfer.paymentTransferId,
+    refundedAmount: transfer.refundedAmount,
+    onUs: transfer.onUs,
+    fees: transfer.fees,
+    createdAt: transfer.createdAt,
+    committedAt: transfer.committedAt,
+    releasedAt: transfer.releasedAt,
+  };
+}
+
+const TransferQuery = Type.Intersect([ListQuery, Type.Object({ payerRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) })]);
+const tags = ['transfers'];
+const transferReaders = { auth: ['operator', 'participant'] } as const;
+
+export function transferRoutes(app: App, ctx: HubContext): void {
+  app.get('/v1/transfers/:id', {
+    config: transferReaders,
+    schema: { tags, summary: 'A transfer, for its two participants', params: IdParams, response: { 200: TransferSchema, ...problemResponses } },
+    handler: async (request) => {
+      const transfer = await service.findTransfer(ctx.db.kysely, request.params.id);
+      if (!transfer || !service.canSeeTransfer(callerOf(request), transfer)) throw notFound(`transfer ${request.params.id}`);
+      return transferJson(transfer);
+    },
+  });
+
+  app.get('/v1/transfers', {
+    config: transferReaders,
+    schema: { tags, summary: 'Transfers the caller pays or receives, oldest first; ?payerRef= finds one by the payer reference', querystring: TransferQuery, response: { 200: ListOf(TransferSchema), ...problemResponses } },
+    handler: async (request) => {
+      const caller = callerOf(request);
+      const page = pageOf(request.query);
+      const rows = await service.listTransfers(ctx.db.kysely, { ...page, payerRef: request.query.payerRef, participantId: caller.type === 'operator' ? undefined : caller.id });
+      return toPage(rows.map(transferJson), page, (row) => row.id);
+    },
+  });
+}
