@@ -1,6 +1,7 @@
 import type { ChannelTables } from './tables/channels.ts';
 import type { CoreTables } from './tables/core.ts';
 import type { LedgerTables } from './tables/ledger.ts';
+import type { NotifyTables } from './tables/notify.ts';
 
 /** Every table of the hub: one type per capability's tables, composed here. */
-export type Tables = CoreTables & ChannelTables & LedgerTables;
+export type Tables = CoreTables & ChannelTables & LedgerTables & NotifyTables;

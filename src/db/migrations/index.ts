@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as core from './0001_core.ts';
 import * as channels from './0002_channels.ts';
 import * as ledger from './0003_ledger.ts';
+import * as notify from './0004_notify.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
   '0001_core': core,
   '0002_channels': channels,
   '0003_ledger': ledger,
+  '0004_notify': notify,
 };
