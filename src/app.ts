@@ -5,6 +5,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { pino } from 'pino';
 import { auditRoutes } from './audit/index.ts';
+import { buyerCallerOf, checkoutPaymentSource, checkoutRoutes } from './checkout/index.ts';
 import { channelRoutes } from './channels/index.ts';
 import type { HubContext } from './context.ts';
 import type { App } from './http/app-types.ts';
@@ -12,7 +13,7 @@ import { createAuthHook } from './http/auth.ts';
 import { handleError, sendProblem } from './http/error-handler.ts';
 import './http/fastify-types.ts';
 import { createIdempotency } from './http/idempotency.ts';
-import { createHttpMetrics } from './http/metrics.ts';
+import { createHttpMetrics, registerCapabilityMetrics } from './http/metrics.ts';
 import { purgeExpiredNonces } from './http/nonce-store.ts';
 import { Problem } from './http/problems.ts';
 import { ProblemSchema } from './http/schemas.ts';
@@ -20,10 +21,13 @@ import { createValidatorCompiler } from './http/validation.ts';
 import { hubRoutes } from './hub/index.ts';
 import { ledgerRoutes } from './ledger/index.ts';
 import { merchantCallerOf, merchantRoutes } from './merchants/index.ts';
+import { notifyMetrics, notifyRoutes } from './notify/index.ts';
 import { createSignatureResolver, participantRoutes } from './participants/index.ts';
+import { createPaymentService, paymentRoutes } from './payments/index.ts';
 import { secretsEqual } from './platform/index.ts';
-import { transferRoutes } from './transfers/index.ts';
 import { checkoutSettingsRoutes } from './rollout/index.ts';
+import { transferRoutes } from './transfers/index.ts';
+import { webRoutes } from './web/index.ts';
 
 /** DESIGN: every body has a limit; 1 MiB for JSON. */
 export const bodyBytesMax = 1024 * 1024;
@@ -54,10 +58,13 @@ function parseJsonKeepingRaw(request: FastifyRequest, body: Buffer, done: (error
 
 async function resolveBearer(ctx: HubContext, token: string) {
   if (secretsEqual(token, ctx.config.operatorToken)) return { type: 'operator', id: 'operator' } as const;
-  return merchantCallerOf(ctx, token);
+  return (await merchantCallerOf(ctx, token)) ?? buyerCallerOf(ctx, token);
 }
 
-export async function buildApp(ctx: HubContext, logger: pino.Logger): Promise<HubServer> {
+/** Routes a deployment adds beside the hub's own, such as the demo's wallet app. */
+export type ExtraRoutes = (app: App, ctx: HubContext) => void;
+
+export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes?: ExtraRoutes): Promise<HubServer> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: bodyBytesMax,
@@ -83,6 +90,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger): Promise<Hu
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const metrics = createHttpMetrics();
+  registerCapabilityMetrics(metrics.registry, notifyMetrics(ctx));
   const idempotency = createIdempotency(ctx.db, ctx.clock, ctx.config.masterKey, ctx.random);
   app.addHook('preValidation', async (request) => {
     // A POST without a body is an empty object to its schema, so missing fields are named one by one.
@@ -102,8 +110,13 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger): Promise<Hu
   channelRoutes(app, ctx);
   checkoutSettingsRoutes(app, ctx);
   auditRoutes(app, ctx);
+  notifyRoutes(app, ctx);
   ledgerRoutes(app, ctx);
   transferRoutes(app, ctx);
+  checkoutRoutes(app, ctx);
+  paymentRoutes(app, ctx, createPaymentService([checkoutPaymentSource]));
+  webRoutes(app);
+  extraRoutes?.(app, ctx);
 
   const housekeeping = setInterval(() => {
     void Promise.all([idempotency.purgeExpired(), purgeExpiredNonces(ctx.db, ctx.clock.now())]).catch((error: unknown) =>

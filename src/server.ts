@@ -1,18 +1,21 @@
 import { pino } from 'pino';
-import { buildApp, type HubServer, redactedLogPaths } from './app.ts';
+import { buildApp, type ExtraRoutes, type HubServer, redactedLogPaths } from './app.ts';
 import { createAuditWriter } from './audit/index.ts';
 import type { Config } from './config.ts';
 import type { HubContext } from './context.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/index.ts';
 import { createFetchHttpPort, type HttpPort } from './http/signed-client.ts';
 import { ensureHubKey } from './hub/index.ts';
-import { type Clock, type Random, type Worker, cryptoRandom, systemClock } from './platform/index.ts';
+import { startDeliveryWorker } from './notify/index.ts';
+import { expireDueCheckouts } from './checkout/index.ts';
+import { type Clock, type Random, type Worker, cryptoRandom, startPeriodicWorker, systemClock } from './platform/index.ts';
 
 export type HubOptions = {
   clock?: Clock;
   random?: Random;
   http?: HttpPort;
   logLevel?: string;
+  extraRoutes?: ExtraRoutes;
 };
 
 export type RunningHub = {
@@ -25,9 +28,11 @@ export type RunningHub = {
 };
 
 /** Every background job of a running hub; each capability adds its own here. */
-function startWorkers(_ctx: HubContext): Worker[] {
-  return [];
+function startWorkers(ctx: HubContext): Worker[] {
+  return [startPeriodicWorker('checkout-expiry', checkoutExpiryIntervalMs, async () => void (await expireDueCheckouts(ctx)), ctx.logger), startDeliveryWorker(ctx)];
 }
+
+const checkoutExpiryIntervalMs = 5_000;
 
 export function createLogger(level: string): pino.Logger {
   return pino({ level, redact: { paths: redactedLogPaths, censor: '[redacted]' } });
@@ -55,7 +60,7 @@ export async function prepareHub(config: Config, options: HubOptions = {}): Prom
 
 export async function startHub(config: Config, options: HubOptions = {}): Promise<RunningHub> {
   const ctx = await prepareHub(config, options);
-  const server = await buildApp(ctx, ctx.logger);
+  const server = await buildApp(ctx, ctx.logger, options.extraRoutes);
   const address = await server.app.listen({ port: config.port, host: config.host });
   const workers = startWorkers(ctx);
   return {

@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase } from '../testing/index.ts';
+
+const chromiumPath = process.env.LINTAS_CHROMIUM ?? '/usr/bin/chromium';
+const startTimeoutMs = 30_000;
+
+let child: ChildProcess;
+let browser: Browser;
+let baseUrl: string;
+let dataDir: string;
+let dropDatabase: () => Promise<void>;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'lintas-demo-'));
+  const database = await createTestDatabase();
+  dropDatabase = database.drop;
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, LINTAS_DATA_DIR: dataDir, LINTAS_LOG_LEVEL: 'warn' };
+  delete env.LINTAS_OPERATOR_TOKEN;
+  child = spawn(process.execPath, ['bin/lintas.mjs', 'demo', '--port', String(port), '--db', database.location], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + startTimeoutMs;
+  while (!output.includes('/demo')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the demo did not start:\n${output}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  const exited = new Promise((done) => child?.once('exit', done));
+  child?.kill('SIGTERM');
+  await exited;
+  await dropDatabase?.();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start: the demo', () => {
+  test('keeps its keys in a 0600 file', () => {
+    expect(statSync(join(dataDir, 'demo.json')).mode & 0o777).toBe(0o600);
+  });
+
+  test('a buyer checks out, switches to Beta Wallet, approves there, and the checkout turns paid', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/demo`);
+    await page.click('text=Buy 2 × Oolong tea');
+    await page.waitForURL(/\/checkout\/chk_/);
+    await expect.poll(() => page.textContent('#amount')).toContain('129.90');
+    const checkoutUrl = page.url();
+    expect(await page.textContent('#methods .method .name')).toContain('Lintas Pay');
+    await page.click('#other summary');
+    await page.click('#other-methods .method:has-text("Beta Wallet") button[data-flow="app_switch"]');
+    await page.click('#deep-link');
+    await page.waitForSelector('text=Approve payment');
+    expect(await page.textContent('main')).toContain('Toko Lintas');
+    await page.click('text=Approve payment');
+    await page.waitForSelector('.ok');
+    expect(await page.textContent('.ok')).toMatch(/Receipt number \d{12}/);
+    await page.goto(checkoutUrl);
+    await page.waitForSelector('#status.paid');
+    await page.close();
+  });
+
+  test('Gamma Wallet has not approved the merchant yet: it is not offered', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/demo`);
+    await page.click('text=Buy 2 × Oolong tea');
+    await page.waitForSelector('#methods .method');
+    expect(await page.textContent('#methods-card')).not.toContain('Gamma Wallet');
+    await page.close();
+  });
+});
