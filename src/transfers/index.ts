@@ -12,6 +12,7 @@ export {
   type TransferStatus,
   isValidReceiptNumber,
   paymentSources,
+  transferJson,
 } from './model.ts';
 export {
   type PaymentInput,
@@ -26,4 +27,4 @@ export {
   releaseReservation,
   reservePayment,
 } from './service.ts';
-export { TransferSchema, transferRoutes, transferJson } from './routes.ts';
+export { TransferSchema, transferRoutes } from './routes.ts';

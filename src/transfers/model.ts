@@ -49,6 +49,31 @@ export type Transfer = {
   releasedAt: string | null;
 };
 
+/** A transfer as the API and events show it: a fresh object with its fields in one stable order. */
+export function transferJson(transfer: Transfer): Transfer {
+  return {
+    id: transfer.id,
+    kind: transfer.kind,
+    status: transfer.status,
+    receiptNumber: transfer.receiptNumber,
+    amount: transfer.amount,
+    currency: transfer.currency,
+    payerParticipantId: transfer.payerParticipantId,
+    payeeParticipantId: transfer.payeeParticipantId,
+    merchantId: transfer.merchantId,
+    checkoutId: transfer.checkoutId,
+    payerRef: transfer.payerRef,
+    source: transfer.source,
+    paymentTransferId: transfer.paymentTransferId,
+    refundedAmount: transfer.refundedAmount,
+    onUs: transfer.onUs,
+    fees: transfer.fees,
+    createdAt: transfer.createdAt,
+    committedAt: transfer.committedAt,
+    releasedAt: transfer.releasedAt,
+  };
+}
+
 /** Why a payment or reservation is refused, in the order checked. */
 export type TransferRefusal =
   /** The payer's headroom (cap + prefunding + position − reserved) would go below zero. */

@@ -5,16 +5,13 @@ import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound } from '../http/problems.ts';
 import { IdParams, ListOf, ListQuery, MinorUnits, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
-import type { Transfer } from './model.ts';
+import { transferJson } from './model.ts';
 import * as service from './service.ts';
 
 const Fees = Type.Object({ interchange: MinorUnits, issuerSwitchFee: MinorUnits, acquirerSwitchFee: MinorUnits, merchantDiscount: MinorUnits });
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
-/**
- * A transfer as the API shows it; POST /v1/transfers (checkout and
- * payments) answers the same shape through `transferJson`.
- */
+/** A transfer as the API shows it (`transferJson`); POST /v1/transfers answers the same shape. */
 export const TransferSchema = Type.Object({
   id: Type.String(),
   kind: Type.Union([Type.Literal('payment'), Type.Literal('refund')]),
@@ -36,30 +33,6 @@ export const TransferSchema = Type.Object({
   committedAt: NullableTimestamp,
   releasedAt: NullableTimestamp,
 });
-
-export function transferJson(transfer: Transfer) {
-  return {
-    id: transfer.id,
-    kind: transfer.kind,
-    status: transfer.status,
-    receiptNumber: transfer.receiptNumber,
-    amount: transfer.amount,
-    currency: transfer.currency,
-    payerParticipantId: transfer.payerParticipantId,
-    payeeParticipantId: transfer.payeeParticipantId,
-    merchantId: transfer.merchantId,
-    checkoutId: transfer.checkoutId,
-    payerRef: transfer.payerRef,
-    source: transfer.source,
-    paymentTransferId: transfer.paymentTransferId,
-    refundedAmount: transfer.refundedAmount,
-    onUs: transfer.onUs,
-    fees: transfer.fees,
-    createdAt: transfer.createdAt,
-    committedAt: transfer.committedAt,
-    releasedAt: transfer.releasedAt,
-  };
-}
 
 const TransferQuery = Type.Intersect([ListQuery, Type.Object({ payerRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) })]);
 const tags = ['transfers'];
