@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per hub, so several hubs in one test process keep their own counts. */
 export function createHttpMetrics() {
@@ -29,3 +29,8 @@ export function createHttpMetrics() {
 }
 
 export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
+
+/** Capabilities count their own work (deliveries, ...); their collectors join the hub's registry here. */
+export function registerCapabilityMetrics(registry: Registry, metrics: readonly Metric[]): void {
+  for (const metric of metrics) registry.registerMetric(metric);
+}

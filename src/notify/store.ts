@@ -1,0 +1,426 @@
+import { type Selectable, sql } from 'kysely';
+import type { Queryable, Tx } from '../db/index.ts';
+import { forUpdate, fromJson, isPostgres, toJson } from '../db/index.ts';
+import type { EventDeliveryRow, EventRow, WebhookEndpointRow } from '../db/tables/notify.ts';
+import type { Delivery, DeliveryKind, DeliveryStatus, EndpointDisabledReason, FeedPosition, HubEvent, WebhookEndpoint } from './model.ts';
+
+// ---------------------------------------------------------------- events
+
+/**
+ * On PostgreSQL an event records the id of the transaction that wrote it.
+ * Sequence values are handed out at insert, not at commit, so a reader
+ * ordering by them alone could pass an event that commits later with a
+ * smaller number and never see it. Readers instead page by (xid, seq) and
+ * only read events whose transaction is older than every transaction still
+ * running (`xmin` of a fresh snapshot): that prefix can no longer grow, so
+ * no event is ever skipped. SQLite has one writer at a time, so insert order
+ * is commit order and xid is 0.
+ */
+const currentXid = sql<number>`pg_current_xact_id()::text::bigint`;
+const oldestRunningXid = sql<number>`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
+
+export function toHubEvent(row: Pick<EventRow, 'id' | 'type' | 'created_at' | 'data'>): HubEvent {
+  return { id: row.id, type: row.type, createdAt: row.created_at, data: fromJson(row.data) };
+}
+
+export async function insertEvent(tx: Tx, event: { id: string; type: string; createdAt: string; dataJson: string; merchantId: string | null }): Promise<FeedPosition> {
+  const row = await tx
+    .insertInto('events')
+    .values({
+      id: event.id,
+      xid: isPostgres(tx) ? currentXid : 0,
+      type: event.type,
+      data: event.dataJson,
+      merchant_id: event.merchantId,
+      created_at: event.createdAt,
+    })
+    .returning(['xid', 'seq'])
+    .executeTakeFirstOrThrow();
+  return { xid: Number(row.xid), seq: Number(row.seq) };
+}
+
+export async function insertEventParticipants(tx: Tx, eventId: string, position: FeedPosition, participantIds: readonly string[]): Promise<void> {
+  if (participantIds.length === 0) return;
+  await tx
+    .insertInto('event_participants')
+    .values(participantIds.map((participantId) => ({ participant_id: participantId, xid: position.xid, seq: position.seq, event_id: eventId })))
+    .execute();
+}
+
+export async function findEventRow(db: Queryable, id: string): Promise<Selectable<EventRow> | undefined> {
+  return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function isEventAddressedTo(db: Queryable, eventId: string, participantId: string): Promise<boolean> {
+  const row = await db.selectFrom('event_participants').select('event_id').where('event_id', '=', eventId).where('participant_id', '=', participantId).executeTakeFirst();
+  return row !== undefined;
+}
+
+export type FeedAudience = { type: 'merchant'; id: string } | { type: 'participant'; id: string } | { type: 'all' };
+
+/** Up to `limit` events after `after`, in the order readers page through them. */
+export async function readFeed(
+  db: Queryable,
+  filter: { audience: FeedAudience; after: FeedPosition; types: readonly string[] | undefined; limit: number },
+): Promise<(HubEvent & FeedPosition)[]> {
+  const postgres = isPostgres(db);
+  const audience = filter.audience;
+  const merchantId = audience.type === 'merchant' ? audience.id : undefined;
+  const base =
+    audience.type === 'participant'
+      ? db
+          .selectFrom('event_participants as p')
+          .innerJoin('events as e', 'e.id', 'p.event_id')
+          .where('p.participant_id', '=', audience.id)
+          .where((eb) => eb(eb.refTuple('p.xid', 'p.seq'), '>', eb.tuple(filter.after.xid, filter.after.seq)))
+          .orderBy('p.xid')
+          .orderBy('p.seq')
+      : db
+          .selectFrom('events as e')
+          .$if(merchantId !== undefined, (query) => query.where('e.merchant_id', '=', merchantId ?? ''))
+          .where((eb) => eb(eb.refTuple('e.xid', 'e.seq'), '>', eb.tuple(filter.after.xid, filter.after.seq)))
+          .orderBy('e.xid')
+          .orderBy('e.seq');
+  const rows = await base
+    .select(['e.id', 'e.type', 'e.created_at', 'e.data', 'e.xid', 'e.seq'])
+    .$if(filter.types !== undefined, (query) => query.where('e.type', 'in', [...(filter.types ?? [])]))
+    .$if(postgres, (query) => query.where('e.xid', '<', oldestRunningXid))
+    .limit(filter.limit)
+    .execute();
+  return rows.map((row) => ({ ...toHubEvent(row), xid: Number(row.xid), seq: Number(row.seq) }));
+}
+
+/** Old events with nothing left to deliver; their deliveries and recipients go with them. */
+export async function purgeEvents(tx: Tx, createdBefore: string, limit: number): Promise<number> {
+  const rows = await tx
+    .selectFrom('events')
+    .select('id')
+    .where('created_at', '<', createdBefore)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('event_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'events.id').where('d.status', '=', 'pending'))))
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  const ids = rows.map((row) => row.id);
+  if (ids.length === 0) return 0;
+  await tx.deleteFrom('event_deliveries').where('event_id', 'in', ids).execute();
+  await tx.deleteFrom('event_participants').where('event_id', 'in', ids).execute();
+  await tx.deleteFrom('events').where('id', 'in', ids).execute();
+  return ids.length;
+}
+
+// ---------------------------------------------------------------- webhook endpoints
+
+export type StoredEndpoint = WebhookEndpoint & {
+  sealedSecret: string;
+  sealedPreviousSecret: string | null;
+  deletedAt: string | null;
+};
+
+function toEndpoint(row: WebhookEndpointRow): StoredEndpoint {
+  const enabled = row.enabled === 1;
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    url: row.url,
+    events: fromJson<string[]>(row.events),
+    enabled,
+    status: enabled ? 'enabled' : 'disabled',
+    disabledReason: row.disabled_reason as EndpointDisabledReason | null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    disabledAt: row.disabled_at,
+    secretRotatedAt: row.secret_rotated_at,
+    previousSecretExpiresAt: row.previous_secret_expires_at,
+    sealedSecret: row.sealed_secret,
+    sealedPreviousSecret: row.sealed_previous_secret,
+    deletedAt: row.deleted_at,
+  };
+}
+
+/** The public shape: no sealed secrets, no deletion mark. */
+export function publicEndpoint(endpoint: StoredEndpoint): WebhookEndpoint {
+  const { sealedSecret: _secret, sealedPreviousSecret: _previous, deletedAt: _deleted, ...visible } = endpoint;
+  return visible;
+}
+
+export async function insertEndpoint(tx: Tx, endpoint: WebhookEndpoint, sealedSecret: string): Promise<void> {
+  await tx
+    .insertInto('webhook_endpoints')
+    .values({
+      id: endpoint.id,
+      merchant_id: endpoint.merchantId,
+      url: endpoint.url,
+      events: toJson(endpoint.events),
+      enabled: endpoint.enabled ? 1 : 0,
+      sealed_secret: sealedSecret,
+      sealed_previous_secret: null,
+      previous_secret_expires_at: null,
+      created_at: endpoint.createdAt,
+      updated_at: endpoint.updatedAt,
+      disabled_at: endpoint.disabledAt,
+      disabled_reason: endpoint.disabledReason,
+      secret_rotated_at: null,
+      deleted_at: null,
+    })
+    .execute();
+}
+
+/** A deleted endpoint is found only when asked for, to explain its deliveries. */
+export async function findEndpoint(db: Queryable, id: string, options: { lock?: boolean; withDeleted?: boolean } = {}): Promise<StoredEndpoint | undefined> {
+  let query = db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id);
+  if (!options.withDeleted) query = query.where('deleted_at', 'is', null);
+  const row = await (options.lock ? forUpdate(db, query) : query).executeTakeFirst();
+  return row ? toEndpoint(row) : undefined;
+}
+
+export async function listEndpoints(db: Queryable, filter: { merchantId: string; limit: number; after?: string | undefined }): Promise<StoredEndpoint[]> {
+  let query = db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('merchant_id', '=', filter.merchantId)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .limit(filter.limit + 1);
+  if (filter.after !== undefined) query = query.where('id', '>', filter.after);
+  return (await query.execute()).map(toEndpoint);
+}
+
+export async function countEndpoints(tx: Tx, merchantId: string): Promise<number> {
+  const row = await tx
+    .selectFrom('webhook_endpoints')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('merchant_id', '=', merchantId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** The merchant's endpoints that should hear a new event now. */
+export async function enabledEndpointsOf(tx: Tx, merchantId: string): Promise<StoredEndpoint[]> {
+  const rows = await tx
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('enabled', '=', 1)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  return rows.map(toEndpoint);
+}
+
+export type EndpointChange = {
+  updatedAt: string;
+  url?: string;
+  events?: string[];
+  enabled?: boolean;
+  disabledAt?: string | null;
+  disabledReason?: EndpointDisabledReason | null;
+  sealedSecret?: string;
+  sealedPreviousSecret?: string | null;
+  previousSecretExpiresAt?: string | null;
+  secretRotatedAt?: string;
+  deletedAt?: string;
+};
+
+export async function updateEndpoint(tx: Tx, id: string, change: EndpointChange): Promise<void> {
+  await tx
+    .updateTable('webhook_endpoints')
+    .set({
+      updated_at: change.updatedAt,
+      ...(change.url !== undefined ? { url: change.url } : {}),
+      ...(change.events !== undefined ? { events: toJson(change.events) } : {}),
+      ...(change.enabled !== undefined ? { enabled: change.enabled ? 1 : 0 } : {}),
+      ...(change.disabledAt !== undefined ? { disabled_at: change.disabledAt } : {}),
+      ...(change.disabledReason !== undefined ? { disabled_reason: change.disabledReason } : {}),
+      ...(change.sealedSecret !== undefined ? { sealed_secret: change.sealedSecret } : {}),
+      ...(change.sealedPreviousSecret !== undefined ? { sealed_previous_secret: change.sealedPreviousSecret } : {}),
+      ...(change.previousSecretExpiresAt !== undefined ? { previous_secret_expires_at: change.previousSecretExpiresAt } : {}),
+      ...(change.secretRotatedAt !== undefined ? { secret_rotated_at: change.secretRotatedAt } : {}),
+      ...(change.deletedAt !== undefined ? { deleted_at: change.deletedAt } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+// ---------------------------------------------------------------- deliveries
+
+export function toDelivery(row: EventDeliveryRow): Delivery {
+  return {
+    id: row.id,
+    kind: row.kind as DeliveryKind,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    endpointId: row.endpoint_id,
+    participantId: row.participant_id,
+    status: row.status as DeliveryStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastAttemptAt: row.last_attempt_at,
+    lastResponseStatus: row.last_response_status,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    deliveredAt: row.delivered_at,
+    failedAt: row.failed_at,
+  };
+}
+
+export type NewDelivery = {
+  id: string;
+  kind: DeliveryKind;
+  eventId: string;
+  eventType: string;
+  merchantId: string | null;
+  endpointId: string | null;
+  participantId: string | null;
+  createdAt: string;
+  giveUpAt: string;
+};
+
+export async function insertDeliveries(tx: Tx, deliveries: readonly NewDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  await tx
+    .insertInto('event_deliveries')
+    .values(
+      deliveries.map((delivery) => ({
+        id: delivery.id,
+        event_id: delivery.eventId,
+        event_type: delivery.eventType,
+        kind: delivery.kind,
+        merchant_id: delivery.merchantId,
+        endpoint_id: delivery.endpointId,
+        participant_id: delivery.participantId,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: delivery.createdAt,
+        give_up_at: delivery.giveUpAt,
+        locked_until: null,
+        lock_token: null,
+        last_attempt_at: null,
+        last_response_status: null,
+        last_error: null,
+        created_at: delivery.createdAt,
+        updated_at: delivery.createdAt,
+        delivered_at: null,
+        failed_at: null,
+      })),
+    )
+    .execute();
+}
+
+export async function findDeliveryRow(db: Queryable, id: string, lock = false): Promise<EventDeliveryRow | undefined> {
+  const query = db.selectFrom('event_deliveries').selectAll().where('id', '=', id);
+  return (lock ? forUpdate(db, query) : query).executeTakeFirst();
+}
+
+export type DeliveryFilter = {
+  kind: DeliveryKind;
+  merchantId?: string | undefined;
+  participantId?: string | undefined;
+  eventId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  limit: number;
+  after?: string | undefined;
+};
+
+export async function listDeliveries(db: Queryable, filter: DeliveryFilter): Promise<Delivery[]> {
+  let query = db
+    .selectFrom('event_deliveries')
+    .selectAll()
+    .where('kind', '=', filter.kind)
+    .orderBy('id')
+    .limit(filter.limit + 1);
+  if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId);
+  if (filter.participantId !== undefined) query = query.where('participant_id', '=', filter.participantId);
+  if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.after !== undefined) query = query.where('id', '>', filter.after);
+  return (await query.execute()).map(toDelivery);
+}
+
+/**
+ * Takes due deliveries for one attempt each: a lease (`locked_until`) and a
+ * token to prove it later. One statement, so two processes never take the
+ * same row: on PostgreSQL rows another process is taking are skipped
+ * (`for update skip locked`) and a row it took meanwhile fails the
+ * re-checked condition; SQLite runs one writer at a time.
+ */
+export async function claimDueDeliveries(db: Queryable, claim: { now: string; leaseUntil: string; token: string; limit: number }): Promise<EventDeliveryRow[]> {
+  const due = db
+    .selectFrom('event_deliveries')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', claim.now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', claim.now)]))
+    .orderBy('next_attempt_at')
+    .limit(claim.limit);
+  return db
+    .updateTable('event_deliveries')
+    .set({ locked_until: claim.leaseUntil, lock_token: claim.token })
+    .where('id', 'in', isPostgres(db) ? due.forUpdate().skipLocked() : due)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', claim.now)]))
+    .returningAll()
+    .execute();
+}
+
+export type AttemptRecord = {
+  status: DeliveryStatus;
+  attempts: number;
+  at: string;
+  nextAttemptAt: string | null;
+  responseStatus: number | null;
+  error: string | null;
+};
+
+/** Writes an attempt's outcome if this claimer still holds the lease; false when it lost it. */
+export async function recordAttempt(tx: Tx, id: string, token: string, record: AttemptRecord): Promise<boolean> {
+  const result = await tx
+    .updateTable('event_deliveries')
+    .set({
+      status: record.status,
+      attempts: record.attempts,
+      next_attempt_at: record.nextAttemptAt,
+      locked_until: null,
+      lock_token: null,
+      last_attempt_at: record.at,
+      last_response_status: record.responseStatus,
+      last_error: record.error,
+      updated_at: record.at,
+      ...(record.status === 'delivered' ? { delivered_at: record.at } : {}),
+      ...(record.status === 'failed' ? { failed_at: record.at } : {}),
+    })
+    .where('id', '=', id)
+    .where('lock_token', '=', token)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+export async function rescheduleDelivery(tx: Tx, id: string, change: { at: string; giveUpAt: string }): Promise<void> {
+  await tx
+    .updateTable('event_deliveries')
+    .set({ status: 'pending', next_attempt_at: change.at, give_up_at: change.giveUpAt, updated_at: change.at, delivered_at: null, failed_at: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+// ---------------------------------------------------------------- gauges
+
+export async function pendingCounts(db: Queryable): Promise<{ kind: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('event_deliveries')
+    .select(['kind', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('status', '=', 'pending')
+    .groupBy('kind')
+    .execute();
+  return rows.map((row) => ({ kind: row.kind, count: Number(row.count) }));
+}
+
+export async function oldestPendingCreatedAt(db: Queryable): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('event_deliveries')
+    .select((eb) => eb.fn.min('created_at').as('oldest'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row?.oldest ?? undefined;
+}
