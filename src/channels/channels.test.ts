@@ -34,6 +34,21 @@ async function apply(merchant: { call: Client }, walletId: string, businessDetai
   return merchant.call('POST', '/v1/channel-applications', { walletId, ...(businessDetails ? { businessDetails } : {}) });
 }
 
+/**
+ * On PostgreSQL the feed shows an event only once every older transaction of
+ * the server has ended (other databases' too), so it may lag for a moment.
+ */
+async function settledFeed(call: Client, count: number): Promise<unknown[]> {
+  const attemptsMax = 50;
+  const pauseMs = 100;
+  for (let attempt = 1; ; attempt += 1) {
+    const feed = await call('GET', '/v1/events?limit=100');
+    expect(feed.status, feed.text).toBe(200);
+    if (feed.body.data.length >= count || attempt >= attemptsMax) return feed.body.data;
+    await new Promise((done) => setTimeout(done, pauseMs));
+  }
+}
+
 async function auditOf(objectId: string) {
   const events = await operator('GET', `/v1/audit-events?objectId=${objectId}&limit=100`);
   return events.body.data as { action: string; actor: { type: string; id: string }; before: any; after: any }[];
@@ -128,6 +143,29 @@ describe('the review conversation', () => {
     expect(trail[2]?.before.businessDetails).toEqual(details);
     expect(trail[2]?.after.businessDetails.note).toBe('Groceries and household goods');
     expect(trail[4]?.actor).toEqual({ type: 'participant', id: walletB.id });
+  });
+
+  test("the merchant is told of each of the wallet's decisions, with the channel as it now is", async () => {
+    const merchant = await newMerchant(bank);
+    const applied = await apply(merchant, walletB.id);
+    const id = applied.body.id;
+    await walletB.call('POST', `/v1/channel-applications/${id}/request-info`, { question: 'Why?' });
+    await merchant.call('PATCH', `/v1/channel-applications/${id}`, { businessDetails: { note: 'Because' } });
+    await walletB.call('POST', `/v1/channel-applications/${id}/approve`);
+    await walletB.call('POST', `/v1/channel-applications/${id}/suspend`, { reason: 'review' });
+    await walletB.call('POST', `/v1/channel-applications/${id}/reinstate`);
+    const other = await apply(merchant, walletC.id);
+    await walletC.call('POST', `/v1/channel-applications/${other.body.id}/reject`, { reason: 'no' });
+
+    const events = (await settledFeed(merchant.call, 5)) as { type: string; data: { id: string; status: string } }[];
+    expect(events.map((event) => [event.type, event.data.id, event.data.status])).toEqual([
+      ['channel_application.info_requested', id, 'info_requested'],
+      ['channel_application.approved', id, 'approved'],
+      ['channel.suspended', id, 'suspended'],
+      ['channel.reinstated', id, 'approved'],
+      ['channel_application.rejected', other.body.id, 'rejected'],
+    ]);
+    expect(events[0]?.data).toMatchObject({ question: 'Why?', merchant: { name: shop.name } });
   });
 
   test('a rejection is final for that application; the merchant may apply again', async () => {

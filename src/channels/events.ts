@@ -1,8 +1,9 @@
 import type { HubContext } from '../context.ts';
 import type { Tx } from '../db/index.ts';
-import type { Channel, ChannelEventType } from './model.ts';
+import { emitEvent } from '../notify/index.ts';
+import type { ChannelEventType, ChannelView } from './model.ts';
 
-/** The event a merchant is told of for each transition; the others are not announced. */
+/** The event a merchant is told of for each transition; its own answer is not announced back to it. */
 export function notifiedTypeOf(event: ChannelEventType): string | undefined {
   switch (event) {
     case 'approve':
@@ -24,10 +25,9 @@ export function notifiedTypeOf(event: ChannelEventType): string | undefined {
   }
 }
 
-/**
- * Tells the merchant of a decision in the transaction that made it. The
- * notify capability is not in the tree yet: until it is, nothing is sent.
- */
-export async function emitChannelEvent(_ctx: HubContext, _tx: Tx, event: ChannelEventType, _channel: Channel): Promise<void> {
-  notifiedTypeOf(event);
+/** Tells the merchant of a wallet's decision in the transaction that made it; the data is the channel as it now is. */
+export async function emitChannelEvent(ctx: HubContext, tx: Tx, event: ChannelEventType, channel: ChannelView): Promise<void> {
+  const type = notifiedTypeOf(event);
+  if (type === undefined) return;
+  await emitEvent(ctx, tx, { type, data: channel, merchantId: channel.merchantId });
 }
