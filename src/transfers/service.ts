@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../db/index.ts';
 import type { Caller } from '../http/caller.ts';
 import { checkHeadroom, invariant, lockPositions, postEntries, releaseReserved, reserve } from '../ledger/index.ts';
 import { type Minor, isCurrencyAlpha, minor } from '../money/index.ts';
+import { emitEvent } from '../notify/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
 import {
   type PaymentSource,
@@ -17,6 +18,7 @@ import {
   paymentSources,
   refundPostings,
   stampOf,
+  transferJson,
   zeroFees,
 } from './model.ts';
 import * as store from './store.ts';
@@ -202,11 +204,12 @@ export async function postRefund(ctx: HubContext, tx: Tx, input: RefundInput): P
 }
 
 /**
- * Tells the payee (the acquirer) that money is owed to it, in the same
- * transaction as the commit. src/notify has not landed yet: this is where
- * `emitEvent(ctx, tx, {type: 'transfer.committed', ...})` goes.
+ * Tells the payee (the acquirer) that money is owed to it, written in the
+ * same transaction as the commit so the news and the money never part.
  */
-async function announceCommitted(_ctx: HubContext, _tx: Tx, _transfer: Transfer): Promise<void> {}
+async function announceCommitted(ctx: HubContext, tx: Tx, transfer: Transfer): Promise<void> {
+  await emitEvent(ctx, tx, { type: 'transfer.committed', data: transferJson(transfer), participantIds: [transfer.payeeParticipantId] });
+}
 
 /**
  * Whether an error is the unique violation on (payer_id, payer_ref), on

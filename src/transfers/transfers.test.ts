@@ -15,6 +15,7 @@ import {
   postRefund,
   releaseReservation,
   reservePayment,
+  transferJson,
 } from './index.ts';
 
 let hub: TestHub;
@@ -328,6 +329,41 @@ describe('concurrency', () => {
     const receipts = new Set(results.flatMap((result) => (result.ok ? [result.value.receiptNumber] : [])));
     expect(receipts.size).toBe(100);
     expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
+  });
+});
+
+const feedWaitMs = 5_000;
+const feedPollMs = 25;
+
+/**
+ * The acquirer's transfer.committed events once `count` are in. On
+ * PostgreSQL the feed shows an event only when no older transaction is
+ * still running anywhere on the server, so the test polls, bounded.
+ */
+async function committedEvents(participant: MoneyParticipant, count: number): Promise<{ id: string; data: unknown }[]> {
+  const deadline = Date.now() + feedWaitMs;
+  for (;;) {
+    const feed = await participant.call('GET', '/v1/events?types=transfer.committed&limit=100');
+    if (feed.body.data.length >= count || Date.now() > deadline) return feed.body.data;
+    await new Promise((done) => setTimeout(done, feedPollMs));
+  }
+}
+
+describe('events', () => {
+  test('a committed payment, posted at once or committed from a reservation, tells its acquirer in transfer.committed', async () => {
+    const issuer = await createMoneyParticipant(hub);
+    const acquirer = await createMoneyParticipant(hub);
+    await setLimits(hub, issuer.id, 'CNY', 10_000);
+    const posted = await pay(paymentOf(issuer, acquirer, 1_250));
+    const reserved = await inTransaction(hub.ctx.db, (tx) => reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 300, { source: 'payment_code' })));
+    if (!posted.ok || !reserved.ok) throw new Error('setup failed');
+    const [first] = await committedEvents(acquirer, 1);
+    expect(first?.data).toEqual(transferJson(posted.value));
+
+    const committed = await inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id));
+    const events = await committedEvents(acquirer, 2);
+    expect(events.map((event) => event.data)).toEqual([transferJson(posted.value), transferJson(committed)]);
+    expect((await issuer.call('GET', `/v1/events/${first?.id}`)).status).toBe(404);
   });
 });
 
