@@ -53,6 +53,10 @@ function openPostgres(url: string): Database {
         oid === pgBigintOid ? parseBigintSafely : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server closes (a restart, a dropped database)
+  // emits 'error' on the pool; the pool replaces it, and the next query that
+  // needs one reports any lasting fault. Without a listener it would crash the hub.
+  pool.on('error', () => {});
   const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, engine: 'postgres', close: () => kysely.destroy() };
 }
