@@ -5,10 +5,21 @@ import { type RunningHub, startHub } from '../server.ts';
 import type { HttpPort } from '../http/signed-client.ts';
 import { createTestDatabase } from './database.ts';
 
-export type TestHub = RunningHub & {
+type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
+
+/** A test database and how many running hubs use it; the last one out drops it. */
+export type SharedTestDatabase = TestDatabase & { hubs: number };
+
+export type TestHub = Omit<RunningHub, 'stop'> & {
   clock: ManualClock;
   operatorToken: string;
   config: Config;
+  database: SharedTestDatabase;
+  /**
+   * Stops the hub. Its database is dropped when no other hub runs on it,
+   * unless `keepDatabase`, to start another hub on it (a restart).
+   */
+  stop(options?: { keepDatabase?: boolean }): Promise<void>;
 };
 
 async function freePort(): Promise<number> {
@@ -23,11 +34,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A real hub on 127.0.0.1 with its own database and a clock the test moves. */
-export async function startTestHub(options: { clock?: ManualClock; http?: HttpPort; config?: Partial<Config> } = {}): Promise<TestHub> {
-  const database = await createTestDatabase();
+/**
+ * A real hub on 127.0.0.1 with its own database and a clock the test moves.
+ * `reuseDatabaseOf` starts another hub process on an earlier hub's database,
+ * with its master key, operator token and clock: a second process beside
+ * it, or a restart after `stop({keepDatabase: true})`.
+ */
+export async function startTestHub(
+  options: { clock?: ManualClock; http?: HttpPort; config?: Partial<Config>; reuseDatabaseOf?: TestHub } = {},
+): Promise<TestHub> {
+  const reused = options.reuseDatabaseOf;
+  const database: SharedTestDatabase = reused?.database ?? { ...(await createTestDatabase()), hubs: 0 };
   const port = await freePort();
-  const operatorToken = `op_test_${cryptoRandom.bytes(16).toString('hex')}`;
+  const operatorToken = reused?.operatorToken ?? `op_test_${cryptoRandom.bytes(16).toString('hex')}`;
   const config: Config = {
     port,
     host: '127.0.0.1',
@@ -36,21 +55,27 @@ export async function startTestHub(options: { clock?: ManualClock; http?: HttpPo
     publicUrl: `http://127.0.0.1:${port}`,
     operatorToken: new Secret(operatorToken),
     operatorTokenFile: undefined,
-    masterKey: generateMasterKey(cryptoRandom),
+    masterKey: reused?.config.masterKey ?? generateMasterKey(cryptoRandom),
     allowPrivateUrls: true,
     qrGuid: 'org.lintas.hub',
     ...options.config,
   };
-  const clock = options.clock ?? createManualClock(new Date());
+  const clock = options.clock ?? reused?.clock ?? createManualClock(new Date());
   const hub = await startHub(config, { clock, logLevel: process.env.LINTAS_TEST_LOG_LEVEL ?? 'silent', ...(options.http ? { http: options.http } : {}) });
+  database.hubs += 1;
+  let stopped = false;
   return {
     ...hub,
     clock,
     operatorToken,
     config,
-    stop: async () => {
+    database,
+    stop: async ({ keepDatabase = false } = {}) => {
+      if (stopped) return;
+      stopped = true;
       await hub.stop();
-      await database.drop();
+      database.hubs -= 1;
+      if (database.hubs === 0 && !keepDatabase) await database.drop();
     },
   };
 }
