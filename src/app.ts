@@ -27,6 +27,7 @@ import { createPaymentService, paymentRoutes } from './payments/index.ts';
 import { secretsEqual } from './platform/index.ts';
 import { checkoutSettingsRoutes } from './rollout/index.ts';
 import { transferRoutes } from './transfers/index.ts';
+import { refundRoutes } from './refunds/index.ts';
 import { webRoutes } from './web/index.ts';
 
 /** DESIGN: every body has a limit; 1 MiB for JSON. */
@@ -115,6 +116,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   transferRoutes(app, ctx);
   checkoutRoutes(app, ctx);
   paymentRoutes(app, ctx, createPaymentService([checkoutPaymentSource]));
+  refundRoutes(app, ctx);
   webRoutes(app);
   extraRoutes?.(app, ctx);
 

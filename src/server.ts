@@ -8,6 +8,7 @@ import { createFetchHttpPort, type HttpPort } from './http/signed-client.ts';
 import { ensureHubKey } from './hub/index.ts';
 import { startDeliveryWorker } from './notify/index.ts';
 import { expireDueCheckouts } from './checkout/index.ts';
+import { confirmAcknowledgedRefunds } from './refunds/index.ts';
 import { type Clock, type Random, type Worker, cryptoRandom, startPeriodicWorker, systemClock } from './platform/index.ts';
 
 export type HubOptions = {
@@ -29,10 +30,15 @@ export type RunningHub = {
 
 /** Every background job of a running hub; each capability adds its own here. */
 function startWorkers(ctx: HubContext): Worker[] {
-  return [startPeriodicWorker('checkout-expiry', checkoutExpiryIntervalMs, async () => void (await expireDueCheckouts(ctx)), ctx.logger), startDeliveryWorker(ctx)];
+  return [
+    startPeriodicWorker('checkout-expiry', checkoutExpiryIntervalMs, async () => void (await expireDueCheckouts(ctx)), ctx.logger),
+    startDeliveryWorker(ctx),
+    startPeriodicWorker('refund-confirmations', refundConfirmationIntervalMs, async () => void (await confirmAcknowledgedRefunds(ctx)), ctx.logger),
+  ];
 }
 
 const checkoutExpiryIntervalMs = 5_000;
+const refundConfirmationIntervalMs = 2_000;
 
 export function createLogger(level: string): pino.Logger {
   return pino({ level, redact: { paths: redactedLogPaths, censor: '[redacted]' } });

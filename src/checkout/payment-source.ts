@@ -4,9 +4,9 @@ import type { Tx } from '../db/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
-import type { PaymentInput, PaymentRefusal, PaymentRequest, PaymentSourceHandler, PaymentToken } from '../payments/index.ts';
+import { type PaymentInput, type PaymentRefusal, type PaymentRequest, type PaymentSourceHandler, type PaymentToken, paymentViewOf } from '../payments/index.ts';
 import { type Result, ok, refuse } from '../platform/index.ts';
-import { type Transfer, postPayment, transferJson } from '../transfers/index.ts';
+import { type Transfer, postPayment } from '../transfers/index.ts';
 import { type Checkout, isDue } from './model.ts';
 import { moveCheckout, payableRefusal } from './service.ts';
 import * as store from './store.ts';
@@ -65,7 +65,7 @@ async function pay(ctx: HubContext, tx: Tx, token: PaymentToken, payment: Paymen
   });
   if (!posted.ok) return posted;
   await moveCheckout(ctx, tx, checkout, 'pay', { transferId: posted.value.id, walletId: payment.walletId });
-  await emitEvent(ctx, tx, { type: 'payment.succeeded', data: transferJson(posted.value), merchantId: checkout.merchantId });
+  await emitEvent(ctx, tx, { type: 'payment.succeeded', data: paymentViewOf(posted.value), merchantId: checkout.merchantId });
   return ok(posted.value);
 }
 

@@ -1,7 +1,9 @@
 import type { ChannelTables } from './tables/channels.ts';
+import type { CheckoutTables } from './tables/checkout.ts';
 import type { CoreTables } from './tables/core.ts';
 import type { LedgerTables } from './tables/ledger.ts';
 import type { NotifyTables } from './tables/notify.ts';
+import type { RefundTables } from './tables/refunds.ts';
 
 /** Every table of the hub: one type per capability's tables, composed here. */
-export type Tables = CoreTables & ChannelTables & LedgerTables & NotifyTables;
+export type Tables = CoreTables & ChannelTables & CheckoutTables & LedgerTables & NotifyTables & RefundTables;

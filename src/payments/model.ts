@@ -81,3 +81,29 @@ export function paymentStatusOf(amount: number, refundedAmount: number): Payment
   if (refundedAmount === 0) return 'succeeded';
   return refundedAmount >= amount ? 'refunded' : 'partially_refunded';
 }
+
+/** The merchant's view of a payment transfer. */
+export function paymentViewOf(transfer: {
+  id: string;
+  receiptNumber: string;
+  payerParticipantId: string;
+  amount: number;
+  currency: string;
+  source: string;
+  refundedAmount: number;
+  checkoutId: string | null;
+  createdAt: string;
+}): PaymentView {
+  return {
+    id: transfer.id,
+    receiptNumber: transfer.receiptNumber,
+    walletId: transfer.payerParticipantId,
+    amount: transfer.amount,
+    currency: transfer.currency,
+    source: transfer.source,
+    status: paymentStatusOf(transfer.amount, transfer.refundedAmount),
+    refundedAmount: transfer.refundedAmount,
+    checkoutId: transfer.checkoutId,
+    createdAt: transfer.createdAt,
+  };
+}

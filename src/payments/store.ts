@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import type { PaymentTokenRow } from '../db/tables/checkout.ts';
-import { type PaymentToken, type PaymentView, type TokenSource, paymentStatusOf } from './model.ts';
+import { type PaymentToken, type PaymentView, type TokenSource, paymentViewOf } from './model.ts';
 
 function toToken(row: PaymentTokenRow): PaymentToken {
   return {
@@ -47,18 +47,17 @@ const paymentColumns = ['id', 'receipt_number', 'payer_id', 'amount', 'currency'
 type PaymentRow = { id: string; receipt_number: string; payer_id: string; amount: number; currency: string; source: string; refunded_amount: number; checkout_id: string | null; created_at: string };
 
 function toPaymentView(row: PaymentRow): PaymentView {
-  return {
+  return paymentViewOf({
     id: row.id,
     receiptNumber: row.receipt_number,
-    walletId: row.payer_id,
+    payerParticipantId: row.payer_id,
     amount: row.amount,
     currency: row.currency,
     source: row.source,
-    status: paymentStatusOf(row.amount, row.refunded_amount),
     refundedAmount: row.refunded_amount,
     checkoutId: row.checkout_id,
     createdAt: row.created_at,
-  };
+  });
 }
 
 function paymentsOf(db: Queryable, merchantId: string) {

@@ -3,6 +3,8 @@ import * as core from './0001_core.ts';
 import * as channels from './0002_channels.ts';
 import * as ledger from './0003_ledger.ts';
 import * as notify from './0004_notify.ts';
+import * as checkout from './0005_checkout.ts';
+import * as refunds from './0007_refunds.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002_channels': channels,
   '0003_ledger': ledger,
   '0004_notify': notify,
+  '0005_checkout': checkout,
+  '0007_refunds': refunds,
 };

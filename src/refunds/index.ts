@@ -1,0 +1,3 @@
+export { refundRoutes } from './routes.ts';
+export { confirmAcknowledgedRefunds } from './service.ts';
+export type { Refund, RefundStatus } from './model.ts';

@@ -1,0 +1,132 @@
+import { findCheckout, moveCheckout } from '../checkout/index.ts';
+import type { HubContext } from '../context.ts';
+import { type Tx, inTransaction } from '../db/index.ts';
+import type { Caller } from '../http/caller.ts';
+import { minor } from '../money/index.ts';
+import { emitEvent } from '../notify/index.ts';
+import { paymentViewOf } from '../payments/index.ts';
+import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type RefundRefusal, type Transfer, findTransfer, postRefund } from '../transfers/index.ts';
+import type { Refund } from './model.ts';
+import * as store from './store.ts';
+
+export type CreateRefundRefusal = RefundRefusal | 'not_found';
+
+function refundJson(refund: Refund): Refund {
+  return {
+    id: refund.id,
+    status: refund.status,
+    amount: refund.amount,
+    currency: refund.currency,
+    paymentTransferId: refund.paymentTransferId,
+    transferId: refund.transferId,
+    receiptNumber: refund.receiptNumber,
+    reason: refund.reason,
+    merchantId: refund.merchantId,
+    createdAt: refund.createdAt,
+    succeededAt: refund.succeededAt,
+  };
+}
+
+/** A checkout paid by this payment follows it: partially refunded, then refunded. */
+async function followCheckout(ctx: HubContext, tx: Tx, payment: Transfer): Promise<void> {
+  if (payment.checkoutId === null) return;
+  const checkout = await findCheckout(tx, payment.checkoutId, true);
+  if (!checkout) throw new Error(`payment ${payment.id} names a missing checkout`);
+  await moveCheckout(ctx, tx, checkout, payment.refundedAmount >= payment.amount ? 'refund_rest' : 'refund_part');
+}
+
+/**
+ * A refund for any payment the merchant received: a transfer from the
+ * acquirer back to the issuer, posted with the refund record, the payment's
+ * (and checkout's) new status and the events, in one transaction. The payment
+ * row is locked first, so concurrent refunds never pass what was paid.
+ * A suspended merchant may still refund.
+ */
+export async function createRefund(
+  ctx: HubContext,
+  caller: Caller,
+  input: { transferId: string; amount: number; reason: string },
+): Promise<Result<Refund, CreateRefundRefusal>> {
+  return inTransaction(ctx.db, async (tx) => {
+    const payment = await findTransfer(tx, input.transferId);
+    if (!payment || payment.merchantId !== caller.id) return refuse('not_found', `payment ${input.transferId} was not found`);
+    const posted = await postRefund(ctx, tx, { paymentTransferId: payment.id, amount: minor(input.amount) });
+    if (!posted.ok) return posted;
+    const refundTransfer = posted.value;
+    const paymentAfter = await findTransfer(tx, payment.id);
+    if (!paymentAfter) throw new Error(`payment ${payment.id} vanished while refunded`);
+    const at = ctx.clock.now().toISOString();
+    const refund: Refund = {
+      id: newId('ref', ctx.clock.now(), ctx.random),
+      status: 'pending',
+      amount: refundTransfer.amount,
+      currency: refundTransfer.currency,
+      paymentTransferId: payment.id,
+      transferId: refundTransfer.id,
+      receiptNumber: refundTransfer.receiptNumber,
+      reason: input.reason,
+      merchantId: payment.merchantId,
+      createdAt: at,
+      succeededAt: null,
+    };
+    const created = await emitEvent(ctx, tx, { type: 'refund.created', data: refundJson(refund), merchantId: refund.merchantId, participantIds: [payment.payerParticipantId] });
+    await store.insertRefund(tx, {
+      id: refund.id,
+      merchant_id: refund.merchantId,
+      status: refund.status,
+      amount: refund.amount,
+      currency: refund.currency,
+      payment_transfer_id: refund.paymentTransferId,
+      transfer_id: refund.transferId,
+      issuer_id: payment.payerParticipantId,
+      acquirer_id: payment.payeeParticipantId,
+      reason: refund.reason,
+      created_event_id: created.id,
+      created_at: at,
+      succeeded_at: null,
+    });
+    await followCheckout(ctx, tx, paymentAfter);
+    await emitEvent(ctx, tx, { type: 'payment.refunded', data: paymentViewOf(paymentAfter), merchantId: refund.merchantId });
+    return ok(refund);
+  });
+}
+
+const acknowledgementBatchMax = 100;
+
+/** Marks refunds succeeded once the issuer answered their `refund.created` callback with a 2xx. */
+export async function confirmAcknowledgedRefunds(ctx: HubContext): Promise<number> {
+  const ids = await store.listAcknowledgedRefundIds(ctx.db.kysely, acknowledgementBatchMax);
+  for (const id of ids) {
+    await inTransaction(ctx.db, async (tx) => {
+      if (!(await store.markSucceeded(tx, id, ctx.clock.now().toISOString()))) return;
+      const refund = await store.findRefund(tx, id);
+      if (!refund) throw new Error(`refund ${id} vanished after it succeeded`);
+      await emitEvent(ctx, tx, { type: 'refund.succeeded', data: refundJson(refund), merchantId: refund.merchantId, participantIds: [refund.acquirerId] });
+    });
+  }
+  return ids.length;
+}
+
+/** The merchant, the issuer and the acquirer of a refund see it; the operator sees all. */
+export function refundVisibleTo(caller: Caller, refund: { merchantId: string; issuerId: string; acquirerId: string }): boolean {
+  if (caller.type === 'operator') return true;
+  if (caller.type === 'merchant') return caller.id === refund.merchantId;
+  return caller.type === 'participant' && (caller.id === refund.issuerId || caller.id === refund.acquirerId);
+}
+
+export async function readRefund(ctx: HubContext, caller: Caller, id: string): Promise<Refund | undefined> {
+  const refund = await store.findRefund(ctx.db.kysely, id);
+  return refund && refundVisibleTo(caller, refund) ? refundJson(refund) : undefined;
+}
+
+export async function listRefundsFor(ctx: HubContext, caller: Caller, filter: { transferId?: string | undefined; limit: number; after?: string | undefined }): Promise<Refund[]> {
+  if (caller.type === 'participant') {
+    const asIssuer = await store.listRefunds(ctx.db.kysely, { ...filter, partyColumn: 'issuer_id', partyId: caller.id });
+    const asAcquirer = await store.listRefunds(ctx.db.kysely, { ...filter, partyColumn: 'acquirer_id', partyId: caller.id });
+    const merged = new Map([...asIssuer, ...asAcquirer].map((refund) => [refund.id, refund]));
+    return [...merged.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, filter.limit + 1).map(refundJson);
+  }
+  const partyColumn = caller.type === 'merchant' ? 'merchant_id' : undefined;
+  return (await store.listRefunds(ctx.db.kysely, { ...filter, partyColumn, partyId: caller.id })).map(refundJson);
+}

@@ -1,0 +1,62 @@
+import type { Queryable, Tx } from '../db/index.ts';
+import type { RefundRow } from '../db/tables/refunds.ts';
+import type { Refund, RefundStatus } from './model.ts';
+
+const refundWithReceipt = (db: Queryable) =>
+  db.selectFrom('refunds').innerJoin('transfers', 'transfers.id', 'refunds.transfer_id').selectAll('refunds').select('transfers.receipt_number');
+
+function toRefund(row: RefundRow & { receipt_number: string }): Refund {
+  return {
+    id: row.id,
+    status: row.status as RefundStatus,
+    amount: row.amount,
+    currency: row.currency,
+    paymentTransferId: row.payment_transfer_id,
+    transferId: row.transfer_id,
+    receiptNumber: row.receipt_number,
+    reason: row.reason,
+    merchantId: row.merchant_id,
+    createdAt: row.created_at,
+    succeededAt: row.succeeded_at,
+  };
+}
+
+export async function insertRefund(tx: Tx, row: RefundRow): Promise<void> {
+  await tx.insertInto('refunds').values(row).execute();
+}
+
+export async function findRefund(db: Queryable, id: string): Promise<(Refund & { issuerId: string; acquirerId: string }) | undefined> {
+  const row = await refundWithReceipt(db).where('refunds.id', '=', id).executeTakeFirst();
+  return row ? { ...toRefund(row), issuerId: row.issuer_id, acquirerId: row.acquirer_id } : undefined;
+}
+
+export type RefundFilter = { transferId?: string | undefined; partyColumn: 'merchant_id' | 'issuer_id' | 'acquirer_id' | undefined; partyId: string; limit: number; after?: string | undefined };
+
+export async function listRefunds(db: Queryable, filter: RefundFilter): Promise<Refund[]> {
+  let query = refundWithReceipt(db).orderBy('refunds.id').limit(filter.limit + 1);
+  if (filter.partyColumn !== undefined) query = query.where(`refunds.${filter.partyColumn}`, '=', filter.partyId);
+  if (filter.transferId !== undefined) query = query.where('refunds.payment_transfer_id', '=', filter.transferId);
+  if (filter.after !== undefined) query = query.where('refunds.id', '>', filter.after);
+  return (await query.execute()).map(toRefund);
+}
+
+/** Pending refunds whose `refund.created` callback the issuer has answered with a 2xx. */
+export async function listAcknowledgedRefundIds(db: Queryable, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('refunds')
+    .innerJoin('event_deliveries', (join) =>
+      join.onRef('event_deliveries.event_id', '=', 'refunds.created_event_id').onRef('event_deliveries.participant_id', '=', 'refunds.issuer_id'),
+    )
+    .select('refunds.id')
+    .where('refunds.status', '=', 'pending')
+    .where('event_deliveries.status', '=', 'delivered')
+    .orderBy('refunds.id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+export async function markSucceeded(tx: Tx, id: string, at: string): Promise<boolean> {
+  const result = await tx.updateTable('refunds').set({ status: 'succeeded', succeeded_at: at }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
