@@ -24,6 +24,10 @@ describe('the ISO 4217 table', () => {
     expect(isCurrencyAlpha(alpha)).toBe(false);
   });
 
+  it.each(['999', '000', '36', '0036', '15a', '-56', ' 156', '1.5', ''])('does not know the numeric code %j', (numeric) => {
+    expect(currencyByNumeric(numeric)).toBeUndefined();
+  });
+
   it('has unique codes, three-digit numerics and exponents 0 to 4', () => {
     expect(currencies.length).toBeGreaterThan(150);
     expect(new Set(currencies.map((c) => c.alpha)).size).toBe(currencies.length);

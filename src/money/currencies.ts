@@ -188,11 +188,12 @@ export type Currency = {
 };
 
 const byAlpha = new Map<string, Currency>();
-const byNumeric = new Map<string, Currency>();
+/** Indexed by the numeric code's value: a QR decoder looks one up on every scan, and this needs no hashing. */
+const byNumericValue: (Currency | undefined)[] = new Array<Currency | undefined>(1000).fill(undefined);
 for (const [alpha, numeric, exponent, name] of iso4217Rows) {
   const currency: Currency = Object.freeze({ alpha, numeric, exponent, name });
   byAlpha.set(alpha, currency);
-  byNumeric.set(numeric, currency);
+  byNumericValue[Number(numeric)] = currency;
 }
 
 /** Every currency of the table, in alphabetical order of its code. */
@@ -203,8 +204,14 @@ export function currencyByAlpha(alpha: string): Currency | undefined {
   return byAlpha.get(alpha);
 }
 
+/** Exactly three digits, as ISO writes them ("036", not "36"). */
 export function currencyByNumeric(numeric: string): Currency | undefined {
-  return byNumeric.get(numeric);
+  if (numeric.length !== 3) return undefined;
+  const hundreds = numeric.charCodeAt(0) - 0x30;
+  const tens = numeric.charCodeAt(1) - 0x30;
+  const units = numeric.charCodeAt(2) - 0x30;
+  if (hundreds >>> 0 > 9 || tens >>> 0 > 9 || units >>> 0 > 9) return undefined;
+  return byNumericValue[hundreds * 100 + tens * 10 + units];
 }
 
 export function isCurrencyAlpha(alpha: string): boolean {
