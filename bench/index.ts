@@ -1,0 +1,23 @@
+// The benchmarks `lintas bench <name>` runs, each taking its own arguments.
+import { runQrBench } from './qr.ts';
+import { runQrFuzz } from './qr-fuzz.ts';
+
+export const benches: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
+  /** Decode with lenient validation against promptparse; `--seconds N` per contender. */
+  qr: async (args) => {
+    await runQrBench({ seconds: numberAfter(args, '--seconds') });
+  },
+  /** A million mutated payloads through decode; `--runs N`, `--seed N` to replay. */
+  'qr-fuzz': async (args) => {
+    runQrFuzz({ runs: numberAfter(args, '--runs'), seed: numberAfter(args, '--seed') });
+  },
+};
+
+/** The number after `flag` among the arguments, if the flag is given. */
+function numberAfter(args: readonly string[], flag: string): number | undefined {
+  const at = args.indexOf(flag);
+  if (at === -1) return undefined;
+  const value = Number(args[at + 1]);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a non-negative number, got ${args[at + 1]}`);
+  return value;
+}
