@@ -22,8 +22,6 @@ const merchantCityCharsMax = 15;
 const postalCodeCharsMax = 10;
 const additionalDataCharsMax = 25;
 const consumerDataRequestCharsMax = 3;
-/** A primitive merchant account (02-25) may use the whole of a two-digit length. */
-const valueCharsMax = 99;
 
 /** The mandatory 52, 53, 58, 59, 60, and their bits in the mask of ids 32-63. */
 const mandatoryRootIds = [52, 53, 58, 59, 60] as const;
@@ -34,23 +32,48 @@ const merchantAccountBitsHigh = (1 << 20) - 1;
 
 type Severity = QrFinding['severity'];
 
-/** By level, the ids whose non-empty plain values have a rule below (see `FieldChecker.checkedIds`). */
-const checkedIdsByLevel: readonly Uint8Array[] = [
-  idsFrom([[1, 25], [52, 61], [65, 99]]),
-  idsFrom([[0, 0]]),
-  idsFrom([[0, 49]]),
-  idsFrom([]),
-  idsFrom([[0, 99]]),
-  idsFrom([[0, 0]]),
-];
+/** Ranges of ids (inclusive) and the value they hold in a table by id. */
+type IdRanges = readonly (readonly [from: number, to: number, value: number])[];
 
-function idsFrom(ranges: readonly (readonly [from: number, to: number])[]): Uint8Array {
-  const ids = new Uint8Array(100);
-  for (const [from, to] of ranges) ids.fill(1, from, to + 1);
-  return ids;
+function byId(ranges: IdRanges): Uint8Array {
+  const table = new Uint8Array(100);
+  for (const [from, to, value] of ranges) table.fill(value, from, to + 1);
+  return table;
 }
 
-/** How each rule that judges one value words its finding; kept out of the checks so they stay small enough to inline. */
+// The rules on single values as tables, by level then id, so that the common
+// checks are a lookup and a comparison. Levels: root, merchant account
+// template, 62, 62/50-99, 64, unreserved template (names.ts).
+
+/** The most characters a value may hold; 0 for no limit below the 99 of its length. */
+const charsMaxById: readonly Uint8Array[] = [
+  byId([[59, 59, merchantNameCharsMax], [60, 60, merchantCityCharsMax], [61, 61, postalCodeCharsMax]]),
+  byId([[0, 0, guidCharsMax]]),
+  byId([[1, 8, additionalDataCharsMax]]),
+  byId([]),
+  byId([[1, 1, merchantNameCharsMax], [2, 2, merchantCityCharsMax]]),
+  byId([[0, 0, guidCharsMax]]),
+];
+
+/** 1 where the value must be EMVCo "ans" (printable ASCII). */
+const ansById: readonly Uint8Array[] = [byId([[2, 25, 1], [59, 61, 1]]), byId([]), byId([[1, 8, 1]]), byId([]), byId([]), byId([])];
+
+/** 1 where the value has a rule of its own, in `rootValue`, `additionalDataValue` or `languageValue`. */
+const specialById: readonly Uint8Array[] = [
+  byId([[1, 1, 1], [52, 58, 1], [65, 99, 1]]),
+  byId([]),
+  byId([[0, 0, 1], [9, 49, 1]]),
+  byId([]),
+  byId([[0, 0, 1], [3, 99, 1]]),
+  byId([]),
+];
+
+/** What the scanner hands over: every id with a rule of any kind (see `FieldChecker.checkedIds`). */
+const checkedById: readonly Uint8Array[] = charsMaxById.map((charsMax, level) =>
+  charsMax.map((max, id) => (max !== 0 || ansById[level]![id] === 1 || specialById[level]![id] === 1 ? 1 : 0)),
+);
+
+/** How each rule that judges one value words its finding: only once there is one, never on the way. */
 const valueDetails: Partial<Record<QrRule, (value: string) => string>> = {
   value_empty: () => 'length 00: EMVCo lengths run from 01',
   point_of_initiation_invalid: (value) => `${quote(value)} is neither 11 (static) nor 12 (dynamic)`,
@@ -69,9 +92,10 @@ const valueDetails: Partial<Record<QrRule, (value: string) => string>> = {
 };
 
 /**
- * The rules, fed by the scanner as it reads (see `FieldChecker`). The checks
- * on the hot path stay small so the engine inlines them into the scanner;
- * wording a finding happens in `fail` and the other cold methods.
+ * The rules, fed by the scanner as it reads (see `FieldChecker`): table
+ * lookups for lengths and characters, a few methods for the values with rules
+ * of their own, and the rules across data objects in `finish`. Wording a
+ * finding happens in `fail`, `missing` and `add`, only when there is one.
  */
 export class MerchantPresentedRules implements FieldChecker {
   readonly findings: QrFinding[] = [];
@@ -89,7 +113,7 @@ export class MerchantPresentedRules implements FieldChecker {
   ) {}
 
   checkedIds(level: Level): Uint8Array {
-    return checkedIdsByLevel[level]!;
+    return checkedById[level]!;
   }
 
   mark(): number {
@@ -101,12 +125,14 @@ export class MerchantPresentedRules implements FieldChecker {
   }
 
   value(level: Level, parentId: number, id: number, value: string): void {
-    if (value.length === 0) this.fail('value_empty', parentId, id, value);
-    else if (level === levelRoot) this.rootValue(id, value);
-    else if (level === levelMerchantAccount || level === levelUnreserved) {
-      if (value.length > guidCharsMax && characterCount(value) > guidCharsMax) this.fail('guid_too_long', parentId, id, value);
-    } else if (level === levelAdditionalData) this.additionalDataValue(id, value);
-    else if (level === levelLanguage) this.languageValue(id, value);
+    if (value.length === 0) return this.fail('value_empty', parentId, id, value);
+    const charsMax = charsMaxById[level]![id]!;
+    if (charsMax !== 0 && value.length > charsMax) this.length(level, parentId, id, value, charsMax);
+    if (!this.payloadIsAns && ansById[level]![id] === 1 && !isAns(value)) this.fail('characters_invalid', parentId, id, value);
+    if (specialById[level]![id] === 0) return;
+    if (level === levelRoot) this.rootValue(id, value);
+    else if (level === levelAdditionalData) this.additionalDataValue(id, value);
+    else this.languageValue(id, value);
   }
 
   levelEnd(level: Level, parentId: number, seen0: number, seen1: number): void {
@@ -155,15 +181,8 @@ export class MerchantPresentedRules implements FieldChecker {
       case 58:
         if (!isUpperLetters(value, 2)) this.fail('country_code_invalid', -1, id, value);
         return;
-      case 59:
-        return this.ansOfLength(-1, id, value, merchantNameCharsMax);
-      case 60:
-        return this.ansOfLength(-1, id, value, merchantCityCharsMax);
-      case 61:
-        return this.ansOfLength(-1, id, value, postalCodeCharsMax);
     }
-    if (id >= 2 && id <= 25) this.ansOfLength(-1, id, value, valueCharsMax);
-    else if (id >= 80) this.plainUnreservedTemplate(id, value);
+    if (id >= 80) this.plainUnreservedTemplate(id, value);
     else if (id >= 65) this.fail('field_rfu', -1, id, value);
   }
 
@@ -178,19 +197,16 @@ export class MerchantPresentedRules implements FieldChecker {
     }
   }
 
+  /** 62/00, 62/09, 62/10-49; payment-system templates (50-99) belong to their owner. */
   private additionalDataValue(id: number, value: string): void {
-    if (id >= 50) return; // payment-system templates belong to their owner
-    if (id === 0 || id >= 10) this.fail('field_rfu', 62, id, value);
-    else if (id === 9) {
-      if (!isConsumerDataRequest(value)) this.fail('consumer_data_request_invalid', 62, id, value);
-    } else this.ansOfLength(62, id, value, additionalDataCharsMax);
+    if (id !== 9) this.fail('field_rfu', 62, id, value);
+    else if (!isConsumerDataRequest(value)) this.fail('consumer_data_request_invalid', 62, id, value);
   }
 
+  /** 64/00 and 64/03-99. */
   private languageValue(id: number, value: string): void {
-    if (id >= 3) this.fail('field_rfu', 64, id, value);
-    else if (id === 0) {
-      if (!isLetters(value, 2)) this.fail('language_preference_invalid', 64, id, value);
-    } else this.length(64, id, value, id === 1 ? merchantNameCharsMax : merchantCityCharsMax);
+    if (id !== 0) this.fail('field_rfu', 64, id, value);
+    else if (!isLetters(value, 2)) this.fail('language_preference_invalid', 64, id, value);
   }
 
   /** An unreserved template (80-99) the scanner kept as a plain value because it does not parse. */
@@ -230,20 +246,17 @@ export class MerchantPresentedRules implements FieldChecker {
     }
   }
 
-  private ansOfLength(parentId: number, id: number, value: string, charsMax: number): void {
-    this.length(parentId, id, value, charsMax);
-    if (!this.payloadIsAns && !isAns(value)) this.fail('characters_invalid', parentId, id, value);
-  }
-
-  private length(parentId: number, id: number, value: string, charsMax: number): void {
-    if (value.length > charsMax && characterCount(value) > charsMax) {
-      this.add('value_too_long', pathOf(parentId, id), `length ${characterCount(value)} outside 1..${charsMax}`);
-    }
+  /** A value longer in UTF-16 units than `charsMax`: too long unless surrogate pairs make it fit. */
+  private length(level: Level, parentId: number, id: number, value: string, charsMax: number): void {
+    const chars = characterCount(value);
+    if (chars <= charsMax) return;
+    if (level === levelMerchantAccount || level === levelUnreserved) this.fail('guid_too_long', parentId, id, value);
+    else this.add('value_too_long', pathOf(parentId, id), `length ${chars} outside 1..${charsMax}`);
   }
 
   private missing(parentId: number, id: number): void {
-    const what = parentId < 0 ? 'is mandatory' : id === 0 ? `is mandatory in template ${idStrings[parentId]}` : 'is mandatory in 64';
-    this.add('mandatory_field_missing', pathOf(parentId, id), `${pathOf(parentId, id)} ${what}`);
+    const wording = missingWording(parentId, id);
+    this.add('mandatory_field_missing', wording.path, wording.detail);
   }
 
   private fail(rule: QrRule, parentId: number, id: number, value: string): void {
@@ -265,6 +278,24 @@ function isPointOfInitiation(value: string): boolean {
 function isTipIndicator(value: string): boolean {
   const second = value.charCodeAt(1);
   return value.length === 2 && value.charCodeAt(0) === 0x30 && second >= 0x31 && second <= 0x33;
+}
+
+/**
+ * Path and detail of a missing data object, worded once per place: payloads
+ * from schemes that leave out 52, 59 and 60 (PromptPay, VietQR) report them on
+ * every scan.
+ */
+const missingWordings: { path: string; detail: string }[] = [];
+
+function missingWording(parentId: number, id: number): { path: string; detail: string } {
+  const index = (parentId + 1) * 100 + id;
+  let wording = missingWordings[index];
+  if (wording === undefined) {
+    const path = pathOf(parentId, id);
+    wording = { path, detail: parentId < 0 ? `${path} is mandatory` : `${path} is mandatory in template ${idStrings[parentId]}` };
+    missingWordings[index] = wording;
+  }
+  return wording;
 }
 
 /** `parentId` -1 for a top-level data object. */

@@ -119,9 +119,10 @@ function readTemplate(
   path: string,
 ): QrField[] | TlvFailure | undefined {
   const idText = idStrings[id]!;
-  const mark = scan.checker?.mark();
+  const mayBePlain = templateMayBePlain(level, id);
+  const mark = mayBePlain ? scan.checker?.mark() : undefined;
   const children = scanLevel(scan, valueStart, valueEnd, childLevel, id, path === '' ? idText : `${path}/${idText}`);
-  if (Array.isArray(children) || !templateMayBePlain(level, id)) return children;
+  if (Array.isArray(children) || !mayBePlain) return children;
   if (mark !== undefined) scan.checker?.rollback(mark);
   return undefined;
 }
