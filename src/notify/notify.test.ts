@@ -1,10 +1,22 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { type HttpPort, type HttpRequest, createFetchHttpPort } from '../http/signed-client.ts';
-import { type TestHub, type TestParticipant, bearerClient, createParticipant, startTestHub } from '../testing/index.ts';
 import { emitEvent } from './index.ts';
 import { deliveryRetryWindowMs, deliveryTimeoutMs, retryDelayMsBase } from './model.ts';
-import { type Receiver, fetchHubKeys, scripted, startReceiver, verifyCallback, verifyWebhook, webhookVerifies } from './test-receivers.ts';
+import {
+  type Receiver,
+  type TestHub,
+  type TestParticipant,
+  bearerClient,
+  createParticipant,
+  fetchHubKeys,
+  scripted,
+  startReceiver,
+  startTestHub,
+  verifyCallback,
+  verifyWebhook,
+  webhookVerifies,
+} from '../testing/index.ts';
 
 const shop = { name: 'Toko Kabar', mcc: '5411', city: 'Jakarta', country: 'ID', currency: 'IDR' };
 const openedHubs: TestHub[] = [];

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Receiver, fetchHubKeys, startReceiver, verifyCallback, verifyWebhook } from '../notify/test-receivers.ts';
-import { type TestHub, type TestParticipant, bearerClient, startTestHub } from '../testing/index.ts';
+import { type Receiver, type TestHub, type TestParticipant, bearerClient, fetchHubKeys, startReceiver, startTestHub, verifyCallback, verifyWebhook } from '../testing/index.ts';
 import { type TestMerchant, approveChannel, buyerOf, createCheckout, createMerchant, createWallet, positionsOf } from '../testing/world.ts';
 
 let hub: TestHub;

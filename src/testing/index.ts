@@ -1,3 +1,15 @@
 export { startTestHub, type TestHub } from './hub.ts';
 export { bearerClient, signedClient, createParticipant, freshKey, type ApiResponse, type TestParticipant } from './client.ts';
 export { testEngine, createTestDatabase } from './database.ts';
+export {
+  type Answer,
+  type ReceivedRequest,
+  type Receiver,
+  fetchHubKeys,
+  scripted,
+  startReceiver,
+  verifyCallback,
+  verifyWebhook,
+  webhookVerifies,
+} from './receivers.ts';
+export { referenceVerify } from './rfc9421-reference-signer.ts';

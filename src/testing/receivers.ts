@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { vi } from 'vitest';
 import type { Clock } from '../platform/index.ts';
-import { referenceVerify } from '../testing/rfc9421-reference-signer.ts';
-import type { TestHub } from '../testing/index.ts';
+import type { TestHub } from './hub.ts';
+import { referenceVerify } from './rfc9421-reference-signer.ts';
 
 /**
  * Real receivers for tests: node:http servers on 127.0.0.1, port 0, that
