@@ -24,6 +24,7 @@ import { merchantCallerOf, merchantRoutes } from './merchants/index.ts';
 import { notifyMetrics, notifyRoutes } from './notify/index.ts';
 import { createSignatureResolver, participantRoutes } from './participants/index.ts';
 import { createPaymentService, paymentRoutes } from './payments/index.ts';
+import { placardPaymentSource, placardRoutes, tillQrPaymentSource } from './placards/index.ts';
 import { secretsEqual } from './platform/index.ts';
 import { checkoutSettingsRoutes } from './rollout/index.ts';
 import { transferRoutes } from './transfers/index.ts';
@@ -115,7 +116,8 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   ledgerRoutes(app, ctx);
   transferRoutes(app, ctx);
   checkoutRoutes(app, ctx);
-  paymentRoutes(app, ctx, createPaymentService([checkoutPaymentSource]));
+  paymentRoutes(app, ctx, createPaymentService([checkoutPaymentSource, placardPaymentSource, tillQrPaymentSource]));
+  placardRoutes(app, ctx);
   refundRoutes(app, ctx);
   webRoutes(app);
   extraRoutes?.(app, ctx);

@@ -3,6 +3,7 @@ import { ConfigError, type ConfigInput, loadConfig, redactUrl } from './config.t
 import { migrateToLatest, openDatabase } from './db/index.ts';
 import { registerLedgerCommands } from './ledger/index.ts';
 import { cryptoRandom } from './platform/index.ts';
+import { registerPlacardCommand } from './placards/index.ts';
 import { registerQrCommands } from './qr/index.ts';
 import { startHub } from './server.ts';
 import { type DemoState, demoRoutes, seedDemo } from './demo/index.ts';
@@ -91,6 +92,7 @@ program
   });
 
 registerQrCommands(program);
+registerPlacardCommand(program, configFrom);
 registerLedgerCommands(program);
 
 await program.parseAsync(process.argv);

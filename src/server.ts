@@ -44,22 +44,19 @@ export function createLogger(level: string): pino.Logger {
   return pino({ level, redact: { paths: redactedLogPaths, censor: '[redacted]' } });
 }
 
-/** Opens the database, brings its schema up to date and makes the hub's key on first start. */
-export async function prepareHub(config: Config, options: HubOptions = {}): Promise<HubContext> {
+/** The context over an existing database, for commands that only read it (no migration, no hub key). */
+export function openHubContext(config: Config, options: HubOptions = {}): HubContext {
   const logger = createLogger(options.logLevel ?? process.env.LINTAS_LOG_LEVEL ?? 'info');
   const db: Database = openDatabase(config.db);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const ctx: HubContext = {
-    db,
-    clock,
-    random,
-    config,
-    logger,
-    audit: createAuditWriter(clock, random),
-    http: options.http ?? createFetchHttpPort(),
-  };
-  await migrateToLatest(db);
+  return { db, clock, random, config, logger, audit: createAuditWriter(clock, random), http: options.http ?? createFetchHttpPort() };
+}
+
+/** Opens the database, brings its schema up to date and makes the hub's key on first start. */
+export async function prepareHub(config: Config, options: HubOptions = {}): Promise<HubContext> {
+  const ctx = openHubContext(config, options);
+  await migrateToLatest(ctx.db);
   await ensureHubKey(ctx);
   return ctx;
 }

@@ -3,7 +3,8 @@ import type { CheckoutTables } from './tables/checkout.ts';
 import type { CoreTables } from './tables/core.ts';
 import type { LedgerTables } from './tables/ledger.ts';
 import type { NotifyTables } from './tables/notify.ts';
+import type { PlacardTables } from './tables/placards.ts';
 import type { RefundTables } from './tables/refunds.ts';
 
 /** Every table of the hub: one type per capability's tables, composed here. */
-export type Tables = CoreTables & ChannelTables & CheckoutTables & LedgerTables & NotifyTables & RefundTables;
+export type Tables = CoreTables & ChannelTables & CheckoutTables & LedgerTables & NotifyTables & RefundTables & PlacardTables;

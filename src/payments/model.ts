@@ -18,6 +18,8 @@ export type PaymentToken = {
   merchantId: string;
   expiresAt: string;
   createdAt: string;
+  /** Set when a single-use token (a placard's) has paid. */
+  usedAt: string | null;
 };
 
 /** What the wallet shows its user before the user approves. */
@@ -38,6 +40,10 @@ export type PaymentRequest = {
 export type PaymentRefusal =
   | 'payment_token_unknown'
   | 'qr_not_routable'
+  | 'currency_not_supported'
+  | 'pos_qr_already_paid'
+  | 'pos_qr_expired'
+  | 'pos_qr_canceled'
   | 'checkout_canceled'
   | 'checkout_expired'
   | 'checkout_already_paid'
@@ -56,6 +62,11 @@ export type PaymentInput = { walletId: string; amount: number; currency: string;
  */
 export interface PaymentSourceHandler {
   readonly source: TokenSource;
+  /**
+   * A static placard carries no token: its handler issues one bound to the
+   * scanning wallet. Only the placard handler has this.
+   */
+  resolveStatic?(ctx: HubContext, tx: Tx, merchantId: string, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>>;
   describe(ctx: HubContext, tx: Tx, token: PaymentToken, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>>;
   pay(ctx: HubContext, tx: Tx, token: PaymentToken, payment: PaymentInput): Promise<Result<Transfer, PaymentRefusal>>;
 }

@@ -18,6 +18,9 @@ registerProblemCodes({
   channel_not_approved: [422, 'The wallet has no approved channel with this merchant'],
   amount_mismatch: [422, 'The amount differs from what is to be paid'],
   currency_mismatch: [422, 'The currency differs from what is to be paid'],
+  pos_qr_already_paid: [409, 'The till QR is already paid'],
+  pos_qr_expired: [422, 'The till QR has expired'],
+  pos_qr_canceled: [422, 'The till QR was canceled'],
 });
 
 const ResolveBody = Type.Union(

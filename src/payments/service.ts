@@ -17,11 +17,11 @@ import {
 import { readHubTemplate } from './qr-template.ts';
 import * as store from './store.ts';
 
-export type TokenInput = Omit<PaymentToken, 'token' | 'createdAt'>;
+export type TokenInput = Omit<PaymentToken, 'token' | 'createdAt' | 'usedAt'>;
 
 /** Issues a token inside the caller's transaction: it exists only if the object it pays does. */
 export async function issuePaymentToken(ctx: HubContext, tx: Tx, input: TokenInput): Promise<PaymentToken> {
-  const token: PaymentToken = { ...input, token: newToken(paymentTokenPrefix, ctx.random, paymentTokenBytes), createdAt: ctx.clock.now().toISOString() };
+  const token: PaymentToken = { ...input, token: newToken(paymentTokenPrefix, ctx.random, paymentTokenBytes), createdAt: ctx.clock.now().toISOString(), usedAt: null };
   await store.insertToken(tx, token);
   return token;
 }
@@ -47,28 +47,39 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     return handler;
   }
 
-  /** A token from a deep link, or one read from the hub's template in a QR payload. */
-  async function tokenFrom(ctx: HubContext, input: ResolveInput): Promise<Result<PaymentToken, PaymentRefusal>> {
-    let text = input.token;
-    if (input.qrPayload !== undefined) {
-      const decoded = decode(input.qrPayload, { mode: 'lenient' });
-      if (decoded.kind !== 'mpm') return refuse('qr_not_routable', 'the payload is not a readable merchant-presented QR', { decoded });
-      const template = readHubTemplate(decoded.fields, ctx.config.qrGuid);
-      if (!template) return refuse('qr_not_routable', 'the payload carries no template of this hub: try another network', { decoded });
-      if (!template.token) return refuse('qr_not_routable', 'static placards are not accepted yet', { decoded });
-      text = template.token;
-    }
+  async function findUsableToken(ctx: HubContext, text: string | undefined): Promise<Result<PaymentToken, PaymentRefusal>> {
     const token = text === undefined ? undefined : await store.findToken(ctx.db.kysely, text);
-    if (!token) return refuse('payment_token_unknown', 'the payment token is not known');
+    if (!token || token.usedAt !== null) return refuse('payment_token_unknown', 'the payment token is not known or was used');
     return ok(token);
+  }
+
+  /**
+   * What a scanned payload asks: the hub's template names the merchant and,
+   * for one sale, the token; a static placard names only the merchant, and
+   * its handler issues a token for this wallet.
+   */
+  async function resolveQr(ctx: HubContext, qrPayload: string, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>> {
+    const decoded = decode(qrPayload, { mode: 'lenient' });
+    if (decoded.kind !== 'mpm') return refuse('qr_not_routable', 'the payload is not a readable merchant-presented QR', { decoded });
+    const template = readHubTemplate(decoded.fields, ctx.config.qrGuid);
+    if (!template) return refuse('qr_not_routable', 'the payload carries no template of this hub: try another network', { decoded });
+    if (template.token !== undefined) return describeToken(ctx, template.token, walletId);
+    const placard = bySource.get('placard');
+    if (!placard?.resolveStatic) return refuse('qr_not_routable', 'this hub does not take static placards', { decoded });
+    return inTransaction(ctx.db, (tx) => placard.resolveStatic!(ctx, tx, template.merchantId, walletId));
+  }
+
+  async function describeToken(ctx: HubContext, text: string, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>> {
+    const token = await findUsableToken(ctx, text);
+    if (!token.ok) return token;
+    return inTransaction(ctx.db, (tx) => handlerOf(token.value).describe(ctx, tx, token.value, walletId));
   }
 
   async function resolve(ctx: HubContext, caller: Caller, input: ResolveInput): Promise<Result<PaymentRequest, PaymentRefusal | PayerRefusal>> {
     const payer = await checkPayer(ctx, caller);
     if (!payer.ok) return payer;
-    const token = await tokenFrom(ctx, input);
-    if (!token.ok) return token;
-    return inTransaction(ctx.db, (tx) => handlerOf(token.value).describe(ctx, tx, token.value, payer.value));
+    if (input.qrPayload !== undefined) return resolveQr(ctx, input.qrPayload, payer.value);
+    return describeToken(ctx, input.token ?? '', payer.value);
   }
 
   /**
@@ -85,7 +96,7 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     if (!payer.ok) return payer;
     const original = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
     if (original) return ok({ transfer: original, repeated: true });
-    const token = await tokenFrom(ctx, { token: input.paymentToken });
+    const token = await findUsableToken(ctx, input.paymentToken);
     if (!token.ok) return token;
     try {
       const paid = await inTransaction(ctx.db, (tx) =>
@@ -107,4 +118,4 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
 
-export { listPayments, findPayment, listTokensOfAttempt } from './store.ts';
+export { listPayments, findPayment, listTokensOfAttempt, markTokenUsed } from './store.ts';

@@ -12,6 +12,7 @@ function toToken(row: PaymentTokenRow): PaymentToken {
     merchantId: row.merchant_id,
     expiresAt: row.expires_at,
     createdAt: row.created_at,
+    usedAt: row.used_at,
   };
 }
 
@@ -27,8 +28,15 @@ export async function insertToken(tx: Tx, token: PaymentToken): Promise<void> {
       merchant_id: token.merchantId,
       expires_at: token.expiresAt,
       created_at: token.createdAt,
+      used_at: token.usedAt,
     })
     .execute();
+}
+
+/** Marks a single-use token spent; false when it already was. */
+export async function markTokenUsed(tx: Tx, token: string, at: string): Promise<boolean> {
+  const result = await tx.updateTable('payment_tokens').set({ used_at: at }).where('token', '=', token).where('used_at', 'is', null).executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }
 
 export async function findToken(db: Queryable, token: string): Promise<PaymentToken | undefined> {

@@ -5,6 +5,7 @@ import * as ledger from './0003_ledger.ts';
 import * as notify from './0004_notify.ts';
 import * as checkout from './0005_checkout.ts';
 import * as refunds from './0007_refunds.ts';
+import * as placards from './0009_placards.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_notify': notify,
   '0005_checkout': checkout,
   '0007_refunds': refunds,
+  '0009_placards': placards,
 };

@@ -43,6 +43,8 @@ export type PaymentTokenRow = {
   merchant_id: string;
   expires_at: string;
   created_at: string;
+  /** Added by 0009_placards: set when a single-use token paid. */
+  used_at: string | null;
 };
 
 export type CheckoutTables = {

@@ -1,0 +1,46 @@
+import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import { type HubOptions, openHubContext } from '../server.ts';
+import type { Config } from '../config.ts';
+import { operatorCaller } from '../http/caller.ts';
+import { placardPdf, placardPng, placardSvg } from './render.ts';
+import { placardPayload } from './service.ts';
+
+const renderers: Record<string, (payload: string, merchant: { name: string; city: string }) => Promise<Buffer | string>> = {
+  '.png': (payload) => placardPng(payload),
+  '.svg': (payload) => placardSvg(payload),
+  '.pdf': (payload, merchant) => placardPdf(payload, merchant),
+};
+
+/** `lintas qr placard --merchant <id> --out <file.png|svg|pdf>`: the placard from the hub's database. */
+export function registerPlacardCommand(program: Command, configOf: (flags: { db?: string }) => Config, options: HubOptions = {}): void {
+  const qr = program.commands.find((command) => command.name() === 'qr');
+  if (!qr) throw new Error('register the qr commands before the placard command');
+  qr.command('placard')
+    .description("write a merchant's placard as PNG, SVG or PDF")
+    .requiredOption('--merchant <id>', 'the merchant')
+    .requiredOption('--out <file>', 'where to write it; the extension picks the format')
+    .option('--db <location>', 'SQLite file path or postgres:// URL (env LINTAS_DB)')
+    .action(async (flags: { merchant: string; out: string; db?: string }) => {
+      const render = renderers[extname(flags.out).toLowerCase()];
+      if (!render) {
+        process.stderr.write('--out must end in .png, .svg or .pdf\n');
+        process.exitCode = 2;
+        return;
+      }
+      const ctx = openHubContext(configOf(flags), { logLevel: 'warn', ...options });
+      try {
+        const placard = await placardPayload(ctx, operatorCaller, flags.merchant);
+        if (!placard.ok) {
+          process.stderr.write(`${placard.detail}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        writeFileSync(flags.out, await render(placard.value.payload, placard.value.merchant));
+        process.stdout.write(`${flags.out}: placard of ${placard.value.merchant.name} (${placard.value.payload})\n`);
+      } finally {
+        await ctx.db.close();
+      }
+    });
+}
