@@ -13,7 +13,7 @@ import { idStrings, levelAdditionalData, levelLanguage, levelMerchantAccount, le
 import { characterCount, isAns, scanFields, type FieldChecker } from './tlv.ts';
 
 /** EMVCo's limit on a whole payload. */
-export const emvPayloadCharsMax = 512;
+const emvPayloadCharsMax = 512;
 const guidCharsMax = 32;
 const amountCharsMax = 13;
 const percentageCharsMax = 5;
