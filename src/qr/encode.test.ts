@@ -3,7 +3,6 @@ import { crc16ccitt, decode, encode, fieldName, findField, firstFreeTemplateId, 
 import { signed, template, tlv } from './test-payloads.ts';
 
 const formatIndicator = { id: '00', value: '01' };
-const account = { id: '26', children: [{ id: '00', value: 'COM.EXAMPLE' }] };
 
 describe('encode', () => {
   it('writes ascending ids at every level, lengths in characters, then 63 with an upper-case CRC', () => {
