@@ -26,7 +26,7 @@ import { createSignatureResolver, participantRoutes } from './participants/index
 import { createPaymentService, paymentRoutes } from './payments/index.ts';
 import { placardPaymentSource, placardRoutes, tillQrPaymentSource } from './placards/index.ts';
 import { secretsEqual } from './platform/index.ts';
-import { checkoutSettingsRoutes } from './rollout/index.ts';
+import { checkoutSettingsRoutes, rolloutRoutes } from './rollout/index.ts';
 import { transferRoutes } from './transfers/index.ts';
 import { refundRoutes } from './refunds/index.ts';
 import { webRoutes } from './web/index.ts';
@@ -111,6 +111,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   merchantRoutes(app, ctx);
   channelRoutes(app, ctx);
   checkoutSettingsRoutes(app, ctx);
+  rolloutRoutes(app, ctx);
   auditRoutes(app, ctx);
   notifyRoutes(app, ctx);
   ledgerRoutes(app, ctx);

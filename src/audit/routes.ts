@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import type { App } from '../http/app-types.ts';
+import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { ListOf, ListQuery, Timestamp, problemResponses } from '../http/schemas.ts';
 import { listAuditEvents } from './store.ts';
@@ -20,11 +21,22 @@ const AuditQuery = Type.Intersect([ListQuery, Type.Object({ objectId: Type.Optio
 
 export function auditRoutes(app: App, ctx: HubContext): void {
   app.get('/v1/audit-events', {
-    config: { auth: ['operator'] },
-    schema: { tags: ['audit'], summary: 'The audit trail, oldest first', querystring: AuditQuery, response: { 200: ListOf(AuditEventSchema), ...problemResponses } },
+    config: { auth: ['operator', 'merchant', 'participant'] },
+    schema: {
+      tags: ['audit'],
+      summary: 'The audit trail, oldest first',
+      description:
+        'The operator reads every event. A merchant or a participant reads the events about its own objects: ' +
+        'itself, what it did, and the objects that name it as their merchant or wallet (channels, rollout rules, ...). ' +
+        'Filters narrow what the caller may read; they never widen it.',
+      querystring: AuditQuery,
+      response: { 200: ListOf(AuditEventSchema), ...problemResponses },
+    },
     handler: async (request) => {
+      const caller = callerOf(request);
       const page = pageOf(request.query);
-      const rows = await listAuditEvents(ctx.db.kysely, { ...page, objectId: request.query.objectId, actor: request.query.actor });
+      const party = caller.type === 'operator' ? undefined : caller.id;
+      const rows = await listAuditEvents(ctx.db.kysely, { ...page, party, objectId: request.query.objectId, actor: request.query.actor });
       return toPage(rows, page, (row) => row.id);
     },
   });

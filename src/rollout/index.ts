@@ -1,4 +1,4 @@
-export { checkoutSettingsRoutes } from './routes.ts';
+export { checkoutSettingsRoutes, rolloutRoutes } from './routes.ts';
 export { decideMethods } from './service.ts';
 export type {
   DecisionInput,
@@ -8,4 +8,5 @@ export type {
   MethodFlow,
   MethodPlacement,
   MethodRefusalReason,
+  RolloutRule,
 } from './model.ts';

@@ -5,7 +5,7 @@ import { type MethodRefusalReason, type Ranking, type WalletFacts, decideWallet,
 const checkout = { merchantId: 'mer_1', acquirerId: 'par_own', currency: 'CNY', amount: 1000, buyerId: 'buyer-1', lines: [], at: new Date('2026-01-05T02:00:00Z') };
 
 function facts(currencies: string[], status: ChannelStatus | null): WalletFacts {
-  return { wallet: { id: 'par_w', name: 'W', currencies }, channel: status ? { id: 'cha_1', status } : null, checkout };
+  return { wallet: { id: 'par_w', name: 'W', currencies }, channel: status ? { id: 'cha_1', status } : null, rule: null, merchantCurrency: 'CNY', checkout };
 }
 
 describe('why a wallet is not offered: the first reason that applies', () => {

@@ -190,7 +190,7 @@ describe('checkout settings', () => {
   test('read before and after a change; every change audited with before and after', async () => {
     const merchant = await newMerchant();
     const empty = await merchant.call('GET', '/v1/checkout-settings');
-    expect(empty.body).toEqual({ merchantId: merchant.id, defaultWalletId: null, primaryWalletIds: [], methodOrder: [], createdAt: null, updatedAt: null });
+    expect(empty.body).toEqual({ merchantId: merchant.id, defaultWalletId: null, primaryWalletIds: [], methodOrder: [], rollout: [], createdAt: null, updatedAt: null });
 
     const first = await merchant.call('PUT', '/v1/checkout-settings', { defaultWalletId: id('beta'), primaryWalletIds: [id('zeta')], methodOrder: [id('alpha')] });
     expect(first.status).toBe(200);

@@ -4,6 +4,7 @@ import * as channels from './0002_channels.ts';
 import * as ledger from './0003_ledger.ts';
 import * as notify from './0004_notify.ts';
 import * as checkout from './0005_checkout.ts';
+import * as rollout from './0006_rollout.ts';
 import * as refunds from './0007_refunds.ts';
 import * as placards from './0009_placards.ts';
 
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0003_ledger': ledger,
   '0004_notify': notify,
   '0005_checkout': checkout,
+  '0006_rollout': rollout,
   '0007_refunds': refunds,
   '0009_placards': placards,
 };
