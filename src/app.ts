@@ -28,7 +28,9 @@ import { placardPaymentSource, placardRoutes, tillQrPaymentSource } from './plac
 import { secretsEqual } from './platform/index.ts';
 import { checkoutSettingsRoutes, rolloutRoutes } from './rollout/index.ts';
 import { transferRoutes } from './transfers/index.ts';
+import { reconciliationRoutes } from './reconciliation/index.ts';
 import { refundRoutes } from './refunds/index.ts';
+import { statementRoutes } from './statements/index.ts';
 import { webRoutes } from './web/index.ts';
 
 /** DESIGN: every body has a limit; 1 MiB for JSON. */
@@ -120,6 +122,8 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   paymentRoutes(app, ctx, createPaymentService([checkoutPaymentSource, placardPaymentSource, tillQrPaymentSource]));
   placardRoutes(app, ctx);
   refundRoutes(app, ctx);
+  statementRoutes(app, ctx);
+  reconciliationRoutes(app, ctx);
   webRoutes(app);
   extraRoutes?.(app, ctx);
 

@@ -13,3 +13,4 @@ export {
   webhookVerifies,
 } from './receivers.ts';
 export { referenceVerify } from './rfc9421-reference-signer.ts';
+export { seedWindowPayments } from './bulk-transfers.ts';

@@ -1,0 +1,3 @@
+export { statementRoutes } from './routes.ts';
+export { statementLines } from './service.ts';
+export { type Direction, type StatementLine, statementColumns, csvRow } from './model.ts';
