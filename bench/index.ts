@@ -1,6 +1,7 @@
 // The benchmarks `lintas bench <name>` runs, each taking its own arguments.
 import { runQrBench } from './qr.ts';
 import { runQrFuzz } from './qr-fuzz.ts';
+import { runStatementsBench } from './statements.ts';
 
 export const benches: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
   /** Decode with lenient validation against promptparse; `--seconds N` per contender. */
@@ -10,6 +11,10 @@ export const benches: Readonly<Record<string, (args: readonly string[]) => Promi
   /** A million mutated payloads through decode; `--runs N`, `--seed N` to replay. */
   'qr-fuzz': async (args) => {
     runQrFuzz({ runs: numberAfter(args, '--runs'), seed: numberAfter(args, '--seed') });
+  },
+  /** A statement and a reconciliation of a million lines each; `--lines N`. */
+  statements: async (args) => {
+    await runStatementsBench({ lines: numberAfter(args, '--lines') });
   },
 };
 

@@ -9,6 +9,16 @@ import * as store from './store.ts';
 
 /** Staged lines are written in batches of this many, each in its own short statement. */
 const uploadBatchLines = 500;
+/**
+ * The upload reaches the parser in slices of this size: a transform that is
+ * handed the whole body at once parses every record before the first is
+ * read, which for a million lines is a million arrays in memory.
+ */
+const parserSliceBytes = 64 * 1024;
+
+function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let start = 0; start < bytes.length; start += parserSliceBytes) yield bytes.subarray(start, start + parserSliceBytes);
+}
 
 export type ReconciliationRefusal = 'invalid_request' | 'not_found';
 
@@ -31,7 +41,7 @@ async function flush(ctx: HubContext, staging: Staging, force: boolean): Promise
  * its number and does not stop the rest.
  */
 async function stageUpload(ctx: HubContext, staging: Staging, csv: Buffer): Promise<Result<true, 'invalid_request'>> {
-  const parser = Readable.from([csv]).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, info: true }));
+  const parser = Readable.from(slices(csv)).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, info: true }));
   parser.on('skip', (error: { lines?: number; message: string }) => {
     staging.lines += 1;
     staging.malformed += 1;
