@@ -101,7 +101,8 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE') request.body = {};
   });
   app.addHook('preValidation', createAuthHook({ resolveBearer: (token) => resolveBearer(ctx, token), verifySignature: createSignatureResolver(ctx) }));
-  app.addHook('preHandler', idempotency.claim);
+  // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
+  app.addHook('preValidation', idempotency.claim);
   app.addHook('onSend', idempotency.record);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
   app.setErrorHandler(handleError);

@@ -5,7 +5,6 @@ import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { Problem, notFound, registerProblemCodes } from '../http/problems.ts';
 import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
-import { isCurrencyAlpha } from '../money/index.ts';
 import { createAttempt, readShare } from './attempts.ts';
 import { type Checkout, expiresInSecondsMax, expiresInSecondsMin, linesMax } from './model.ts';
 import * as service from './service.ts';
@@ -114,9 +113,6 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
     handler: async (request, reply) => {
       const caller = callerOf(request);
       if (caller.type !== 'merchant') throw new Problem('forbidden', 'merchants create checkouts');
-      if (!isCurrencyAlpha(request.body.currency)) {
-        throw new Problem('invalid_request', 'unknown currency', { errors: [{ pointer: '/currency', detail: `${request.body.currency} is not an ISO 4217 currency` }] });
-      }
       const { checkout, clientSecret } = valueOrThrow(await service.createCheckout(ctx, caller, request.body));
       const hostedUrl = `${ctx.config.publicUrl}/checkout/${checkout.id}#cs=${clientSecret.reveal()}`;
       return reply.code(201).send({ ...checkout, clientSecret: clientSecret.reveal(), hostedUrl });

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldError, Problem } from './problems.ts';
 
-type AjvError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
+type AjvError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown>; data?: unknown };
 
 const partPrefix: Record<string, string> = { body: '', querystring: '/query', params: '/path', headers: '/headers' };
 
@@ -31,8 +31,18 @@ function toFieldError(error: AjvError, prefix: string): FieldError {
   if (error.keyword === 'additionalProperties') {
     return { pointer: `${base}/${escapePointer(String(error.params.additionalProperty))}`, detail: 'is not a known field' };
   }
+  if (error.keyword === 'format') {
+    const describe = formatDetails[String(error.params.format)];
+    if (describe) return { pointer: base, detail: describe(error.data) };
+  }
   return { pointer: base === '' ? '/' : base, detail: error.message ?? error.keyword };
 }
+
+/** The formats the hub adds, said the way a person would. */
+const formatDetails: Record<string, (value: unknown) => string> = {
+  iso4217: (value) => `${String(value)} is not an ISO 4217 currency`,
+  'iso3166-alpha2': (value) => `${String(value)} is not an ISO 3166 alpha-2 country`,
+};
 
 const fastifyCodes: Record<string, () => Problem> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new Problem('body_too_large', 'the request body is larger than 1 MiB'),

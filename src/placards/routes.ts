@@ -4,7 +4,6 @@ import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { Problem, notFound } from '../http/problems.ts';
 import { CurrencyCode, IdParams, NullableTimestamp, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
-import { isCurrencyAlpha } from '../money/index.ts';
 import { foreignTemplatesMax, tillQrSecondsMax, tillQrSecondsMin } from './model.ts';
 import { placardPdf, placardPng, placardSvg } from './render.ts';
 import * as service from './service.ts';
@@ -82,9 +81,6 @@ export function placardRoutes(app: App, ctx: HubContext): void {
     config: { auth: ['merchant'], idempotent: true },
     schema: { tags, summary: 'A dynamic QR for one sale at the till', body: NewTillQr, response: { 201: TillQrSchema, ...problemResponses } },
     handler: async (request, reply) => {
-      if (!isCurrencyAlpha(request.body.currency)) {
-        throw new Problem('invalid_request', 'unknown currency', { errors: [{ pointer: '/currency', detail: `${request.body.currency} is not an ISO 4217 currency` }] });
-      }
       return reply.code(201).send(valueOrThrow(await service.createTillQr(ctx, callerOf(request), request.body)));
     },
   });

@@ -32,11 +32,20 @@ export async function seedWindowPayments(
         amount: 1_000 + (index % 9_000),
         currency: 'CNY',
         source: 'checkout',
+        checkout_id: null,
         payer_ref: `${input.idPrefix}ref${serial}`,
+        payment_transfer_id: null,
+        refunded_amount: 0,
+        interchange: 0,
+        issuer_switch_fee: 0,
+        acquirer_switch_fee: 0,
+        merchant_discount: 0,
+        on_us: 0,
         window_id: input.windowId,
         business_date: input.businessDate,
         created_at: createdAt,
         committed_at: createdAt,
+        released_at: null,
       });
     }
     await database.kysely.insertInto('transfers').values(rows).execute();
