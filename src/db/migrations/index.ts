@@ -7,6 +7,7 @@ import * as checkout from './0005_checkout.ts';
 import * as rollout from './0006_rollout.ts';
 import * as refunds from './0007_refunds.ts';
 import * as placards from './0009_placards.ts';
+import * as pos from './0010_pos.ts';
 import * as reconciliation from './0011_reconciliation.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006_rollout': rollout,
   '0007_refunds': refunds,
   '0009_placards': placards,
+  '0010_pos': pos,
   '0011_reconciliation': reconciliation,
 };
