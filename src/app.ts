@@ -25,6 +25,7 @@ import { notifyMetrics, notifyRoutes } from './notify/index.ts';
 import { createSignatureResolver, participantRoutes } from './participants/index.ts';
 import { createPaymentService, paymentRoutes } from './payments/index.ts';
 import { placardPaymentSource, placardRoutes, tillQrPaymentSource } from './placards/index.ts';
+import { posRoutes } from './pos/index.ts';
 import { secretsEqual } from './platform/index.ts';
 import { checkoutSettingsRoutes, rolloutRoutes } from './rollout/index.ts';
 import { transferRoutes } from './transfers/index.ts';
@@ -122,6 +123,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   checkoutRoutes(app, ctx);
   paymentRoutes(app, ctx, createPaymentService([checkoutPaymentSource, placardPaymentSource, tillQrPaymentSource]));
   placardRoutes(app, ctx);
+  posRoutes(app, ctx);
   refundRoutes(app, ctx);
   statementRoutes(app, ctx);
   reconciliationRoutes(app, ctx);

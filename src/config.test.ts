@@ -8,6 +8,12 @@ describe('configuration', () => {
     expect(settings.db.endsWith('data/lintas.sqlite')).toBe(true);
   });
 
+  test('till charges: the unknown timeout defaults to 60 s and the authorization deadline to 10 s; both can be set', () => {
+    expect(readSettings({}, {})).toMatchObject({ posUnknownTimeoutSeconds: 60, posAuthorizationDeadlineMs: 10_000 });
+    const set = readSettings({}, { LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS: '300', LINTAS_POS_AUTHORIZATION_DEADLINE_MS: '2500' });
+    expect(set).toMatchObject({ posUnknownTimeoutSeconds: 300, posAuthorizationDeadlineMs: 2_500 });
+  });
+
   test('flags win over the environment', () => {
     expect(readSettings({ port: '9000' }, { LINTAS_PORT: '7000' }).port).toBe(9000);
     expect(readSettings({}, { LINTAS_PORT: '7000' }).port).toBe(7000);
@@ -21,6 +27,10 @@ describe('configuration', () => {
     [{}, { LINTAS_OPERATOR_TOKEN: 'short' }, 'LINTAS_OPERATOR_TOKEN'],
     [{}, { LINTAS_MASTER_KEY: 'not-a-key' }, 'LINTAS_MASTER_KEY'],
     [{}, { LINTAS_ALLOW_PRIVATE_URLS: 'yes' }, 'LINTAS_ALLOW_PRIVATE_URLS'],
+    [{}, { LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS: '0' }, 'LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS'],
+    [{}, { LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS: '1.5' }, 'LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS'],
+    [{}, { LINTAS_POS_AUTHORIZATION_DEADLINE_MS: '99' }, 'LINTAS_POS_AUTHORIZATION_DEADLINE_MS'],
+    [{}, { LINTAS_POS_AUTHORIZATION_DEADLINE_MS: '30001' }, 'LINTAS_POS_AUTHORIZATION_DEADLINE_MS'],
     [{ db: 'postgres://[bad' }, {}, 'database URL'],
   ])('refuses %j %j with a message naming %s', (flags, env, message) => {
     expect(() => readSettings(flags, env)).toThrow(ConfigError);

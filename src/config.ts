@@ -14,6 +14,10 @@ export type Config = {
   readonly masterKey: Secret;
   readonly allowPrivateUrls: boolean;
   readonly qrGuid: string;
+  /** A till charge still unknown this long after it became unknown is reversed (LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS). */
+  readonly posUnknownTimeoutSeconds: number;
+  /** How long the hub waits for a wallet to authorise a till charge (LINTAS_POS_AUTHORIZATION_DEADLINE_MS). */
+  readonly posAuthorizationDeadlineMs: number;
 };
 
 export type ConfigInput = {
@@ -33,6 +37,12 @@ export class ConfigError extends Error {
 const portMax = 65_535;
 const operatorTokenMinChars = 24;
 const defaultQrGuid = 'org.lintas.hub';
+export const posUnknownTimeoutSecondsDefault = 60;
+export const posUnknownTimeoutSecondsMax = 24 * 60 * 60;
+export const posAuthorizationDeadlineMsDefault = 10_000;
+/** Below the idempotency lock (60 s), so a till's retry never runs while the first attempt still waits. */
+export const posAuthorizationDeadlineMsMax = 30_000;
+export const posAuthorizationDeadlineMsMin = 100;
 
 type Settings = {
   port: number;
@@ -42,6 +52,8 @@ type Settings = {
   publicUrl: string;
   allowPrivateUrls: boolean;
   qrGuid: string;
+  posUnknownTimeoutSeconds: number;
+  posAuthorizationDeadlineMs: number;
 };
 
 /** Flags win over environment; every bad value is reported, not only the first. */
@@ -69,8 +81,35 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
   }
   const allowPrivate = env.LINTAS_ALLOW_PRIVATE_URLS ?? '0';
   if (allowPrivate !== '0' && allowPrivate !== '1') problems.push('LINTAS_ALLOW_PRIVATE_URLS must be 0 or 1');
+  const posUnknownTimeoutSeconds = integerSetting(env, 'LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS', posUnknownTimeoutSecondsDefault, [1, posUnknownTimeoutSecondsMax], problems);
+  const posAuthorizationDeadlineMs = integerSetting(
+    env,
+    'LINTAS_POS_AUTHORIZATION_DEADLINE_MS',
+    posAuthorizationDeadlineMsDefault,
+    [posAuthorizationDeadlineMsMin, posAuthorizationDeadlineMsMax],
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, db, dataDir, publicUrl, allowPrivateUrls: allowPrivate === '1', qrGuid: env.LINTAS_QR_GUID ?? defaultQrGuid };
+  return {
+    port,
+    host,
+    db,
+    dataDir,
+    publicUrl,
+    allowPrivateUrls: allowPrivate === '1',
+    qrGuid: env.LINTAS_QR_GUID ?? defaultQrGuid,
+    posUnknownTimeoutSeconds,
+    posAuthorizationDeadlineMs,
+  };
+}
+
+/** An integer environment setting within [min, max], or its default when unset. */
+function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, [min, max]: [number, number], problems: string[]): number {
+  const text = env[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) problems.push(`${name} must be an integer from ${min} to ${max}`);
+  return value;
 }
 
 function checkDatabaseLocation(text: string, problems: string[]): string {

@@ -23,6 +23,10 @@ export const documentedEventTypes = [
   'channel.suspended',
   'channel.reinstated',
   'transfer.committed',
+  'pos_charge.succeeded',
+  'pos_charge.declined',
+  'pos_charge.reversed',
+  'authorization.reversed',
 ] as const;
 
 export const eventTypePattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { Config } from '../config.ts';
+import { type Config, posAuthorizationDeadlineMsDefault, posUnknownTimeoutSecondsDefault } from '../config.ts';
 import { type ManualClock, Secret, createManualClock, cryptoRandom, generateMasterKey } from '../platform/index.ts';
 import { type RunningHub, startHub } from '../server.ts';
 import type { HttpPort } from '../http/signed-client.ts';
@@ -58,6 +58,8 @@ export async function startTestHub(
     masterKey: reused?.config.masterKey ?? generateMasterKey(cryptoRandom),
     allowPrivateUrls: true,
     qrGuid: 'org.lintas.hub',
+    posUnknownTimeoutSeconds: posUnknownTimeoutSecondsDefault,
+    posAuthorizationDeadlineMs: posAuthorizationDeadlineMsDefault,
     ...options.config,
   };
   const clock = options.clock ?? reused?.clock ?? createManualClock(new Date());

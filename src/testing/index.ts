@@ -5,6 +5,7 @@ export {
   type Answer,
   type ReceivedRequest,
   type Receiver,
+  type Reply,
   fetchHubKeys,
   scripted,
   startReceiver,

@@ -30,7 +30,10 @@ export type Receiver = {
   close(): Promise<void>;
 };
 
-export type Answer = (request: ReceivedRequest, index: number) => number | Promise<number>;
+/** A scripted reply: a status, and a JSON body when the receiver has something to say (else `{}`). */
+export type Reply = { status: number; body?: unknown };
+
+export type Answer = (request: ReceivedRequest, index: number) => number | Reply | Promise<number | Reply>;
 
 export async function startReceiver(clock: Clock, answer: Answer = () => 200): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
@@ -50,10 +53,12 @@ export async function startReceiver(clock: Clock, answer: Answer = () => 200): P
       };
       const index = requests.length;
       requests.push(request);
-      void Promise.resolve(answer(request, index)).then((status) => {
+      void Promise.resolve(answer(request, index)).then((reply) => {
+        const { status, body = {} } = typeof reply === 'number' ? { status: reply } : reply;
+        if (outgoing.destroyed) return; // the caller gave up waiting
         outgoing.statusCode = status;
         outgoing.setHeader('content-type', 'application/json');
-        outgoing.end('{}');
+        outgoing.end(JSON.stringify(body));
       });
     });
   });
