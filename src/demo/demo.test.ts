@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,19 @@ describe('npm start: the demo', () => {
     await page.goto(checkoutUrl);
     await page.waitForSelector('#status.paid');
     await page.close();
+  });
+
+  test("a Beta Wallet payment code at the till: the demo wallet approves it and the charge succeeds", async () => {
+    const state = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { merchant: { secretKey: string } };
+    const response = await fetch(`${baseUrl}/v1/pos/charges`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${state.merchant.secretKey}`, 'content-type': 'application/json', 'idempotency-key': 'demo-till-1' },
+      body: JSON.stringify({ paymentCode: '6200000000000042', amount: 1_500, currency: 'CNY', reference: 'counter-1' }),
+    });
+    const charge = (await response.json()) as { receiptNumber: string };
+    expect(response.status, JSON.stringify(charge)).toBe(201);
+    expect(charge).toMatchObject({ status: 'succeeded', amount: 1_500, paymentCodeLast4: '0042' });
+    expect(charge.receiptNumber).toMatch(/^\d{12}$/);
   });
 
   test('Gamma Wallet has not approved the merchant yet: it is not offered', async () => {

@@ -115,6 +115,11 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
         return sendHtml(reply, walletHome(wallet, note));
       });
       scope.post('/demo/wallets/:slug/callbacks/events', hide, async (_request, reply) => reply.code(204).send());
+      // A payment code shown by a demo wallet is always approved: the demo has no balances to check.
+      scope.post<{ Body: { authorizationId?: unknown; amount?: unknown; currency?: unknown } }>('/demo/wallets/:slug/callbacks/authorizations', hide, async (request) => {
+        const { authorizationId, amount, currency } = request.body ?? {};
+        return { authorizationId, decision: 'approved', amount, currency };
+      });
     });
   };
 }
