@@ -5,16 +5,19 @@ type AjvError = { instancePath: string; keyword: string; message?: string; param
 
 const partPrefix: Record<string, string> = { body: '', querystring: '/query', params: '/path', headers: '/headers' };
 
-/** One pointer per invalid field (RFC 6901); a missing or extra property points at itself. */
+/**
+ * One error per invalid field (RFC 6901 pointers); a missing or extra
+ * property points at itself. When one field breaks several rules (a pattern
+ * and a format, say), the first one said is enough.
+ */
 export function fieldErrorsOf(errors: AjvError[], context: string): FieldError[] {
   const prefix = partPrefix[context] ?? `/${context}`;
   const seen = new Set<string>();
   const fields: FieldError[] = [];
   for (const error of errors) {
     const field = toFieldError(error, prefix);
-    const identity = `${field.pointer} ${field.detail}`;
-    if (!seen.has(identity)) fields.push(field);
-    seen.add(identity);
+    if (!seen.has(field.pointer)) fields.push(field);
+    seen.add(field.pointer);
   }
   return fields;
 }
