@@ -13,4 +13,4 @@ export {
   type Minor,
   type Money,
 } from './amount.ts';
-export { applyBasisPointsHalfEven } from './basis-points.ts';
+export { applyBasisPointsHalfEven, mulDivHalfEven } from './basis-points.ts';
