@@ -12,6 +12,7 @@ import type { App } from './http/app-types.ts';
 import { createAuthHook } from './http/auth.ts';
 import { handleError, sendProblem } from './http/error-handler.ts';
 import './http/fastify-types.ts';
+import { feeRoutes } from './fees/index.ts';
 import { createIdempotency } from './http/idempotency.ts';
 import { createHttpMetrics, registerCapabilityMetrics } from './http/metrics.ts';
 import { purgeExpiredNonces } from './http/nonce-store.ts';
@@ -28,6 +29,7 @@ import { placardPaymentSource, placardRoutes, tillQrPaymentSource } from './plac
 import { posRoutes } from './pos/index.ts';
 import { secretsEqual } from './platform/index.ts';
 import { checkoutSettingsRoutes, rolloutRoutes } from './rollout/index.ts';
+import { settlementRoutes } from './settlement/index.ts';
 import { transferRoutes } from './transfers/index.ts';
 import { reconciliationRoutes } from './reconciliation/index.ts';
 import { refundRoutes } from './refunds/index.ts';
@@ -119,6 +121,8 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   auditRoutes(app, ctx);
   notifyRoutes(app, ctx);
   ledgerRoutes(app, ctx);
+  feeRoutes(app, ctx);
+  settlementRoutes(app, ctx);
   transferRoutes(app, ctx);
   checkoutRoutes(app, ctx);
   paymentRoutes(app, ctx, createPaymentService([checkoutPaymentSource, placardPaymentSource, tillQrPaymentSource]));

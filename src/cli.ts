@@ -6,6 +6,7 @@ import { cryptoRandom } from './platform/index.ts';
 import { registerPlacardCommand } from './placards/index.ts';
 import { registerQrCommands } from './qr/index.ts';
 import { startHub } from './server.ts';
+import { registerSettleCommands } from './settlement/index.ts';
 import { type DemoState, demoRoutes, seedDemo } from './demo/index.ts';
 
 const program = new Command('lintas').description('Lintas: an open payment interconnection switch').showHelpAfterError();
@@ -94,5 +95,24 @@ program
 registerQrCommands(program);
 registerPlacardCommand(program, configFrom);
 registerLedgerCommands(program);
+registerSettleCommands(program);
+
+program
+  .command('bench')
+  .description('run a benchmark from bench/ (npm run bench -- <name> [args])')
+  .argument('<name>', 'the benchmark, e.g. settlement, qr, qr-fuzz')
+  .argument('[args...]', "the benchmark's own arguments")
+  .allowUnknownOption()
+  .action(async (name: string, args: string[]) => {
+    // Loaded on demand: the benches pull in their baselines' packages, which serving never needs.
+    const { benches } = await import('../bench/index.ts');
+    const bench = benches[name];
+    if (bench === undefined) {
+      process.stderr.write(`unknown bench ${name}; known: ${Object.keys(benches).join(', ')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    await bench(args);
+  });
 
 await program.parseAsync(process.argv);

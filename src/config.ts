@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type Random, Secret, generateMasterKey, isValidMasterKey, newToken } from './platform/index.ts';
+// The leaf module, not settlement's index: the index reaches the ledger, whose CLI reads this file.
+import { type SettlementCutoff, parseCutoff } from './settlement/calendar.ts';
 
 /** Settings after validation; secrets are typed so they never print. */
 export type Config = {
@@ -14,6 +16,8 @@ export type Config = {
   readonly masterKey: Secret;
   readonly allowPrivateUrls: boolean;
   readonly qrGuid: string;
+  /** When the open settlement window closes each day (LINTAS_SETTLEMENT_CUTOFF); unset: only the operator closes. */
+  readonly settlementCutoff?: SettlementCutoff | undefined;
   /** A till charge still unknown this long after it became unknown is reversed (LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS). */
   readonly posUnknownTimeoutSeconds: number;
   /** How long the hub waits for a wallet to authorise a till charge (LINTAS_POS_AUTHORIZATION_DEADLINE_MS). */
@@ -52,6 +56,7 @@ type Settings = {
   publicUrl: string;
   allowPrivateUrls: boolean;
   qrGuid: string;
+  settlementCutoff: SettlementCutoff | undefined;
   posUnknownTimeoutSeconds: number;
   posAuthorizationDeadlineMs: number;
 };
@@ -81,6 +86,11 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
   }
   const allowPrivate = env.LINTAS_ALLOW_PRIVATE_URLS ?? '0';
   if (allowPrivate !== '0' && allowPrivate !== '1') problems.push('LINTAS_ALLOW_PRIVATE_URLS must be 0 or 1');
+  const cutoffText = env.LINTAS_SETTLEMENT_CUTOFF;
+  const settlementCutoff = cutoffText === undefined ? undefined : parseCutoff(cutoffText);
+  if (cutoffText !== undefined && settlementCutoff === undefined) {
+    problems.push(`LINTAS_SETTLEMENT_CUTOFF "${cutoffText}" must be HH:MM and an IANA time zone, such as "23:00 Asia/Jakarta"`);
+  }
   const posUnknownTimeoutSeconds = integerSetting(env, 'LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS', posUnknownTimeoutSecondsDefault, [1, posUnknownTimeoutSecondsMax], problems);
   const posAuthorizationDeadlineMs = integerSetting(
     env,
@@ -98,6 +108,7 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     publicUrl,
     allowPrivateUrls: allowPrivate === '1',
     qrGuid: env.LINTAS_QR_GUID ?? defaultQrGuid,
+    settlementCutoff,
     posUnknownTimeoutSeconds,
     posAuthorizationDeadlineMs,
   };

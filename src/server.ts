@@ -9,6 +9,7 @@ import { ensureHubKey } from './hub/index.ts';
 import { startDeliveryWorker } from './notify/index.ts';
 import { expireDueCheckouts } from './checkout/index.ts';
 import { confirmAcknowledgedRefunds } from './refunds/index.ts';
+import { startSettlementWorker } from './settlement/index.ts';
 import { reversalWorkerIntervalMs, reverseDueCharges } from './pos/index.ts';
 import { type Clock, type Random, type Worker, cryptoRandom, startPeriodicWorker, systemClock } from './platform/index.ts';
 
@@ -34,6 +35,7 @@ function startWorkers(ctx: HubContext): Worker[] {
   return [
     startPeriodicWorker('checkout-expiry', checkoutExpiryIntervalMs, async () => void (await expireDueCheckouts(ctx)), ctx.logger),
     startDeliveryWorker(ctx),
+    startSettlementWorker(ctx),
     startPeriodicWorker('refund-confirmations', refundConfirmationIntervalMs, async () => void (await confirmAcknowledgedRefunds(ctx)), ctx.logger),
     startPeriodicWorker('pos-reversals', reversalWorkerIntervalMs, async () => void (await reverseDueCharges(ctx)), ctx.logger),
   ];

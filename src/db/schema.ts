@@ -8,6 +8,7 @@ import type { PosTables } from './tables/pos.ts';
 import type { ReconciliationTables } from './tables/reconciliation.ts';
 import type { RefundTables } from './tables/refunds.ts';
 import type { RolloutTables } from './tables/rollout.ts';
+import type { SettlementTables } from './tables/settlement.ts';
 
 /** Every table of the hub: one type per capability's tables, composed here. */
-export type Tables = CoreTables & ChannelTables & CheckoutTables & LedgerTables & NotifyTables & RolloutTables & RefundTables & PlacardTables & ReconciliationTables & PosTables;
+export type Tables = CoreTables & ChannelTables & CheckoutTables & LedgerTables & NotifyTables & RolloutTables & RefundTables & PlacardTables & ReconciliationTables & PosTables & SettlementTables;

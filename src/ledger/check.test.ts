@@ -9,6 +9,10 @@ import { minor } from '../money/index.ts';
 import { type TestHub, startTestHub } from '../testing/index.ts';
 import { type MoneyParticipant, createMoneyParticipant, setLimits } from './fixtures.ts';
 import { type Transfer, postPayment, postRefund, releaseReservation, reservePayment } from '../transfers/index.ts';
+import { systemActor } from '../audit/index.ts';
+import { setSchedule } from '../fees/index.ts';
+import { operatorCaller } from '../http/caller.ts';
+import { closeWindow, settleWindow } from '../settlement/index.ts';
 import { type LedgerCliIo, checkLedger, hubAccount, postEntries, registerLedgerCommands } from './index.ts';
 
 let hub: TestHub;
@@ -17,6 +21,9 @@ let acquirer: MoneyParticipant;
 let payment: Transfer;
 let refund: Transfer;
 let reserved: Transfer;
+let later: Transfer;
+let laterRefund: Transfer;
+let settledWindowId: string;
 
 async function must<T>(result: Promise<{ ok: true; value: T } | { ok: false; detail: string }>): Promise<T> {
   const settled = await result;
@@ -24,22 +31,35 @@ async function must<T>(result: Promise<{ ok: true; value: T } | { ok: false; det
   return settled.value;
 }
 
-/** A world with every kind of transfer: payments, an on-us one, a refund, a pending and a released reservation. */
+/**
+ * A world with every kind of transfer and every kind of group: fee-bearing
+ * payments (CNY: interchange 1 %, switch fees 5 + 5), an on-us one, a
+ * fee-free one (JPY), a refund, a pending and a released reservation; the
+ * first window closed and settled, and a payment and a refund in the next.
+ */
 beforeAll(async () => {
   hub = await startTestHub();
   issuer = await createMoneyParticipant(hub, ['CNY', 'JPY']);
   acquirer = await createMoneyParticipant(hub, ['CNY', 'JPY']);
   await setLimits(hub, issuer.id, 'CNY', 100_000);
   await setLimits(hub, issuer.id, 'JPY', 100_000);
+  await setLimits(hub, acquirer.id, 'CNY', 100_000);
+  const schedule = { interchange: { bps: 100 }, issuerSwitchFee: { bps: 0, fixedAmount: 5 }, acquirerSwitchFee: { bps: 0, fixedAmount: 5 }, merchantDiscount: { bps: 0 } };
+  await setSchedule(hub.ctx, operatorCaller, 'CNY', schedule);
   const base = { payerId: issuer.id, payeeId: acquirer.id, merchantId: acquirer.merchantId, currency: 'CNY', source: 'checkout' as const };
   const run = <T>(work: (tx: Tx) => Promise<T>) => inTransaction(hub.ctx.db, work);
-  payment = await must(run((tx) => postPayment(hub.ctx, tx, { ...base, amount: minor(5_000) })));
-  await must(run((tx) => postPayment(hub.ctx, tx, { ...base, amount: minor(700), currency: 'JPY' })));
-  await must(run((tx) => postPayment(hub.ctx, tx, { ...base, payeeId: issuer.id, merchantId: issuer.merchantId, amount: minor(300) })));
-  refund = await must(run((tx) => postRefund(hub.ctx, tx, { paymentTransferId: payment.id, amount: minor(1_200) })));
+  payment = await must(run((tx) => postPayment(hub.ctx, tx, { ...base, amount: minor(5_000) }))); // 3 entries
+  await must(run((tx) => postPayment(hub.ctx, tx, { ...base, amount: minor(700), currency: 'JPY' }))); // 2
+  await must(run((tx) => postPayment(hub.ctx, tx, { ...base, payeeId: issuer.id, merchantId: issuer.merchantId, amount: minor(300) }))); // 3
+  refund = await must(run((tx) => postRefund(hub.ctx, tx, { paymentTransferId: payment.id, amount: minor(1_200) }))); // 2
   reserved = await must(run((tx) => reservePayment(hub.ctx, tx, { ...base, amount: minor(900), source: 'payment_code' })));
   const released = await must(run((tx) => reservePayment(hub.ctx, tx, { ...base, amount: minor(400), source: 'payment_code' })));
   await run((tx) => releaseReservation(hub.ctx, tx, released.id));
+  const closed = await closeWindow(hub.ctx, { actor: systemActor });
+  settledWindowId = closed?.id as string;
+  await must(settleWindow(hub.ctx, settledWindowId, { actor: systemActor })); // CNY: 3 entries, JPY: 2
+  later = await must(run((tx) => postPayment(hub.ctx, tx, { ...base, amount: minor(1_000) }))); // 3
+  laterRefund = await must(run((tx) => postRefund(hub.ctx, tx, { paymentTransferId: later.id, amount: minor(500) }))); // 2
 });
 afterAll(async () => hub?.stop());
 
@@ -58,28 +78,45 @@ async function checkWithPlant(plant: (tx: Tx) => Promise<unknown>) {
   return verdict;
 }
 
+/** The entries of a settlement group of the settled window, in one currency. */
+async function settlementOf(tx: Tx, currency: string): Promise<string> {
+  const row = await tx.selectFrom('settlements').select('id').where('window_id', '=', settledWindowId).where('currency', '=', currency).executeTakeFirstOrThrow();
+  return row.id;
+}
+
 describe('checkLedger', () => {
   test('passes on a clean database and says what it checked', async () => {
-    expect(await checkLedger(hub.ctx.db.kysely)).toEqual({ ok: true, value: { transfers: 6, entries: 8, positions: 4, currencies: 2 } });
+    expect(await checkLedger(hub.ctx.db.kysely)).toEqual({ ok: true, value: { transfers: 8, entries: 20, positions: 4, currencies: 2, windows: 2 } });
+  });
+
+  test('after the settlement, positions hold only the open window: the later payment and refund', async () => {
+    // 1 000 with interchange 10, switch fees 5 + 5; its refund of 500 returns 5 of interchange.
+    const positions = await hub.ctx.db.kysely.selectFrom('positions').select(['participant_id', 'currency', 'position', 'reserved']).where('currency', '=', 'CNY').execute();
+    const of = (participant: MoneyParticipant) => positions.find((row) => row.participant_id === participant.id);
+    expect(of(issuer)).toMatchObject({ position: -(1_000 - 10 + 5) + (500 - 5), reserved: 900 - 9 + 5 });
+    expect(of(acquirer)).toMatchObject({ position: 1_000 - 10 - 5 - (500 - 5) });
   });
 
   test("a fee-bearing transfer with the hub's derived account passes", async () => {
     const verdict = await checkWithPlant(async (tx) => {
-      const row = await tx.selectFrom('transfers').selectAll().where('id', '=', payment.id).executeTakeFirstOrThrow();
+      const row = await tx.selectFrom('transfers').selectAll().where('id', '=', later.id).executeTakeFirstOrThrow();
       await tx.insertInto('transfers').values({ ...row, id: 'trf_withfees', receipt_number: '000000000000', payer_ref: null, refunded_amount: 0 }).execute();
       await postEntries(tx, {
         transferId: 'trf_withfees',
         currency: 'CNY',
         postings: [
-          { account: issuer.id, amount: minor(-5_010) },
-          { account: acquirer.id, amount: minor(4_990) },
-          { account: hubAccount, amount: minor(20) },
+          { account: issuer.id, amount: minor(-995) },
+          { account: acquirer.id, amount: minor(985) },
+          { account: hubAccount, amount: minor(10) },
         ],
         at: hub.clock.now().toISOString(),
       });
     });
-    expect(verdict).toMatchObject({ ok: true, value: { transfers: 7, entries: 11 } });
+    expect(verdict).toMatchObject({ ok: true, value: { transfers: 9, entries: 23 } });
   });
+
+  const moveOne = (tx: Tx, participant: MoneyParticipant, by: number) =>
+    tx.updateTable('positions').set((eb) => ({ position: eb('position', '+', by) })).where('participant_id', '=', participant.id).where('currency', '=', 'CNY').execute();
 
   // One row per violation, in the order the check looks for them.
   const plants: { code: string; detail: RegExp; plant: (tx: Tx) => Promise<unknown> }[] = [
@@ -106,6 +143,11 @@ describe('checkLedger', () => {
       plant: (tx) => tx.updateTable('ledger_entries').set({ currency: 'JPY' }).where('transfer_id', '=', payment.id).execute(),
     },
     {
+      code: 'entry_currency_mismatch',
+      detail: /is in JPY, its transfer stl_.* in CNY/,
+      plant: async (tx) => tx.updateTable('ledger_entries').set({ currency: 'JPY' }).where('transfer_id', '=', await settlementOf(tx, 'CNY')).execute(),
+    },
+    {
       code: 'committed_without_entries',
       detail: /is committed but posted no entries/,
       plant: (tx) => tx.deleteFrom('ledger_entries').where('transfer_id', '=', refund.id).execute(),
@@ -116,31 +158,70 @@ describe('checkLedger', () => {
       plant: (tx) => postEntries(tx, { transferId: reserved.id, currency: 'CNY', postings: [{ account: issuer.id, amount: minor(-900) }, { account: acquirer.id, amount: minor(900) }], at: reserved.createdAt }),
     },
     {
+      code: 'transfer_window_invalid',
+      detail: /is committed with no window/,
+      plant: (tx) => tx.updateTable('transfers').set({ window_id: null }).where('id', '=', later.id).execute(),
+    },
+    {
+      code: 'transfer_window_invalid',
+      detail: /business date 1999-01-01, its window's is/,
+      plant: (tx) => tx.updateTable('transfers').set({ business_date: '1999-01-01' }).where('id', '=', later.id).execute(),
+    },
+    {
+      code: 'transfer_window_invalid',
+      detail: /is reserved with window/,
+      plant: (tx) => tx.updateTable('transfers').set({ window_id: later.windowId }).where('id', '=', reserved.id).execute(),
+    },
+    {
+      code: 'window_report_mismatch',
+      detail: new RegExp(`window ${'win_'}.*: its report aggregates differ from its transfers`),
+      plant: (tx) => tx.updateTable('transfers').set({ window_id: settledWindowId, business_date: payment.businessDate }).where('id', '=', later.id).execute(),
+    },
+    {
+      code: 'settlement_mismatch',
+      detail: /posts for window .*, which is closed/,
+      plant: (tx) => tx.updateTable('settlement_windows').set({ status: 'closed' }).where('id', '=', settledWindowId).execute(),
+    },
+    {
+      code: 'settlement_mismatch',
+      detail: /settled window .*: account .* CNY is left at 1, not 0/,
+      plant: async (tx) => {
+        const id = await settlementOf(tx, 'CNY');
+        await tx.updateTable('ledger_entries').set((eb) => ({ amount: eb('amount', '+', 1) })).where('transfer_id', '=', id).where('account', '=', issuer.id).execute();
+        await tx.updateTable('ledger_entries').set((eb) => ({ amount: eb('amount', '-', 1) })).where('transfer_id', '=', id).where('account', '=', acquirer.id).execute();
+      },
+    },
+    {
       code: 'currency_not_zero',
       detail: /in CNY the positions and the hub's account sum to 1, not 0/,
-      plant: (tx) => tx.updateTable('positions').set((eb) => ({ position: eb('position', '+', 1) })).where('participant_id', '=', issuer.id).where('currency', '=', 'CNY').execute(),
+      plant: (tx) => moveOne(tx, issuer, 1),
     },
     {
       code: 'position_mismatch',
-      detail: /CNY is -3799; its entries sum to -3800/,
+      detail: /CNY is -499; its entries sum to -500/,
       plant: async (tx) => {
-        await tx.updateTable('positions').set((eb) => ({ position: eb('position', '+', 1) })).where('participant_id', '=', issuer.id).where('currency', '=', 'CNY').execute();
-        await tx.updateTable('positions').set((eb) => ({ position: eb('position', '-', 1) })).where('participant_id', '=', acquirer.id).where('currency', '=', 'CNY').execute();
+        await moveOne(tx, issuer, 1);
+        await moveOne(tx, acquirer, -1);
       },
     },
     {
       code: 'reserved_mismatch',
-      detail: /has 901 reserved; its reserved transfers sum to 900/,
+      detail: /has 897 reserved; its reserved transfers will debit 896/,
       plant: (tx) => tx.updateTable('positions').set((eb) => ({ reserved: eb('reserved', '+', 1) })).where('participant_id', '=', issuer.id).where('currency', '=', 'CNY').execute(),
     },
     {
       code: 'refunded_amount_mismatch',
-      detail: /shows 1000 refunded; its committed refunds sum to 1200/,
-      plant: (tx) => tx.updateTable('transfers').set({ refunded_amount: 1_000 }).where('id', '=', payment.id).execute(),
+      detail: /shows 400 refunded; its committed refunds sum to 500/,
+      plant: (tx) => tx.updateTable('transfers').set({ refunded_amount: 400 }).where('id', '=', later.id).execute(),
+    },
+    {
+      code: 'refund_fees_mismatch',
+      detail: /charged 10 interchange; its refunds returned 11/,
+      plant: (tx) => tx.updateTable('transfers').set({ interchange: 11 }).where('id', '=', laterRefund.id).execute(),
     },
   ];
 
-  test.each(plants)('finds $code', async ({ code, detail, plant }) => {
+  test.each(plants)('finds $code ($detail)', async ({ code, detail, plant }) => {
     const verdict = await checkWithPlant(plant);
     expect(verdict).toMatchObject({ ok: false, code });
     expect(verdict?.ok === false && verdict.detail).toMatch(detail);
@@ -184,7 +265,7 @@ describe('lintas ledger check', () => {
     const byFlag = await runLedgerCli(['--db', hub.config.db], {});
     expect(byFlag.exitCode).toBe(0);
     expect(byFlag.out).toContain('ledger check passed');
-    expect(byFlag.out).toContain('6 transfers, 8 entries, 4 positions, 2 currencies');
+    expect(byFlag.out).toContain('8 transfers, 20 entries, 4 positions, 2 currencies, 2 windows');
     const byEnv = await runLedgerCli([], { LINTAS_DB: hub.config.db });
     expect(byEnv.exitCode).toBe(0);
 
@@ -202,7 +283,7 @@ describe('lintas ledger check', () => {
     await sql`update positions set reserved = reserved + 7 where participant_id = ${acquirer.id} and currency = 'CNY'`.execute(hub.ctx.db.kysely);
     const broken = await runBinary(['ledger', 'check', '--db', hub.config.db]);
     expect(broken.output).toContain(`ledger check FAILED`);
-    expect(broken.output).toContain(`reserved_mismatch: position ${acquirer.id} CNY has 7 reserved; its reserved transfers sum to 0`);
+    expect(broken.output).toContain(`reserved_mismatch: position ${acquirer.id} CNY has 7 reserved; its reserved transfers will debit 0`);
     expect(broken.code).toBe(1);
   });
 });

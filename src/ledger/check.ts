@@ -9,12 +9,16 @@ const passed: Verdict = ok(true);
 
 /**
  * Proves the ledger's invariants on a whole database (`lintas ledger check`):
- * every transfer's entries balance and belong to it; a committed transfer
- * has entries and a reserved or released one none; per currency all
- * accounts, the hub's derived one included, sum to zero; each position row
- * equals its entries; `reserved` equals the reserved transfers; refunded
- * amounts equal their refunds. Answers the first violation, in that order,
- * as a value.
+ * every group of entries (a transfer's or a settlement's) balances and
+ * belongs to it; a committed transfer has entries (unless it moves nothing)
+ * and a reserved or released one none; every committed transfer sits in one
+ * window on that window's business date; a reported window's aggregates
+ * still equal its transfers; a settled window's settlement cancels its
+ * transfers' entries account by account; per currency all accounts, the
+ * hub's derived one included, sum to zero; each position row equals its
+ * entries; `reserved` equals what the reserved transfers will debit;
+ * refunded amounts and returned interchange agree with their refunds.
+ * Answers the first violation, in that order, as a value.
  *
  * It reads one snapshot, so a hub serving payments meanwhile cannot make a
  * half-committed state appear.
@@ -26,7 +30,7 @@ export async function checkLedger(db: Queryable): Promise<Result<LedgerCounts, L
 }
 
 async function checkSnapshot(db: Queryable): Promise<Result<LedgerCounts, LedgerViolationCode>> {
-  for (const check of [checkEntriesBalance, checkEntriesBelong, checkCommittedPosted]) {
+  for (const check of [checkEntriesBalance, checkEntriesBelong, checkCommittedPosted, checkWindows, checkSettlements]) {
     const verdict = await check(db);
     if (!verdict.ok) return verdict;
   }
@@ -41,7 +45,7 @@ async function checkSnapshot(db: Queryable): Promise<Result<LedgerCounts, Ledger
   if (!refunds.ok) return refunds;
   const counts = await checks.countRows(db);
   const currencies = new Set([...sums.map((sum) => sum.currency), ...positions.map((position) => position.currency)]);
-  return ok({ ...counts, positions: positions.length, currencies: currencies.size });
+  return ok({ transfers: counts.transfers, entries: counts.entries, positions: positions.length, currencies: currencies.size, windows: counts.windows });
 }
 
 async function checkEntriesBalance(db: Queryable): Promise<Verdict> {
@@ -55,7 +59,7 @@ async function checkEntriesBelong(db: Queryable): Promise<Verdict> {
   if (orphan) return refuse('entries_without_transfer', `entry ${orphan.id} names transfer ${orphan.transfer_id}, which does not exist`);
   const foreign = await checks.firstEntryInAnotherCurrency(db);
   if (foreign) {
-    return refuse('entry_currency_mismatch', `entry ${foreign.id} is in ${foreign.currency}, its transfer ${foreign.transfer_id} in ${foreign.transfer_currency}`);
+    return refuse('entry_currency_mismatch', `entry ${foreign.id} is in ${foreign.currency}, its transfer ${foreign.transfer_id} in ${foreign.group_currency}`);
   }
   return passed;
 }
@@ -65,6 +69,28 @@ async function checkCommittedPosted(db: Queryable): Promise<Verdict> {
   if (unposted) return refuse('committed_without_entries', `transfer ${unposted.id} is committed but posted no entries`);
   const early = await checks.firstUncommittedWithEntries(db);
   if (early) return refuse('uncommitted_with_entries', `transfer ${early.id} is ${early.status} but has entries`);
+  return passed;
+}
+
+async function checkWindows(db: Queryable): Promise<Verdict> {
+  const stray = await checks.firstTransferWithBadWindow(db);
+  if (stray) {
+    if (stray.status !== 'committed') return refuse('transfer_window_invalid', `transfer ${stray.id} is ${stray.status} with window ${stray.window_id}: only a commit joins a window`);
+    const where = stray.window_id === null ? 'no window' : stray.found_window === null ? `window ${stray.window_id}, which does not exist` : `business date ${stray.business_date}, its window's is ${stray.window_date}`;
+    return refuse('transfer_window_invalid', `transfer ${stray.id} is committed with ${where}`);
+  }
+  const misreported = await checks.firstMisreportedWindow(db);
+  if (misreported) return refuse('window_report_mismatch', `window ${misreported.window_id}: its report aggregates differ from its transfers`);
+  return passed;
+}
+
+async function checkSettlements(db: Queryable): Promise<Verdict> {
+  const early = await checks.firstSettlementOfUnsettledWindow(db);
+  if (early) return refuse('settlement_mismatch', `settlement ${early.id} posts for window ${early.window_id}, which is ${early.status}`);
+  const uncancelled = await checks.firstUncancelledSettledAccount(db);
+  if (uncancelled) {
+    return refuse('settlement_mismatch', `settled window ${uncancelled.window_id}: account ${uncancelled.account} ${uncancelled.currency} is left at ${uncancelled.sum}, not 0`);
+  }
   return passed;
 }
 
@@ -106,7 +132,7 @@ function checkReserved(reserved: readonly { payer_id: string; currency: string; 
   for (const row of positions) {
     const expected = reservedOf.get(keyOf(row.participant_id, row.currency)) ?? 0;
     if (row.reserved !== expected) {
-      return refuse('reserved_mismatch', `position ${row.participant_id} ${row.currency} has ${row.reserved} reserved; its reserved transfers sum to ${expected}`);
+      return refuse('reserved_mismatch', `position ${row.participant_id} ${row.currency} has ${row.reserved} reserved; its reserved transfers will debit ${expected}`);
     }
     reservedOf.delete(keyOf(row.participant_id, row.currency));
   }
@@ -121,6 +147,10 @@ async function checkRefunds(db: Queryable): Promise<Verdict> {
       'refunded_amount_mismatch',
       `payment ${payment.id} of ${payment.amount} shows ${payment.refunded_amount} refunded; its committed refunds sum to ${payment.refunded ?? 0}`,
     );
+  }
+  const interchange = await checks.firstMisreturnedInterchange(db);
+  if (interchange) {
+    return refuse('refund_fees_mismatch', `payment ${interchange.id} charged ${interchange.interchange} interchange; its refunds returned ${interchange.returned}`);
   }
   return passed;
 }

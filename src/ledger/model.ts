@@ -86,26 +86,62 @@ export function participantAccountsInLockOrder(accounts: Iterable<string>): stri
   return [...new Set(accounts)].filter((account) => account !== hubAccount).sort();
 }
 
+/** Headroom thresholds, in percent of the net debit cap, whose crossing the participant is told of (`position.threshold`). */
+export const headroomThresholdsPercent = [25, 10] as const;
+export type HeadroomThreshold = (typeof headroomThresholdsPercent)[number];
+
+export type ThresholdCrossing = { threshold: HeadroomThreshold; direction: 'down' | 'up' };
+
+/** Whether the headroom is below `percent` % of the cap, exactly (in BigInt: cap × percent can pass 2^53). */
+function isBelow(headroom: number, cap: number, percent: number): boolean {
+  return BigInt(headroom) * 100n < BigInt(cap) * BigInt(percent);
+}
+
+/**
+ * The thresholds the headroom crossed between `before` and `after`: `down`
+ * when it went from at or above the threshold to below it, `up` when it came
+ * back. Without a cap there is nothing to be a percentage of: no crossing.
+ */
+export function thresholdCrossings(before: Minor, after: Minor, cap: Minor): ThresholdCrossing[] {
+  if (cap <= 0) return [];
+  const crossings: ThresholdCrossing[] = [];
+  for (const threshold of headroomThresholdsPercent) {
+    const wasBelow = isBelow(before, cap, threshold);
+    const isNowBelow = isBelow(after, cap, threshold);
+    if (!wasBelow && isNowBelow) crossings.push({ threshold, direction: 'down' });
+    if (wasBelow && !isNowBelow) crossings.push({ threshold, direction: 'up' });
+  }
+  return crossings;
+}
+
 /** Why `lintas ledger check` fails, in the order the checks run. */
 export type LedgerViolationCode =
-  /** A transfer's entries do not sum to zero. */
+  /** A group's entries (a transfer's or a settlement's) do not sum to zero. */
   | 'entries_unbalanced'
-  /** Entries name a transfer that does not exist. */
+  /** Entries name neither a transfer nor a settlement. */
   | 'entries_without_transfer'
-  /** An entry's currency differs from its transfer's. */
+  /** An entry's currency differs from its transfer's or settlement's. */
   | 'entry_currency_mismatch'
-  /** A committed transfer posted no entries. */
+  /** A committed transfer posted no entries, though it moves money. */
   | 'committed_without_entries'
   /** A reserved or released transfer has entries: only a commit posts. */
   | 'uncommitted_with_entries'
+  /** A committed transfer has no window, names a missing one, or differs from its window's business date; or an uncommitted one has a window. */
+  | 'transfer_window_invalid'
+  /** A reported window's aggregates differ from its transfers. */
+  | 'window_report_mismatch'
+  /** A settled window's settlement postings do not cancel its transfers' entries, or a window not settled has them. */
+  | 'settlement_mismatch'
   /** The participants' positions and the hub's account do not sum to zero in a currency. */
   | 'currency_not_zero'
   /** A position row differs from the sum of its account's entries (or entries have no row). */
   | 'position_mismatch'
-  /** A row's `reserved` differs from the sum of its payer's reserved transfers. */
+  /** A row's `reserved` differs from what its payer's reserved transfers will debit at commit. */
   | 'reserved_mismatch'
   /** A payment's refunded amount differs from its committed refunds, or passes its amount. */
-  | 'refunded_amount_mismatch';
+  | 'refunded_amount_mismatch'
+  /** A payment's refunds returned more interchange than it charged, or a fully refunded one another total. */
+  | 'refund_fees_mismatch';
 
 /** What a passing check looked at. */
 export type LedgerCounts = {
@@ -113,4 +149,5 @@ export type LedgerCounts = {
   entries: number;
   positions: number;
   currencies: number;
+  windows: number;
 };

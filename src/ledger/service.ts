@@ -2,6 +2,7 @@ import type { HubContext } from '../context.ts';
 import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
 import { actorOf, type Caller } from '../http/caller.ts';
 import { type Minor, minor } from '../money/index.ts';
+import { emitEvent } from '../notify/index.ts';
 import { findParticipant } from '../participants/index.ts';
 import { type Result, ok, refuse } from '../platform/index.ts';
 import {
@@ -15,6 +16,7 @@ import {
   invariant,
   netMoves,
   participantAccountsInLockOrder,
+  thresholdCrossings,
 } from './model.ts';
 import * as store from './store.ts';
 
@@ -123,6 +125,28 @@ export async function releaseReserved(tx: Tx, participantId: string, currency: s
   const reserved = await store.addToReserved(tx, participantId, currency, -amount, at);
   invariant(reserved === before.reserved - amount, `reserved ${participantId} ${currency} shrank by exactly ${amount} (from ${before.reserved} to ${reserved})`);
   return { ...before, reserved: minor(reserved), updatedAt: at };
+}
+
+/**
+ * Tells each participant whose headroom crossed 25 % or 10 % of its cap
+ * (either way) since `before` (the rows as locked at the start of the use
+ * case): one `position.threshold` event per threshold crossed, in the same
+ * transaction as the move. Call it after the last move of the use case,
+ * while the rows are still locked, so a commit that releases a reservation
+ * and posts the same amount tells nothing.
+ */
+export async function announceThresholdCrossings(ctx: HubContext, tx: Tx, currency: string, before: ReadonlyMap<string, Position>): Promise<void> {
+  for (const [participantId, was] of before) {
+    const limits = await store.findLimits(tx, participantId, currency);
+    if (limits.netDebitCap <= 0) continue;
+    const now = await store.findPosition(tx, participantId, currency);
+    invariant(now !== undefined, `position ${participantId} ${currency} still exists while locked`);
+    const headroom = headroomOf(now, limits);
+    for (const crossing of thresholdCrossings(headroomOf(was, limits), headroom, limits.netDebitCap)) {
+      const data = { participantId, currency, ...crossing, position: now.position, reserved: now.reserved, ...limits, headroom };
+      await emitEvent(ctx, tx, { type: 'position.threshold', data, participantIds: [participantId] });
+    }
+  }
 }
 
 export async function positionView(db: Queryable, participantId: string, currency: string): Promise<PositionView> {

@@ -2,8 +2,9 @@
  * Transfers: money owed from an issuer to an acquirer (a payment) or back
  * (a refund), with its fees; the unit of clearing. Pure rules, no I/O.
  */
+import type { Fees } from '../fees/index.ts';
 import type { Posting } from '../ledger/index.ts';
-import { hubAccount } from '../ledger/index.ts';
+import { hubAccount, netMoves } from '../ledger/index.ts';
 import { type Minor, minor } from '../money/index.ts';
 import type { Random } from '../platform/index.ts';
 
@@ -14,15 +15,12 @@ export type TransferSource = PaymentSource | 'refund';
 
 export const paymentSources = ['checkout', 'placard', 'till_qr', 'payment_code'] as const satisfies readonly PaymentSource[];
 
-/** Issue 10 fills these from the fee schedule; until then every fee is 0. */
-export type TransferFees = {
-  interchange: Minor;
-  issuerSwitchFee: Minor;
-  acquirerSwitchFee: Minor;
-  merchantDiscount: Minor;
-};
-
-export const zeroFees: TransferFees = { interchange: minor(0), issuerSwitchFee: minor(0), acquirerSwitchFee: minor(0), merchantDiscount: minor(0) };
+/**
+ * The fees of a transfer, fixed when it is made: on a payment what it
+ * charged, on a refund what it returned (interchange in proportion; never a
+ * switch fee nor the merchant discount).
+ */
+export type TransferFees = Fees;
 
 export type Transfer = {
   id: string;
@@ -44,6 +42,10 @@ export type Transfer = {
   /** Payer and payee are the same participant. */
   onUs: boolean;
   fees: TransferFees;
+  /** The settlement window the transfer was committed in; null while reserved or once released. */
+  windowId: string | null;
+  /** That window's business date (YYYY-MM-DD). */
+  businessDate: string | null;
   createdAt: string;
   committedAt: string | null;
   releasedAt: string | null;
@@ -68,6 +70,8 @@ export function transferJson(transfer: Transfer): Transfer {
     refundedAmount: transfer.refundedAmount,
     onUs: transfer.onUs,
     fees: transfer.fees,
+    windowId: transfer.windowId,
+    businessDate: transfer.businessDate,
     createdAt: transfer.createdAt,
     committedAt: transfer.committedAt,
     releasedAt: transfer.releasedAt,
@@ -116,15 +120,6 @@ export function stampOf(event: TransferEvent): 'committed_at' | 'released_at' {
 }
 
 /**
- * The fees of a payment. Issue 10 computes them from the operator's
- * schedule here (on-us payments carry no interchange); the postings below
- * already place them.
- */
-export function paymentFees(_payment: { amount: Minor; currency: string; onUs: boolean }): TransferFees {
-  return zeroFees;
-}
-
-/**
  * A payment of A with interchange I and switch fees Si, Sa moves the issuer
  * −(A − I) − Si, the acquirer +(A − I) − Sa and the hub +Si + Sa. The
  * merchant discount is never posted. Zero lines are left out.
@@ -139,13 +134,34 @@ export function paymentPostings(payment: { payerId: string; payeeId: string; amo
   return postings.filter((posting) => posting.amount !== 0);
 }
 
-/** A refund R returning interchange Ir moves the acquirer −(R − Ir) and the issuer +(R − Ir); no switch fee. */
+/**
+ * A refund R returning interchange Ir moves the acquirer −(R − Ir) and the
+ * issuer +(R − Ir); no switch fee. A refund that only returns interchange
+ * (R = Ir) moves nothing and posts no entries.
+ */
 export function refundPostings(refund: { payerId: string; payeeId: string; amount: Minor; interchangeReturned: Minor }): Posting[] {
   const net = minor(refund.amount - refund.interchangeReturned);
+  if (net === 0) return [];
   return [
     { account: refund.payerId, amount: minor(-net) },
     { account: refund.payeeId, amount: net },
   ];
+}
+
+/** The postings of any transfer, from its own fields: the one place a transfer's money moves are derived. */
+export function postingsOf(transfer: Pick<Transfer, 'kind' | 'payerParticipantId' | 'payeeParticipantId' | 'amount' | 'fees'>): Posting[] {
+  const parties = { payerId: transfer.payerParticipantId, payeeId: transfer.payeeParticipantId, amount: transfer.amount };
+  return transfer.kind === 'payment' ? paymentPostings({ ...parties, fees: transfer.fees }) : refundPostings({ ...parties, interchangeReturned: transfer.fees.interchange });
+}
+
+/**
+ * What committing the transfer will debit its payer: A − I + Si, or on-us
+ * Si + Sa. A reservation sets exactly this aside, so its commit can never
+ * take the payer past its cap.
+ */
+export function payerDebitOf(transfer: Pick<Transfer, 'kind' | 'payerParticipantId' | 'payeeParticipantId' | 'amount' | 'fees'>): Minor {
+  const move = netMoves(postingsOf(transfer)).get(transfer.payerParticipantId) ?? 0;
+  return minor(Math.max(0, -move));
 }
 
 export const receiptNumberDigits = 12;

@@ -8,7 +8,10 @@ import { IdParams, ListOf, ListQuery, MinorUnits, NullableTimestamp, Timestamp, 
 import { transferJson } from './model.ts';
 import * as service from './service.ts';
 
-const Fees = Type.Object({ interchange: MinorUnits, issuerSwitchFee: MinorUnits, acquirerSwitchFee: MinorUnits, merchantDiscount: MinorUnits });
+const Fees = Type.Object(
+  { interchange: MinorUnits, issuerSwitchFee: MinorUnits, acquirerSwitchFee: MinorUnits, merchantDiscount: MinorUnits },
+  { description: 'on a payment: what it charged; on a refund: the interchange and merchant discount it returned (switch fees are never returned)' },
+);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 /** A transfer as the API shows it (`transferJson`); POST /v1/transfers answers the same shape. */
@@ -29,6 +32,8 @@ export const TransferSchema = Type.Object({
   refundedAmount: MinorUnits,
   onUs: Type.Boolean(),
   fees: Fees,
+  windowId: Type.Union([Type.String(), Type.Null()], { description: 'the settlement window the transfer was committed in; null until committed' }),
+  businessDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], { description: "that window's business date" }),
   createdAt: Timestamp,
   committedAt: NullableTimestamp,
   releasedAt: NullableTimestamp,

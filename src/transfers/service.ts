@@ -1,25 +1,26 @@
 import type { HubContext } from '../context.ts';
 import type { Queryable, Tx } from '../db/index.ts';
+import { feesForPayment, refundFees } from '../fees/index.ts';
 import type { Caller } from '../http/caller.ts';
-import { checkHeadroom, invariant, lockPositions, postEntries, releaseReserved, reserve } from '../ledger/index.ts';
+import { announceThresholdCrossings, checkHeadroom, invariant, lockPositions, postEntries, releaseReserved, reserve } from '../ledger/index.ts';
 import { type Minor, isCurrencyAlpha, minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type TransferWindow, windowForTransfer } from '../settlement/index.ts';
 import {
   type PaymentSource,
   type RefundRefusal,
   type Transfer,
   type TransferEvent,
+  type TransferFees,
   type TransferRefusal,
   drawReceiptNumber,
   nextTransferStatus,
-  paymentFees,
-  paymentPostings,
+  payerDebitOf,
   paymentSources,
-  refundPostings,
+  postingsOf,
   stampOf,
   transferJson,
-  zeroFees,
 } from './model.ts';
 import * as store from './store.ts';
 
@@ -45,13 +46,14 @@ function assertPaymentInput(input: PaymentInput): void {
   invariant(paymentSources.includes(input.source), `a payment source is one of ${paymentSources.join(', ')} (not ${input.source})`);
 }
 
-function newPayment(ctx: HubContext, input: PaymentInput, status: 'committed' | 'reserved', at: Date): Transfer {
-  const stamp = at.toISOString();
-  const onUs = input.payerId === input.payeeId;
+type Draft = { status: 'committed' | 'reserved'; fees: TransferFees; window: TransferWindow | null; at: Date };
+
+function newPayment(ctx: HubContext, input: PaymentInput, draft: Draft): Transfer {
+  const stamp = draft.at.toISOString();
   return {
-    id: newId('trf', at, ctx.random),
+    id: newId('trf', draft.at, ctx.random),
     kind: 'payment',
-    status,
+    status: draft.status,
     receiptNumber: '',
     amount: input.amount,
     currency: input.currency,
@@ -63,10 +65,12 @@ function newPayment(ctx: HubContext, input: PaymentInput, status: 'committed' | 
     source: input.source,
     paymentTransferId: null,
     refundedAmount: minor(0),
-    onUs,
-    fees: paymentFees({ amount: input.amount, currency: input.currency, onUs }),
+    onUs: input.payerId === input.payeeId,
+    fees: draft.fees,
+    windowId: draft.window?.id ?? null,
+    businessDate: draft.window?.businessDate ?? null,
     createdAt: stamp,
-    committedAt: status === 'committed' ? stamp : null,
+    committedAt: draft.status === 'committed' ? stamp : null,
     releasedAt: null,
   };
 }
@@ -80,81 +84,107 @@ async function insertWithReceipt(ctx: HubContext, tx: Tx, transfer: Transfer): P
   throw new Error(`no free receipt number in ${receiptAttemptsMax} draws`);
 }
 
-function postingsOf(transfer: Transfer) {
-  return paymentPostings({ payerId: transfer.payerParticipantId, payeeId: transfer.payeeParticipantId, amount: transfer.amount, fees: transfer.fees });
+/** Posts the transfer's entries, if it moves anything (a refund of pure interchange does not). */
+async function post(tx: Tx, transfer: Transfer, at: string): Promise<void> {
+  const postings = postingsOf(transfer);
+  if (postings.length > 0) await postEntries(tx, { transferId: transfer.id, currency: transfer.currency, postings, at });
+}
+
+function paymentFeesFor(tx: Tx, input: PaymentInput): Promise<TransferFees> {
+  return feesForPayment(tx, { amount: input.amount, currency: input.currency, merchantId: input.merchantId, onUs: input.payerId === input.payeeId });
 }
 
 /**
- * Posts a payment inside the caller's transaction: locks the payer's and
- * payee's positions (in one order), checks the payer's headroom, inserts the
- * committed transfer and posts its entries. A reused (payer, payer ref)
- * fails the statement: see `isPayerRefConflict`.
+ * Posts a payment inside the caller's transaction: reads the open
+ * settlement window first (holding it open until this transaction ends),
+ * prices the fees, locks the payer's and payee's positions (in one order),
+ * checks every debited participant's headroom, inserts the committed
+ * transfer and posts its entries. A reused (payer, payer ref) fails the
+ * statement: see `isPayerRefConflict`.
  */
 export async function postPayment(ctx: HubContext, tx: Tx, input: PaymentInput): Promise<Result<Transfer, TransferRefusal>> {
   assertPaymentInput(input);
-  const at = ctx.clock.now();
-  const draft = newPayment(ctx, input, 'committed', at);
-  const postings = postingsOf(draft);
-  const fits = await checkHeadroom(tx, { currency: input.currency, postings, at: draft.createdAt });
+  const window = await windowForTransfer(ctx, tx);
+  const draft = newPayment(ctx, input, { status: 'committed', fees: await paymentFeesFor(tx, input), window, at: ctx.clock.now() });
+  const fits = await checkHeadroom(tx, { currency: input.currency, postings: postingsOf(draft), at: draft.createdAt });
   if (!fits.ok) return fits;
   const transfer = await insertWithReceipt(ctx, tx, draft);
-  await postEntries(tx, { transferId: transfer.id, currency: transfer.currency, postings, at: draft.createdAt });
+  await post(tx, transfer, draft.createdAt);
+  await announceThresholdCrossings(ctx, tx, transfer.currency, fits.value);
   await announceCommitted(ctx, tx, transfer);
   return ok(transfer);
 }
 
 /**
- * Sets the payment's amount aside against the payer's cap without owing it
- * yet (issue 8): the transfer is `reserved` and posts nothing until
+ * Sets aside what the payment's commit will debit the payer (amount less
+ * interchange plus its switch fee) without owing it yet (issue 8): the
+ * transfer is `reserved`, priced now, and posts nothing until
  * `commitReservation`; `releaseReservation` gives the headroom back.
  */
 export async function reservePayment(ctx: HubContext, tx: Tx, input: PaymentInput): Promise<Result<Transfer, TransferRefusal>> {
   assertPaymentInput(input);
-  const at = ctx.clock.now();
-  const draft = newPayment(ctx, input, 'reserved', at);
-  const reserved = await reserve(tx, input.payerId, input.currency, input.amount, draft.createdAt);
-  if (!reserved.ok) return reserved;
-  return ok(await insertWithReceipt(ctx, tx, draft));
+  const draft = newPayment(ctx, input, { status: 'reserved', fees: await paymentFeesFor(tx, input), window: null, at: ctx.clock.now() });
+  const before = await lockPositions(tx, [input.payerId], input.currency, draft.createdAt);
+  const debit = payerDebitOf(draft);
+  if (debit > 0) {
+    const reserved = await reserve(tx, input.payerId, input.currency, debit, draft.createdAt);
+    if (!reserved.ok) return reserved;
+  }
+  const transfer = await insertWithReceipt(ctx, tx, draft);
+  await announceThresholdCrossings(ctx, tx, transfer.currency, before);
+  return ok(transfer);
 }
 
 /** Locks a reserved transfer and moves it on; another status is a programmer error and throws. */
-async function moveReserved(ctx: HubContext, tx: Tx, transferId: string, event: TransferEvent): Promise<{ before: Transfer; after: Transfer; at: string }> {
+async function moveReserved(
+  ctx: HubContext,
+  tx: Tx,
+  transferId: string,
+  event: TransferEvent,
+  window: TransferWindow | null,
+): Promise<{ before: Transfer; after: Transfer; at: string }> {
   const before = await store.findTransfer(tx, transferId, true);
   invariant(before !== undefined, `transfer ${transferId} exists to ${event}`);
   const to = nextTransferStatus(before.status, event);
   invariant(to !== undefined, `a ${before.status} transfer ${transferId} cannot ${event}`);
   const at = ctx.clock.now().toISOString();
-  invariant(await store.updateReservedStatus(tx, transferId, to, stampOf(event), at), `transfer ${transferId} was still reserved under its lock`);
+  invariant(await store.updateReservedStatus(tx, transferId, { to, stamp: stampOf(event), at, window }), `transfer ${transferId} was still reserved under its lock`);
   const after = await store.findTransfer(tx, transferId);
   invariant(after?.status === to, `transfer ${transferId} is ${to} after ${event}`);
   return { before, after, at };
 }
 
 /**
- * Turns a reservation into an owed payment: the reservation is released and
- * the entries posted in one step, so the payer's headroom does not change.
+ * Turns a reservation into an owed payment in the window open now: the
+ * reservation is released and the entries posted in one step, so the
+ * payer's headroom does not change.
  */
 export async function commitReservation(ctx: HubContext, tx: Tx, transferId: string): Promise<Transfer> {
-  const { before, after, at } = await moveReserved(ctx, tx, transferId, 'commit');
-  const postings = postingsOf(before);
-  await lockPositions(tx, postings.map((posting) => posting.account), before.currency, at);
-  await releaseReserved(tx, before.payerParticipantId, before.currency, before.amount, at);
-  await postEntries(tx, { transferId, currency: before.currency, postings, at });
+  const window = await windowForTransfer(ctx, tx);
+  const { before, after, at } = await moveReserved(ctx, tx, transferId, 'commit', window);
+  const positions = await lockPositions(tx, [before.payerParticipantId, ...postingsOf(before).map((posting) => posting.account)], before.currency, at);
+  const debit = payerDebitOf(before);
+  if (debit > 0) await releaseReserved(tx, before.payerParticipantId, before.currency, debit, at);
+  await post(tx, after, at);
+  await announceThresholdCrossings(ctx, tx, after.currency, positions);
   await announceCommitted(ctx, tx, after);
   return after;
 }
 
 /** Gives a reservation's headroom back; nothing was ever posted. */
 export async function releaseReservation(ctx: HubContext, tx: Tx, transferId: string): Promise<Transfer> {
-  const { before, after, at } = await moveReserved(ctx, tx, transferId, 'release');
-  await releaseReserved(tx, before.payerParticipantId, before.currency, before.amount, at);
+  const { before, after, at } = await moveReserved(ctx, tx, transferId, 'release', null);
+  const positions = await lockPositions(tx, [before.payerParticipantId], before.currency, at);
+  const debit = payerDebitOf(before);
+  if (debit > 0) await releaseReserved(tx, before.payerParticipantId, before.currency, debit, at);
+  await announceThresholdCrossings(ctx, tx, after.currency, positions);
   return after;
 }
 
-function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, at: Date): Transfer {
-  const stamp = at.toISOString();
+function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft: Omit<Draft, 'status'>): Transfer {
+  const stamp = draft.at.toISOString();
   return {
-    id: newId('trf', at, ctx.random),
+    id: newId('trf', draft.at, ctx.random),
     kind: 'refund',
     status: 'committed',
     receiptNumber: '',
@@ -169,37 +199,48 @@ function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, at: D
     paymentTransferId: payment.id,
     refundedAmount: minor(0),
     onUs: payment.onUs,
-    // Issue 10: interchange returns in proportion; switch fees never do.
-    fees: zeroFees,
+    fees: draft.fees,
+    windowId: draft.window?.id ?? null,
+    businessDate: draft.window?.businessDate ?? null,
     createdAt: stamp,
     committedAt: stamp,
     releasedAt: null,
   };
 }
 
+/** What this refund returns of its payment's fees, given what the payment's earlier refunds returned. */
+async function feesOfRefund(tx: Tx, payment: Transfer, amount: Minor): Promise<TransferFees> {
+  const returnedBefore = await store.sumReturnedInterchange(tx, payment.id);
+  const fees = refundFees({ amount }, payment, returnedBefore);
+  invariant(fees.interchange >= 0 && fees.interchange <= amount, `refund of ${amount} returns between 0 and its amount in interchange (not ${fees.interchange})`);
+  invariant(returnedBefore + fees.interchange <= payment.fees.interchange, `refunds of ${payment.id} return no more interchange than it charged`);
+  return fees;
+}
+
 /**
  * Posts a refund of part or all of a committed payment inside the caller's
  * transaction: a transfer from the payee (acquirer) back to the payer
- * (issuer), checked against the acquirer's cap. The payment row is locked
- * first, so concurrent refunds never return more than was paid.
+ * (issuer), returning interchange in proportion and no switch fee, checked
+ * against the acquirer's cap. The payment row is locked first, so
+ * concurrent refunds never return more than was paid.
  */
 export async function postRefund(ctx: HubContext, tx: Tx, input: RefundInput): Promise<Result<Transfer, RefundRefusal>> {
   invariant(Number.isSafeInteger(input.amount) && input.amount > 0, `a refund amount is a positive safe integer (not ${input.amount})`);
+  const window = await windowForTransfer(ctx, tx);
   const payment = await store.findTransfer(tx, input.paymentTransferId, true);
   if (!payment || payment.kind !== 'payment' || payment.status !== 'committed') {
     return refuse('payment_not_refundable', `transfer ${input.paymentTransferId} is not a committed payment`);
   }
   const remaining = minor(payment.amount - payment.refundedAmount);
   if (input.amount > remaining) return refuse('refund_exceeds_remaining', `only ${remaining} of the payment remains to refund`, { remaining });
-  const at = ctx.clock.now();
-  const draft = newRefund(ctx, payment, input, at);
-  const postings = refundPostings({ payerId: draft.payerParticipantId, payeeId: draft.payeeParticipantId, amount: draft.amount, interchangeReturned: draft.fees.interchange });
-  const fits = await checkHeadroom(tx, { currency: draft.currency, postings, at: draft.createdAt });
+  const draft = newRefund(ctx, payment, input, { fees: await feesOfRefund(tx, payment, input.amount), window, at: ctx.clock.now() });
+  const fits = await checkHeadroom(tx, { currency: draft.currency, postings: postingsOf(draft), at: draft.createdAt });
   if (!fits.ok) return fits;
   const refund = await insertWithReceipt(ctx, tx, draft);
   const refunded = await store.addRefunded(tx, payment.id, refund.amount);
   invariant(refunded === payment.refundedAmount + refund.amount, `payment ${payment.id} refunded amount grew by exactly ${refund.amount} (to ${refunded})`);
-  await postEntries(tx, { transferId: refund.id, currency: refund.currency, postings, at: draft.createdAt });
+  await post(tx, refund, draft.createdAt);
+  await announceThresholdCrossings(ctx, tx, refund.currency, fits.value);
   return ok(refund);
 }
 

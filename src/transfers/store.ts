@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
 import type { TransferRow } from '../db/tables/ledger.ts';
-import { minor } from '../money/index.ts';
+import { type Minor, minor } from '../money/index.ts';
 import type { Transfer, TransferKind, TransferSource, TransferStatus } from './model.ts';
 
 function toTransfer(row: TransferRow): Transfer {
@@ -27,6 +28,8 @@ function toTransfer(row: TransferRow): Transfer {
       acquirerSwitchFee: minor(row.acquirer_switch_fee),
       merchantDiscount: minor(row.merchant_discount),
     },
+    windowId: row.window_id,
+    businessDate: row.business_date,
     createdAt: row.created_at,
     committedAt: row.committed_at,
     releasedAt: row.released_at,
@@ -54,6 +57,8 @@ function toRow(transfer: Transfer): TransferRow {
     acquirer_switch_fee: transfer.fees.acquirerSwitchFee,
     merchant_discount: transfer.fees.merchantDiscount,
     on_us: transfer.onUs ? 1 : 0,
+    window_id: transfer.windowId,
+    business_date: transfer.businessDate,
     created_at: transfer.createdAt,
     committed_at: transfer.committedAt,
     released_at: transfer.releasedAt,
@@ -102,15 +107,32 @@ export async function listTransfers(db: Queryable, filter: TransferFilter): Prom
   return (await query.execute()).map(toTransfer);
 }
 
-/** Moves a reserved transfer on; answers whether exactly that row changed. */
-export async function updateReservedStatus(tx: Tx, id: string, to: TransferStatus, stamp: 'committed_at' | 'released_at', at: string): Promise<boolean> {
+/** Moves a reserved transfer on (into a window when it commits); answers whether exactly that row changed. */
+export async function updateReservedStatus(
+  tx: Tx,
+  id: string,
+  change: { to: TransferStatus; stamp: 'committed_at' | 'released_at'; at: string; window: { id: string; businessDate: string } | null },
+): Promise<boolean> {
   const result = await tx
     .updateTable('transfers')
-    .set({ status: to, [stamp]: at })
+    .set({ status: change.to, [change.stamp]: change.at, window_id: change.window?.id ?? null, business_date: change.window?.businessDate ?? null })
     .where('id', '=', id)
     .where('status', '=', 'reserved')
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
+}
+
+/** What a payment's committed refunds have returned of its interchange so far. */
+export async function sumReturnedInterchange(tx: Tx, paymentId: string): Promise<Minor> {
+  const row = await tx
+    .selectFrom('transfers')
+    // PostgreSQL sums bigints into numeric; cast back so the driver returns a checked safe integer.
+    .select(sql<number>`cast(coalesce(sum(interchange), 0) as bigint)`.as('returned'))
+    .where('payment_transfer_id', '=', paymentId)
+    .where('kind', '=', 'refund')
+    .where('status', '=', 'committed')
+    .executeTakeFirstOrThrow();
+  return minor(Number(row.returned));
 }
 
 /** Adds a refund to its payment's refunded amount, never past the payment's amount; answers the new total. */

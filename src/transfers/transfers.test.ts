@@ -67,6 +67,8 @@ describe('postPayment', () => {
       refundedAmount: 0,
       onUs: false,
       fees: { interchange: 0, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
+      windowId: expect.stringMatching(/^win_/),
+      businessDate: hub.clock.now().toISOString().slice(0, 10),
       createdAt: hub.clock.now().toISOString(),
       committedAt: hub.clock.now().toISOString(),
       releasedAt: null,
@@ -158,7 +160,7 @@ describe('reservations', () => {
     await setLimits(hub, issuer.id, 'CNY', 1_000);
     const reserved = await inTransaction(hub.ctx.db, (tx) => reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 600, { source: 'payment_code' })));
     if (!reserved.ok) throw new Error(reserved.detail);
-    expect(reserved.value).toMatchObject({ status: 'reserved', committedAt: null, source: 'payment_code' });
+    expect(reserved.value).toMatchObject({ status: 'reserved', committedAt: null, source: 'payment_code', windowId: null, businessDate: null });
     expect(await entriesOf(reserved.value.id)).toEqual([]);
     expect(await positionOf(issuer)).toEqual({ position: 0, reserved: 600, headroom: 400 });
 
@@ -167,7 +169,7 @@ describe('reservations', () => {
 
     hub.clock.advanceMs(1_000);
     const committed = await inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id));
-    expect(committed).toMatchObject({ status: 'committed', committedAt: hub.clock.now().toISOString(), receiptNumber: reserved.value.receiptNumber });
+    expect(committed).toMatchObject({ status: 'committed', committedAt: hub.clock.now().toISOString(), receiptNumber: reserved.value.receiptNumber, windowId: expect.stringMatching(/^win_/) });
     expect(await positionOf(issuer)).toEqual({ position: -600, reserved: 0, headroom: 400 });
     expect(await positionOf(acquirer)).toMatchObject({ position: 600 });
     expect(await entriesOf(reserved.value.id)).toHaveLength(2);
@@ -392,6 +394,8 @@ describe('GET /v1/transfers', () => {
       refundedAmount: 0,
       onUs: false,
       fees: { interchange: 0, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
+      windowId: paid.value.windowId,
+      businessDate: paid.value.businessDate,
       createdAt: paid.value.createdAt,
       committedAt: paid.value.createdAt,
       releasedAt: null,

@@ -6,6 +6,7 @@ import * as notify from './0004_notify.ts';
 import * as checkout from './0005_checkout.ts';
 import * as rollout from './0006_rollout.ts';
 import * as refunds from './0007_refunds.ts';
+import * as settlement from './0008_settlement.ts';
 import * as placards from './0009_placards.ts';
 import * as pos from './0010_pos.ts';
 import * as reconciliation from './0011_reconciliation.ts';
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0005_checkout': checkout,
   '0006_rollout': rollout,
   '0007_refunds': refunds,
+  '0008_settlement': settlement,
   '0009_placards': placards,
   '0010_pos': pos,
   '0011_reconciliation': reconciliation,

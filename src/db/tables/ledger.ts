@@ -24,6 +24,9 @@ export type TransferRow = {
   acquirer_switch_fee: number;
   merchant_discount: number;
   on_us: number;
+  /** The settlement window the transfer was committed in, and that window's business date; null until committed. */
+  window_id: string | null;
+  business_date: string | null;
   created_at: string;
   committed_at: string | null;
   released_at: string | null;

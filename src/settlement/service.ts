@@ -1,0 +1,233 @@
+import { type Actor, systemActor } from '../audit/index.ts';
+import type { HubContext } from '../context.ts';
+import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
+import { announceThresholdCrossings, invariant, lockPositions, postEntries } from '../ledger/index.ts';
+import { minor } from '../money/index.ts';
+import { emitEvent } from '../notify/index.ts';
+import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { businessDateOf, lastCutoff } from './calendar.ts';
+import {
+  type ReportAudience,
+  type SettlementWindow,
+  type WindowReport,
+  assertNetsSumToZero,
+  nextWindowStatus,
+  settlementPostings,
+} from './model.ts';
+import * as store from './store.ts';
+
+/** What a transfer records of the window it joins. */
+export type TransferWindow = { id: string; businessDate: string };
+
+/** A step of long work, for a progress bar: `done` of `total` steps, named. */
+export type Progress = (step: { done: number; total: number; name: string }) => void;
+const noProgress: Progress = () => {};
+
+function windowJson(window: SettlementWindow): SettlementWindow {
+  return {
+    id: window.id,
+    status: window.status,
+    businessDate: window.businessDate,
+    openedAt: window.openedAt,
+    closedAt: window.closedAt,
+    settledAt: window.settledAt,
+    nextWindowId: window.nextWindowId,
+  };
+}
+
+/** Opens a window now unless one is open (a concurrent opener wins, and this one reads its window). */
+async function openWindow(ctx: HubContext, tx: Tx, at: Date): Promise<store.StoredWindow> {
+  const id = newId('win', at, ctx.random);
+  await store.insertOpenWindow(tx, { id, businessDate: businessDateOf(at, ctx.config.settlementCutoff), openedAt: at.toISOString() });
+  const open = await store.findOpenWindow(tx);
+  invariant(open !== undefined, 'a window is open once one was opened');
+  return open;
+}
+
+/**
+ * The window open now, read inside the transfer's own transaction, which
+ * then holds it open until it ends (see `holdWindowShared`): a close never
+ * splits a transfer, and every committed transfer belongs to exactly one
+ * window. Call it before the use case takes any other lock, so a close
+ * waiting for its turn never waits on a transaction that waits on it.
+ */
+export async function windowForTransfer(ctx: HubContext, tx: Tx): Promise<TransferWindow> {
+  await store.holdWindowShared(tx);
+  const open = (await store.findOpenWindow(tx)) ?? (await openWindow(ctx, tx, ctx.clock.now()));
+  return { id: open.id, businessDate: open.businessDate };
+}
+
+/** Makes sure a window is open, so a fresh hub shows one before its first transfer. */
+export async function ensureOpenWindow(ctx: HubContext): Promise<SettlementWindow> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { id } = await windowForTransfer(ctx, tx);
+    const window = await store.findWindow(tx, id);
+    invariant(window !== undefined, `the open window ${id} exists`);
+    return windowJson(window);
+  });
+}
+
+export type CloseOptions = {
+  actor: Actor;
+  /** Close only a window opened before this instant (the schedule's cutoff); otherwise nothing is due. */
+  openedBefore?: Date | undefined;
+  progress?: Progress | undefined;
+};
+
+const closeSteps = 3;
+
+/**
+ * Closes the open window and opens the next, then makes the closed window's
+ * report. The close waits for every transfer that already joined the window
+ * (PostgreSQL: the exclusive side of the window lock) and is short; the
+ * report is summed in a second transaction, since a closed window can
+ * gain no transfer. Answers undefined when `openedBefore` finds nothing due.
+ */
+export async function closeWindow(ctx: HubContext, options: CloseOptions): Promise<SettlementWindow | undefined> {
+  const progress = options.progress ?? noProgress;
+  const closed = await inTransaction(ctx.db, async (tx) => {
+    await store.holdWindowExclusive(tx);
+    const at = ctx.clock.now();
+    const open = (await store.findOpenWindow(tx)) ?? (await openWindow(ctx, tx, at));
+    if (options.openedBefore !== undefined && Date.parse(open.openedAt) >= options.openedBefore.getTime()) return undefined;
+    invariant(nextWindowStatus(open.status, 'close') === 'closed', `an ${open.status} window can close`);
+    const nextId = newId('win', at, ctx.random);
+    invariant(await store.markClosed(tx, open.id, { at: at.toISOString(), nextWindowId: nextId }), `window ${open.id} was still open under the lock`);
+    await store.insertOpenWindow(tx, { id: nextId, businessDate: businessDateOf(at, ctx.config.settlementCutoff), openedAt: at.toISOString() });
+    const after = await store.findWindow(tx, open.id);
+    invariant(after?.status === 'closed' && (await store.findOpenWindow(tx))?.id === nextId, `window ${open.id} closed and ${nextId} opened`);
+    await ctx.audit(tx, { actor: options.actor, action: 'settlement_window.closed', objectType: 'settlement_window', objectId: open.id, before: windowJson(open), after: windowJson(after) });
+    return windowJson(after);
+  });
+  if (!closed) return undefined;
+  progress({ done: 1, total: closeSteps, name: `closed ${closed.id}` });
+  await ensureReport(ctx, closed.id, (name) => progress({ done: 2, total: closeSteps, name }));
+  progress({ done: closeSteps, total: closeSteps, name: 'reported' });
+  return closed;
+}
+
+/**
+ * Sums a closed window's transfers into its report aggregates, once, and
+ * tells each participant in it (`settlement_window.closed`, with its own
+ * lines). Safe to call again: a window already reported is left alone.
+ */
+export async function ensureReport(ctx: HubContext, windowId: string, step: (name: string) => void = () => {}): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    const window = await store.findWindow(tx, windowId, true);
+    invariant(window !== undefined && window.status !== 'open', `window ${windowId} exists and is closed before its report`);
+    if (window.reportedAt !== null) return;
+    step('summing transfers');
+    await store.insertFlows(tx, windowId);
+    const lines = await store.reportLines(tx, windowId, { type: 'all' });
+    assertNetsSumToZero(windowId, lines);
+    await store.markReported(tx, windowId, ctx.clock.now().toISOString());
+    step('telling participants');
+    await tellParticipants(ctx, tx, 'settlement_window.closed', windowJson(window));
+  });
+}
+
+/** One event per participant in the window, carrying its own lines only. */
+async function tellParticipants(ctx: HubContext, tx: Tx, type: string, window: SettlementWindow): Promise<void> {
+  for (const participantId of await store.windowParticipantIds(tx, window.id)) {
+    const lines = await store.reportLines(tx, window.id, { type: 'participant', id: participantId });
+    await emitEvent(ctx, tx, { type, data: { ...window, lines }, participantIds: [participantId] });
+  }
+}
+
+export async function findWindow(db: Queryable, id: string): Promise<SettlementWindow | undefined> {
+  const window = await store.findWindow(db, id);
+  return window && windowJson(window);
+}
+
+export type ReportRefusal = 'not_found' | 'window_not_closed';
+
+/** The window's report as the audience may see it: a participant only its own lines, pairs, merchants and counts. */
+export async function readReport(ctx: HubContext, windowId: string, audience: ReportAudience): Promise<Result<WindowReport, ReportRefusal>> {
+  let window = await store.findWindow(ctx.db.kysely, windowId);
+  if (!window) return refuse('not_found', `settlement window ${windowId} was not found`);
+  if (window.status === 'open') return refuse('window_not_closed', `settlement window ${windowId} is open: its report is made when it closes`);
+  if (window.reportedAt === null) {
+    await ensureReport(ctx, windowId);
+    window = (await store.findWindow(ctx.db.kysely, windowId)) ?? window;
+  }
+  const db = ctx.db.kysely;
+  const [lines, bilateral, merchants, counts] = await Promise.all([
+    store.reportLines(db, windowId, audience),
+    store.bilateralLines(db, windowId, audience),
+    store.merchantLines(db, windowId, audience),
+    store.reportCounts(db, windowId, audience),
+  ]);
+  return ok({ windowId, status: window.status, businessDate: window.businessDate, lines, bilateral, merchants, counts });
+}
+
+export type SettleRefusal = 'not_found' | 'window_not_closed' | 'window_already_settled';
+
+/**
+ * Records that the window's money moved outside the hub: posts minus each
+ * participant's net (and the hub's) for that window, one balanced group per
+ * currency, so positions keep only what other windows hold. The window now
+ * open is untouched. Settlement is a fact, never refused for a cap: a
+ * participant paid out here may be left with less headroom.
+ */
+export async function settleWindow(ctx: HubContext, windowId: string, options: { actor: Actor; progress?: Progress | undefined }): Promise<Result<SettlementWindow, SettleRefusal>> {
+  const progress = options.progress ?? noProgress;
+  const found = await store.findWindow(ctx.db.kysely, windowId);
+  if (found?.status === 'closed' && found.reportedAt === null) await ensureReport(ctx, windowId);
+  return inTransaction(ctx.db, async (tx) => {
+    const window = await store.findWindow(tx, windowId, true);
+    if (!window) return refuse('not_found', `settlement window ${windowId} was not found`);
+    if (window.status === 'open') return refuse('window_not_closed', `settlement window ${windowId} is still open`);
+    if (window.status === 'settled') return refuse('window_already_settled', `settlement window ${windowId} was settled at ${window.settledAt}`);
+    invariant(nextWindowStatus(window.status, 'settle') === 'settled', `a ${window.status} window can settle`);
+    const lines = await store.reportLines(tx, windowId, { type: 'all' });
+    assertNetsSumToZero(windowId, lines);
+    const at = ctx.clock.now();
+    const currencies = [...new Set(lines.map((line) => line.currency))];
+    for (const [index, currency] of currencies.entries()) {
+      progress({ done: index, total: currencies.length + 1, name: `posting ${currency}` });
+      await postSettlement(ctx, tx, { windowId, currency, postings: settlementPostings(lines, currency), at });
+    }
+    invariant(await store.markSettled(tx, windowId, at.toISOString()), `window ${windowId} was still closed under its lock`);
+    const after = await store.findWindow(tx, windowId);
+    invariant(after?.status === 'settled', `window ${windowId} is settled`);
+    await ctx.audit(tx, { actor: options.actor, action: 'settlement_window.settled', objectType: 'settlement_window', objectId: windowId, before: windowJson(window), after: windowJson(after) });
+    progress({ done: currencies.length, total: currencies.length + 1, name: 'telling participants' });
+    await tellParticipants(ctx, tx, 'settlement_window.settled', windowJson(after));
+    progress({ done: currencies.length + 1, total: currencies.length + 1, name: 'settled' });
+    return ok(windowJson(after));
+  });
+}
+
+async function postSettlement(
+  ctx: HubContext,
+  tx: Tx,
+  settlement: { windowId: string; currency: string; postings: { account: string; amount: number }[]; at: Date },
+): Promise<void> {
+  if (settlement.postings.length === 0) return;
+  const id = newId('stl', settlement.at, ctx.random);
+  const at = settlement.at.toISOString();
+  await store.insertSettlement(tx, { id, windowId: settlement.windowId, currency: settlement.currency, createdAt: at });
+  const before = await lockPositions(tx, settlement.postings.map((posting) => posting.account), settlement.currency, at);
+  await postEntries(tx, { transferId: id, currency: settlement.currency, postings: settlement.postings.map((posting) => ({ account: posting.account, amount: minor(posting.amount) })), at });
+  await announceThresholdCrossings(ctx, tx, settlement.currency, before);
+}
+
+const unreportedBatchMax = 10;
+
+/**
+ * The `settlement-cutoff` worker's tick: closes the open window once the
+ * configured cutoff has passed since it opened (several hub processes may
+ * try; the lock lets one close and the others find nothing due), and
+ * reports any window a stopped hub closed without reporting.
+ */
+export async function runCutoff(ctx: HubContext): Promise<void> {
+  const cutoff = ctx.config.settlementCutoff;
+  if (cutoff !== undefined) {
+    const open = await store.findOpenWindow(ctx.db.kysely);
+    const due = lastCutoff(ctx.clock.now(), cutoff);
+    if (open === undefined || Date.parse(open.openedAt) < due.getTime()) await closeWindow(ctx, { actor: systemActor, openedBefore: due });
+  }
+  for (const id of await store.listUnreportedWindowIds(ctx.db.kysely, unreportedBatchMax)) await ensureReport(ctx, id);
+}
+
+export { listWindows } from './store.ts';
