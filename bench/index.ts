@@ -1,6 +1,7 @@
 // The benchmarks `lintas bench <name>` runs, each taking its own arguments.
 import { runQrBench } from './qr.ts';
 import { runQrFuzz } from './qr-fuzz.ts';
+import { runSettlementBench } from './settlement.ts';
 import { runStatementsBench } from './statements.ts';
 
 export const benches: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
@@ -11,6 +12,10 @@ export const benches: Readonly<Record<string, (args: readonly string[]) => Promi
   /** A million mutated payloads through decode; `--runs N`, `--seed N` to replay. */
   'qr-fuzz': async (args) => {
     runQrFuzz({ runs: numberAfter(args, '--runs'), seed: numberAfter(args, '--seed') });
+  },
+  /** Close and report a window of 1,000,000 transfers; `--transfers N`, `--db <sqlite file | postgres:// URL>`, `--keep`. */
+  settlement: async (args) => {
+    await runSettlementBench({ transfers: numberAfter(args, '--transfers'), db: textAfter(args, '--db'), keep: args.includes('--keep') });
   },
   /** A statement and a reconciliation of a million lines each; `--lines N`. */
   statements: async (args) => {
@@ -24,5 +29,14 @@ function numberAfter(args: readonly string[], flag: string): number | undefined 
   if (at === -1) return undefined;
   const value = Number(args[at + 1]);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a non-negative number, got ${args[at + 1]}`);
+  return value;
+}
+
+/** The text after `flag` among the arguments, if the flag is given. */
+function textAfter(args: readonly string[], flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  if (at === -1) return undefined;
+  const value = args[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value`);
   return value;
 }
