@@ -1,13 +1,11 @@
-import QRCode from 'qrcode';
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
 import type { Caller } from '../http/caller.ts';
 import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { findParticipant } from '../participants/index.ts';
-import { type PaymentToken, hubMerchantAccount, issuePaymentToken, listTokensOfAttempt } from '../payments/index.ts';
-import { minor } from '../money/index.ts';
+import { type PaymentToken, buildHubPayload, issuePaymentToken, listTokensOfAttempt, payloadOrThrow } from '../payments/index.ts';
 import { type Result, newId, newToken, ok, refuse } from '../platform/index.ts';
-import { buildMerchantPresentedPayload } from '../qr/index.ts';
+import { qrSvg } from '../qr/index.ts';
 import type { Checkout, CheckoutLine, Flow } from './model.ts';
 import { type CheckoutRefusal, canSeeCheckout, payableRefusal, readCheckout } from './service.ts';
 import * as store from './store.ts';
@@ -29,33 +27,13 @@ export type AttemptRefusal = CheckoutRefusal | 'method_not_offered';
 
 const shareTokenPrefix = 'sh_';
 const shareTokenBytes = 18;
-/** EMVCo 62.05 holds at most 25 characters of the common character set. */
-const referenceLabelPattern = /^[\x20-\x7e]{1,25}$/;
-
 /** The dynamic EMVCo payload for one sale, carrying the hub's template with the token. */
 export function checkoutQrPayload(ctx: HubContext, merchant: Merchant, checkout: Checkout, token: string): string {
-  const built = buildMerchantPresentedPayload({
-    pointOfInitiation: 'dynamic',
-    merchantAccounts: [hubMerchantAccount(ctx.config.qrGuid, merchant.id, token)],
-    merchantCategoryCode: merchant.mcc,
-    currency: checkout.currency,
-    amount: minor(checkout.amount),
-    countryCode: merchant.country,
-    merchantName: merchant.name,
-    merchantCity: merchant.city,
-    ...(referenceLabelPattern.test(checkout.reference) ? { additionalData: { referenceLabel: checkout.reference } } : {}),
-  });
-  if (!built.ok) throw new Error(`the hub built a payload the codec refuses: ${JSON.stringify(built)}`);
-  return built.payload;
+  return payloadOrThrow(buildHubPayload(ctx.config.qrGuid, merchant, [], { amount: checkout.amount, currency: checkout.currency, reference: checkout.reference, token }));
 }
 
 export function deepLinkOf(template: string, token: string): string {
   return template.replaceAll('{token}', encodeURIComponent(token));
-}
-
-/** QR codes in byte mode only: EMVCo forbids the mixed segments `qrcode` picks by itself. */
-export async function qrSvgOf(payload: string): Promise<string> {
-  return QRCode.toString([{ data: Buffer.from(payload, 'utf8'), mode: 'byte' }], { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 
 async function loadPayable(ctx: HubContext, caller: Caller, checkoutId: string): Promise<Result<{ checkout: Checkout; merchant: Merchant }, AttemptRefusal>> {
@@ -93,7 +71,7 @@ export async function createAttempt(ctx: HubContext, caller: Caller, checkoutId:
   }
   if (input.flow === 'qr') {
     const qrPayload = checkoutQrPayload(ctx, merchant, checkout, token.token);
-    return ok({ ...attempt, qrPayload, qrSvg: await qrSvgOf(qrPayload) });
+    return ok({ ...attempt, qrPayload, qrSvg: await qrSvg(qrPayload) });
   }
   return ok({ ...attempt, shareUrl: `${ctx.config.publicUrl}/share/${shareToken}` });
 }
@@ -129,7 +107,7 @@ export async function readShare(ctx: HubContext, shareToken: string): Promise<Sh
         walletId: token.walletId ?? '',
         name: method?.name ?? wallet?.name ?? '',
         qrPayload,
-        qrSvg: await qrSvgOf(qrPayload),
+        qrSvg: await qrSvg(qrPayload),
         ...(template ? { deepLink: deepLinkOf(template, token.token) } : {}),
       };
     }),

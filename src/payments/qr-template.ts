@@ -1,5 +1,5 @@
-import type { MerchantAccountInput, QrField } from '../qr/index.ts';
-import { firstFreeTemplateId } from '../qr/index.ts';
+import { minor } from '../money/index.ts';
+import { type MerchantAccountInput, type QrBuildResult, type QrField, buildMerchantPresentedPayload, firstFreeTemplateId } from '../qr/index.ts';
 
 /**
  * The hub's merchant-account template in an EMVCo payload: a template id in
@@ -31,4 +31,37 @@ export function readHubTemplate(fields: readonly QrField[], guid: string): HubTe
     return { merchantId: merchant.value, token: token && 'value' in token ? token.value : undefined };
   }
   return undefined;
+}
+
+/** EMVCo 62.05 holds at most 25 characters of the common character set. */
+const referenceLabelPattern = /^[\x20-\x7e]{1,25}$/;
+
+export type HubPayloadMerchant = { id: string; mcc: string; currency: string; country: string; name: string; city: string };
+export type HubPayloadSale = { amount: number; currency: string; reference: string; token: string };
+
+/**
+ * The merchant-presented payload the hub hands out for a merchant: static (a
+ * placard: no amount, no token) or, with a sale, dynamic (the amount, the
+ * reference in 62.05 when it fits, the token in the hub's template). Accounts
+ * of other schemes go first, intact; the hub's template takes the first id
+ * they leave free.
+ */
+export function buildHubPayload(guid: string, merchant: HubPayloadMerchant, otherAccounts: readonly MerchantAccountInput[], sale?: HubPayloadSale): QrBuildResult {
+  return buildMerchantPresentedPayload({
+    pointOfInitiation: sale ? 'dynamic' : 'static',
+    merchantAccounts: [...otherAccounts, hubMerchantAccount(guid, merchant.id, sale?.token, otherAccounts)],
+    merchantCategoryCode: merchant.mcc,
+    currency: sale?.currency ?? merchant.currency,
+    ...(sale ? { amount: minor(sale.amount) } : {}),
+    countryCode: merchant.country,
+    merchantName: merchant.name,
+    merchantCity: merchant.city,
+    ...(sale && referenceLabelPattern.test(sale.reference) ? { additionalData: { referenceLabel: sale.reference } } : {}),
+  });
+}
+
+/** The hub builds only what the codec accepts in strict mode; anything else is a programmer error. */
+export function payloadOrThrow(built: QrBuildResult): string {
+  if (!built.ok) throw new Error(`the hub built a payload the codec refuses: ${JSON.stringify(built)}`);
+  return built.payload;
 }

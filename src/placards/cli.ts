@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { type HubOptions, openHubContext } from '../server.ts';
 import type { Config } from '../config.ts';
 import { operatorCaller } from '../http/caller.ts';
-import { placardPdf, placardPng, placardSvg } from './render.ts';
+import { qrPng, qrSvg } from '../qr/index.ts';
+import { placardPdf } from './render.ts';
 import { placardPayload } from './service.ts';
 
 const renderers: Record<string, (payload: string, merchant: { name: string; city: string }) => Promise<Buffer | string>> = {
-  '.png': (payload) => placardPng(payload),
-  '.svg': (payload) => placardSvg(payload),
+  '.png': (payload) => qrPng(payload),
+  '.svg': (payload) => qrSvg(payload),
   '.pdf': (payload, merchant) => placardPdf(payload, merchant),
 };
 

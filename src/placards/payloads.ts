@@ -1,12 +1,8 @@
 import type { HubContext } from '../context.ts';
 import type { Merchant } from '../merchants/index.ts';
-import { minor } from '../money/index.ts';
-import { hubMerchantAccount } from '../payments/index.ts';
-import { type MerchantAccountInput, type QrBuildResult, buildMerchantPresentedPayload, crc16ccitt, decode } from '../qr/index.ts';
+import { type HubPayloadSale, buildHubPayload } from '../payments/index.ts';
+import { type MerchantAccountInput, type QrBuildResult, crc16ccitt, decode } from '../qr/index.ts';
 import type { ForeignTemplate } from './model.ts';
-
-/** EMVCo 62.05 holds at most 25 characters of the common character set. */
-const referenceLabelPattern = /^[\x20-\x7e]{1,25}$/;
 
 /**
  * A foreign template as the merchant registered it (`{id, value}`, the raw
@@ -29,44 +25,12 @@ export function foreignAccount(template: ForeignTemplate): MerchantAccountInput 
   return { id: template.id, guid: guid.value, fields: fields.map((child) => ({ id: child.id, value: 'value' in child ? child.value : '' })) };
 }
 
-/**
- * The merchant's static placard: point of initiation 11, no amount, its
- * foreign templates kept as they are, and the hub's template (merchant id,
- * no token) in the first id they leave free.
- */
+/** The merchant's static placard, carrying its other schemes' templates intact. */
 export function buildPlacard(ctx: HubContext, merchant: Merchant, templates: readonly ForeignTemplate[]): QrBuildResult {
-  return buildMerchantPresentedPayload({
-    pointOfInitiation: 'static',
-    merchantAccounts: [...templates.map(foreignAccount), hubMerchantAccount(ctx.config.qrGuid, merchant.id, undefined, templates)],
-    merchantCategoryCode: merchant.mcc,
-    currency: merchant.currency,
-    countryCode: merchant.country,
-    merchantName: merchant.name,
-    merchantCity: merchant.city,
-  });
+  return buildHubPayload(ctx.config.qrGuid, merchant, templates.map(foreignAccount));
 }
 
-/** One sale at the till: point of initiation 12, the amount, the reference in 62.05, the token in the hub's template. */
-export function buildTillQr(
-  ctx: HubContext,
-  merchant: Merchant,
-  templates: readonly ForeignTemplate[],
-  sale: { amount: number; currency: string; reference: string; token: string },
-): QrBuildResult {
-  return buildMerchantPresentedPayload({
-    pointOfInitiation: 'dynamic',
-    merchantAccounts: [...templates.map(foreignAccount), hubMerchantAccount(ctx.config.qrGuid, merchant.id, sale.token, templates)],
-    merchantCategoryCode: merchant.mcc,
-    currency: sale.currency,
-    amount: minor(sale.amount),
-    countryCode: merchant.country,
-    merchantName: merchant.name,
-    merchantCity: merchant.city,
-    ...(referenceLabelPattern.test(sale.reference) ? { additionalData: { referenceLabel: sale.reference } } : {}),
-  });
-}
-
-export function payloadOrThrow(built: QrBuildResult): string {
-  if (!built.ok) throw new Error(`the hub built a payload the codec refuses: ${JSON.stringify(built)}`);
-  return built.payload;
+/** One sale at the till. */
+export function buildTillQr(ctx: HubContext, merchant: Merchant, templates: readonly ForeignTemplate[], sale: HubPayloadSale): QrBuildResult {
+  return buildHubPayload(ctx.config.qrGuid, merchant, templates.map(foreignAccount), sale);
 }

@@ -1,21 +1,6 @@
 import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import { qrPng } from '../qr/index.ts';
 import { fontRuns } from './fonts.ts';
-
-/** Byte mode only: left to itself `qrcode` mixes segment modes, which EMVCo forbids. */
-function segments(payload: string) {
-  return [{ data: Buffer.from(payload, 'utf8'), mode: 'byte' as const }];
-}
-
-const qrOptions = { errorCorrectionLevel: 'M' as const, margin: 4 };
-
-export async function placardPng(payload: string): Promise<Buffer> {
-  return QRCode.toBuffer(segments(payload), { ...qrOptions, type: 'png', scale: 8 });
-}
-
-export async function placardSvg(payload: string): Promise<string> {
-  return QRCode.toString(segments(payload), { ...qrOptions, type: 'svg' });
-}
 
 /** "One code, any wallet" in English, Chinese and Indonesian. */
 export const placardSlogans = ['One code, any wallet', '一码通，所有钱包都能付', 'Satu kode, semua dompet'];
@@ -48,7 +33,7 @@ export async function placardPdf(payload: string, merchant: { name: string; city
   document.y += 8;
   const qrSize = 300;
   const qrTop = document.y;
-  document.image(await placardPng(payload), (document.page.width - qrSize) / 2, qrTop, { width: qrSize, height: qrSize });
+  document.image(await qrPng(payload), (document.page.width - qrSize) / 2, qrTop, { width: qrSize, height: qrSize });
   document.y = qrTop + qrSize + 12;
   for (const slogan of placardSlogans) writeLine(document, slogan, 14);
   document.end();

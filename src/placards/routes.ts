@@ -5,7 +5,8 @@ import { callerOf } from '../http/auth.ts';
 import { Problem, notFound } from '../http/problems.ts';
 import { CurrencyCode, IdParams, NullableTimestamp, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
 import { foreignTemplatesMax, tillQrSecondsMax, tillQrSecondsMin } from './model.ts';
-import { placardPdf, placardPng, placardSvg } from './render.ts';
+import { qrPng, qrSvg } from '../qr/index.ts';
+import { placardPdf } from './render.ts';
 import * as service from './service.ts';
 
 const TemplateId = Type.String({ pattern: '^(0[2-9]|[1-4][0-9]|5[01])$', description: 'a merchant-account id, 02-51' });
@@ -63,9 +64,9 @@ export function placardRoutes(app: App, ctx: HubContext): void {
       const { merchant, payload } = valueOrThrow(await service.placardPayload(ctx, callerOf(request), request.params.id));
       switch (request.query.format ?? 'payload') {
         case 'png':
-          return reply.header('content-type', 'image/png').send(await placardPng(payload));
+          return reply.header('content-type', 'image/png').send(await qrPng(payload));
         case 'svg':
-          return reply.header('content-type', 'image/svg+xml').send(await placardSvg(payload));
+          return reply.header('content-type', 'image/svg+xml').send(await qrSvg(payload));
         case 'pdf':
           return reply
             .header('content-type', 'application/pdf')

@@ -5,10 +5,10 @@ import { actorOf, type Caller } from '../http/caller.ts';
 import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { findParticipant } from '../participants/index.ts';
-import { issuePaymentToken } from '../payments/index.ts';
+import { issuePaymentToken, payloadOrThrow } from '../payments/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
 import { type ForeignTemplate, type TillQr, type TillQrEvent, nextTillQrStatus, tillQrSecondsDefault, tillQrStampOf } from './model.ts';
-import { buildPlacard, buildTillQr, payloadOrThrow } from './payloads.ts';
+import { buildPlacard, buildTillQr } from './payloads.ts';
 import * as store from './store.ts';
 
 export type PlacardRefusal = 'not_found' | 'invalid_request' | 'invalid_transition' | 'merchant_suspended';

@@ -24,3 +24,4 @@ export type {
 } from './model.ts';
 export { fieldName } from './names.ts';
 export { registerQrCommands, type QrCliIo } from './cli.ts';
+export { qrPng, qrSvg } from './render.ts';
