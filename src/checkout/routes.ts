@@ -3,18 +3,11 @@ import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
-import { Problem, notFound, registerProblemCodes } from '../http/problems.ts';
+import { Problem, notFound } from '../http/problems.ts';
 import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
 import { createAttempt, readShare } from './attempts.ts';
 import { type Checkout, expiresInSecondsMax, expiresInSecondsMin, linesMax } from './model.ts';
 import * as service from './service.ts';
-
-registerProblemCodes({
-  checkout_already_paid: [409, 'The checkout is already paid'],
-  checkout_expired: [422, 'The checkout has expired'],
-  checkout_canceled: [422, 'The checkout was canceled'],
-  method_not_offered: [422, 'This wallet or flow is not offered for this checkout'],
-});
 
 const Line = Type.Object(
   {

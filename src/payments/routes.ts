@@ -9,6 +9,7 @@ import { transferJson, TransferSchema } from '../transfers/index.ts';
 import type { PaymentService } from './service.ts';
 import { findPayment, listPayments } from './service.ts';
 
+/** Every way a wallet may be refused a payment, whatever it pays (checkout codes included: attempts use them too). */
 registerProblemCodes({
   payment_token_unknown: [422, 'The payment token is not known'],
   qr_not_routable: [422, 'The QR payload cannot be paid through this hub'],
