@@ -120,13 +120,14 @@ export async function readRefund(ctx: HubContext, caller: Caller, id: string): P
   return refund && refundVisibleTo(caller, refund) ? refundJson(refund) : undefined;
 }
 
+const partyColumnsOf: Record<Caller['type'], readonly store.RefundParty[]> = {
+  operator: [],
+  merchant: ['merchant_id'],
+  participant: ['issuer_id', 'acquirer_id'],
+  buyer: ['merchant_id'],
+};
+
 export async function listRefundsFor(ctx: HubContext, caller: Caller, filter: { transferId?: string | undefined; limit: number; after?: string | undefined }): Promise<Refund[]> {
-  if (caller.type === 'participant') {
-    const asIssuer = await store.listRefunds(ctx.db.kysely, { ...filter, partyColumn: 'issuer_id', partyId: caller.id });
-    const asAcquirer = await store.listRefunds(ctx.db.kysely, { ...filter, partyColumn: 'acquirer_id', partyId: caller.id });
-    const merged = new Map([...asIssuer, ...asAcquirer].map((refund) => [refund.id, refund]));
-    return [...merged.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, filter.limit + 1).map(refundJson);
-  }
-  const partyColumn = caller.type === 'merchant' ? 'merchant_id' : undefined;
-  return (await store.listRefunds(ctx.db.kysely, { ...filter, partyColumn, partyId: caller.id })).map(refundJson);
+  const refunds = await store.listRefunds(ctx.db.kysely, { ...filter, partyColumns: partyColumnsOf[caller.type], partyId: caller.id });
+  return refunds.map(refundJson);
 }

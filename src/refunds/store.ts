@@ -30,11 +30,13 @@ export async function findRefund(db: Queryable, id: string): Promise<(Refund & {
   return row ? { ...toRefund(row), issuerId: row.issuer_id, acquirerId: row.acquirer_id } : undefined;
 }
 
-export type RefundFilter = { transferId?: string | undefined; partyColumn: 'merchant_id' | 'issuer_id' | 'acquirer_id' | undefined; partyId: string; limit: number; after?: string | undefined };
+export type RefundParty = 'merchant_id' | 'issuer_id' | 'acquirer_id';
+/** The refunds where the party stands in any of the columns; no columns means every refund. */
+export type RefundFilter = { transferId?: string | undefined; partyColumns: readonly RefundParty[]; partyId: string; limit: number; after?: string | undefined };
 
 export async function listRefunds(db: Queryable, filter: RefundFilter): Promise<Refund[]> {
   let query = refundWithReceipt(db).orderBy('refunds.id').limit(filter.limit + 1);
-  if (filter.partyColumn !== undefined) query = query.where(`refunds.${filter.partyColumn}`, '=', filter.partyId);
+  if (filter.partyColumns.length > 0) query = query.where((eb) => eb.or(filter.partyColumns.map((column) => eb(`refunds.${column}`, '=', filter.partyId))));
   if (filter.transferId !== undefined) query = query.where('refunds.payment_transfer_id', '=', filter.transferId);
   if (filter.after !== undefined) query = query.where('refunds.id', '>', filter.after);
   return (await query.execute()).map(toRefund);
