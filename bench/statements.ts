@@ -2,7 +2,6 @@
 // lines each, against a hub in its own process, with that process's peak
 // memory read from /proc. The baseline, measured in the same run, is the
 // naive way: one query for every line, the whole CSV built in memory.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { csvRow, statementColumns } from '../src/statements/index.ts';
 import { seedWindowPayments } from '../src/testing/bulk-transfers.ts';
 import type { TestHub } from '../src/testing/hub.ts';
 import { bearerClient } from '../src/testing/client.ts';
+import { type LintasProcess, spawnLintas } from '../src/testing/processes.ts';
 import { createMerchant, createWallet } from '../src/testing/world.ts';
 
 const defaultLines = 1_000_000;
@@ -26,22 +26,14 @@ function peakRssMiB(pid: number): number {
   return kib / 1024;
 }
 
-async function startHubProcess(dataDir: string, db: string, token: string): Promise<{ child: ChildProcess; url: string }> {
+async function startHubProcess(dataDir: string, db: string, token: string): Promise<{ hub: LintasProcess; url: string }> {
   // The heap is capped so the figure is what the work needs, not what an idle
   // collector lets accumulate: were a step to hold every line, it would fail.
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMiBMax}`, 'bin/lintas.mjs', 'serve', '--port', '0', '--db', db, '--data-dir', dataDir], {
-    env: { ...process.env, LINTAS_OPERATOR_TOKEN: token, LINTAS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + startTimeoutMs;
-  for (;;) {
-    const match = /listening on (http:\/\/\S+)/.exec(output);
-    if (match?.[1]) return { child, url: match[1] };
-    if (Date.now() > deadline) throw new Error(`the hub did not start:\n${output}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
+  const hub = spawnLintas(['serve', '--port', '0', '--db', db, '--data-dir', dataDir], { ...process.env, LINTAS_OPERATOR_TOKEN: token, LINTAS_LOG_LEVEL: 'warn' }, [
+    `--max-old-space-size=${heapMiBMax}`,
+  ]);
+  const [, url] = await hub.waitFor(/listening on (http:\/\/\S+)/, startTimeoutMs);
+  return { hub, url: url as string };
 }
 
 async function countStreamedLines(response: Response): Promise<{ lines: number; bytes: number }> {
@@ -70,7 +62,7 @@ export async function runStatementsBench(options: { lines?: number } = {}): Prom
   const dataDir = mkdtempSync(join(tmpdir(), 'lintas-bench-statements-'));
   const db = join(dataDir, 'hub.sqlite');
   const token = `op_bench_${Date.now()}_${Math.random().toString(36).slice(2)}`;
-  const { child, url } = await startHubProcess(dataDir, db, token);
+  const { hub: hubProcess, url } = await startHubProcess(dataDir, db, token);
   try {
     const hub = { url, operatorToken: token, clock: systemClock } as unknown as TestHub;
     const issuer = await createWallet(hub, 'Bench Issuer');
@@ -81,7 +73,7 @@ export async function runStatementsBench(options: { lines?: number } = {}): Prom
     const seeder = openDatabase(db);
     await seedWindowPayments(seeder, { payerId: issuer.id, payeeId: acquirer.id, merchantId: merchant.id, windowId: window.id, businessDate: window.businessDate, count: lineCount, idPrefix: 'trf_bench' });
     await seeder.close();
-    const pid = child.pid as number;
+    const pid = hubProcess.child.pid as number;
     const idleMiB = peakRssMiB(pid);
 
     let started = performance.now();
@@ -111,8 +103,7 @@ export async function runStatementsBench(options: { lines?: number } = {}): Prom
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((done) => child.once('exit', done));
+    await hubProcess.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

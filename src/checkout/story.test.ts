@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decode, findField } from '../qr/index.ts';
-import { type TestHub, type TestParticipant, startTestHub } from '../testing/index.ts';
+import { type TestHub, type TestParticipant, startTestHub, ledgerCheckOf } from '../testing/index.ts';
 import { type TestMerchant, buyerOf, createCheckout, createMerchant, createWallet, positionsOf, roomyCap } from '../testing/world.ts';
 
 let hub: TestHub;
@@ -133,7 +132,7 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     expect(positions[`${walletB.id}:CNY`]).toBe(-(12_990 + 5_000));
     expect(positions[`${walletC.id}:CNY`]).toBe(-8_800);
     expect(roomyCap + (positions[`${walletB.id}:CNY`] ?? 0)).toBeGreaterThan(0);
-    const check = spawnSync(process.execPath, ['bin/lintas.mjs', 'ledger', 'check', '--db', hub.config.db], { encoding: 'utf8' });
-    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const check = ledgerCheckOf(hub.config.db);
+    expect(check.status, check.output).toBe(0);
   });
 });

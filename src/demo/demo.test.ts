@@ -1,29 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase } from '../testing/index.ts';
+import { type LintasProcess, createTestDatabase, freePort, launchChromium, spawnLintas } from '../testing/index.ts';
 
-const chromiumPath = process.env.LINTAS_CHROMIUM ?? '/usr/bin/chromium';
 const startTimeoutMs = 30_000;
 
-let child: ChildProcess;
+let demo: LintasProcess;
 let browser: Browser;
 let baseUrl: string;
 let dataDir: string;
 let dropDatabase: () => Promise<void>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'lintas-demo-'));
@@ -33,23 +21,14 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = { ...process.env, LINTAS_DATA_DIR: dataDir, LINTAS_LOG_LEVEL: 'warn' };
   delete env.LINTAS_OPERATOR_TOKEN;
-  child = spawn(process.execPath, ['bin/lintas.mjs', 'demo', '--port', String(port), '--db', database.location], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + startTimeoutMs;
-  while (!output.includes('/demo')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the demo did not start:\n${output}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  demo = spawnLintas(['demo', '--port', String(port), '--db', database.location], env);
+  await demo.waitFor(/\/demo/, startTimeoutMs);
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  const exited = new Promise((done) => child?.once('exit', done));
-  child?.kill('SIGTERM');
-  await exited;
+  await demo?.stop();
   await dropDatabase?.();
   rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { type Config, posAuthorizationDeadlineMsDefault, posUnknownTimeoutSecondsDefault } from '../config.ts';
 import { type ManualClock, Secret, createManualClock, cryptoRandom, generateMasterKey } from '../platform/index.ts';
 import { type RunningHub, startHub } from '../server.ts';
 import type { HttpPort } from '../http/signed-client.ts';
 import { createTestDatabase } from './database.ts';
+import { freePort } from './processes.ts';
 
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -21,18 +21,6 @@ export type TestHub = Omit<RunningHub, 'stop'> & {
    */
   stop(options?: { keepDatabase?: boolean }): Promise<void>;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A real hub on 127.0.0.1 with its own database and a clock the test moves.

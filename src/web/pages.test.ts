@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type TestHub, type TestParticipant, startTestHub } from '../testing/index.ts';
+import { type TestHub, type TestParticipant, launchChromium, startTestHub } from '../testing/index.ts';
 import { type TestMerchant, approveChannel, createCheckout, createMerchant, createWallet } from '../testing/world.ts';
 
-const chromiumPath = process.env.LINTAS_CHROMIUM ?? '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let hub: TestHub;
 let browser: Browser;
@@ -14,9 +11,8 @@ let otherWallet: TestParticipant;
 let merchant: TestMerchant;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) throw new Error(`Chromium is needed at ${chromiumPath} (apt-get install chromium); .ci/run installs it`);
   hub = await startTestHub();
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  browser = await launchChromium();
   defaultWallet = await createWallet(hub, 'Home Pay', { roles: ['issuer', 'acquirer'] });
   otherWallet = await createWallet(hub, 'Other Wallet');
   merchant = await createMerchant(hub, defaultWallet);

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+
+/** A port nobody listens on right now, for a server that must know its URL before it starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type LintasProcess = {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the first match of `pattern` in what the process printed; fails at the deadline or if it exits. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** The exit code, once the process ends by itself. */
+  exited: Promise<number | null>;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+};
+
+const pollMs = 100;
+
+/** `bin/lintas.mjs` in a process of its own, as a user starts it. */
+export function spawnLintas(args: readonly string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): LintasProcess {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/lintas.mjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return {
+    child,
+    exited,
+    output: () => printed,
+    waitFor: async (pattern, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = printed.match(pattern);
+        if (match) return match;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in what lintas printed:\n${printed}`);
+        await new Promise((done) => setTimeout(done, pollMs));
+      }
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+const chromiumPath = process.env.LINTAS_CHROMIUM ?? '/usr/bin/chromium';
+/** Without the background-networking flags Chromium keeps dialling out of this closed network. */
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Debian's Chromium through playwright-core; .ci/run installs it when it is missing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) throw new Error(`Chromium is needed at ${chromiumPath} (apt-get install chromium); .ci/run installs it`);
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+}
+
+/** `lintas ledger check --db <location>` run as a user runs it: its exit status and all it printed. */
+export function ledgerCheckOf(location: string): { status: number | null; output: string } {
+  const run = spawnSync(process.execPath, ['bin/lintas.mjs', 'ledger', 'check', '--db', location], { encoding: 'utf8' });
+  return { status: run.status, output: run.stdout + run.stderr };
+}
