@@ -96,7 +96,7 @@ export async function postEntries(
   for (const [participantId, position] of before) {
     const move = moves.get(participantId) ?? minor(0);
     if (move === 0) continue; // an on-us transfer debits and credits the same account
-    const after = await store.addToPosition(tx, participantId, currency, move, at);
+    const after = await store.addToPositionColumn(tx, participantId, currency, 'position', move, at);
     invariant(after !== undefined, `position ${participantId} ${currency} still exists while locked`);
     invariant(after === position.position + move, `position ${participantId} ${currency} moved by exactly ${move} (from ${position.position} to ${after})`);
   }
@@ -112,7 +112,7 @@ export async function reserve(tx: Tx, participantId: string, currency: string, a
   const before = await lockPosition(tx, participantId, currency, at);
   const headroom = headroomOf(before, await store.findLimits(tx, participantId, currency));
   if (!fitsHeadroom(headroom, minor(-amount))) return limitExceeded(participantId, currency);
-  const reserved = await store.addToReserved(tx, participantId, currency, amount, at);
+  const reserved = await store.addToPositionColumn(tx, participantId, currency, 'reserved', amount, at);
   invariant(reserved === before.reserved + amount, `reserved ${participantId} ${currency} grew by exactly ${amount} (from ${before.reserved} to ${reserved})`);
   return ok({ ...before, reserved: minor(reserved), updatedAt: at });
 }
@@ -122,7 +122,7 @@ export async function releaseReserved(tx: Tx, participantId: string, currency: s
   invariant(Number.isSafeInteger(amount) && amount > 0, `a released reservation is a positive safe integer (not ${amount})`);
   const before = await lockPosition(tx, participantId, currency, at);
   invariant(before.reserved >= amount, `${participantId} ${currency} has ${amount} reserved to release (it has ${before.reserved})`);
-  const reserved = await store.addToReserved(tx, participantId, currency, -amount, at);
+  const reserved = await store.addToPositionColumn(tx, participantId, currency, 'reserved', -amount, at);
   invariant(reserved === before.reserved - amount, `reserved ${participantId} ${currency} shrank by exactly ${amount} (from ${before.reserved} to ${reserved})`);
   return { ...before, reserved: minor(reserved), updatedAt: at };
 }

@@ -34,27 +34,23 @@ export async function findPosition(db: Queryable, participantId: string, currenc
   return row ? toPosition(row) : undefined;
 }
 
-/** Adds `amount` to the position in one statement and answers the new value, for the caller to assert. */
-export async function addToPosition(tx: Tx, participantId: string, currency: string, amount: number, at: string): Promise<number | undefined> {
+/** Adds `amount` to the position or the reserved column in one statement and answers the new value, for the caller to assert. */
+export async function addToPositionColumn(
+  tx: Tx,
+  participantId: string,
+  currency: string,
+  column: 'position' | 'reserved',
+  amount: number,
+  at: string,
+): Promise<number | undefined> {
   const row = await tx
     .updateTable('positions')
-    .set((eb) => ({ position: eb('position', '+', amount), updated_at: at }))
+    .set((eb) => ({ [column]: eb(column, '+', amount), updated_at: at }))
     .where('participant_id', '=', participantId)
     .where('currency', '=', currency)
-    .returning('position')
+    .returning(column)
     .executeTakeFirst();
-  return row?.position;
-}
-
-export async function addToReserved(tx: Tx, participantId: string, currency: string, amount: number, at: string): Promise<number | undefined> {
-  const row = await tx
-    .updateTable('positions')
-    .set((eb) => ({ reserved: eb('reserved', '+', amount), updated_at: at }))
-    .where('participant_id', '=', participantId)
-    .where('currency', '=', currency)
-    .returning('reserved')
-    .executeTakeFirst();
-  return row?.reserved;
+  return row?.[column];
 }
 
 export type NewEntry = { id: string; transferId: string; account: string; currency: string; amount: number; createdAt: string };
