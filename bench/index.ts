@@ -15,7 +15,11 @@ export const benches: Readonly<Record<string, (args: readonly string[]) => Promi
   },
   /** Close and report a window of 1,000,000 transfers; `--transfers N`, `--db <sqlite file | postgres:// URL>`, `--keep`. */
   settlement: async (args) => {
-    await runSettlementBench({ transfers: numberAfter(args, '--transfers'), db: textAfter(args, '--db'), keep: args.includes('--keep') });
+    await runSettlementBench({
+      transfers: numberAfter(args, '--transfers'),
+      db: textAfter(args, '--db'),
+      keep: args.includes('--keep'),
+    });
   },
   /** A statement and a reconciliation of a million lines each; `--lines N`. */
   statements: async (args) => {

@@ -16,7 +16,8 @@ export function checkDecodes(payload: string): void {
 
 function checkResult(payload: string, result: QrDecodeResult): void {
   if (result.kind === 'mpm' || result.kind === 'cpm') return;
-  if (result.kind !== 'error' || !knownCodes.has(result.code)) throw new Error(`unexpected result for ${JSON.stringify(payload)}: ${JSON.stringify(result)}`);
+  if (result.kind !== 'error' || !knownCodes.has(result.code))
+    throw new Error(`unexpected result for ${JSON.stringify(payload)}: ${JSON.stringify(result)}`);
   if (!Number.isInteger(result.position) || result.position < 0 || result.position > payload.length) {
     throw new Error(`position out of the payload for ${JSON.stringify(payload)}: ${JSON.stringify(result)}`);
   }
@@ -36,7 +37,11 @@ export function runQrFuzz(options: { runs?: number; seed?: number } = {}): QrFuz
     { numRuns: runs, seed: options.seed },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`qr fuzz: ${runs.toLocaleString('en')} mutated payloads decoded in every mode in ${seconds.toFixed(1)} s, none threw`);
-  console.log(`  ${readable.toLocaleString('en')} of them still readable (a tree and findings), the others codec failures`);
+  console.log(
+    `qr fuzz: ${runs.toLocaleString('en')} mutated payloads decoded in every mode in ${seconds.toFixed(1)} s, none threw`,
+  );
+  console.log(
+    `  ${readable.toLocaleString('en')} of them still readable (a tree and findings), the others codec failures`,
+  );
   return { runs, seconds, readable };
 }

@@ -55,17 +55,44 @@ function at(payload: string, fraction: number): number {
 }
 
 const edits: fc.Arbitrary<Edit> = fc.oneof(
-  fc.tuple(where, character).map(([w, c]): Edit => (p) => p.slice(0, at(p, w)) + c + p.slice(at(p, w) + 1)),
-  fc.tuple(where, character).map(([w, c]): Edit => (p) => p.slice(0, at(p, w)) + c + p.slice(at(p, w))),
-  fc.tuple(where, fc.integer({ min: 1, max: 12 })).map(([w, n]): Edit => (p) => p.slice(0, at(p, w)) + p.slice(at(p, w) + n)),
-  where.map((w): Edit => (p) => p.slice(0, at(p, w))),
-  fc.tuple(where, where).map(([a, b]): Edit => (p) => p + p.slice(Math.min(at(p, a), at(p, b)), Math.max(at(p, a), at(p, b)))),
+  fc.tuple(where, character).map(
+    ([w, c]): Edit =>
+      (p) =>
+        p.slice(0, at(p, w)) + c + p.slice(at(p, w) + 1),
+  ),
+  fc.tuple(where, character).map(
+    ([w, c]): Edit =>
+      (p) =>
+        p.slice(0, at(p, w)) + c + p.slice(at(p, w)),
+  ),
+  fc.tuple(where, fc.integer({ min: 1, max: 12 })).map(
+    ([w, n]): Edit =>
+      (p) =>
+        p.slice(0, at(p, w)) + p.slice(at(p, w) + n),
+  ),
+  where.map(
+    (w): Edit =>
+      (p) =>
+        p.slice(0, at(p, w)),
+  ),
+  fc.tuple(where, where).map(
+    ([a, b]): Edit =>
+      (p) =>
+        p + p.slice(Math.min(at(p, a), at(p, b)), Math.max(at(p, a), at(p, b))),
+  ),
   // A two-digit id or length rewritten: the edit TLV parsers get wrong most.
-  fc.tuple(where, fc.integer({ min: 0, max: 99 })).map(([w, n]): Edit => (p) => p.slice(0, at(p, w)) + String(n).padStart(2, '0') + p.slice(at(p, w) + 2)),
-  fc.tuple(where, where).map(([a, b]): Edit => (p) => {
-    const [i, j] = [at(p, a), at(p, b)].sort((x, y) => x - y) as [number, number];
-    return p.slice(0, i) + p.slice(j, j + 1) + p.slice(i + 1, j) + p.slice(i, i + 1) + p.slice(j + 1);
-  }),
+  fc.tuple(where, fc.integer({ min: 0, max: 99 })).map(
+    ([w, n]): Edit =>
+      (p) =>
+        p.slice(0, at(p, w)) + String(n).padStart(2, '0') + p.slice(at(p, w) + 2),
+  ),
+  fc.tuple(where, where).map(
+    ([a, b]): Edit =>
+      (p) => {
+        const [i, j] = [at(p, a), at(p, b)].sort((x, y) => x - y) as [number, number];
+        return p.slice(0, i) + p.slice(j, j + 1) + p.slice(i + 1, j) + p.slice(i, i + 1) + p.slice(j + 1);
+      },
+  ),
 );
 
 /** Writes a fresh CRC into the last four characters, so that the edits get past the checksum. */
@@ -90,7 +117,10 @@ function revaluedPayloads(): fc.Arbitrary<string> {
     const result = decode(payload);
     return result.kind === 'mpm' ? [result.fields] : [];
   });
-  const values = fc.oneof(fc.string({ unit: character, maxLength: 30 }), fc.constantFrom('', '0', '00', '1.005', '99.999', '12', 'AME', 'ZZ', '-1', '1e3'));
+  const values = fc.oneof(
+    fc.string({ unit: character, maxLength: 30 }),
+    fc.constantFrom('', '0', '00', '1.005', '99.999', '12', 'AME', 'ZZ', '-1', '1e3'),
+  );
   return fc.tuple(fc.constantFrom(...trees), fc.nat(), values).map(([fields, pick, value]) => {
     const paths = primitivePaths(fields);
     const path = paths[pick % paths.length]!;
@@ -100,7 +130,9 @@ function revaluedPayloads(): fc.Arbitrary<string> {
 }
 
 function primitivePaths(fields: readonly QrField[], prefix: readonly number[] = []): number[][] {
-  return fields.flatMap((field, i) => ('value' in field ? [[...prefix, i]] : primitivePaths(field.children, [...prefix, i])));
+  return fields.flatMap((field, i) =>
+    'value' in field ? [[...prefix, i]] : primitivePaths(field.children, [...prefix, i]),
+  );
 }
 
 function replaceValue(fields: readonly QrField[], path: readonly number[], value: string): QrField[] {

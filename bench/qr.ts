@@ -40,8 +40,11 @@ export async function runQrBench(options: { seconds?: number } = {}): Promise<Qr
   const payloads = benchPayloads();
   const contenders: Contender[] = [
     { name: 'lintas decode (lenient verdict, tree, warnings)', decodeOne: (payload) => decode(payload).valid },
-    { name: 'lintas decode (lenient verdict, tree; findings: false)', decodeOne: (payload) => decode(payload, { findings: false }).valid },
-    { name: "promptparse parse(s, true)", decodeOne: (payload) => promptparseParse(payload, true) !== null },
+    {
+      name: 'lintas decode (lenient verdict, tree; findings: false)',
+      decodeOne: (payload) => decode(payload, { findings: false }).valid,
+    },
+    { name: 'promptparse parse(s, true)', decodeOne: (payload) => promptparseParse(payload, true) !== null },
   ];
   for (const contender of contenders) runFor(contender, payloads, (seconds * warmUpShare) / contenders.length);
   const best = contenders.map(() => 0);
@@ -65,9 +68,15 @@ export async function runQrBench(options: { seconds?: number } = {}): Promise<Qr
 
 function report(result: QrBenchResult, contenders: readonly Contender[], payloadCount: number, seconds: number): void {
   const rates = [result.lintasPerSecond, result.lintasVerdictOnlyPerSecond, result.promptparsePerSecond];
-  console.log(`qr decode: ${payloadCount} valid merchant-presented vectors, ${seconds} s of turns, best round per CPU second`);
-  contenders.forEach((contender, i) => console.log(`  ${contender.name}: ${Math.round(rates[i]!).toLocaleString('en')} /s`));
-  console.log(`  ratio, with warnings: ${result.ratio.toFixed(2)}x; verdict and tree only: ${result.verdictOnlyRatio.toFixed(2)}x`);
+  console.log(
+    `qr decode: ${payloadCount} valid merchant-presented vectors, ${seconds} s of turns, best round per CPU second`,
+  );
+  contenders.forEach((contender, i) =>
+    console.log(`  ${contender.name}: ${Math.round(rates[i]!).toLocaleString('en')} /s`),
+  );
+  console.log(
+    `  ratio, with warnings: ${result.ratio.toFixed(2)}x; verdict and tree only: ${result.verdictOnlyRatio.toFixed(2)}x`,
+  );
 }
 
 /** Decodes the payloads over and over for about `seconds` of wall time; returns decodes per CPU second. */

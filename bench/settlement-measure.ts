@@ -43,15 +43,30 @@ function peakRssBytes(): number {
 
 /** One pass over the window's transfers, summing what a report sums: the floor under any report. */
 async function naiveFullScanSum(ctx: HubContext, windowId: string): Promise<void> {
-  await sql`select count(*), sum(amount), sum(interchange), sum(issuer_switch_fee), sum(acquirer_switch_fee) from transfers where window_id = ${windowId}`.execute(ctx.db.kysely);
+  await sql`select count(*), sum(amount), sum(interchange), sum(issuer_switch_fee), sum(acquirer_switch_fee) from transfers where window_id = ${windowId}`.execute(
+    ctx.db.kysely,
+  );
 }
 
 export async function measureCloseAndReport(location: string, windowId: string): Promise<Measured> {
   const settings = readSettings({ db: location }, {});
   // Nothing here seals or signs: no operator token or master key is read.
-  const config = { ...settings, operatorToken: new Secret('unused'), operatorTokenFile: undefined, masterKey: new Secret('unused') };
+  const config = {
+    ...settings,
+    operatorToken: new Secret('unused'),
+    operatorTokenFile: undefined,
+    masterKey: new Secret('unused'),
+  };
   const db = openDatabase(location);
-  const ctx: HubContext = { db, clock: systemClock, random: cryptoRandom, config, logger: pino({ level: 'silent' }), audit: createAuditWriter(systemClock, cryptoRandom), http: createFetchHttpPort() };
+  const ctx: HubContext = {
+    db,
+    clock: systemClock,
+    random: cryptoRandom,
+    config,
+    logger: pino({ level: 'silent' }),
+    audit: createAuditWriter(systemClock, cryptoRandom),
+    http: createFetchHttpPort(),
+  };
   const rssBeforeWorkBytes = process.memoryUsage().rss;
   try {
     await naiveFullScanSum(ctx, windowId); // warms the caches for both contenders alike
@@ -71,7 +86,8 @@ export async function measureCloseAndReport(location: string, windowId: string):
     const reportMs = performance.now() - started;
 
     const netsByCurrency: Record<string, number> = {};
-    for (const line of report.value.lines) netsByCurrency[line.currency] = (netsByCurrency[line.currency] ?? 0) + line.net;
+    for (const line of report.value.lines)
+      netsByCurrency[line.currency] = (netsByCurrency[line.currency] ?? 0) + line.net;
     return {
       rssBeforeWorkBytes,
       baselineMs,

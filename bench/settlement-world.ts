@@ -14,7 +14,10 @@ const rowsPerInsertMax = 500;
 /** Inserts the world and answers the id of the open window holding every transfer. */
 export async function insertBenchWorld(database: Database, shape: WorldShape): Promise<string> {
   const db = database.kysely;
-  const pad = (value: RawBuilder<unknown>, width: number) => (isPostgres(db) ? sql`lpad((${value})::text, ${sql.lit(width)}, '0')` : sql`printf(${sql.lit(`%0${width}d`)}, ${value})`);
+  const pad = (value: RawBuilder<unknown>, width: number) =>
+    isPostgres(db)
+      ? sql`lpad((${value})::text, ${sql.lit(width)}, '0')`
+      : sql`printf(${sql.lit(`%0${width}d`)}, ${value})`;
   const participantId = (index: number) => `par_bench${String(index).padStart(4, '0')}`;
   const participants = Array.from({ length: shape.participants }, (_, index) => ({
     id: participantId(index),
@@ -42,8 +45,15 @@ export async function insertBenchWorld(database: Database, shape: WorldShape): P
       updated_at: at,
     })),
   );
-  for (let start = 0; start < merchants.length; start += rowsPerInsertMax) await db.insertInto('merchants').values(merchants.slice(start, start + rowsPerInsertMax)).execute();
-  await db.insertInto('settlement_windows').values({ id: benchWindowId, status: 'open', business_date: businessDate, open_marker: 1, opened_at: at }).execute();
+  for (let start = 0; start < merchants.length; start += rowsPerInsertMax)
+    await db
+      .insertInto('merchants')
+      .values(merchants.slice(start, start + rowsPerInsertMax))
+      .execute();
+  await db
+    .insertInto('settlement_windows')
+    .values({ id: benchWindowId, status: 'open', business_date: businessDate, open_marker: 1, opened_at: at })
+    .execute();
 
   const n = sql`n`;
   const generator = isPostgres(db)
@@ -79,14 +89,26 @@ export async function insertBenchWorld(database: Database, shape: WorldShape): P
     from base`.execute(db);
 
   // The entries each transfer posts: payer −(A − I) − Si, payee +(A − I) − Sa, hub Si + Sa.
-  const entry = (line: string, account: RawBuilder<unknown>, amount: RawBuilder<unknown>, only: RawBuilder<unknown> = sql`1 = 1`) => sql`
+  const entry = (
+    line: string,
+    account: RawBuilder<unknown>,
+    amount: RawBuilder<unknown>,
+    only: RawBuilder<unknown> = sql`1 = 1`,
+  ) => sql`
     insert into ledger_entries (id, transfer_id, account, currency, amount, created_at)
     select 'ent_' || substr(id, 5) || ${line}, id, ${account}, currency, ${amount}, created_at from transfers where window_id = ${benchWindowId} and ${only}`;
   await entry('_00', sql`payer_id`, sql`-(amount - interchange) - issuer_switch_fee`).execute(db);
   await entry('_01', sql`payee_id`, sql`amount - interchange - acquirer_switch_fee`).execute(db);
-  await entry('_02', sql`'hub'`, sql`issuer_switch_fee + acquirer_switch_fee`, sql`issuer_switch_fee + acquirer_switch_fee > 0`).execute(db);
+  await entry(
+    '_02',
+    sql`'hub'`,
+    sql`issuer_switch_fee + acquirer_switch_fee`,
+    sql`issuer_switch_fee + acquirer_switch_fee > 0`,
+  ).execute(db);
   await sql`
     insert into positions (participant_id, currency, position, reserved, updated_at)
-    select account, currency, sum(amount), 0, ${at} from ledger_entries where account <> 'hub' group by account, currency`.execute(db);
+    select account, currency, sum(amount), 0, ${at} from ledger_entries where account <> 'hub' group by account, currency`.execute(
+    db,
+  );
   return benchWindowId;
 }

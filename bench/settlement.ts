@@ -40,7 +40,11 @@ export async function runSettlementBench(args: SettlementBenchArgs): Promise<Mea
     try {
       await migrateToLatest(database);
       await fastSetup(database);
-      windowId = await insertBenchWorld(database, { transfers, participants: defaults.participants, merchantsPerParticipant: defaults.merchantsPerParticipant });
+      windowId = await insertBenchWorld(database, {
+        transfers,
+        participants: defaults.participants,
+        merchantsPerParticipant: defaults.merchantsPerParticipant,
+      });
       await analyze(database);
     } finally {
       await database.close();
@@ -107,7 +111,9 @@ async function makePlace(db: string | undefined): Promise<Place> {
  */
 async function measureInChild(location: string, windowId: string): Promise<Measured> {
   const script = new URL('./settlement-measure.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, location, windowId], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, location, windowId], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.once('exit', done));
@@ -119,12 +125,24 @@ function report(measured: Measured, run: { transfers: number; setupSeconds: numb
   const seconds = measured.closeMs / 1000 + measured.reportMs / 1000;
   const megabytes = measured.peakRssBytes / 1024 / 1024;
   const verdict = seconds < secondsMax && megabytes < megabytesMax ? 'PASS' : 'FAIL';
-  console.log(`settlement: close and report one window of ${run.transfers.toLocaleString('en')} transfers on ${run.engine} (setup ${run.setupSeconds.toFixed(1)} s, not measured)`);
-  console.log(`  close (window flip + aggregates + ${measured.participants} events): ${(measured.closeMs / 1000).toFixed(2)} s`);
+  console.log(
+    `settlement: close and report one window of ${run.transfers.toLocaleString('en')} transfers on ${run.engine} (setup ${run.setupSeconds.toFixed(1)} s, not measured)`,
+  );
+  console.log(
+    `  close (window flip + aggregates + ${measured.participants} events): ${(measured.closeMs / 1000).toFixed(2)} s`,
+  );
   console.log(`  report (lines, bilateral, merchants, counts, CSV):  ${(measured.reportMs / 1000).toFixed(3)} s`);
-  console.log(`  close + report: ${seconds.toFixed(2)} s (bound ${secondsMax} s); peak RSS of the measuring process ${megabytes.toFixed(0)} MB (bound ${megabytesMax} MB): ${verdict}`);
-  console.log(`    of which ${(measured.rssBeforeWorkBytes / 1024 / 1024).toFixed(0)} MB before any work: Node, tsx and the modules loaded`);
-  console.log(`  baseline, one naive full-scan sum over the window's transfers: ${(measured.baselineMs / 1000).toFixed(2)} s; close + report / baseline = ${(seconds / (measured.baselineMs / 1000)).toFixed(2)}x`);
-  console.log(`  report: ${measured.counts.transfers.toLocaleString('en')} transfers, ${measured.lines} lines, ${measured.bilateral} bilateral pairs, nets per currency ${JSON.stringify(measured.netsByCurrency)}`);
+  console.log(
+    `  close + report: ${seconds.toFixed(2)} s (bound ${secondsMax} s); peak RSS of the measuring process ${megabytes.toFixed(0)} MB (bound ${megabytesMax} MB): ${verdict}`,
+  );
+  console.log(
+    `    of which ${(measured.rssBeforeWorkBytes / 1024 / 1024).toFixed(0)} MB before any work: Node, tsx and the modules loaded`,
+  );
+  console.log(
+    `  baseline, one naive full-scan sum over the window's transfers: ${(measured.baselineMs / 1000).toFixed(2)} s; close + report / baseline = ${(seconds / (measured.baselineMs / 1000)).toFixed(2)}x`,
+  );
+  console.log(
+    `  report: ${measured.counts.transfers.toLocaleString('en')} transfers, ${measured.lines} lines, ${measured.bilateral} bilateral pairs, nets per currency ${JSON.stringify(measured.netsByCurrency)}`,
+  );
   if (verdict === 'FAIL') process.exitCode = 1;
 }

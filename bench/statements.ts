@@ -26,12 +26,18 @@ function peakRssMiB(pid: number): number {
   return kib / 1024;
 }
 
-async function startHubProcess(dataDir: string, db: string, token: string): Promise<{ hub: LintasProcess; url: string }> {
+async function startHubProcess(
+  dataDir: string,
+  db: string,
+  token: string,
+): Promise<{ hub: LintasProcess; url: string }> {
   // The heap is capped so the figure is what the work needs, not what an idle
   // collector lets accumulate: were a step to hold every line, it would fail.
-  const hub = spawnLintas(['serve', '--port', '0', '--db', db, '--data-dir', dataDir], { ...process.env, LINTAS_OPERATOR_TOKEN: token, LINTAS_LOG_LEVEL: 'warn' }, [
-    `--max-old-space-size=${heapMiBMax}`,
-  ]);
+  const hub = spawnLintas(
+    ['serve', '--port', '0', '--db', db, '--data-dir', dataDir],
+    { ...process.env, LINTAS_OPERATOR_TOKEN: token, LINTAS_LOG_LEVEL: 'warn' },
+    [`--max-old-space-size=${heapMiBMax}`],
+  );
   const [, url] = await hub.waitFor(/listening on (http:\/\/\S+)/, startTimeoutMs);
   return { hub, url: url as string };
 }
@@ -47,11 +53,42 @@ async function countStreamedLines(response: Response): Promise<{ lines: number; 
 }
 
 /** The naive statement: every row in one query, the whole CSV in one string. */
-async function naiveStatement(db: string, payerId: string, windowId: string): Promise<{ seconds: number; peakMiB: number; bytes: number }> {
+async function naiveStatement(
+  db: string,
+  payerId: string,
+  windowId: string,
+): Promise<{ seconds: number; peakMiB: number; bytes: number }> {
   const database = openDatabase(db);
   const started = performance.now();
-  const rows = await database.kysely.selectFrom('transfers').selectAll().where('payer_id', '=', payerId).where('window_id', '=', windowId).orderBy('id').execute();
-  const csv = csvRow(statementColumns) + rows.map((row) => csvRow([row.id, row.receipt_number, row.created_at, row.business_date, row.kind, 'debit', row.payee_id, row.merchant_id, row.amount, row.currency, row.interchange, row.issuer_switch_fee, row.source, row.payer_ref])).join('');
+  const rows = await database.kysely
+    .selectFrom('transfers')
+    .selectAll()
+    .where('payer_id', '=', payerId)
+    .where('window_id', '=', windowId)
+    .orderBy('id')
+    .execute();
+  const csv =
+    csvRow(statementColumns) +
+    rows
+      .map((row) =>
+        csvRow([
+          row.id,
+          row.receipt_number,
+          row.created_at,
+          row.business_date,
+          row.kind,
+          'debit',
+          row.payee_id,
+          row.merchant_id,
+          row.amount,
+          row.currency,
+          row.interchange,
+          row.issuer_switch_fee,
+          row.source,
+          row.payer_ref,
+        ]),
+      )
+      .join('');
   const seconds = (performance.now() - started) / 1000;
   await database.close();
   return { seconds, peakMiB: peakRssMiB(process.pid), bytes: csv.length };
@@ -68,29 +105,52 @@ export async function runStatementsBench(options: { lines?: number } = {}): Prom
     const issuer = await createWallet(hub, 'Bench Issuer');
     const acquirer = await createWallet(hub, 'Bench Acquirer', { roles: ['acquirer'] });
     const merchant = await createMerchant(hub, acquirer);
-    const window = (await bearerClient(hub, token)('POST', '/v1/settlement-windows/close')).body as { id: string; businessDate: string };
+    const window = (await bearerClient(hub, token)('POST', '/v1/settlement-windows/close')).body as {
+      id: string;
+      businessDate: string;
+    };
     process.stdout.write(`seeding ${lineCount.toLocaleString('en')} transfers into one window...\n`);
     const seeder = openDatabase(db);
-    await seedWindowPayments(seeder, { payerId: issuer.id, payeeId: acquirer.id, merchantId: merchant.id, windowId: window.id, businessDate: window.businessDate, count: lineCount, idPrefix: 'trf_bench' });
+    await seedWindowPayments(seeder, {
+      payerId: issuer.id,
+      payeeId: acquirer.id,
+      merchantId: merchant.id,
+      windowId: window.id,
+      businessDate: window.businessDate,
+      count: lineCount,
+      idPrefix: 'trf_bench',
+    });
     await seeder.close();
     const pid = hubProcess.child.pid as number;
     const idleMiB = peakRssMiB(pid);
 
     let started = performance.now();
     const statementUrl = `${url}/v1/statements?windowId=${window.id}&format=csv`;
-    const headers = await signRequest({ method: 'GET', url: statementUrl, headers: {} }, { keyId: issuer.keyId, privateKey: issuer.privateKey, now: () => new Date() });
+    const headers = await signRequest(
+      { method: 'GET', url: statementUrl, headers: {} },
+      { keyId: issuer.keyId, privateKey: issuer.privateKey, now: () => new Date() },
+    );
     const streamed = await countStreamedLines(await fetch(statementUrl, { headers }));
     const statementSeconds = (performance.now() - started) / 1000;
     const statementPeakMiB = peakRssMiB(pid);
 
     const upload = ['transferId,amount,currency,direction'];
-    for (let index = 0; index < lineCount; index += 1) upload.push(`trf_bench${String(index).padStart(9, '0')},${1_000 + (index % 9_000)},CNY,debit`);
+    for (let index = 0; index < lineCount; index += 1)
+      upload.push(`trf_bench${String(index).padStart(9, '0')},${1_000 + (index % 9_000)},CNY,debit`);
     const body = upload.join('\n');
     const reconcileUrl = `${url}/v1/reconciliations?windowId=${window.id}`;
-    const uploadHeaders: Record<string, string> = { 'content-type': 'text/csv', 'idempotency-key': `bench-${Date.now()}` };
-    const signature = await signRequest({ method: 'POST', url: reconcileUrl, headers: uploadHeaders, body }, { keyId: issuer.keyId, privateKey: issuer.privateKey, now: () => new Date() });
+    const uploadHeaders: Record<string, string> = {
+      'content-type': 'text/csv',
+      'idempotency-key': `bench-${Date.now()}`,
+    };
+    const signature = await signRequest(
+      { method: 'POST', url: reconcileUrl, headers: uploadHeaders, body },
+      { keyId: issuer.keyId, privateKey: issuer.privateKey, now: () => new Date() },
+    );
     started = performance.now();
-    const reconciled = (await (await fetch(reconcileUrl, { method: 'POST', headers: { ...uploadHeaders, ...signature }, body })).json()) as { counts?: Record<string, number> };
+    const reconciled = (await (
+      await fetch(reconcileUrl, { method: 'POST', headers: { ...uploadHeaders, ...signature }, body })
+    ).json()) as { counts?: Record<string, number> };
     const reconcileSeconds = (performance.now() - started) / 1000;
     const reconcilePeakMiB = peakRssMiB(pid);
 

@@ -46,5 +46,7 @@ if (await postgresReachable()) {
   console.log('\nPostgreSQL was NOT tested: only SQLite ran. Start it and run npm test again.');
   if (process.env.LINTAS_REQUIRE_POSTGRES === '1') postgresStatus = 1;
 }
-console.log(`\nSQLite: ${sqliteStatus === 0 ? 'green' : 'FAILED'}; PostgreSQL: ${postgresStatus === 0 ? 'green' : 'FAILED'}`);
+console.log(
+  `\nSQLite: ${sqliteStatus === 0 ? 'green' : 'FAILED'}; PostgreSQL: ${postgresStatus === 0 ? 'green' : 'FAILED'}`,
+);
 process.exit(sqliteStatus || postgresStatus);

@@ -53,13 +53,21 @@ export const redactedLogPaths = [
 
 export type HubServer = { app: App; close(): Promise<void> };
 
-function parseJsonKeepingRaw(request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void): void {
+function parseJsonKeepingRaw(
+  request: FastifyRequest,
+  body: Buffer,
+  done: (error: Error | null, value?: unknown) => void,
+): void {
   request.rawBody = body;
   if (body.length === 0) return done(null, undefined);
   try {
     done(null, JSON.parse(body.toString('utf8')));
   } catch (error) {
-    done(new Problem('invalid_request', `the body is not valid JSON: ${(error as Error).message}`, { errors: [{ pointer: '/', detail: 'is not valid JSON' }] }));
+    done(
+      new Problem('invalid_request', `the body is not valid JSON: ${(error as Error).message}`, {
+        errors: [{ pointer: '/', detail: 'is not valid JSON' }],
+      }),
+    );
   }
 }
 
@@ -103,13 +111,21 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     // A POST without a body is an empty object to its schema, so missing fields are named one by one.
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE') request.body = {};
   });
-  app.addHook('preValidation', createAuthHook({ resolveBearer: (token) => resolveBearer(ctx, token), verifySignature: createSignatureResolver(ctx) }));
+  app.addHook(
+    'preValidation',
+    createAuthHook({
+      resolveBearer: (token) => resolveBearer(ctx, token),
+      verifySignature: createSignatureResolver(ctx),
+    }),
+  );
   // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
   app.addHook('preValidation', idempotency.claim);
   app.addHook('onSend', idempotency.record);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => sendProblem(new Problem('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(new Problem('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), reply),
+  );
 
   operationsRoutes(app, ctx, metrics.registry);
   hubRoutes(app, ctx);
@@ -135,8 +151,8 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   extraRoutes?.(app, ctx);
 
   const housekeeping = setInterval(() => {
-    void Promise.all([idempotency.purgeExpired(), purgeExpiredNonces(ctx.db, ctx.clock.now())]).catch((error: unknown) =>
-      logger.warn({ err: error }, 'housekeeping failed'),
+    void Promise.all([idempotency.purgeExpired(), purgeExpiredNonces(ctx.db, ctx.clock.now())]).catch(
+      (error: unknown) => logger.warn({ err: error }, 'housekeeping failed'),
     );
   }, housekeepingIntervalMs);
   housekeeping.unref();
@@ -162,6 +178,8 @@ function operationsRoutes(app: App, ctx: HubContext, registry: ReturnType<typeof
       return sendProblem(new Problem('service_unavailable', 'the database is not reachable'), reply);
     }
   });
-  app.get('/metrics', { schema: hidden }, async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', { schema: hidden }, async (_request, reply) =>
+    reply.header('content-type', registry.contentType).send(await registry.metrics()),
+  );
   app.get('/openapi.json', { schema: hidden }, async () => app.swagger());
 }

@@ -9,10 +9,15 @@ import { startHub } from './server.ts';
 import { registerSettleCommands } from './settlement/index.ts';
 import { type DemoState, demoRoutes, seedDemo } from './demo/index.ts';
 
-const program = new Command('lintas').description('Lintas: an open payment interconnection switch').showHelpAfterError();
+const program = new Command('lintas')
+  .description('Lintas: an open payment interconnection switch')
+  .showHelpAfterError();
 
 function dbOption(): Option {
-  return new Option('--db <location>', 'SQLite file path or postgres:// URL (env LINTAS_DB; default ./data/lintas.sqlite)');
+  return new Option(
+    '--db <location>',
+    'SQLite file path or postgres:// URL (env LINTAS_DB; default ./data/lintas.sqlite)',
+  );
 }
 
 function configFrom(flags: ConfigInput) {
@@ -43,7 +48,17 @@ async function serve(flags: ServeFlags, demo: boolean): Promise<void> {
   const config = demo ? { ...loaded, allowPrivateUrls: true } : loaded;
   let demoState: DemoState | undefined;
   let hubUrl = config.publicUrl;
-  const hub = await startHub(config, demo ? { extraRoutes: demoRoutes(() => demoState, () => hubUrl) } : {});
+  const hub = await startHub(
+    config,
+    demo
+      ? {
+          extraRoutes: demoRoutes(
+            () => demoState,
+            () => hubUrl,
+          ),
+        }
+      : {},
+  );
   hubUrl = hub.url;
   const lines = [
     `Lintas hub listening on ${hub.url}`,
@@ -54,7 +69,9 @@ async function serve(flags: ServeFlags, demo: boolean): Promise<void> {
   ];
   if (demo) {
     demoState = await seedDemo(hub.url, config.operatorToken.reveal(), config.publicUrl, config.dataDir);
-    lines.push(`  demo:           ${config.publicUrl}/demo   (wallet keys and the merchant key in ${config.dataDir}/demo.json)`);
+    lines.push(
+      `  demo:           ${config.publicUrl}/demo   (wallet keys and the merchant key in ${config.dataDir}/demo.json)`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
@@ -75,7 +92,9 @@ async function serve(flags: ServeFlags, demo: boolean): Promise<void> {
 }
 
 serveOptions(program.command('serve').description('serve the hub')).action((flags: ServeFlags) => serve(flags, false));
-serveOptions(program.command('demo').description('serve the hub with demo wallets, a merchant and a wallet app at /demo')).action((flags: ServeFlags) => serve(flags, true));
+serveOptions(
+  program.command('demo').description('serve the hub with demo wallets, a merchant and a wallet app at /demo'),
+).action((flags: ServeFlags) => serve(flags, true));
 
 program
   .command('migrate')

@@ -75,23 +75,36 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
   const dbText = flags.db ?? env.LINTAS_DB ?? join(dataDir, 'lintas.sqlite');
   const db = checkDatabaseLocation(dbText, problems);
   const publicUrlText = flags.publicUrl ?? env.LINTAS_PUBLIC_URL;
-  const publicUrl = publicUrlText === undefined ? `http://${host}:${Number.isNaN(port) ? 8080 : port}` : checkPublicUrl(publicUrlText, problems);
+  const publicUrl =
+    publicUrlText === undefined
+      ? `http://${host}:${Number.isNaN(port) ? 8080 : port}`
+      : checkPublicUrl(publicUrlText, problems);
   const operatorToken = env.LINTAS_OPERATOR_TOKEN;
   if (operatorToken !== undefined && operatorToken.length < operatorTokenMinChars) {
     problems.push(`LINTAS_OPERATOR_TOKEN must have at least ${operatorTokenMinChars} characters`);
   }
   const masterKey = env.LINTAS_MASTER_KEY;
   if (masterKey !== undefined && !isValidMasterKey(masterKey)) {
-    problems.push('LINTAS_MASTER_KEY must be 32 bytes in base64url (43 characters); `openssl rand -base64 32` makes one');
+    problems.push(
+      'LINTAS_MASTER_KEY must be 32 bytes in base64url (43 characters); `openssl rand -base64 32` makes one',
+    );
   }
   const allowPrivate = env.LINTAS_ALLOW_PRIVATE_URLS ?? '0';
   if (allowPrivate !== '0' && allowPrivate !== '1') problems.push('LINTAS_ALLOW_PRIVATE_URLS must be 0 or 1');
   const cutoffText = env.LINTAS_SETTLEMENT_CUTOFF;
   const settlementCutoff = cutoffText === undefined ? undefined : parseCutoff(cutoffText);
   if (cutoffText !== undefined && settlementCutoff === undefined) {
-    problems.push(`LINTAS_SETTLEMENT_CUTOFF "${cutoffText}" must be HH:MM and an IANA time zone, such as "23:00 Asia/Jakarta"`);
+    problems.push(
+      `LINTAS_SETTLEMENT_CUTOFF "${cutoffText}" must be HH:MM and an IANA time zone, such as "23:00 Asia/Jakarta"`,
+    );
   }
-  const posUnknownTimeoutSeconds = integerSetting(env, 'LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS', posUnknownTimeoutSecondsDefault, [1, posUnknownTimeoutSecondsMax], problems);
+  const posUnknownTimeoutSeconds = integerSetting(
+    env,
+    'LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS',
+    posUnknownTimeoutSecondsDefault,
+    [1, posUnknownTimeoutSecondsMax],
+    problems,
+  );
   const posAuthorizationDeadlineMs = integerSetting(
     env,
     'LINTAS_POS_AUTHORIZATION_DEADLINE_MS',
@@ -115,11 +128,18 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
 }
 
 /** An integer environment setting within [min, max], or its default when unset. */
-function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, [min, max]: [number, number], problems: string[]): number {
+function integerSetting(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  [min, max]: [number, number],
+  problems: string[],
+): number {
   const text = env[name];
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) problems.push(`${name} must be an integer from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -182,6 +202,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, random: R
     env.LINTAS_MASTER_KEY !== undefined
       ? new Secret(env.LINTAS_MASTER_KEY)
       : secretFromFile(settings.dataDir, 'master.key', () => generateMasterKey(random)).secret;
-  if (!isValidMasterKey(master.reveal())) throw new ConfigError([`the master key file in ${settings.dataDir} is not a 32-byte base64url key`]);
+  if (!isValidMasterKey(master.reveal()))
+    throw new ConfigError([`the master key file in ${settings.dataDir} is not a 32-byte base64url key`]);
   return { ...settings, operatorToken: operator.secret, operatorTokenFile: operator.file, masterKey: master };
 }

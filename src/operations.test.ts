@@ -27,11 +27,16 @@ describe('operations endpoints', () => {
   });
 
   test('/openapi.json is a valid OpenAPI 3.1 document covering the routes', async () => {
-    const document = (await (await fetch(`${hub.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const document = (await (await fetch(`${hub.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(document.openapi).toBe('3.1.0');
     const result = await validate(structuredClone(document) as never);
     expect(result.valid ? [] : result.errors).toEqual([]);
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/participants', '/v1/merchants', '/v1/hub/keys', '/v1/audit-events']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/participants', '/v1/merchants', '/v1/hub/keys', '/v1/audit-events']),
+    );
   });
 
   test('/docs serves the API reference', async () => {

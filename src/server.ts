@@ -11,7 +11,14 @@ import { expireDueCheckouts } from './checkout/index.ts';
 import { confirmAcknowledgedRefunds } from './refunds/index.ts';
 import { startSettlementWorker } from './settlement/index.ts';
 import { reversalWorkerIntervalMs, reverseDueCharges } from './pos/index.ts';
-import { type Clock, type Random, type Worker, cryptoRandom, startPeriodicWorker, systemClock } from './platform/index.ts';
+import {
+  type Clock,
+  type Random,
+  type Worker,
+  cryptoRandom,
+  startPeriodicWorker,
+  systemClock,
+} from './platform/index.ts';
 
 export type HubOptions = {
   clock?: Clock;
@@ -33,11 +40,26 @@ export type RunningHub = {
 /** Every background job of a running hub; each capability adds its own here. */
 function startWorkers(ctx: HubContext): Worker[] {
   return [
-    startPeriodicWorker('checkout-expiry', checkoutExpiryIntervalMs, async () => void (await expireDueCheckouts(ctx)), ctx.logger),
+    startPeriodicWorker(
+      'checkout-expiry',
+      checkoutExpiryIntervalMs,
+      async () => void (await expireDueCheckouts(ctx)),
+      ctx.logger,
+    ),
     startDeliveryWorker(ctx),
     startSettlementWorker(ctx),
-    startPeriodicWorker('refund-confirmations', refundConfirmationIntervalMs, async () => void (await confirmAcknowledgedRefunds(ctx)), ctx.logger),
-    startPeriodicWorker('pos-reversals', reversalWorkerIntervalMs, async () => void (await reverseDueCharges(ctx)), ctx.logger),
+    startPeriodicWorker(
+      'refund-confirmations',
+      refundConfirmationIntervalMs,
+      async () => void (await confirmAcknowledgedRefunds(ctx)),
+      ctx.logger,
+    ),
+    startPeriodicWorker(
+      'pos-reversals',
+      reversalWorkerIntervalMs,
+      async () => void (await reverseDueCharges(ctx)),
+      ctx.logger,
+    ),
   ];
 }
 
@@ -54,7 +76,15 @@ export function openHubContext(config: Config, options: HubOptions = {}): HubCon
   const db: Database = openDatabase(config.db);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  return { db, clock, random, config, logger, audit: createAuditWriter(clock, random), http: options.http ?? createFetchHttpPort() };
+  return {
+    db,
+    clock,
+    random,
+    config,
+    logger,
+    audit: createAuditWriter(clock, random),
+    http: options.http ?? createFetchHttpPort(),
+  };
 }
 
 /** Opens the database, brings its schema up to date and makes the hub's key on first start. */

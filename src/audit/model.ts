@@ -57,6 +57,7 @@ export function auditPartiesOf(entry: AuditEntry): string[] {
     ...(entry.parties ?? []),
   ];
   const parties = [...new Set(candidates.filter((id) => partyIdPattern.test(id)))];
-  if (parties.length > auditPartiesMax) throw new Error(`audit event ${entry.action} names ${parties.length} parties, more than ${auditPartiesMax}`);
+  if (parties.length > auditPartiesMax)
+    throw new Error(`audit event ${entry.action} names ${parties.length} parties, more than ${auditPartiesMax}`);
   return parties;
 }

@@ -17,7 +17,10 @@ const AuditEventSchema = Type.Object({
   after: Type.Unknown(),
 });
 
-const AuditQuery = Type.Intersect([ListQuery, Type.Object({ objectId: Type.Optional(Type.String()), actor: Type.Optional(Type.String()) })]);
+const AuditQuery = Type.Intersect([
+  ListQuery,
+  Type.Object({ objectId: Type.Optional(Type.String()), actor: Type.Optional(Type.String()) }),
+]);
 
 export function auditRoutes(app: App, ctx: HubContext): void {
   app.get('/v1/audit-events', {
@@ -36,7 +39,12 @@ export function auditRoutes(app: App, ctx: HubContext): void {
       const caller = callerOf(request);
       const page = pageOf(request.query);
       const party = caller.type === 'operator' ? undefined : caller.id;
-      const rows = await listAuditEvents(ctx.db.kysely, { ...page, party, objectId: request.query.objectId, actor: request.query.actor });
+      const rows = await listAuditEvents(ctx.db.kysely, {
+        ...page,
+        party,
+        objectId: request.query.objectId,
+        actor: request.query.actor,
+      });
       return toPage(rows, page, (row) => row.id);
     },
   });

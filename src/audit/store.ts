@@ -18,7 +18,11 @@ export async function insertAuditEvent(tx: Tx, event: AuditEvent, parties: reado
       after: event.after === undefined ? null : toJson(event.after),
     })
     .execute();
-  if (parties.length > 0) await tx.insertInto('audit_event_parties').values(parties.map((party) => ({ party_id: party, event_id: event.id }))).execute();
+  if (parties.length > 0)
+    await tx
+      .insertInto('audit_event_parties')
+      .values(parties.map((party) => ({ party_id: party, event_id: event.id })))
+      .execute();
 }
 
 export type AuditFilter = {
@@ -33,9 +37,14 @@ export type AuditFilter = {
 
 export async function listAuditEvents(db: Queryable, filter: AuditFilter): Promise<AuditEvent[]> {
   if (filter.party !== undefined) return listAuditEventsOfParty(db, { ...filter, party: filter.party });
-  let query = db.selectFrom('audit_events').selectAll().orderBy('id').limit(filter.limit + 1);
+  let query = db
+    .selectFrom('audit_events')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.objectId !== undefined) query = query.where('object_id', '=', filter.objectId);
-  if (filter.objectIds !== undefined) query = query.where('object_id', 'in', filter.objectIds.length ? [...filter.objectIds] : ['']);
+  if (filter.objectIds !== undefined)
+    query = query.where('object_id', 'in', filter.objectIds.length ? [...filter.objectIds] : ['']);
   if (filter.actor !== undefined) query = query.where('actor_id', '=', filter.actor);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   const rows = await query.execute();
@@ -52,7 +61,8 @@ async function listAuditEventsOfParty(db: Queryable, filter: AuditFilter & { par
     .orderBy('p.event_id')
     .limit(filter.limit + 1);
   if (filter.objectId !== undefined) query = query.where('e.object_id', '=', filter.objectId);
-  if (filter.objectIds !== undefined) query = query.where('e.object_id', 'in', filter.objectIds.length ? [...filter.objectIds] : ['']);
+  if (filter.objectIds !== undefined)
+    query = query.where('e.object_id', 'in', filter.objectIds.length ? [...filter.objectIds] : ['']);
   if (filter.actor !== undefined) query = query.where('e.actor_id', '=', filter.actor);
   if (filter.after !== undefined) query = query.where('p.event_id', '>', filter.after);
   const rows = await query.execute();

@@ -31,7 +31,10 @@ async function newMerchant(acquirer: TestParticipant, name = shop.name): Promise
 }
 
 async function apply(merchant: { call: Client }, walletId: string, businessDetails?: unknown) {
-  return merchant.call('POST', '/v1/channel-applications', { walletId, ...(businessDetails ? { businessDetails } : {}) });
+  return merchant.call('POST', '/v1/channel-applications', {
+    walletId,
+    ...(businessDetails ? { businessDetails } : {}),
+  });
 }
 
 /**
@@ -61,11 +64,22 @@ describe('own acquirer', () => {
     expect(list.status).toBe(200);
     expect(list.body.data).toHaveLength(1);
     const own = list.body.data[0];
-    expect(own).toMatchObject({ merchantId: merchant.id, walletId: walletAcquirer.id, status: 'approved', businessDetails: {}, wallet: { name: 'Wallet A' } });
+    expect(own).toMatchObject({
+      merchantId: merchant.id,
+      walletId: walletAcquirer.id,
+      status: 'approved',
+      businessDetails: {},
+      wallet: { name: 'Wallet A' },
+    });
     expect(own.id).toMatch(/^cha_/);
     expect(own.approvedAt).toBe(own.createdAt);
     const [created] = await auditOf(own.id);
-    expect(created).toMatchObject({ action: 'channel.created', actor: { type: 'participant', id: walletAcquirer.id }, before: null, after: { status: 'approved' } });
+    expect(created).toMatchObject({
+      action: 'channel.created',
+      actor: { type: 'participant', id: walletAcquirer.id },
+      before: null,
+      after: { status: 'approved' },
+    });
 
     const again = await apply(merchant, walletAcquirer.id);
     expect(again.status).toBe(409);
@@ -103,13 +117,21 @@ describe('the review conversation', () => {
     expect(listed).toMatchObject({ merchant: { name: 'Review Shop', mcc: '5411', city: 'Jakarta', country: 'ID' } });
 
     hub.clock.advanceMs(1000);
-    const asked = await walletB.call('POST', `/v1/channel-applications/${id}/request-info`, { question: 'What do you sell?' });
-    expect(asked.body).toMatchObject({ status: 'info_requested', question: 'What do you sell?', infoRequestedAt: hub.clock.now().toISOString() });
+    const asked = await walletB.call('POST', `/v1/channel-applications/${id}/request-info`, {
+      question: 'What do you sell?',
+    });
+    expect(asked.body).toMatchObject({
+      status: 'info_requested',
+      question: 'What do you sell?',
+      infoRequestedAt: hub.clock.now().toISOString(),
+    });
     const pendingNow = await walletB.call('GET', '/v1/channel-applications?status=pending&limit=100');
     expect(pendingNow.body.data.map((channel: { id: string }) => channel.id)).not.toContain(id);
 
     hub.clock.advanceMs(1000);
-    const answered = await merchant.call('PATCH', `/v1/channel-applications/${id}`, { businessDetails: { note: 'Groceries and household goods' } });
+    const answered = await merchant.call('PATCH', `/v1/channel-applications/${id}`, {
+      businessDetails: { note: 'Groceries and household goods' },
+    });
     expect(answered.status).toBe(200);
     expect(answered.body).toMatchObject({
       status: 'pending',
@@ -122,17 +144,29 @@ describe('the review conversation', () => {
     const approved = await walletB.call('POST', `/v1/channel-applications/${id}/approve`);
     expect(approved.body).toMatchObject({ status: 'approved', approvedAt: hub.clock.now().toISOString() });
 
-    const suspended = await walletB.call('POST', `/v1/channel-applications/${id}/suspend`, { reason: 'chargeback review' });
-    expect(suspended.body).toMatchObject({ status: 'suspended', reason: 'chargeback review', suspendedAt: hub.clock.now().toISOString() });
+    const suspended = await walletB.call('POST', `/v1/channel-applications/${id}/suspend`, {
+      reason: 'chargeback review',
+    });
+    expect(suspended.body).toMatchObject({
+      status: 'suspended',
+      reason: 'chargeback review',
+      suspendedAt: hub.clock.now().toISOString(),
+    });
     const whileSuspended = await apply(merchant, walletB.id);
     expect(whileSuspended.status).toBe(409);
     expect(whileSuspended.body).toMatchObject({ code: 'application_exists', existingId: id });
 
     const reinstated = await walletB.call('POST', `/v1/channel-applications/${id}/reinstate`);
-    expect(reinstated.body).toMatchObject({ status: 'approved', reason: null, reinstatedAt: hub.clock.now().toISOString() });
+    expect(reinstated.body).toMatchObject({
+      status: 'approved',
+      reason: null,
+      reinstatedAt: hub.clock.now().toISOString(),
+    });
 
     const trail = await auditOf(id);
-    expect(trail.map((event) => [event.action, event.actor.type, event.before?.status ?? null, event.after.status])).toEqual([
+    expect(
+      trail.map((event) => [event.action, event.actor.type, event.before?.status ?? null, event.after.status]),
+    ).toEqual([
       ['channel.created', 'merchant', null, 'pending'],
       ['channel.request_info', 'participant', 'pending', 'info_requested'],
       ['channel.provide_info', 'merchant', 'info_requested', 'pending'],
@@ -171,10 +205,20 @@ describe('the review conversation', () => {
   test('a rejection is final for that application; the merchant may apply again', async () => {
     const merchant = await newMerchant(bank);
     const first = await apply(merchant, walletC.id);
-    const rejected = await walletC.call('POST', `/v1/channel-applications/${first.body.id}/reject`, { reason: 'outside our market' });
-    expect(rejected.body).toMatchObject({ status: 'rejected', reason: 'outside our market', rejectedAt: hub.clock.now().toISOString() });
+    const rejected = await walletC.call('POST', `/v1/channel-applications/${first.body.id}/reject`, {
+      reason: 'outside our market',
+    });
+    expect(rejected.body).toMatchObject({
+      status: 'rejected',
+      reason: 'outside our market',
+      rejectedAt: hub.clock.now().toISOString(),
+    });
     const trail = await auditOf(first.body.id);
-    expect(trail.at(-1)).toMatchObject({ action: 'channel.reject', before: { status: 'pending' }, after: { status: 'rejected', reason: 'outside our market' } });
+    expect(trail.at(-1)).toMatchObject({
+      action: 'channel.reject',
+      before: { status: 'pending' },
+      after: { status: 'rejected', reason: 'outside our market' },
+    });
 
     const second = await apply(merchant, walletC.id);
     expect(second.status).toBe(201);
@@ -189,7 +233,9 @@ describe('the review conversation', () => {
   test('a wallet may decide while its question is open', async () => {
     const merchant = await newMerchant(bank);
     const applied = await apply(merchant, walletC.id);
-    await walletC.call('POST', `/v1/channel-applications/${applied.body.id}/request-info`, { question: 'Licence number?' });
+    await walletC.call('POST', `/v1/channel-applications/${applied.body.id}/request-info`, {
+      question: 'Licence number?',
+    });
     const approved = await walletC.call('POST', `/v1/channel-applications/${applied.body.id}/approve`);
     expect(approved.body.status).toBe('approved');
   });
@@ -200,12 +246,26 @@ describe('transitions the table does not allow', () => {
     { name: 'approve an approved channel', setup: ['approve'], action: ['POST', 'approve'], from: 'approved' },
     { name: 'reinstate a pending one', setup: [], action: ['POST', 'reinstate'], from: 'pending' },
     { name: 'suspend a pending one', setup: [], action: ['POST', 'suspend', { reason: 'x' }], from: 'pending' },
-    { name: 'ask an approved one a question', setup: ['approve'], action: ['POST', 'request-info', { question: 'x' }], from: 'approved' },
-    { name: 'reject a suspended one', setup: ['approve', 'suspend'], action: ['POST', 'reject', { reason: 'x' }], from: 'suspended' },
+    {
+      name: 'ask an approved one a question',
+      setup: ['approve'],
+      action: ['POST', 'request-info', { question: 'x' }],
+      from: 'approved',
+    },
+    {
+      name: 'reject a suspended one',
+      setup: ['approve', 'suspend'],
+      action: ['POST', 'reject', { reason: 'x' }],
+      from: 'suspended',
+    },
     { name: 'approve a rejected one', setup: ['reject'], action: ['POST', 'approve'], from: 'rejected' },
     { name: 'answer when nothing was asked', setup: [], action: ['PATCH', ''], from: 'pending' },
   ];
-  const setupBodies: Record<string, unknown> = { approve: undefined, suspend: { reason: 'r' }, reject: { reason: 'r' } };
+  const setupBodies: Record<string, unknown> = {
+    approve: undefined,
+    suspend: { reason: 'r' },
+    reject: { reason: 'r' },
+  };
 
   test.each(rows)('$name → 422 invalid_transition', async ({ setup, action, from }) => {
     const merchant = await newMerchant(bank);
@@ -228,13 +288,26 @@ describe('transitions the table does not allow', () => {
 describe('refusals', () => {
   test('applying: invalid fields, unknown wallet, not an issuer, inactive wallet, suspended merchant', async () => {
     const merchant = await newMerchant(bank);
-    const missing = await merchant.call('POST', '/v1/channel-applications', { businessDetails: { website: 'ftp://shop.example', note: '' } });
+    const missing = await merchant.call('POST', '/v1/channel-applications', {
+      businessDetails: { website: 'ftp://shop.example', note: '' },
+    });
     expect(missing.status).toBe(400);
-    expect(missing.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual(['/businessDetails/note', '/businessDetails/website', '/walletId']);
+    expect(missing.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
+      '/businessDetails/note',
+      '/businessDetails/website',
+      '/walletId',
+    ]);
     const badVolume = await apply(merchant, walletB.id, { expectedMonthlyVolume: 12.5 });
     expect(badVolume.status).toBe(400);
-    expect(badVolume.body.errors).toEqual([{ pointer: '/businessDetails/expectedMonthlyVolume', detail: expect.any(String) }]);
-    const noKey = await merchant.call('POST', '/v1/channel-applications', { walletId: walletB.id }, { omitIdempotencyKey: true });
+    expect(badVolume.body.errors).toEqual([
+      { pointer: '/businessDetails/expectedMonthlyVolume', detail: expect.any(String) },
+    ]);
+    const noKey = await merchant.call(
+      'POST',
+      '/v1/channel-applications',
+      { walletId: walletB.id },
+      { omitIdempotencyKey: true },
+    );
     expect(noKey.body.code).toBe('idempotency_key_missing');
 
     const unknown = await apply(merchant, 'par_doesnotexist');
@@ -277,13 +350,25 @@ describe('refusals', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => apply(merchant, walletB.id)));
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     const winner = answers.find((answer) => answer.status === 201);
-    expect(answers.filter((answer) => answer.status === 409).every((answer) => answer.body.existingId === winner?.body.id)).toBe(true);
+    expect(
+      answers.filter((answer) => answer.status === 409).every((answer) => answer.body.existingId === winner?.body.id),
+    ).toBe(true);
   });
 
   test('an application replays for the same Idempotency-Key', async () => {
     const merchant = await newMerchant(bank);
-    const first = await merchant.call('POST', '/v1/channel-applications', { walletId: walletC.id }, { idempotencyKey: 'apply-once' });
-    const again = await merchant.call('POST', '/v1/channel-applications', { walletId: walletC.id }, { idempotencyKey: 'apply-once' });
+    const first = await merchant.call(
+      'POST',
+      '/v1/channel-applications',
+      { walletId: walletC.id },
+      { idempotencyKey: 'apply-once' },
+    );
+    const again = await merchant.call(
+      'POST',
+      '/v1/channel-applications',
+      { walletId: walletC.id },
+      { idempotencyKey: 'apply-once' },
+    );
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.id).toBe(first.body.id);
@@ -291,7 +376,7 @@ describe('refusals', () => {
 });
 
 describe('visibility', () => {
-  test("a wallet sees only applications addressed to it; a merchant only its own; the operator all", async () => {
+  test('a wallet sees only applications addressed to it; a merchant only its own; the operator all', async () => {
     const merchant = await newMerchant(bank);
     const other = await newMerchant(bank);
     const toB = await apply(merchant, walletB.id);
@@ -309,7 +394,9 @@ describe('visibility', () => {
 
     const otherReads = await other.call('GET', `/v1/channel-applications/${toB.body.id}`);
     expect(otherReads.status).toBe(404);
-    const otherAnswers = await other.call('PATCH', `/v1/channel-applications/${toB.body.id}`, { businessDetails: { note: 'x' } });
+    const otherAnswers = await other.call('PATCH', `/v1/channel-applications/${toB.body.id}`, {
+      businessDetails: { note: 'x' },
+    });
     expect(otherAnswers.status).toBe(404);
     const otherList = await other.call('GET', '/v1/channel-applications?limit=100');
     expect(otherList.body.data.map((channel: { id: string }) => channel.id)).toEqual([toC.body.id]);
@@ -327,7 +414,9 @@ describe('visibility', () => {
     const merchantApproves = await merchant.call('POST', `/v1/channel-applications/${applied.body.id}/approve`);
     expect(merchantApproves.status).toBe(403);
     expect(merchantApproves.body.code).toBe('forbidden');
-    const walletAnswers = await walletB.call('PATCH', `/v1/channel-applications/${applied.body.id}`, { businessDetails: { note: 'x' } });
+    const walletAnswers = await walletB.call('PATCH', `/v1/channel-applications/${applied.body.id}`, {
+      businessDetails: { note: 'x' },
+    });
     expect(walletAnswers.status).toBe(403);
     const operatorApplies = await operator('POST', '/v1/channel-applications', { walletId: walletB.id });
     expect(operatorApplies.status).toBe(403);

@@ -26,7 +26,12 @@ export function notifiedTypeOf(event: ChannelEventType): string | undefined {
 }
 
 /** Tells the merchant of a wallet's decision in the transaction that made it; the data is the channel as it now is. */
-export async function emitChannelEvent(ctx: HubContext, tx: Tx, event: ChannelEventType, channel: ChannelView): Promise<void> {
+export async function emitChannelEvent(
+  ctx: HubContext,
+  tx: Tx,
+  event: ChannelEventType,
+  channel: ChannelView,
+): Promise<void> {
   const type = notifiedTypeOf(event);
   if (type === undefined) return;
   await emitEvent(ctx, tx, { type, data: channel, merchantId: channel.merchantId });

@@ -61,6 +61,9 @@ describe('channel transitions', () => {
   test('an answer replaces the fields it names and keeps the others', () => {
     const before = { website: 'https://a.example', note: 'old' };
     expect(mergeBusinessDetails(before, { note: 'new' })).toEqual({ website: 'https://a.example', note: 'new' });
-    expect(mergeBusinessDetails(before, { expectedMonthlyVolume: 100 })).toEqual({ ...before, expectedMonthlyVolume: 100 });
+    expect(mergeBusinessDetails(before, { expectedMonthlyVolume: 100 })).toEqual({
+      ...before,
+      expectedMonthlyVolume: 100,
+    });
   });
 });

@@ -81,7 +81,15 @@ export function partyOf(event: ChannelEventType): ChannelParty {
 export type ChannelChange = Partial<
   Pick<
     Channel,
-    'businessDetails' | 'question' | 'reason' | 'approvedAt' | 'rejectedAt' | 'suspendedAt' | 'reinstatedAt' | 'infoRequestedAt' | 'infoProvidedAt'
+    | 'businessDetails'
+    | 'question'
+    | 'reason'
+    | 'approvedAt'
+    | 'rejectedAt'
+    | 'suspendedAt'
+    | 'reinstatedAt'
+    | 'infoRequestedAt'
+    | 'infoProvidedAt'
   >
 > & { status: ChannelStatus; updatedAt: string };
 
@@ -89,7 +97,11 @@ export type ChannelChange = Partial<
  * Checks an event against the table and returns what it changes, with the
  * time stamp of that transition; undefined when the table does not allow it.
  */
-export function transitionOf(channel: Pick<Channel, 'status' | 'businessDetails'>, event: ChannelEvent, at: string): ChannelChange | undefined {
+export function transitionOf(
+  channel: Pick<Channel, 'status' | 'businessDetails'>,
+  event: ChannelEvent,
+  at: string,
+): ChannelChange | undefined {
   const to = channelTransitions[channel.status][event.type];
   if (!to) return undefined;
   const base = { status: to, updatedAt: at };
@@ -97,7 +109,11 @@ export function transitionOf(channel: Pick<Channel, 'status' | 'businessDetails'
     case 'request_info':
       return { ...base, question: event.question, infoRequestedAt: at };
     case 'provide_info':
-      return { ...base, businessDetails: mergeBusinessDetails(channel.businessDetails, event.businessDetails), infoProvidedAt: at };
+      return {
+        ...base,
+        businessDetails: mergeBusinessDetails(channel.businessDetails, event.businessDetails),
+        infoProvidedAt: at,
+      };
     case 'approve':
       return { ...base, reason: null, approvedAt: at };
     case 'reject':

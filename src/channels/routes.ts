@@ -5,7 +5,15 @@ import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound, registerProblemCodes } from '../http/problems.ts';
 import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
-import { type ChannelEvent, type ChannelStatus, channelStatuses, noteCharsMax, questionCharsMax, reasonCharsMax, websiteCharsMax } from './model.ts';
+import {
+  type ChannelEvent,
+  type ChannelStatus,
+  channelStatuses,
+  noteCharsMax,
+  questionCharsMax,
+  reasonCharsMax,
+  websiteCharsMax,
+} from './model.ts';
 import * as service from './service.ts';
 
 registerProblemCodes({
@@ -15,7 +23,11 @@ registerProblemCodes({
 });
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
-const Volume = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "minor units of the merchant's currency" });
+const Volume = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: "minor units of the merchant's currency",
+});
 const businessDetailFields = {
   website: Type.Optional(Type.String({ minLength: 8, maxLength: websiteCharsMax, pattern: '^https?://' })),
   expectedMonthlyVolume: Type.Optional(Volume),
@@ -41,7 +53,13 @@ const ChannelSchema = Type.Object(
     businessDetails: BusinessDetails,
     question: NullableText,
     reason: NullableText,
-    merchant: Type.Object({ name: Type.String(), mcc: Type.String(), city: Type.String(), country: Type.String(), currency: Type.String() }),
+    merchant: Type.Object({
+      name: Type.String(),
+      mcc: Type.String(),
+      city: Type.String(),
+      country: Type.String(),
+      currency: Type.String(),
+    }),
     wallet: Type.Object({ name: Type.String() }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -57,13 +75,23 @@ const ChannelSchema = Type.Object(
 
 const ChannelQuery = Type.Intersect([
   ListQuery,
-  Type.Object({ status: Type.Optional(Status), walletId: Type.Optional(Type.String()), merchantId: Type.Optional(Type.String()) }),
+  Type.Object({
+    status: Type.Optional(Status),
+    walletId: Type.Optional(Type.String()),
+    merchantId: Type.Optional(Type.String()),
+  }),
 ]);
 const tags = ['channels'];
 const path = '/v1/channel-applications';
 
-const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: reasonCharsMax }) }, { additionalProperties: false });
-const Question = Type.Object({ question: Type.String({ minLength: 1, maxLength: questionCharsMax }) }, { additionalProperties: false });
+const Reason = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: reasonCharsMax }) },
+  { additionalProperties: false },
+);
+const Question = Type.Object(
+  { question: Type.String({ minLength: 1, maxLength: questionCharsMax }) },
+  { additionalProperties: false },
+);
 const NoBody = Type.Object({}, { additionalProperties: false });
 
 export function channelRoutes(app: App, ctx: HubContext): void {
@@ -73,7 +101,12 @@ export function channelRoutes(app: App, ctx: HubContext): void {
 
   app.post(path, {
     config: { auth: ['merchant'], idempotent: true },
-    schema: { tags, summary: 'Apply to a wallet for a channel (starts pending)', body: NewApplication, response: { 201: channelRef, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Apply to a wallet for a channel (starts pending)',
+      body: NewApplication,
+      response: { 201: channelRef, ...problemResponses },
+    },
     handler: async (request, reply) => {
       const created = valueOrThrow(await service.applyForChannel(ctx, callerOf(request), request.body));
       return reply.code(201).send(created);
@@ -82,11 +115,21 @@ export function channelRoutes(app: App, ctx: HubContext): void {
 
   app.get(path, {
     config: { auth: ['operator', 'merchant', 'participant'] },
-    schema: { tags, summary: "A merchant's own applications, a wallet's addressed to it, or all for the operator", querystring: ChannelQuery, response: { 200: ListOf(channelRef), ...problemResponses } },
+    schema: {
+      tags,
+      summary: "A merchant's own applications, a wallet's addressed to it, or all for the operator",
+      querystring: ChannelQuery,
+      response: { 200: ListOf(channelRef), ...problemResponses },
+    },
     handler: async (request) => {
       const page = pageOf(request.query);
       const { status, walletId, merchantId } = request.query;
-      const rows = await service.listVisibleChannels(ctx.db.kysely, callerOf(request), { ...page, status, walletId, merchantId });
+      const rows = await service.listVisibleChannels(ctx.db.kysely, callerOf(request), {
+        ...page,
+        status,
+        walletId,
+        merchantId,
+      });
       return toPage(rows, page, (row) => row.id);
     },
   });
@@ -103,22 +146,50 @@ export function channelRoutes(app: App, ctx: HubContext): void {
 
   app.patch(`${path}/:id`, {
     config: { auth: ['merchant'] },
-    schema: { tags, summary: "Answer the wallet's question; the application is pending again", params: IdParams, body: Answer, response: oneChannel },
+    schema: {
+      tags,
+      summary: "Answer the wallet's question; the application is pending again",
+      params: IdParams,
+      body: Answer,
+      response: oneChannel,
+    },
     handler: async (request) =>
-      valueOrThrow(await service.changeChannel(ctx, callerOf(request), request.params.id, { type: 'provide_info', businessDetails: request.body.businessDetails })),
+      valueOrThrow(
+        await service.changeChannel(ctx, callerOf(request), request.params.id, {
+          type: 'provide_info',
+          businessDetails: request.body.businessDetails,
+        }),
+      ),
   });
 
   /** A wallet's decision: a POST on the application whose body becomes the event. */
-  function decision<B extends TSchema>(segment: string, summary: string, body: B, toEvent: (body: Static<B>) => ChannelEvent): void {
+  function decision<B extends TSchema>(
+    segment: string,
+    summary: string,
+    body: B,
+    toEvent: (body: Static<B>) => ChannelEvent,
+  ): void {
     app.post(`${path}/:id/${segment}`, {
       config: { auth: ['participant'] },
       schema: { tags, summary, params: IdParams, body, response: oneChannel },
-      handler: async (request) => valueOrThrow(await service.changeChannel(ctx, callerOf(request), request.params.id, toEvent(request.body as Static<B>))),
+      handler: async (request) =>
+        valueOrThrow(
+          await service.changeChannel(ctx, callerOf(request), request.params.id, toEvent(request.body as Static<B>)),
+        ),
     });
   }
   decision('approve', 'Approve: the wallet is offered at this merchant', NoBody, () => ({ type: 'approve' }));
-  decision('reject', 'Reject the application; the merchant may apply again', Reason, (body) => ({ type: 'reject', reason: body.reason }));
-  decision('request-info', 'Ask the merchant a question; it answers with PATCH', Question, (body) => ({ type: 'request_info', question: body.question }));
-  decision('suspend', 'Stop being offered at this merchant for now', Reason, (body) => ({ type: 'suspend', reason: body.reason }));
+  decision('reject', 'Reject the application; the merchant may apply again', Reason, (body) => ({
+    type: 'reject',
+    reason: body.reason,
+  }));
+  decision('request-info', 'Ask the merchant a question; it answers with PATCH', Question, (body) => ({
+    type: 'request_info',
+    question: body.question,
+  }));
+  decision('suspend', 'Stop being offered at this merchant for now', Reason, (body) => ({
+    type: 'suspend',
+    reason: body.reason,
+  }));
   decision('reinstate', 'Be offered at this merchant again', NoBody, () => ({ type: 'reinstate' }));
 }

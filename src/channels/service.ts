@@ -4,7 +4,14 @@ import { inTransaction, type Queryable, type Tx } from '../db/index.ts';
 import { actorOf, type Caller } from '../http/caller.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
-import { type BusinessDetails, type Channel, type ChannelEvent, type ChannelView, partyOf, transitionOf } from './model.ts';
+import {
+  type BusinessDetails,
+  type Channel,
+  type ChannelEvent,
+  type ChannelView,
+  partyOf,
+  transitionOf,
+} from './model.ts';
 import { emitChannelEvent } from './events.ts';
 import * as store from './store.ts';
 
@@ -32,22 +39,31 @@ export type ApplicationInput = { walletId: string; businessDetails?: BusinessDet
 async function checkWallet(tx: Tx, walletId: string): Promise<Result<true, ChannelRefusal>> {
   const wallet = await findParticipant(tx, walletId);
   if (!wallet) return refuse('wallet_not_found', `no wallet ${walletId} is connected to the hub`, { walletId });
-  if (!isIssuer(wallet)) return refuse('not_an_issuer', `participant ${walletId} is not an issuer, so it is not a wallet`, { walletId });
-  if (wallet.status !== 'active') return refuse('participant_not_active', `wallet ${walletId} is ${wallet.status}`, { walletId });
+  if (!isIssuer(wallet))
+    return refuse('not_an_issuer', `participant ${walletId} is not an issuer, so it is not a wallet`, { walletId });
+  if (wallet.status !== 'active')
+    return refuse('participant_not_active', `wallet ${walletId} is ${wallet.status}`, { walletId });
   return ok(true);
 }
 
 function applicationExists(existing: Channel): Result<never, ChannelRefusal> {
-  return refuse('application_exists', `channel ${existing.id} with wallet ${existing.walletId} is ${existing.status}`, { existingId: existing.id });
+  return refuse('application_exists', `channel ${existing.id} with wallet ${existing.walletId} is ${existing.status}`, {
+    existingId: existing.id,
+  });
 }
 
-export async function applyForChannel(ctx: HubContext, caller: Caller, input: ApplicationInput): Promise<Result<ChannelView, ChannelRefusal>> {
+export async function applyForChannel(
+  ctx: HubContext,
+  caller: Caller,
+  input: ApplicationInput,
+): Promise<Result<ChannelView, ChannelRefusal>> {
   if (caller.type !== 'merchant') throw new Error(`only a merchant applies for a channel, not a ${caller.type}`);
   const businessDetails = input.businessDetails ?? {};
   return inTransaction(ctx.db, async (tx) => {
     const merchant = await store.findMerchantFacts(tx, caller.id);
     if (!merchant) throw new Error(`merchant ${caller.id} authenticated but does not exist`);
-    if (merchant.status !== 'active') return refuse('merchant_suspended', `merchant ${merchant.id} is ${merchant.status}`);
+    if (merchant.status !== 'active')
+      return refuse('merchant_suspended', `merchant ${merchant.id} is ${merchant.status}`);
     const wallet = await checkWallet(tx, input.walletId);
     if (!wallet.ok) return wallet;
     const existing = await store.findLiveChannel(tx, merchant.id, input.walletId);
@@ -55,15 +71,26 @@ export async function applyForChannel(ctx: HubContext, caller: Caller, input: Ap
     const channel = newChannel(ctx, { merchantId: merchant.id, walletId: input.walletId, businessDetails });
     if (!(await store.insertChannel(tx, channel))) {
       const winner = await store.findLiveChannel(tx, merchant.id, input.walletId);
-      if (!winner) throw new Error(`channel insert for ${merchant.id}/${input.walletId} conflicted with no live channel`);
+      if (!winner)
+        throw new Error(`channel insert for ${merchant.id}/${input.walletId} conflicted with no live channel`);
       return applicationExists(winner);
     }
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'channel.created', objectType: 'channel', objectId: channel.id, before: null, after: channel });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'channel.created',
+      objectType: 'channel',
+      objectId: channel.id,
+      before: null,
+      after: channel,
+    });
     return ok(await mustFindView(tx, channel.id));
   });
 }
 
-function newChannel(ctx: HubContext, fields: { merchantId: string; walletId: string; businessDetails: BusinessDetails }): Channel {
+function newChannel(
+  ctx: HubContext,
+  fields: { merchantId: string; walletId: string; businessDetails: BusinessDetails },
+): Channel {
   const at = ctx.clock.now();
   const stamp = at.toISOString();
   return {
@@ -94,11 +121,20 @@ export async function openOwnAcquirerChannel(
   actor: Actor,
 ): Promise<Channel> {
   const acquirer = await findParticipant(tx, ids.acquirerId);
-  if (!acquirer || !isIssuer(acquirer)) throw new Error(`acquirer ${ids.acquirerId} is not an issuer; its merchants get no own channel`);
+  if (!acquirer || !isIssuer(acquirer))
+    throw new Error(`acquirer ${ids.acquirerId} is not an issuer; its merchants get no own channel`);
   const pending = newChannel(ctx, { merchantId: ids.merchantId, walletId: ids.acquirerId, businessDetails: {} });
   const channel: Channel = { ...pending, status: 'approved', approvedAt: pending.createdAt };
-  if (!(await store.insertChannel(tx, channel))) throw new Error(`merchant ${ids.merchantId} already had a channel with its acquirer`);
-  await ctx.audit(tx, { actor, action: 'channel.created', objectType: 'channel', objectId: channel.id, before: null, after: channel });
+  if (!(await store.insertChannel(tx, channel)))
+    throw new Error(`merchant ${ids.merchantId} already had a channel with its acquirer`);
+  await ctx.audit(tx, {
+    actor,
+    action: 'channel.created',
+    objectType: 'channel',
+    objectId: channel.id,
+    before: null,
+    after: channel,
+  });
   return channel;
 }
 
@@ -130,28 +166,49 @@ function isPartyTo(caller: Caller, channel: Channel, event: ChannelEvent): boole
 async function checkPartyActive(tx: Tx, caller: Caller, channel: Channel): Promise<Result<true, ChannelRefusal>> {
   if (caller.type === 'merchant') {
     const merchant = await store.findMerchantFacts(tx, channel.merchantId);
-    if (merchant?.status !== 'active') return refuse('merchant_suspended', `merchant ${channel.merchantId} is suspended`);
+    if (merchant?.status !== 'active')
+      return refuse('merchant_suspended', `merchant ${channel.merchantId} is suspended`);
   }
   if (caller.type === 'participant') {
     const wallet = await findParticipant(tx, caller.id);
-    if (wallet?.status !== 'active') return refuse('participant_suspended', `wallet ${caller.id} is ${wallet?.status ?? 'unknown'} and may not decide`);
+    if (wallet?.status !== 'active')
+      return refuse(
+        'participant_suspended',
+        `wallet ${caller.id} is ${wallet?.status ?? 'unknown'} and may not decide`,
+      );
   }
   return ok(true);
 }
 
-export async function changeChannel(ctx: HubContext, caller: Caller, id: string, event: ChannelEvent): Promise<Result<ChannelView, ChannelRefusal>> {
+export async function changeChannel(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+  event: ChannelEvent,
+): Promise<Result<ChannelView, ChannelRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
     const before = await store.findChannelById(tx, id, true);
-    if (!before || !canSeeChannel(caller, before)) return refuse('not_found', `channel application ${id} was not found`);
+    if (!before || !canSeeChannel(caller, before))
+      return refuse('not_found', `channel application ${id} was not found`);
     if (!isPartyTo(caller, before, event)) throw new Error(`route for ${event.type} let a ${caller.type} through`);
     const active = await checkPartyActive(tx, caller, before);
     if (!active.ok) return active;
     const change = transitionOf(before, event, ctx.clock.now().toISOString());
-    if (!change) return refuse('invalid_transition', `a ${before.status} channel cannot ${event.type.replace('_', ' ')}`, { status: before.status });
+    if (!change)
+      return refuse('invalid_transition', `a ${before.status} channel cannot ${event.type.replace('_', ' ')}`, {
+        status: before.status,
+      });
     await store.updateChannel(tx, id, change);
     const after = await store.findChannelById(tx, id);
     if (!after || after.status !== change.status) throw new Error(`channel ${id} did not take status ${change.status}`);
-    await ctx.audit(tx, { actor: actorOf(caller), action: `channel.${event.type}`, objectType: 'channel', objectId: id, before, after });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: `channel.${event.type}`,
+      objectType: 'channel',
+      objectId: id,
+      before,
+      after,
+    });
     const view = await mustFindView(tx, id);
     await emitChannelEvent(ctx, tx, event.type, view);
     return ok(view);
@@ -175,9 +232,13 @@ function narrowToCaller(caller: Caller, filter: store.ChannelFilter): store.Chan
     case 'operator':
       return filter;
     case 'merchant':
-      return filter.merchantId === undefined || filter.merchantId === caller.id ? { ...filter, merchantId: caller.id } : undefined;
+      return filter.merchantId === undefined || filter.merchantId === caller.id
+        ? { ...filter, merchantId: caller.id }
+        : undefined;
     case 'participant':
-      return filter.walletId === undefined || filter.walletId === caller.id ? { ...filter, walletId: caller.id } : undefined;
+      return filter.walletId === undefined || filter.walletId === caller.id
+        ? { ...filter, walletId: caller.id }
+        : undefined;
     case 'buyer':
       return undefined;
     default: {
@@ -187,7 +248,11 @@ function narrowToCaller(caller: Caller, filter: store.ChannelFilter): store.Chan
   }
 }
 
-export async function listVisibleChannels(db: Queryable, caller: Caller, filter: store.ChannelFilter): Promise<ChannelView[]> {
+export async function listVisibleChannels(
+  db: Queryable,
+  caller: Caller,
+  filter: store.ChannelFilter,
+): Promise<ChannelView[]> {
   const visible = narrowToCaller(caller, filter);
   return visible ? store.listChannelViews(db, visible) : [];
 }

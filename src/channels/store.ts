@@ -59,7 +59,11 @@ export async function findChannelById(db: Queryable, id: string, lock = false): 
 }
 
 /** The live channel of a merchant with a wallet, or undefined. */
-export async function findLiveChannel(db: Queryable, merchantId: string, walletId: string): Promise<Channel | undefined> {
+export async function findLiveChannel(
+  db: Queryable,
+  merchantId: string,
+  walletId: string,
+): Promise<Channel | undefined> {
   const row = await db
     .selectFrom('channels')
     .selectAll()
@@ -75,7 +79,12 @@ export async function findLiveChannel(db: Queryable, merchantId: string, walletI
  * else the latest rejected application. Ordered by channel id.
  */
 export async function listCurrentChannelsOfMerchant(db: Queryable, merchantId: string): Promise<Channel[]> {
-  const rows = await db.selectFrom('channels').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('channels')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .orderBy('id')
+    .execute();
   const current = new Map<string, Channel>();
   for (const channel of rows.map(toChannel)) {
     const held = current.get(channel.walletId);
@@ -136,7 +145,13 @@ type ViewRow = ChannelRow & {
 function toView(row: ViewRow): ChannelView {
   return {
     ...toChannel(row),
-    merchant: { name: row.merchant_name, mcc: row.merchant_mcc, city: row.merchant_city, country: row.merchant_country, currency: row.merchant_currency },
+    merchant: {
+      name: row.merchant_name,
+      mcc: row.merchant_mcc,
+      city: row.merchant_city,
+      country: row.merchant_country,
+      currency: row.merchant_currency,
+    },
     wallet: { name: row.wallet_name },
   };
 }
@@ -147,7 +162,9 @@ export async function findChannelView(db: Queryable, id: string): Promise<Channe
 }
 
 export async function listChannelViews(db: Queryable, filter: ChannelFilter): Promise<ChannelView[]> {
-  let query = viewQuery(db).orderBy('channels.id').limit(filter.limit + 1);
+  let query = viewQuery(db)
+    .orderBy('channels.id')
+    .limit(filter.limit + 1);
   if (filter.merchantId !== undefined) query = query.where('channels.merchant_id', '=', filter.merchantId);
   if (filter.walletId !== undefined) query = query.where('channels.wallet_id', '=', filter.walletId);
   if (filter.status !== undefined) query = query.where('channels.status', '=', filter.status);
@@ -156,7 +173,14 @@ export async function listChannelViews(db: Queryable, filter: ChannelFilter): Pr
 }
 
 /** The merchant as channels need it, read from its table (channels may not import merchants). */
-export async function findMerchantFacts(db: Queryable, merchantId: string): Promise<{ id: string; acquirerId: string; status: string } | undefined> {
-  const row = await db.selectFrom('merchants').select(['id', 'acquirer_id', 'status']).where('id', '=', merchantId).executeTakeFirst();
+export async function findMerchantFacts(
+  db: Queryable,
+  merchantId: string,
+): Promise<{ id: string; acquirerId: string; status: string } | undefined> {
+  const row = await db
+    .selectFrom('merchants')
+    .select(['id', 'acquirer_id', 'status'])
+    .where('id', '=', merchantId)
+    .executeTakeFirst();
   return row ? { id: row.id, acquirerId: row.acquirer_id, status: row.status } : undefined;
 }

@@ -3,7 +3,13 @@ import { type Tx, inTransaction } from '../db/index.ts';
 import type { Caller } from '../http/caller.ts';
 import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { findParticipant } from '../participants/index.ts';
-import { type PaymentToken, buildHubPayload, issuePaymentToken, listTokensOfAttempt, payloadOrThrow } from '../payments/index.ts';
+import {
+  type PaymentToken,
+  buildHubPayload,
+  issuePaymentToken,
+  listTokensOfAttempt,
+  payloadOrThrow,
+} from '../payments/index.ts';
 import { type Result, newId, newToken, ok, refuse } from '../platform/index.ts';
 import { qrSvg } from '../qr/index.ts';
 import type { Checkout, CheckoutLine, Flow } from './model.ts';
@@ -29,16 +35,28 @@ const shareTokenPrefix = 'sh_';
 const shareTokenBytes = 18;
 /** The dynamic EMVCo payload for one sale, carrying the hub's template with the token. */
 export function checkoutQrPayload(ctx: HubContext, merchant: Merchant, checkout: Checkout, token: string): string {
-  return payloadOrThrow(buildHubPayload(ctx.config.qrGuid, merchant, [], { amount: checkout.amount, currency: checkout.currency, reference: checkout.reference, token }));
+  return payloadOrThrow(
+    buildHubPayload(ctx.config.qrGuid, merchant, [], {
+      amount: checkout.amount,
+      currency: checkout.currency,
+      reference: checkout.reference,
+      token,
+    }),
+  );
 }
 
 export function deepLinkOf(template: string, token: string): string {
   return template.replaceAll('{token}', encodeURIComponent(token));
 }
 
-async function loadPayable(ctx: HubContext, caller: Caller, checkoutId: string): Promise<Result<{ checkout: Checkout; merchant: Merchant }, AttemptRefusal>> {
+async function loadPayable(
+  ctx: HubContext,
+  caller: Caller,
+  checkoutId: string,
+): Promise<Result<{ checkout: Checkout; merchant: Merchant }, AttemptRefusal>> {
   const checkout = await readCheckout(ctx, checkoutId);
-  if (!checkout || !canSeeCheckout(caller, checkout)) return refuse('not_found', `checkout ${checkoutId} was not found`);
+  if (!checkout || !canSeeCheckout(caller, checkout))
+    return refuse('not_found', `checkout ${checkoutId} was not found`);
   const payable = payableRefusal(checkout);
   if (!payable.ok) return payable;
   const merchant = await findMerchant(ctx.db.kysely, checkout.merchantId);
@@ -46,27 +64,51 @@ async function loadPayable(ctx: HubContext, caller: Caller, checkoutId: string):
   return ok({ checkout, merchant });
 }
 
-export async function createAttempt(ctx: HubContext, caller: Caller, checkoutId: string, input: { walletId: string; flow: Flow }): Promise<Result<Attempt, AttemptRefusal>> {
+export async function createAttempt(
+  ctx: HubContext,
+  caller: Caller,
+  checkoutId: string,
+  input: { walletId: string; flow: Flow },
+): Promise<Result<Attempt, AttemptRefusal>> {
   const loaded = await loadPayable(ctx, caller, checkoutId);
   if (!loaded.ok) return loaded;
   const { checkout, merchant } = loaded.value;
   const method = checkout.methods.find((offered) => offered.walletId === input.walletId);
   if (!method || !method.flows.includes(input.flow)) {
-    return refuse('method_not_offered', `wallet ${input.walletId} with flow ${input.flow} is not offered for this checkout`);
+    return refuse(
+      'method_not_offered',
+      `wallet ${input.walletId} with flow ${input.flow} is not offered for this checkout`,
+    );
   }
   const at = ctx.clock.now();
   const attemptId = newId('att', at, ctx.random);
   const shareToken = input.flow === 'friend_pay' ? newToken(shareTokenPrefix, ctx.random, shareTokenBytes) : null;
   const tokens = await inTransaction(ctx.db, async (tx) => {
-    await store.insertAttempt(tx, { id: attemptId, checkout_id: checkout.id, wallet_id: input.walletId, flow: input.flow, share_token: shareToken, created_at: at.toISOString() });
-    const walletIds = input.flow === 'friend_pay' ? checkout.methods.map((offered) => offered.walletId) : [input.walletId];
+    await store.insertAttempt(tx, {
+      id: attemptId,
+      checkout_id: checkout.id,
+      wallet_id: input.walletId,
+      flow: input.flow,
+      share_token: shareToken,
+      created_at: at.toISOString(),
+    });
+    const walletIds =
+      input.flow === 'friend_pay' ? checkout.methods.map((offered) => offered.walletId) : [input.walletId];
     return Promise.all(walletIds.map((walletId) => issueCheckoutToken(ctx, tx, checkout, attemptId, walletId)));
   });
-  const attempt: Attempt = { id: attemptId, checkoutId: checkout.id, walletId: input.walletId, flow: input.flow, expiresAt: checkout.expiresAt, createdAt: at.toISOString() };
+  const attempt: Attempt = {
+    id: attemptId,
+    checkoutId: checkout.id,
+    walletId: input.walletId,
+    flow: input.flow,
+    expiresAt: checkout.expiresAt,
+    createdAt: at.toISOString(),
+  };
   const token = tokens[0] as PaymentToken;
   if (input.flow === 'app_switch') {
     const wallet = await findParticipant(ctx.db.kysely, input.walletId);
-    if (!wallet?.appSwitchUrlTemplate) return refuse('method_not_offered', `wallet ${input.walletId} has no app to switch to`);
+    if (!wallet?.appSwitchUrlTemplate)
+      return refuse('method_not_offered', `wallet ${input.walletId} has no app to switch to`);
     return ok({ ...attempt, deepLink: deepLinkOf(wallet.appSwitchUrlTemplate, token.token) });
   }
   if (input.flow === 'qr') {
@@ -76,8 +118,21 @@ export async function createAttempt(ctx: HubContext, caller: Caller, checkoutId:
   return ok({ ...attempt, shareUrl: `${ctx.config.publicUrl}/share/${shareToken}` });
 }
 
-function issueCheckoutToken(ctx: HubContext, tx: Tx, checkout: Checkout, attemptId: string, walletId: string): Promise<PaymentToken> {
-  return issuePaymentToken(ctx, tx, { source: 'checkout', objectId: checkout.id, attemptId, walletId, merchantId: checkout.merchantId, expiresAt: checkout.expiresAt });
+function issueCheckoutToken(
+  ctx: HubContext,
+  tx: Tx,
+  checkout: Checkout,
+  attemptId: string,
+  walletId: string,
+): Promise<PaymentToken> {
+  return issuePaymentToken(ctx, tx, {
+    source: 'checkout',
+    objectId: checkout.id,
+    attemptId,
+    walletId,
+    merchantId: checkout.merchantId,
+    expiresAt: checkout.expiresAt,
+  });
 }
 
 export type SharedCheckout = {
@@ -112,5 +167,13 @@ export async function readShare(ctx: HubContext, shareToken: string): Promise<Sh
       };
     }),
   );
-  return { merchant: { name: merchant.name, city: merchant.city }, lines: checkout.lines, amount: checkout.amount, currency: checkout.currency, status: checkout.status, expiresAt: checkout.expiresAt, wallets };
+  return {
+    merchant: { name: merchant.name, city: merchant.city },
+    lines: checkout.lines,
+    amount: checkout.amount,
+    currency: checkout.currency,
+    status: checkout.status,
+    expiresAt: checkout.expiresAt,
+    wallets,
+  };
 }

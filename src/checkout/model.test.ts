@@ -24,9 +24,23 @@ describe('checkout transitions', () => {
 describe('checkout lines', () => {
   const shirt: CheckoutLine = { kind: 'product', name: 'Shirt', quantity: 2, unitAmount: 1000 };
   test.each<[string, CheckoutLine[], number, string[]]>([
-    ['lines that add up', [shirt, { kind: 'shipping', name: 'Post', quantity: 1, unitAmount: 500 }, { kind: 'discount', name: 'Promo', quantity: 1, unitAmount: -300 }], 2200, []],
+    [
+      'lines that add up',
+      [
+        shirt,
+        { kind: 'shipping', name: 'Post', quantity: 1, unitAmount: 500 },
+        { kind: 'discount', name: 'Promo', quantity: 1, unitAmount: -300 },
+      ],
+      2200,
+      [],
+    ],
     ['lines that do not add up', [shirt], 1999, ['/lines']],
-    ['a positive discount', [shirt, { kind: 'discount', name: 'Promo', quantity: 1, unitAmount: 300 }], 2300, ['/lines/1/unitAmount']],
+    [
+      'a positive discount',
+      [shirt, { kind: 'discount', name: 'Promo', quantity: 1, unitAmount: 300 }],
+      2300,
+      ['/lines/1/unitAmount'],
+    ],
     ['a negative product', [{ ...shirt, unitAmount: -1000 }], -2000, ['/lines/0/unitAmount']],
     ['an overflowing line', [{ ...shirt, quantity: 1_000_000, unitAmount: 9_007_199_254_740 }], 1, ['/lines/0']],
   ])('%s', (_name, lines, amount, pointers) => {

@@ -90,10 +90,13 @@ export function checkLines(lines: readonly CheckoutLine[], amount: number): { po
   const errors: { pointer: string; detail: string }[] = [];
   let total = 0;
   lines.forEach((line, index) => {
-    if (line.kind === 'discount' && line.unitAmount > 0) errors.push({ pointer: `/lines/${index}/unitAmount`, detail: 'a discount is negative' });
-    if (line.kind !== 'discount' && line.unitAmount < 0) errors.push({ pointer: `/lines/${index}/unitAmount`, detail: 'only a discount is negative' });
+    if (line.kind === 'discount' && line.unitAmount > 0)
+      errors.push({ pointer: `/lines/${index}/unitAmount`, detail: 'a discount is negative' });
+    if (line.kind !== 'discount' && line.unitAmount < 0)
+      errors.push({ pointer: `/lines/${index}/unitAmount`, detail: 'only a discount is negative' });
     const lineTotal = line.quantity * line.unitAmount;
-    if (!Number.isSafeInteger(lineTotal)) errors.push({ pointer: `/lines/${index}`, detail: 'quantity times unitAmount is too large' });
+    if (!Number.isSafeInteger(lineTotal))
+      errors.push({ pointer: `/lines/${index}`, detail: 'quantity times unitAmount is too large' });
     total += lineTotal;
   });
   if (errors.length === 0 && lines.length > 0 && total !== amount) {

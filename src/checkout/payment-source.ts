@@ -4,7 +4,14 @@ import type { Tx } from '../db/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
-import { type PaymentInput, type PaymentRefusal, type PaymentRequest, type PaymentSourceHandler, type PaymentToken, paymentViewOf } from '../payments/index.ts';
+import {
+  type PaymentInput,
+  type PaymentRefusal,
+  type PaymentRequest,
+  type PaymentSourceHandler,
+  type PaymentToken,
+  paymentViewOf,
+} from '../payments/index.ts';
 import { type Result, ok, refuse } from '../platform/index.ts';
 import { type Transfer, postPayment } from '../transfers/index.ts';
 import { type Checkout, isDue } from './model.ts';
@@ -16,21 +23,32 @@ import * as store from './store.ts';
  * this wallet may still pay it: the checkout is open, the wallet was offered
  * at creation, and its channel is still approved now.
  */
-async function payableBy(ctx: HubContext, tx: Tx, token: PaymentToken, walletId: string): Promise<Result<Checkout, PaymentRefusal>> {
+async function payableBy(
+  ctx: HubContext,
+  tx: Tx,
+  token: PaymentToken,
+  walletId: string,
+): Promise<Result<Checkout, PaymentRefusal>> {
   let checkout = await store.findCheckout(tx, token.objectId, true);
   if (!checkout) throw new Error(`payment token ${token.token} names no checkout`);
   if (isDue(checkout, ctx.clock.now())) checkout = await moveCheckout(ctx, tx, checkout, 'expire');
   const payable = payableRefusal(checkout);
   if (!payable.ok) return payable;
   const channel = await findChannel(tx, checkout.merchantId, walletId);
-  if (!channel || channel.status !== 'approved') return refuse('channel_not_approved', `wallet ${walletId} has no approved channel with this merchant`);
+  if (!channel || channel.status !== 'approved')
+    return refuse('channel_not_approved', `wallet ${walletId} has no approved channel with this merchant`);
   if (!checkout.methods.some((method) => method.walletId === walletId)) {
     return refuse('method_not_offered', `wallet ${walletId} was not offered for checkout ${checkout.id}`);
   }
   return ok(checkout);
 }
 
-async function describe(ctx: HubContext, tx: Tx, token: PaymentToken, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>> {
+async function describe(
+  ctx: HubContext,
+  tx: Tx,
+  token: PaymentToken,
+  walletId: string,
+): Promise<Result<PaymentRequest, PaymentRefusal>> {
   const payable = await payableBy(ctx, tx, token, walletId);
   if (!payable.ok) return payable;
   const checkout = payable.value;
@@ -47,12 +65,21 @@ async function describe(ctx: HubContext, tx: Tx, token: PaymentToken, walletId: 
   });
 }
 
-async function pay(ctx: HubContext, tx: Tx, token: PaymentToken, payment: PaymentInput): Promise<Result<Transfer, PaymentRefusal>> {
+async function pay(
+  ctx: HubContext,
+  tx: Tx,
+  token: PaymentToken,
+  payment: PaymentInput,
+): Promise<Result<Transfer, PaymentRefusal>> {
   const payable = await payableBy(ctx, tx, token, payment.walletId);
   if (!payable.ok) return payable;
   const checkout = payable.value;
-  if (payment.currency !== checkout.currency) return refuse('currency_mismatch', `the checkout is in ${checkout.currency}, not ${payment.currency}`);
-  if (payment.amount !== checkout.amount) return refuse('amount_mismatch', `the checkout is for ${checkout.amount}, not ${payment.amount}`, { expectedAmount: checkout.amount });
+  if (payment.currency !== checkout.currency)
+    return refuse('currency_mismatch', `the checkout is in ${checkout.currency}, not ${payment.currency}`);
+  if (payment.amount !== checkout.amount)
+    return refuse('amount_mismatch', `the checkout is for ${checkout.amount}, not ${payment.amount}`, {
+      expectedAmount: checkout.amount,
+    });
   const posted = await postPayment(ctx, tx, {
     payerId: payment.walletId,
     payeeId: checkout.acquirerId,
@@ -65,7 +92,11 @@ async function pay(ctx: HubContext, tx: Tx, token: PaymentToken, payment: Paymen
   });
   if (!posted.ok) return posted;
   await moveCheckout(ctx, tx, checkout, 'pay', { transferId: posted.value.id, walletId: payment.walletId });
-  await emitEvent(ctx, tx, { type: 'payment.succeeded', data: paymentViewOf(posted.value), merchantId: checkout.merchantId });
+  await emitEvent(ctx, tx, {
+    type: 'payment.succeeded',
+    data: paymentViewOf(posted.value),
+    merchantId: checkout.merchantId,
+  });
   return ok(posted.value);
 }
 

@@ -4,14 +4,28 @@ import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { Problem, notFound } from '../http/problems.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
+import {
+  CurrencyCode,
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  PositiveMinorUnits,
+  Timestamp,
+  problemResponses,
+} from '../http/schemas.ts';
 import { createAttempt, readShare } from './attempts.ts';
 import { type Checkout, expiresInSecondsMax, expiresInSecondsMin, linesMax } from './model.ts';
 import * as service from './service.ts';
 
 const Line = Type.Object(
   {
-    kind: Type.Union([Type.Literal('product'), Type.Literal('shipping'), Type.Literal('discount'), Type.Literal('tax')]),
+    kind: Type.Union([
+      Type.Literal('product'),
+      Type.Literal('shipping'),
+      Type.Literal('discount'),
+      Type.Literal('tax'),
+    ]),
     sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     category: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -34,7 +48,12 @@ const NewCheckout = Type.Object(
   { additionalProperties: false },
 );
 
-const Method = Type.Object({ walletId: Type.String(), name: Type.String(), placement: Type.String(), flows: Type.Array(Type.String()) });
+const Method = Type.Object({
+  walletId: Type.String(),
+  name: Type.String(),
+  placement: Type.String(),
+  flows: Type.Array(Type.String()),
+});
 
 const checkoutFields = {
   id: Type.String(),
@@ -63,7 +82,10 @@ const CreatedCheckoutSchema = Type.Object({
 });
 
 const Flow = Type.Union([Type.Literal('app_switch'), Type.Literal('qr'), Type.Literal('friend_pay')]);
-const NewAttempt = Type.Object({ walletId: Type.String({ minLength: 1, maxLength: 64 }), flow: Flow }, { additionalProperties: false });
+const NewAttempt = Type.Object(
+  { walletId: Type.String({ minLength: 1, maxLength: 64 }), flow: Flow },
+  { additionalProperties: false },
+);
 const AttemptSchema = Type.Object({
   id: Type.String(),
   checkoutId: Type.String(),
@@ -76,7 +98,13 @@ const AttemptSchema = Type.Object({
   expiresAt: Timestamp,
   createdAt: Timestamp,
 });
-const StatusSchema = Type.Object({ id: Type.String(), status: Type.String(), paidAt: NullableTimestamp, expiresAt: Timestamp, returnUrl: Type.Union([Type.String(), Type.Null()]) });
+const StatusSchema = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  paidAt: NullableTimestamp,
+  expiresAt: Timestamp,
+  returnUrl: Type.Union([Type.String(), Type.Null()]),
+});
 const ShareSchema = Type.Object({
   merchant: Type.Object({ name: Type.String(), city: Type.String() }),
   lines: Type.Array(Line),
@@ -84,7 +112,15 @@ const ShareSchema = Type.Object({
   currency: Type.String(),
   status: Type.String(),
   expiresAt: Timestamp,
-  wallets: Type.Array(Type.Object({ walletId: Type.String(), name: Type.String(), qrPayload: Type.String(), qrSvg: Type.String(), deepLink: Type.Optional(Type.String()) })),
+  wallets: Type.Array(
+    Type.Object({
+      walletId: Type.String(),
+      name: Type.String(),
+      qrPayload: Type.String(),
+      qrSvg: Type.String(),
+      deepLink: Type.Optional(Type.String()),
+    }),
+  ),
 });
 
 const tags = ['checkout'];
@@ -94,15 +130,23 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
   const checkoutRef = Type.Unsafe<Static<typeof CheckoutSchema>>({ $ref: 'Checkout#' });
   const seers = { auth: ['merchant', 'buyer'] } as const;
 
-  async function visibleCheckout(request: { params: { id: string } } & Parameters<typeof callerOf>[0]): Promise<Checkout> {
+  async function visibleCheckout(
+    request: { params: { id: string } } & Parameters<typeof callerOf>[0],
+  ): Promise<Checkout> {
     const checkout = await service.readCheckout(ctx, request.params.id);
-    if (!checkout || !service.canSeeCheckout(callerOf(request), checkout)) throw notFound(`checkout ${request.params.id}`);
+    if (!checkout || !service.canSeeCheckout(callerOf(request), checkout))
+      throw notFound(`checkout ${request.params.id}`);
     return checkout;
   }
 
   app.post('/v1/checkouts', {
     config: { auth: ['merchant'], idempotent: true },
-    schema: { tags, summary: 'Create a checkout; the hub decides and stores its methods', body: NewCheckout, response: { 201: CreatedCheckoutSchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Create a checkout; the hub decides and stores its methods',
+      body: NewCheckout,
+      response: { 201: CreatedCheckoutSchema, ...problemResponses },
+    },
     handler: async (request, reply) => {
       const caller = callerOf(request);
       if (caller.type !== 'merchant') throw new Problem('forbidden', 'merchants create checkouts');
@@ -114,10 +158,18 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/checkouts', {
     config: { auth: ['merchant'] },
-    schema: { tags, querystring: Type.Intersect([ListQuery, Type.Object({ status: Type.Optional(Type.String()) })]), response: { 200: ListOf(checkoutRef), ...problemResponses } },
+    schema: {
+      tags,
+      querystring: Type.Intersect([ListQuery, Type.Object({ status: Type.Optional(Type.String()) })]),
+      response: { 200: ListOf(checkoutRef), ...problemResponses },
+    },
     handler: async (request) => {
       const page = pageOf(request.query);
-      const rows = await service.listCheckouts(ctx.db.kysely, { ...page, merchantId: callerOf(request).id, status: request.query.status });
+      const rows = await service.listCheckouts(ctx.db.kysely, {
+        ...page,
+        merchantId: callerOf(request).id,
+        status: request.query.status,
+      });
       return toPage(rows, page, (row) => row.id);
     },
   });
@@ -130,10 +182,21 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/checkouts/:id/status', {
     config: seers,
-    schema: { tags, summary: 'What the hosted page polls', params: IdParams, response: { 200: StatusSchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'What the hosted page polls',
+      params: IdParams,
+      response: { 200: StatusSchema, ...problemResponses },
+    },
     handler: async (request) => {
       const checkout = await visibleCheckout(request);
-      return { id: checkout.id, status: checkout.status, paidAt: checkout.paidAt, expiresAt: checkout.expiresAt, returnUrl: checkout.returnUrl };
+      return {
+        id: checkout.id,
+        status: checkout.status,
+        paidAt: checkout.paidAt,
+        expiresAt: checkout.expiresAt,
+        returnUrl: checkout.returnUrl,
+      };
     },
   });
 
@@ -145,7 +208,13 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
 
   app.post('/v1/checkouts/:id/attempts', {
     config: { auth: ['buyer'], idempotent: true },
-    schema: { tags, summary: 'Start paying with one offered method and flow', params: IdParams, body: NewAttempt, response: { 201: AttemptSchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Start paying with one offered method and flow',
+      params: IdParams,
+      body: NewAttempt,
+      response: { 201: AttemptSchema, ...problemResponses },
+    },
     handler: async (request, reply) => {
       const attempt = valueOrThrow(await createAttempt(ctx, callerOf(request), request.params.id, request.body));
       return reply.code(201).send(attempt);
@@ -153,7 +222,12 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
   });
 
   app.get('/v1/share/:token', {
-    schema: { tags, summary: 'The public view of a friend-pay share link', params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: ShareSchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'The public view of a friend-pay share link',
+      params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) }),
+      response: { 200: ShareSchema, ...problemResponses },
+    },
     handler: async (request) => {
       const shared = await readShare(ctx, request.params.token);
       if (!shared) throw notFound('share link');

@@ -44,16 +44,29 @@ export type CreatedCheckout = { checkout: Checkout; clientSecret: Secret };
 const clientSecretPrefix = 'cs_';
 const clientSecretBytes = 24;
 
-export async function createCheckout(ctx: HubContext, caller: Caller & { type: 'merchant' }, input: NewCheckoutInput): Promise<Result<CreatedCheckout, CheckoutRefusal>> {
+export async function createCheckout(
+  ctx: HubContext,
+  caller: Caller & { type: 'merchant' },
+  input: NewCheckoutInput,
+): Promise<Result<CreatedCheckout, CheckoutRefusal>> {
   const lines = input.lines ?? [];
   const errors = checkLines(lines, input.amount);
   if (errors.length > 0) return refuse('invalid_request', 'the lines do not fit the amount', { errors });
   return inTransaction(ctx.db, async (tx) => {
     const merchant = await findMerchant(tx, caller.id);
     if (!merchant) throw new Error(`authenticated merchant ${caller.id} does not exist`);
-    if (merchant.status !== 'active') return refuse('merchant_suspended', 'a suspended merchant cannot take new checkouts');
+    if (merchant.status !== 'active')
+      return refuse('merchant_suspended', 'a suspended merchant cannot take new checkouts');
     const at = ctx.clock.now();
-    const decision = await decideMethods(tx, { merchantId: merchant.id, acquirerId: merchant.acquirerId, currency: input.currency, amount: input.amount, buyerId: input.buyerId, lines, at });
+    const decision = await decideMethods(tx, {
+      merchantId: merchant.id,
+      acquirerId: merchant.acquirerId,
+      currency: input.currency,
+      amount: input.amount,
+      buyerId: input.buyerId,
+      lines,
+      at,
+    });
     const clientSecret = new Secret(newToken(clientSecretPrefix, ctx.random, clientSecretBytes));
     const checkout: Checkout = {
       id: newId('chk', at, ctx.random),
@@ -78,7 +91,11 @@ export async function createCheckout(ctx: HubContext, caller: Caller & { type: '
     const inserted = await store.insertCheckout(tx, checkout, decision.decisions, sha256Hex(clientSecret.reveal()));
     if (!inserted) {
       const holder = await store.findHeldReference(tx, merchant.id, input.reference);
-      return refuse('reference_in_use', `reference ${input.reference} is held by checkout ${holder ?? 'another checkout'}`, { checkoutId: holder });
+      return refuse(
+        'reference_in_use',
+        `reference ${input.reference} is held by checkout ${holder ?? 'another checkout'}`,
+        { checkoutId: holder },
+      );
     }
     return ok({ checkout, clientSecret });
   });
@@ -86,7 +103,10 @@ export async function createCheckout(ctx: HubContext, caller: Caller & { type: '
 
 /** The merchant that owns the checkout, or the buyer holding its client secret, may see it. */
 export function canSeeCheckout(caller: Caller, checkout: Checkout): boolean {
-  return (caller.type === 'merchant' && caller.id === checkout.merchantId) || (caller.type === 'buyer' && caller.id === checkout.id);
+  return (
+    (caller.type === 'merchant' && caller.id === checkout.merchantId) ||
+    (caller.type === 'buyer' && caller.id === checkout.id)
+  );
 }
 
 /**
@@ -112,7 +132,8 @@ export async function moveCheckout(
   });
   const moved = await store.findCheckout(tx, checkout.id);
   if (!moved || moved.status !== to) throw new Error(`checkout ${checkout.id} did not move to ${to}`);
-  if (to !== checkout.status) await emitEvent(ctx, tx, { type: `checkout.${to}`, data: moved, merchantId: moved.merchantId });
+  if (to !== checkout.status)
+    await emitEvent(ctx, tx, { type: `checkout.${to}`, data: moved, merchantId: moved.merchantId });
   return moved;
 }
 
@@ -140,15 +161,28 @@ export async function expireDueCheckouts(ctx: HubContext): Promise<number> {
   return due.length;
 }
 
-export async function cancelCheckout(ctx: HubContext, caller: Caller, id: string): Promise<Result<Checkout, CheckoutRefusal>> {
+export async function cancelCheckout(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+): Promise<Result<Checkout, CheckoutRefusal>> {
   const current = await readCheckout(ctx, id);
-  if (!current || !canSeeCheckout(caller, current) || caller.type !== 'merchant') return refuse('not_found', `checkout ${id} was not found`);
+  if (!current || !canSeeCheckout(caller, current) || caller.type !== 'merchant')
+    return refuse('not_found', `checkout ${id} was not found`);
   return inTransaction(ctx.db, async (tx) => {
     const checkout = await store.findCheckout(tx, id, true);
     if (!checkout) return refuse('not_found', `checkout ${id} was not found`);
-    if (checkout.status !== 'open') return refuse('invalid_transition', `a ${checkout.status} checkout cannot be canceled`);
+    if (checkout.status !== 'open')
+      return refuse('invalid_transition', `a ${checkout.status} checkout cannot be canceled`);
     const canceled = await moveCheckout(ctx, tx, checkout, 'cancel');
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'checkout.cancel', objectType: 'checkout', objectId: id, before: checkout, after: canceled });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'checkout.cancel',
+      objectType: 'checkout',
+      objectId: id,
+      before: checkout,
+      after: canceled,
+    });
     return ok(canceled);
   });
 }
@@ -161,7 +195,9 @@ export async function buyerCallerOf(ctx: HubContext, token: string): Promise<Cal
 }
 
 /** Why a checkout cannot be paid or tried now, if it cannot. */
-export function payableRefusal(checkout: Checkout): Result<true, 'checkout_canceled' | 'checkout_expired' | 'checkout_already_paid'> {
+export function payableRefusal(
+  checkout: Checkout,
+): Result<true, 'checkout_canceled' | 'checkout_expired' | 'checkout_already_paid'> {
   switch (checkout.status) {
     case 'open':
       return ok(true);
@@ -172,7 +208,9 @@ export function payableRefusal(checkout: Checkout): Result<true, 'checkout_cance
     case 'paid':
     case 'partially_refunded':
     case 'refunded':
-      return refuse('checkout_already_paid', `checkout ${checkout.id} is already paid`, { transferId: checkout.transferId });
+      return refuse('checkout_already_paid', `checkout ${checkout.id} is already paid`, {
+        transferId: checkout.transferId,
+      });
     default: {
       const unknownStatus: never = checkout.status;
       throw new Error(`unknown checkout status ${String(unknownStatus)}`);

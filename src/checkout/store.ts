@@ -27,7 +27,12 @@ function toCheckout(row: CheckoutRow): Checkout {
 }
 
 /** Inserts unless the merchant already holds the reference; false when it does. */
-export async function insertCheckout(tx: Tx, checkout: Checkout, decisions: unknown, clientSecretHash: string): Promise<boolean> {
+export async function insertCheckout(
+  tx: Tx,
+  checkout: Checkout,
+  decisions: unknown,
+  clientSecretHash: string,
+): Promise<boolean> {
   const result = await tx
     .insertInto('checkouts')
     .values({
@@ -74,20 +79,44 @@ export async function findCheckoutDecisions(db: Queryable, id: string): Promise<
   return row ? fromJson(row.decisions) : undefined;
 }
 
-export async function findHeldReference(db: Queryable, merchantId: string, reference: string): Promise<string | undefined> {
-  const row = await db.selectFrom('checkouts').select('id').where('merchant_id', '=', merchantId).where('reference_hold', '=', reference).executeTakeFirst();
+export async function findHeldReference(
+  db: Queryable,
+  merchantId: string,
+  reference: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('checkouts')
+    .select('id')
+    .where('merchant_id', '=', merchantId)
+    .where('reference_hold', '=', reference)
+    .executeTakeFirst();
   return row?.id;
 }
 
-export async function listCheckouts(db: Queryable, filter: { merchantId: string; status?: string | undefined; limit: number; after?: string | undefined }): Promise<Checkout[]> {
-  let query = db.selectFrom('checkouts').selectAll().where('merchant_id', '=', filter.merchantId).orderBy('id').limit(filter.limit + 1);
+export async function listCheckouts(
+  db: Queryable,
+  filter: { merchantId: string; status?: string | undefined; limit: number; after?: string | undefined },
+): Promise<Checkout[]> {
+  let query = db
+    .selectFrom('checkouts')
+    .selectAll()
+    .where('merchant_id', '=', filter.merchantId)
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   return (await query.execute()).map(toCheckout);
 }
 
 export async function listDueCheckoutIds(db: Queryable, now: string, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('checkouts').select('id').where('status', '=', 'open').where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute();
+  const rows = await db
+    .selectFrom('checkouts')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('expires_at', '<=', now)
+    .orderBy('expires_at')
+    .limit(limit)
+    .execute();
   return rows.map((row) => row.id);
 }
 
@@ -99,7 +128,12 @@ export type CheckoutChange = {
 };
 
 /** Moves a checkout on, only from the status the caller read (a guard against lost updates). */
-export async function updateCheckoutStatus(tx: Tx, id: string, from: CheckoutStatus, change: CheckoutChange): Promise<void> {
+export async function updateCheckoutStatus(
+  tx: Tx,
+  id: string,
+  from: CheckoutStatus,
+  change: CheckoutChange,
+): Promise<void> {
   const result = await tx
     .updateTable('checkouts')
     .set({
@@ -111,13 +145,17 @@ export async function updateCheckoutStatus(tx: Tx, id: string, from: CheckoutSta
     .where('id', '=', id)
     .where('status', '=', from)
     .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) throw new Error(`checkout ${id} was not ${from} when it was moved to ${change.status}`);
+  if (result.numUpdatedRows !== 1n)
+    throw new Error(`checkout ${id} was not ${from} when it was moved to ${change.status}`);
 }
 
 export async function insertAttempt(tx: Tx, attempt: CheckoutAttemptRow): Promise<void> {
   await tx.insertInto('checkout_attempts').values(attempt).execute();
 }
 
-export async function findAttemptByShareToken(db: Queryable, shareToken: string): Promise<CheckoutAttemptRow | undefined> {
+export async function findAttemptByShareToken(
+  db: Queryable,
+  shareToken: string,
+): Promise<CheckoutAttemptRow | undefined> {
   return db.selectFrom('checkout_attempts').selectAll().where('share_token', '=', shareToken).executeTakeFirst();
 }

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decode, findField } from '../qr/index.ts';
 import { type TestHub, type TestParticipant, startTestHub, ledgerCheckOf } from '../testing/index.ts';
-import { type TestMerchant, buyerOf, createCheckout, createMerchant, createWallet, positionsOf, roomyCap } from '../testing/world.ts';
+import {
+  type TestMerchant,
+  buyerOf,
+  createCheckout,
+  createMerchant,
+  createWallet,
+  positionsOf,
+  roomyCap,
+} from '../testing/world.ts';
 
 let hub: TestHub;
 let walletA: TestParticipant;
@@ -21,14 +29,22 @@ afterAll(async () => hub?.stop());
 async function pay(wallet: TestParticipant, resolveBody: Record<string, string>, payerRef: string) {
   const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', resolveBody);
   expect(resolved.status, resolved.text).toBe(200);
-  const paid = await wallet.call('POST', '/v1/transfers', { paymentToken: resolved.body.paymentToken, amount: resolved.body.amount, currency: resolved.body.currency, payer: { ref: payerRef } });
+  const paid = await wallet.call('POST', '/v1/transfers', {
+    paymentToken: resolved.body.paymentToken,
+    amount: resolved.body.amount,
+    currency: resolved.body.currency,
+    payer: { ref: payerRef },
+  });
   expect(paid.status, paid.text).toBe(201);
   return { resolved: resolved.body, transfer: paid.body };
 }
 
 describe('one checkout, every wallet: the story with three wallets', () => {
   test('the merchant applies to B and C; B asks for information, gets it, approves', async () => {
-    const toB = await merchant.call('POST', '/v1/channel-applications', { walletId: walletB.id, businessDetails: { website: 'https://toko.example' } });
+    const toB = await merchant.call('POST', '/v1/channel-applications', {
+      walletId: walletB.id,
+      businessDetails: { website: 'https://toko.example' },
+    });
     expect(toB.status).toBe(201);
     expect(toB.body.status).toBe('pending');
     const toC = await merchant.call('POST', '/v1/channel-applications', { walletId: walletC.id });
@@ -37,9 +53,13 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     const pendingAtB = await walletB.call('GET', '/v1/channel-applications?status=pending');
     expect(pendingAtB.body.data.map((application: { id: string }) => application.id)).toEqual([toB.body.id]);
 
-    const asked = await walletB.call('POST', `/v1/channel-applications/${toB.body.id}/request-info`, { question: 'What volume do you expect?' });
+    const asked = await walletB.call('POST', `/v1/channel-applications/${toB.body.id}/request-info`, {
+      question: 'What volume do you expect?',
+    });
     expect(asked.body.status).toBe('info_requested');
-    const answered = await merchant.call('PATCH', `/v1/channel-applications/${toB.body.id}`, { businessDetails: { website: 'https://toko.example', expectedMonthlyVolume: 5_000_000 } });
+    const answered = await merchant.call('PATCH', `/v1/channel-applications/${toB.body.id}`, {
+      businessDetails: { website: 'https://toko.example', expectedMonthlyVolume: 5_000_000 },
+    });
     expect(answered.body.status).toBe('pending');
     const approved = await walletB.call('POST', `/v1/channel-applications/${toB.body.id}/approve`);
     expect(approved.body.status).toBe('approved');
@@ -58,7 +78,10 @@ describe('one checkout, every wallet: the story with three wallets', () => {
   test('B pays by QR: the payload passes the codec in strict mode; the ledger moves the amount from B to A', async () => {
     const before = await positionsOf(hub);
     const checkout = await createCheckout(merchant);
-    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, { walletId: walletB.id, flow: 'qr' });
+    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+      walletId: walletB.id,
+      flow: 'qr',
+    });
     expect(attempt.status, attempt.text).toBe(201);
     const decoded = decode(attempt.body.qrPayload, { mode: 'strict' });
     expect(decoded.valid, JSON.stringify(decoded)).toBe(true);
@@ -69,8 +92,22 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     expect(findField(decoded.fields, '26/01')).toMatchObject({ value: merchant.id });
 
     const { resolved, transfer } = await pay(walletB, { qrPayload: attempt.body.qrPayload }, 'beta-txn-1');
-    expect(resolved).toMatchObject({ merchant: { id: merchant.id, name: 'Toko Lintas', city: 'Shanghai', mcc: '5732' }, amount: 12_990, currency: 'CNY', reference: checkout.reference });
-    expect(transfer).toMatchObject({ status: 'committed', amount: 12_990, currency: 'CNY', payerParticipantId: walletB.id, payeeParticipantId: walletA.id, merchantId: merchant.id, checkoutId: checkout.id, payerRef: 'beta-txn-1' });
+    expect(resolved).toMatchObject({
+      merchant: { id: merchant.id, name: 'Toko Lintas', city: 'Shanghai', mcc: '5732' },
+      amount: 12_990,
+      currency: 'CNY',
+      reference: checkout.reference,
+    });
+    expect(transfer).toMatchObject({
+      status: 'committed',
+      amount: 12_990,
+      currency: 'CNY',
+      payerParticipantId: walletB.id,
+      payeeParticipantId: walletA.id,
+      merchantId: merchant.id,
+      checkoutId: checkout.id,
+      payerRef: 'beta-txn-1',
+    });
     expect(transfer.receiptNumber).toMatch(/^\d{12}$/);
 
     const after = await positionsOf(hub);
@@ -79,13 +116,28 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     const status = await buyerOf(hub, checkout)('GET', `/v1/checkouts/${checkout.id}/status`);
     expect(status.body.status).toBe('paid');
     const payments = await merchant.call('GET', '/v1/payments');
-    expect(payments.body.data).toContainEqual(expect.objectContaining({ id: transfer.id, walletId: walletB.id, source: 'checkout', status: 'succeeded', refundedAmount: 0, checkoutId: checkout.id }));
+    expect(payments.body.data).toContainEqual(
+      expect.objectContaining({
+        id: transfer.id,
+        walletId: walletB.id,
+        source: 'checkout',
+        status: 'succeeded',
+        refundedAmount: 0,
+        checkoutId: checkout.id,
+      }),
+    );
   });
 
   test('B pays by app switch: the deep link carries the token the wallet resolves', async () => {
     const before = await positionsOf(hub);
-    const checkout = await createCheckout(merchant, { amount: 5_000, lines: [{ kind: 'product', name: 'Tea cup', quantity: 1, unitAmount: 5_000 }] });
-    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, { walletId: walletB.id, flow: 'app_switch' });
+    const checkout = await createCheckout(merchant, {
+      amount: 5_000,
+      lines: [{ kind: 'product', name: 'Tea cup', quantity: 1, unitAmount: 5_000 }],
+    });
+    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+      walletId: walletB.id,
+      flow: 'app_switch',
+    });
     expect(attempt.body.deepLink).toMatch(/^betawallet:\/\/pay\?token=pt_/);
     const token = decodeURIComponent(new URL(attempt.body.deepLink).searchParams.get('token') ?? '');
     const { transfer } = await pay(walletB, { token }, 'beta-txn-2');
@@ -98,21 +150,39 @@ describe('one checkout, every wallet: the story with three wallets', () => {
   test('C approves; a friend pays from C a checkout the buyer opened with B', async () => {
     const pendingAtC = await walletC.call('GET', '/v1/channel-applications?status=pending');
     const application = pendingAtC.body.data[0];
-    expect((await walletC.call('POST', `/v1/channel-applications/${application.id}/approve`)).body.status).toBe('approved');
+    expect((await walletC.call('POST', `/v1/channel-applications/${application.id}/approve`)).body.status).toBe(
+      'approved',
+    );
     const before = await positionsOf(hub);
-    const checkout = await createCheckout(merchant, { amount: 8_800, lines: [{ kind: 'product', name: 'Mooncakes', quantity: 1, unitAmount: 8_800 }] });
-    expect(checkout.methods.map((method: { walletId: string; placement: string }) => [method.walletId, method.placement])).toEqual([
+    const checkout = await createCheckout(merchant, {
+      amount: 8_800,
+      lines: [{ kind: 'product', name: 'Mooncakes', quantity: 1, unitAmount: 8_800 }],
+    });
+    expect(
+      checkout.methods.map((method: { walletId: string; placement: string }) => [method.walletId, method.placement]),
+    ).toEqual([
       [walletA.id, 'default'],
       [walletB.id, 'other'],
       [walletC.id, 'other'],
     ]);
-    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, { walletId: walletB.id, flow: 'friend_pay' });
+    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+      walletId: walletB.id,
+      flow: 'friend_pay',
+    });
     expect(attempt.body.shareUrl).toMatch(new RegExp(`^${hub.url}/share/sh_`));
     const shareToken = attempt.body.shareUrl.split('/').pop();
     const shared = await fetch(`${hub.url}/v1/share/${shareToken}`).then((response) => response.json() as Promise<any>);
-    expect(shared).toMatchObject({ merchant: { name: 'Toko Lintas', city: 'Shanghai' }, amount: 8_800, currency: 'CNY' });
+    expect(shared).toMatchObject({
+      merchant: { name: 'Toko Lintas', city: 'Shanghai' },
+      amount: 8_800,
+      currency: 'CNY',
+    });
     expect(JSON.stringify(shared)).not.toContain('buyer-1');
-    expect(shared.wallets.map((wallet: { walletId: string }) => wallet.walletId)).toEqual([walletA.id, walletB.id, walletC.id]);
+    expect(shared.wallets.map((wallet: { walletId: string }) => wallet.walletId)).toEqual([
+      walletA.id,
+      walletB.id,
+      walletC.id,
+    ]);
     const fromC = shared.wallets.find((wallet: { walletId: string }) => wallet.walletId === walletC.id);
     expect(fromC.deepLink).toBeUndefined();
     expect(decode(fromC.qrPayload, { mode: 'strict' }).valid).toBe(true);
@@ -122,7 +192,9 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     const after = await positionsOf(hub);
     expect((after[`${walletC.id}:CNY`] ?? 0) - (before[`${walletC.id}:CNY`] ?? 0)).toBe(-8_800);
     expect((after[`${walletA.id}:CNY`] ?? 0) - (before[`${walletA.id}:CNY`] ?? 0)).toBe(8_800);
-    const sharedAfter = await fetch(`${hub.url}/v1/share/${shareToken}`).then((response) => response.json() as Promise<any>);
+    const sharedAfter = await fetch(`${hub.url}/v1/share/${shareToken}`).then(
+      (response) => response.json() as Promise<any>,
+    );
     expect(sharedAfter.status).toBe('paid');
   });
 

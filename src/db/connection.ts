@@ -50,7 +50,9 @@ function openPostgres(url: string): Database {
     max: pgPoolConnectionsMax,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === pgBigintOid ? parseBigintSafely : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        oid === pgBigintOid
+          ? parseBigintSafely
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
   // An idle connection the server closes (a restart, a dropped database)

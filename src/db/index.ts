@@ -1,4 +1,13 @@
 export { type Database, type Engine, openDatabase, isPostgresUrl, parseBigintSafely } from './connection.ts';
-export { type Tx, type Queryable, inTransaction, forUpdate, lockNamed, isPostgres, toJson, fromJson } from './transaction.ts';
+export {
+  type Tx,
+  type Queryable,
+  inTransaction,
+  forUpdate,
+  lockNamed,
+  isPostgres,
+  toJson,
+  fromJson,
+} from './transaction.ts';
 export { migrateToLatest } from './migrate.ts';
 export type { Tables } from './schema.ts';

@@ -11,4 +11,14 @@ import type { RolloutTables } from './tables/rollout.ts';
 import type { SettlementTables } from './tables/settlement.ts';
 
 /** Every table of the hub: one type per capability's tables, composed here. */
-export type Tables = CoreTables & ChannelTables & CheckoutTables & LedgerTables & NotifyTables & RolloutTables & RefundTables & PlacardTables & ReconciliationTables & PosTables & SettlementTables;
+export type Tables = CoreTables &
+  ChannelTables &
+  CheckoutTables &
+  LedgerTables &
+  NotifyTables &
+  RolloutTables &
+  RefundTables &
+  PlacardTables &
+  ReconciliationTables &
+  PosTables &
+  SettlementTables;

@@ -11,7 +11,12 @@ function idempotencyKey(): string {
   return `demo-${Date.now()}-${keyCounter}`;
 }
 
-async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<DemoResponse> {
+async function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<DemoResponse> {
   const response = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
@@ -21,7 +26,10 @@ async function send(url: string, method: string, headers: Record<string, string>
 export function bearerCall(baseUrl: string, token: string) {
   return (method: string, path: string, body?: unknown): Promise<DemoResponse> => {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(text ? { 'content-type': 'application/json' } : {}) };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      ...(text ? { 'content-type': 'application/json' } : {}),
+    };
     if (method === 'POST') headers['idempotency-key'] = idempotencyKey();
     return send(`${baseUrl}${path}`, method, headers, text);
   };
@@ -34,7 +42,10 @@ export function signedCall(baseUrl: string, wallet: Pick<DemoWallet, 'keyId' | '
     const headers: Record<string, string> = text ? { 'content-type': 'application/json' } : {};
     if (method === 'POST') headers['idempotency-key'] = idempotencyKey();
     const url = `${baseUrl}${path}`;
-    const signature = await signRequest({ method, url, headers, ...(text !== undefined ? { body: text } : {}) }, { keyId: wallet.keyId, privateKey, now: () => new Date() });
+    const signature = await signRequest(
+      { method, url, headers, ...(text !== undefined ? { body: text } : {}) },
+      { keyId: wallet.keyId, privateKey, now: () => new Date() },
+    );
     return send(url, method, { ...headers, ...signature }, text);
   };
 }

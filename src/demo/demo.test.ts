@@ -59,11 +59,15 @@ describe('npm start: the demo', () => {
     await page.close();
   });
 
-  test("a Beta Wallet payment code at the till: the demo wallet approves it and the charge succeeds", async () => {
+  test('a Beta Wallet payment code at the till: the demo wallet approves it and the charge succeeds', async () => {
     const state = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { merchant: { secretKey: string } };
     const response = await fetch(`${baseUrl}/v1/pos/charges`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${state.merchant.secretKey}`, 'content-type': 'application/json', 'idempotency-key': 'demo-till-1' },
+      headers: {
+        authorization: `Bearer ${state.merchant.secretKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'demo-till-1',
+      },
       body: JSON.stringify({ paymentCode: '6200000000000042', amount: 1_500, currency: 'CNY', reference: 'counter-1' }),
     });
     const charge = (await response.json()) as { receiptNumber: string };

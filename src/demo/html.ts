@@ -16,4 +16,5 @@ a{color:#1d4ed8}code{word-break:break-all}
 </style></head><body><main>${body}</main></body></html>`;
 }
 
-export const demoPageCsp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export const demoPageCsp =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";

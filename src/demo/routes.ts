@@ -10,15 +10,23 @@ import type { DemoState, DemoWallet } from './state.ts';
 type Form = Record<string, string>;
 
 function sendHtml(reply: FastifyReply, html: string, status = 200): FastifyReply {
-  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', demoPageCsp).send(html);
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', demoPageCsp)
+    .send(html);
 }
 
 function money(amount: number, currency: string): string {
-  return currencyByAlpha(currency) ? `${currency} ${formatDecimalAmount(minor(amount), currency)}` : `${amount} ${currency}`;
+  return currencyByAlpha(currency)
+    ? `${currency} ${formatDecimalAmount(minor(amount), currency)}`
+    : `${amount} ${currency}`;
 }
 
 function indexPage(state: DemoState): string {
-  const wallets = state.wallets.map((wallet) => `<li><a href="/demo/wallets/${wallet.slug}">${escapeHtml(wallet.name)}</a> — open its app</li>`).join('');
+  const wallets = state.wallets
+    .map((wallet) => `<li><a href="/demo/wallets/${wallet.slug}">${escapeHtml(wallet.name)}</a> — open its app</li>`)
+    .join('');
   return demoPage(
     'Lintas demo',
     `<div class="card"><h1>Lintas demo</h1><p class="muted">${escapeHtml(state.merchant.name)} sells tea. Its acquirer is Lintas Pay; Beta Wallet approved it, Gamma Wallet is still reviewing its application.</p>
@@ -64,7 +72,9 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
 
       scope.get('/demo', hide, async (_request, reply) => {
         const state = stateOf();
-        return state ? sendHtml(reply, indexPage(state)) : sendHtml(reply, demoPage('Lintas demo', '<p>The demo is being set up; reload in a moment.</p>'), 503);
+        return state
+          ? sendHtml(reply, indexPage(state))
+          : sendHtml(reply, demoPage('Lintas demo', '<p>The demo is being set up; reload in a moment.</p>'), 503);
       });
       scope.post('/demo/checkouts', hide, async (_request, reply) => {
         const state = stateOf();
@@ -75,28 +85,53 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
           reference: `demo-${randomUUID().slice(0, 8)}`,
           buyerId: `demo-buyer-${randomUUID().slice(0, 4)}`,
           lines: [
-            { kind: 'product', sku: 'TEA-OOLONG', name: 'Oolong tea', category: 'grocery', quantity: 2, unitAmount: 5_000 },
+            {
+              kind: 'product',
+              sku: 'TEA-OOLONG',
+              name: 'Oolong tea',
+              category: 'grocery',
+              quantity: 2,
+              unitAmount: 5_000,
+            },
             { kind: 'shipping', name: 'Courier', quantity: 1, unitAmount: 2_990 },
           ],
           returnUrl: `${hubUrl()}/demo`,
         });
-        return created.status === 201 ? reply.redirect(created.body.hostedUrl, 303) : sendHtml(reply, demoPage('Checkout failed', problemNote(created.body)), 502);
+        return created.status === 201
+          ? reply.redirect(created.body.hostedUrl, 303)
+          : sendHtml(reply, demoPage('Checkout failed', problemNote(created.body)), 502);
       });
       scope.get<{ Params: { slug: string } }>('/demo/wallets/:slug', hide, async (request, reply) => {
         const wallet = walletOf(request.params.slug);
         return wallet ? sendHtml(reply, walletHome(wallet)) : reply.callNotFound();
       });
-      scope.get<{ Params: { slug: string }; Querystring: { token?: string } }>('/demo/wallets/:slug/pay', hide, async (request, reply) => {
-        const wallet = walletOf(request.params.slug);
-        if (!wallet) return reply.callNotFound();
-        const resolved = await signedCall(hubUrl(), wallet)('POST', '/v1/payment-requests/resolve', { token: request.query.token ?? '' });
-        return sendHtml(reply, resolved.status === 200 ? confirmPage(wallet, resolved.body) : walletHome(wallet, problemNote(resolved.body)));
-      });
+      scope.get<{ Params: { slug: string }; Querystring: { token?: string } }>(
+        '/demo/wallets/:slug/pay',
+        hide,
+        async (request, reply) => {
+          const wallet = walletOf(request.params.slug);
+          if (!wallet) return reply.callNotFound();
+          const resolved = await signedCall(hubUrl(), wallet)('POST', '/v1/payment-requests/resolve', {
+            token: request.query.token ?? '',
+          });
+          return sendHtml(
+            reply,
+            resolved.status === 200
+              ? confirmPage(wallet, resolved.body)
+              : walletHome(wallet, problemNote(resolved.body)),
+          );
+        },
+      );
       scope.post<{ Params: { slug: string }; Body: Form }>('/demo/wallets/:slug/scan', hide, async (request, reply) => {
         const wallet = walletOf(request.params.slug);
         if (!wallet) return reply.callNotFound();
-        const resolved = await signedCall(hubUrl(), wallet)('POST', '/v1/payment-requests/resolve', { qrPayload: (request.body?.qrPayload ?? '').trim() });
-        return sendHtml(reply, resolved.status === 200 ? confirmPage(wallet, resolved.body) : walletHome(wallet, problemNote(resolved.body)));
+        const resolved = await signedCall(hubUrl(), wallet)('POST', '/v1/payment-requests/resolve', {
+          qrPayload: (request.body?.qrPayload ?? '').trim(),
+        });
+        return sendHtml(
+          reply,
+          resolved.status === 200 ? confirmPage(wallet, resolved.body) : walletHome(wallet, problemNote(resolved.body)),
+        );
       });
       scope.post<{ Params: { slug: string }; Body: Form }>('/demo/wallets/:slug/pay', hide, async (request, reply) => {
         const wallet = walletOf(request.params.slug);
@@ -116,10 +151,14 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
       });
       scope.post('/demo/wallets/:slug/callbacks/events', hide, async (_request, reply) => reply.code(204).send());
       // A payment code shown by a demo wallet is always approved: the demo has no balances to check.
-      scope.post<{ Body: { authorizationId?: unknown; amount?: unknown; currency?: unknown } }>('/demo/wallets/:slug/callbacks/authorizations', hide, async (request) => {
-        const { authorizationId, amount, currency } = request.body ?? {};
-        return { authorizationId, decision: 'approved', amount, currency };
-      });
+      scope.post<{ Body: { authorizationId?: unknown; amount?: unknown; currency?: unknown } }>(
+        '/demo/wallets/:slug/callbacks/authorizations',
+        hide,
+        async (request) => {
+          const { authorizationId, amount, currency } = request.body ?? {};
+          return { authorizationId, decision: 'approved', amount, currency };
+        },
+      );
     });
   };
 }

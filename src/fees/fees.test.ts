@@ -29,19 +29,41 @@ describe('feeOf: max(minAmount, round_half_even(A × bps / 10 000) + fixedAmount
     [rule(100, 0, 200), 1_000, 150, 150], // the ceiling (an acquirer switch fee after interchange)
     [rule(0), 1_000, undefined, 0],
   ])('%j on %d (ceiling %s) is %d', (feeRule, amount, ceiling, expected) => {
-    const fee = feeOf({ bps: feeRule.bps, fixedAmount: minor(feeRule.fixedAmount), minAmount: minor(feeRule.minAmount) }, minor(amount), ceiling === undefined ? undefined : minor(ceiling));
+    const fee = feeOf(
+      { bps: feeRule.bps, fixedAmount: minor(feeRule.fixedAmount), minAmount: minor(feeRule.minAmount) },
+      minor(amount),
+      ceiling === undefined ? undefined : minor(ceiling),
+    );
     expect(fee).toBe(expected);
   });
 
   test("a merchant's own discount replaces the schedule's; on-us carries no interchange", () => {
-    const schedule = { ...emptySchedule('CNY'), interchange: { bps: 100, fixedAmount: minor(0), minAmount: minor(0) }, merchantDiscount: { bps: 200, fixedAmount: minor(0), minAmount: minor(0) } };
-    expect(paymentFees({ amount: minor(1_000), onUs: false }, schedule, undefined)).toMatchObject({ interchange: 10, merchantDiscount: 20 });
-    expect(paymentFees({ amount: minor(1_000), onUs: true }, schedule, { bps: 50, fixedAmount: minor(1), minAmount: minor(0) })).toMatchObject({ interchange: 0, merchantDiscount: 6 });
+    const schedule = {
+      ...emptySchedule('CNY'),
+      interchange: { bps: 100, fixedAmount: minor(0), minAmount: minor(0) },
+      merchantDiscount: { bps: 200, fixedAmount: minor(0), minAmount: minor(0) },
+    };
+    expect(paymentFees({ amount: minor(1_000), onUs: false }, schedule, undefined)).toMatchObject({
+      interchange: 10,
+      merchantDiscount: 20,
+    });
+    expect(
+      paymentFees({ amount: minor(1_000), onUs: true }, schedule, {
+        bps: 50,
+        fixedAmount: minor(1),
+        minAmount: minor(0),
+      }),
+    ).toMatchObject({ interchange: 0, merchantDiscount: 6 });
   });
 });
 
 describe('PUT /v1/fee-schedules/{currency}', () => {
-  const schedule = { interchange: { bps: 60, minAmount: 5 }, issuerSwitchFee: { bps: 5, fixedAmount: 1 }, acquirerSwitchFee: { bps: 10 }, merchantDiscount: { bps: 150 } };
+  const schedule = {
+    interchange: { bps: 60, minAmount: 5 },
+    issuerSwitchFee: { bps: 5, fixedAmount: 1 },
+    acquirerSwitchFee: { bps: 10 },
+    merchantDiscount: { bps: 150 },
+  };
 
   test('the operator sets all four fees at once, audited; a currency never priced charges nothing', async () => {
     expect((await operator('GET', '/v1/fee-schedules/IDR')).body).toEqual({
@@ -70,21 +92,41 @@ describe('PUT /v1/fee-schedules/{currency}', () => {
     await operator('PUT', '/v1/fee-schedules/IDR', { ...schedule, interchange: { bps: 70 } });
     const audit = await operator('GET', '/v1/audit-events?objectId=IDR');
     const changes = audit.body.data.filter((event: { action: string }) => event.action === 'fee_schedule.set');
-    expect(changes.map((event: { before: { interchange?: unknown } | null; after: { interchange: unknown } }) => [event.before?.interchange ?? null, event.after.interchange])).toEqual([
+    expect(
+      changes.map((event: { before: { interchange?: unknown } | null; after: { interchange: unknown } }) => [
+        event.before?.interchange ?? null,
+        event.after.interchange,
+      ]),
+    ).toEqual([
       [null, rule(60, 0, 5)],
       [rule(60, 0, 5), rule(70)],
     ]);
   });
 
   test('refusals: every invalid field at once, a code not in ISO 4217, a participant caller', async () => {
-    const invalid = await operator('PUT', '/v1/fee-schedules/IDR', { ...schedule, interchange: { bps: 10_001 }, issuerSwitchFee: { bps: 1, fixedAmount: -1 }, merchantDiscount: { bps: 1.5 } });
+    const invalid = await operator('PUT', '/v1/fee-schedules/IDR', {
+      ...schedule,
+      interchange: { bps: 10_001 },
+      issuerSwitchFee: { bps: 1, fixedAmount: -1 },
+      merchantDiscount: { bps: 1.5 },
+    });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual(['/interchange/bps', '/issuerSwitchFee/fixedAmount', '/merchantDiscount/bps']);
+    expect(invalid.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
+      '/interchange/bps',
+      '/issuerSwitchFee/fixedAmount',
+      '/merchantDiscount/bps',
+    ]);
     const missing = await operator('PUT', '/v1/fee-schedules/IDR', { interchange: { bps: 1 } });
     expect(missing.status).toBe(400);
     const unknown = await operator('PUT', '/v1/fee-schedules/XXX', schedule);
-    expect(unknown).toMatchObject({ status: 400, body: { code: 'invalid_request', errors: [{ pointer: '/path/currency' }] } });
-    expect(await setSchedule(hub.ctx, operatorCaller, 'XXX', schedule)).toMatchObject({ ok: false, code: 'currency_not_supported' });
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request', errors: [{ pointer: '/path/currency' }] },
+    });
+    expect(await setSchedule(hub.ctx, operatorCaller, 'XXX', schedule)).toMatchObject({
+      ok: false,
+      code: 'currency_not_supported',
+    });
     const wallet = await createMoneyParticipant(hub, ['IDR']);
     expect((await wallet.call('PUT', '/v1/fee-schedules/IDR', schedule)).status).toBe(403);
   });
@@ -95,9 +137,19 @@ describe('PUT /v1/merchants/{id}/fees', () => {
     const acquirer = await createMoneyParticipant(hub, ['CNY']);
     const other = await createMoneyParticipant(hub, ['CNY']);
     const path = `/v1/merchants/${acquirer.merchantId}/fees`;
-    expect((await acquirer.call('GET', path)).body).toEqual({ merchantId: acquirer.merchantId, currency: 'CNY', merchantDiscount: null, updatedAt: null });
+    expect((await acquirer.call('GET', path)).body).toEqual({
+      merchantId: acquirer.merchantId,
+      currency: 'CNY',
+      merchantDiscount: null,
+      updatedAt: null,
+    });
     const set = await acquirer.call('PUT', path, { merchantDiscount: { bps: 120, fixedAmount: 10 } });
-    expect(set.body).toEqual({ merchantId: acquirer.merchantId, currency: 'CNY', merchantDiscount: rule(120, 10), updatedAt: hub.clock.now().toISOString() });
+    expect(set.body).toEqual({
+      merchantId: acquirer.merchantId,
+      currency: 'CNY',
+      merchantDiscount: rule(120, 10),
+      updatedAt: hub.clock.now().toISOString(),
+    });
     expect((await operator('GET', path)).body.merchantDiscount).toEqual(rule(120, 10));
     expect((await other.call('PUT', path, { merchantDiscount: { bps: 1 } })).status).toBe(404);
     expect((await other.call('GET', path)).status).toBe(404);

@@ -24,7 +24,14 @@ export const zeroRule: FeeRule = { bps: 0, fixedAmount: minor(0), minAmount: min
 
 /** A currency without a schedule charges nothing. */
 export function emptySchedule(currency: string): FeeSchedule {
-  return { currency, interchange: zeroRule, issuerSwitchFee: zeroRule, acquirerSwitchFee: zeroRule, merchantDiscount: zeroRule, updatedAt: null };
+  return {
+    currency,
+    interchange: zeroRule,
+    issuerSwitchFee: zeroRule,
+    acquirerSwitchFee: zeroRule,
+    merchantDiscount: zeroRule,
+    updatedAt: null,
+  };
 }
 
 /** 100 %: a rate above it would charge more than the amount. */
@@ -46,7 +53,11 @@ export function feeOf(rule: FeeRule, amount: Minor, ceiling: Minor = amount): Mi
  * so being paid never leaves an acquirer owing. The merchant's own
  * discount, when its acquirer set one, replaces the schedule's.
  */
-export function paymentFees(payment: { amount: Minor; onUs: boolean }, schedule: FeeSchedule, merchantDiscount: FeeRule | undefined): Fees {
+export function paymentFees(
+  payment: { amount: Minor; onUs: boolean },
+  schedule: FeeSchedule,
+  merchantDiscount: FeeRule | undefined,
+): Fees {
   const { amount } = payment;
   const interchange = payment.onUs ? minor(0) : feeOf(schedule.interchange, amount);
   return {
@@ -67,8 +78,17 @@ export function paymentFees(payment: { amount: Minor; onUs: boolean }, schedule:
  * refund carries no switch fee of its own, and the merchant discount (the
  * acquirer's, charged outside the hub) is not returned either.
  */
-export function refundFees(refund: { amount: Minor }, payment: { amount: Minor; refundedAmount: Minor; fees: Fees }, interchangeReturnedBefore: Minor): Fees {
+export function refundFees(
+  refund: { amount: Minor },
+  payment: { amount: Minor; refundedAmount: Minor; fees: Fees },
+  interchangeReturnedBefore: Minor,
+): Fees {
   const refundedAfter = payment.refundedAmount + refund.amount;
   const returnedAfter = mulDivHalfEven(payment.fees.interchange, refundedAfter, payment.amount);
-  return { interchange: minor(returnedAfter - interchangeReturnedBefore), issuerSwitchFee: minor(0), acquirerSwitchFee: minor(0), merchantDiscount: minor(0) };
+  return {
+    interchange: minor(returnedAfter - interchangeReturnedBefore),
+    issuerSwitchFee: minor(0),
+    acquirerSwitchFee: minor(0),
+    merchantDiscount: minor(0),
+  };
 }

@@ -8,7 +8,12 @@ import { type FeeRule, type FeeSchedule, type Fees, emptySchedule, paymentFees }
 import * as store from './store.ts';
 
 export type RuleInput = { bps: number; fixedAmount?: number | undefined; minAmount?: number | undefined };
-export type ScheduleInput = { interchange: RuleInput; issuerSwitchFee: RuleInput; acquirerSwitchFee: RuleInput; merchantDiscount: RuleInput };
+export type ScheduleInput = {
+  interchange: RuleInput;
+  issuerSwitchFee: RuleInput;
+  acquirerSwitchFee: RuleInput;
+  merchantDiscount: RuleInput;
+};
 
 function ruleFrom(input: RuleInput): FeeRule {
   return { bps: input.bps, fixedAmount: minor(input.fixedAmount ?? 0), minAmount: minor(input.minAmount ?? 0) };
@@ -22,9 +27,16 @@ export async function scheduleOf(db: Queryable, currency: string): Promise<FeeSc
 export type SetScheduleRefusal = 'currency_not_supported';
 
 /** The operator prices a currency: all four fees at once, audited. Transfers already made keep the fees they were made with. */
-export async function setSchedule(ctx: HubContext, caller: Caller, currency: string, input: ScheduleInput): Promise<Result<FeeSchedule, SetScheduleRefusal>> {
+export async function setSchedule(
+  ctx: HubContext,
+  caller: Caller,
+  currency: string,
+  input: ScheduleInput,
+): Promise<Result<FeeSchedule, SetScheduleRefusal>> {
   if (!isCurrencyAlpha(currency)) {
-    return refuse('currency_not_supported', `${currency} is not an ISO 4217 currency`, { errors: [{ pointer: '/path/currency', detail: 'is not an ISO 4217 currency' }] });
+    return refuse('currency_not_supported', `${currency} is not an ISO 4217 currency`, {
+      errors: [{ pointer: '/path/currency', detail: 'is not an ISO 4217 currency' }],
+    });
   }
   return inTransaction(ctx.db, async (tx) => {
     const before = await store.findSchedule(tx, currency);
@@ -38,26 +50,48 @@ export async function setSchedule(ctx: HubContext, caller: Caller, currency: str
       updatedAt: at,
     };
     await store.upsertSchedule(tx, schedule, at);
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'fee_schedule.set', objectType: 'fee_schedule', objectId: currency, before: before ?? null, after: schedule });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'fee_schedule.set',
+      objectType: 'fee_schedule',
+      objectId: currency,
+      before: before ?? null,
+      after: schedule,
+    });
     return ok(schedule);
   });
 }
 
-export type MerchantFees = { merchantId: string; currency: string; merchantDiscount: FeeRule | null; updatedAt: string | null };
+export type MerchantFees = {
+  merchantId: string;
+  currency: string;
+  merchantDiscount: FeeRule | null;
+  updatedAt: string | null;
+};
 export type MerchantFeesRefusal = 'not_found';
 
 /** Only the merchant's acquirer sets or reads its merchant discount; to anyone else the merchant does not exist. */
 async function ownMerchant(db: Queryable, caller: Caller, merchantId: string) {
   const merchant = await findMerchant(db, merchantId);
-  const visible = merchant && (caller.type === 'operator' || (caller.type === 'participant' && caller.id === merchant.acquirerId));
+  const visible =
+    merchant && (caller.type === 'operator' || (caller.type === 'participant' && caller.id === merchant.acquirerId));
   return visible ? merchant : undefined;
 }
 
-export async function merchantFeesOf(db: Queryable, caller: Caller, merchantId: string): Promise<Result<MerchantFees, MerchantFeesRefusal>> {
+export async function merchantFeesOf(
+  db: Queryable,
+  caller: Caller,
+  merchantId: string,
+): Promise<Result<MerchantFees, MerchantFeesRefusal>> {
   const merchant = await ownMerchant(db, caller, merchantId);
   if (!merchant) return refuse('not_found', `merchant ${merchantId} was not found`);
   const rule = await store.findMerchantDiscount(db, merchantId);
-  return ok({ merchantId, currency: merchant.currency, merchantDiscount: rule ? ruleFrom(rule) : null, updatedAt: rule?.updatedAt ?? null });
+  return ok({
+    merchantId,
+    currency: merchant.currency,
+    merchantDiscount: rule ? ruleFrom(rule) : null,
+    updatedAt: rule?.updatedAt ?? null,
+  });
 }
 
 /**
@@ -78,14 +112,28 @@ export async function setMerchantFees(
     const at = ctx.clock.now().toISOString();
     if (input.merchantDiscount === null) await store.deleteMerchantDiscount(tx, merchantId);
     else await store.upsertMerchantDiscount(tx, merchantId, ruleFrom(input.merchantDiscount), at);
-    const after: MerchantFees = { ...before.value, merchantDiscount: input.merchantDiscount && ruleFrom(input.merchantDiscount), updatedAt: input.merchantDiscount ? at : null };
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'merchant.fees_set', objectType: 'merchant', objectId: merchantId, before: before.value, after });
+    const after: MerchantFees = {
+      ...before.value,
+      merchantDiscount: input.merchantDiscount && ruleFrom(input.merchantDiscount),
+      updatedAt: input.merchantDiscount ? at : null,
+    };
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'merchant.fees_set',
+      objectType: 'merchant',
+      objectId: merchantId,
+      before: before.value,
+      after,
+    });
     return ok(after);
   });
 }
 
 /** The fees of a new payment, from the schedule and merchant discount as they are in the paying transaction. */
-export async function feesForPayment(tx: Tx, payment: { amount: Minor; currency: string; merchantId: string; onUs: boolean }): Promise<Fees> {
+export async function feesForPayment(
+  tx: Tx,
+  payment: { amount: Minor; currency: string; merchantId: string; onUs: boolean },
+): Promise<Fees> {
   const schedule = await scheduleOf(tx, payment.currency);
   const own = await store.findMerchantDiscount(tx, payment.merchantId);
   return paymentFees(payment, schedule, own && ruleFrom(own));

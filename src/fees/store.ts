@@ -28,8 +28,16 @@ export async function findSchedule(db: Queryable, currency: string): Promise<Fee
   return schedule;
 }
 
-export async function listScheduleCurrencies(db: Queryable, filter: { limit: number; after?: string | undefined }): Promise<string[]> {
-  let query = db.selectFrom('fee_schedules').select('currency').distinct().orderBy('currency').limit(filter.limit + 1);
+export async function listScheduleCurrencies(
+  db: Queryable,
+  filter: { limit: number; after?: string | undefined },
+): Promise<string[]> {
+  let query = db
+    .selectFrom('fee_schedules')
+    .select('currency')
+    .distinct()
+    .orderBy('currency')
+    .limit(filter.limit + 1);
   if (filter.after !== undefined) query = query.where('currency', '>', filter.after);
   return (await query.execute()).map((row) => row.currency);
 }
@@ -47,7 +55,10 @@ export async function upsertSchedule(tx: Tx, schedule: FeeSchedule, at: string):
   }
 }
 
-export async function findMerchantDiscount(db: Queryable, merchantId: string): Promise<(FeeRule & { updatedAt: string }) | undefined> {
+export async function findMerchantDiscount(
+  db: Queryable,
+  merchantId: string,
+): Promise<(FeeRule & { updatedAt: string }) | undefined> {
   const row = await db.selectFrom('merchant_fees').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst();
   return row ? { ...ruleOf(row), updatedAt: row.updated_at } : undefined;
 }

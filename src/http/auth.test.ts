@@ -15,11 +15,24 @@ afterAll(async () => hub?.stop());
 
 type Sent = { status: number; body: any };
 
-async function sendSigned(path: string, body: unknown, edit: (headers: Record<string, string>) => Record<string, string> = (h) => h, keyId = wallet.keyId, privateKey = wallet.privateKey, at = hub.clock.now()): Promise<Sent> {
+async function sendSigned(
+  path: string,
+  body: unknown,
+  edit: (headers: Record<string, string>) => Record<string, string> = (h) => h,
+  keyId = wallet.keyId,
+  privateKey = wallet.privateKey,
+  at = hub.clock.now(),
+): Promise<Sent> {
   const url = `${hub.url}${path}`;
   const text = JSON.stringify(body);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': `sig-${Math.random()}` };
-  const signature = await signRequest({ method: 'POST', url, headers, body: text }, { keyId, privateKey, now: () => at });
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'idempotency-key': `sig-${Math.random()}`,
+  };
+  const signature = await signRequest(
+    { method: 'POST', url, headers, body: text },
+    { keyId, privateKey, now: () => at },
+  );
   const response = await fetch(url, { method: 'POST', headers: edit({ ...headers, ...signature }), body: text });
   return { status: response.status, body: await response.json() };
 }
@@ -39,14 +52,35 @@ describe('signed requests', () => {
     const path = `/v1/participants/${wallet.id}/keys`;
     const stranger = generateEd25519KeyPair();
     const rows: [string, () => Promise<Sent>][] = [
-      ['signature_missing', async () => {
-        const response = await bearerClient(hub, undefined)('POST', path, keyBody());
-        return response;
-      }],
+      [
+        'signature_missing',
+        async () => {
+          const response = await bearerClient(hub, undefined)('POST', path, keyBody());
+          return response;
+        },
+      ],
       ['key_unknown', () => sendSigned(path, keyBody(), undefined, 'nobody-has-this-kid', stranger.privateKey)],
       ['signature_invalid', () => sendSigned(path, keyBody(), undefined, wallet.keyId, stranger.privateKey)],
-      ['digest_mismatch', () => sendSigned(path, keyBody(), (headers) => ({ ...headers, 'content-digest': 'sha-256=:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:' }))],
-      ['signature_expired', () => sendSigned(path, keyBody(), undefined, wallet.keyId, wallet.privateKey, new Date(hub.clock.now().getTime() - 301_000))],
+      [
+        'digest_mismatch',
+        () =>
+          sendSigned(path, keyBody(), (headers) => ({
+            ...headers,
+            'content-digest': 'sha-256=:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:',
+          })),
+      ],
+      [
+        'signature_expired',
+        () =>
+          sendSigned(
+            path,
+            keyBody(),
+            undefined,
+            wallet.keyId,
+            wallet.privateKey,
+            new Date(hub.clock.now().getTime() - 301_000),
+          ),
+      ],
     ];
     for (const [code, send] of rows) {
       const response = await send();
@@ -57,7 +91,10 @@ describe('signed requests', () => {
 
   test('a replayed nonce is refused', async () => {
     const url = `${hub.url}/v1/participants/${wallet.id}`;
-    const signature = await signRequest({ method: 'GET', url, headers: {} }, { keyId: wallet.keyId, privateKey: wallet.privateKey, now: () => hub.clock.now(), nonce: 'once-only' });
+    const signature = await signRequest(
+      { method: 'GET', url, headers: {} },
+      { keyId: wallet.keyId, privateKey: wallet.privateKey, now: () => hub.clock.now(), nonce: 'once-only' },
+    );
     const first = await fetch(url, { headers: signature });
     expect(first.status).toBe(200);
     const replay = await fetch(url, { headers: signature });
@@ -81,7 +118,12 @@ describe('signed requests', () => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': 'reference-1' };
     const signed = referenceSign(
       { method: 'POST', url, headers, body },
-      { keyId: wallet.keyId, privateKey: wallet.privateKey, created: Math.floor(hub.clock.now().getTime() / 1000), nonce: 'reference-nonce-1' },
+      {
+        keyId: wallet.keyId,
+        privateKey: wallet.privateKey,
+        created: Math.floor(hub.clock.now().getTime() / 1000),
+        nonce: 'reference-nonce-1',
+      },
     );
     const response = await fetch(url, { method: 'POST', headers: { ...headers, ...signed.headers }, body });
     expect(response.status, await response.clone().text()).toBe(201);

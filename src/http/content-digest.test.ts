@@ -4,8 +4,7 @@ import { computeContentDigest, contentDigestHeaderCharsMax, verifyContentDigest 
 // RFC 9530 section 2 / Appendix B: the body `{"hello": "world"}`.
 const rfcBody = '{"hello": "world"}';
 const rfcSha256 = 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:';
-const rfcSha512 =
-  'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:';
+const rfcSha512 = 'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:';
 
 describe('computeContentDigest', () => {
   it('matches the RFC 9530 example', () => {
@@ -29,14 +28,56 @@ describe('verifyContentDigest', () => {
     { name: 'both algorithms, both match', header: `${rfcSha512}, ${rfcSha256}`, body: rfcBody, ok: true },
     { name: 'a known and an unknown algorithm', header: `md5=:AAAA:, ${rfcSha256}`, body: rfcBody, ok: true },
     { name: 'parameters on the member are ignored', header: `${rfcSha256};note=1`, body: rfcBody, ok: true },
-    { name: 'not a dictionary', header: 'sha-256=abc def', body: rfcBody, ok: false, detail: /not a structured dictionary/ },
-    { name: 'value is not a byte sequence', header: 'sha-256="X48E"', body: rfcBody, ok: false, detail: /not a byte sequence/ },
-    { name: 'value is an inner list', header: 'sha-256=(:AAAA:)', body: rfcBody, ok: false, detail: /not a byte sequence/ },
-    { name: 'sha-256 of another body', header: rfcSha256, body: '{"hello": "World"}', ok: false, detail: /sha-256 does not match/ },
-    { name: 'sha-512 matches but sha-256 does not', header: `${rfcSha512}, sha-256=:AAAA:`, body: rfcBody, ok: false, detail: /sha-256 does not match/ },
-    { name: 'only unknown algorithms', header: 'md5=:AAAA:, unixsum=:AAAA:', body: rfcBody, ok: false, detail: /no supported algorithm/ },
+    {
+      name: 'not a dictionary',
+      header: 'sha-256=abc def',
+      body: rfcBody,
+      ok: false,
+      detail: /not a structured dictionary/,
+    },
+    {
+      name: 'value is not a byte sequence',
+      header: 'sha-256="X48E"',
+      body: rfcBody,
+      ok: false,
+      detail: /not a byte sequence/,
+    },
+    {
+      name: 'value is an inner list',
+      header: 'sha-256=(:AAAA:)',
+      body: rfcBody,
+      ok: false,
+      detail: /not a byte sequence/,
+    },
+    {
+      name: 'sha-256 of another body',
+      header: rfcSha256,
+      body: '{"hello": "World"}',
+      ok: false,
+      detail: /sha-256 does not match/,
+    },
+    {
+      name: 'sha-512 matches but sha-256 does not',
+      header: `${rfcSha512}, sha-256=:AAAA:`,
+      body: rfcBody,
+      ok: false,
+      detail: /sha-256 does not match/,
+    },
+    {
+      name: 'only unknown algorithms',
+      header: 'md5=:AAAA:, unixsum=:AAAA:',
+      body: rfcBody,
+      ok: false,
+      detail: /no supported algorithm/,
+    },
     { name: 'empty header', header: '', body: rfcBody, ok: false, detail: /no supported algorithm/ },
-    { name: 'over the length limit', header: `${rfcSha256}, x=:${'A'.repeat(contentDigestHeaderCharsMax)}:`, body: rfcBody, ok: false, detail: /longer than/ },
+    {
+      name: 'over the length limit',
+      header: `${rfcSha256}, x=:${'A'.repeat(contentDigestHeaderCharsMax)}:`,
+      body: rfcBody,
+      ok: false,
+      detail: /longer than/,
+    },
   ];
 
   it.each(cases)('$name', ({ header, body, ok, detail }) => {

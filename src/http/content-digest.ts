@@ -61,7 +61,10 @@ export function verifyContentDigest(header: string, body: Buffer | string): Cont
     checked += 1;
   }
   if (checked === 0) {
-    return { ok: false, detail: `Content-Digest names no supported algorithm (${Object.keys(digestAlgorithms).join(', ')})` };
+    return {
+      ok: false,
+      detail: `Content-Digest names no supported algorithm (${Object.keys(digestAlgorithms).join(', ')})`,
+    };
   }
   return { ok: true };
 }

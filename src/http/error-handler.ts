@@ -1,7 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldError, Problem } from './problems.ts';
 
-type AjvError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown>; data?: unknown };
+type AjvError = {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+  data?: unknown;
+};
 
 const partPrefix: Record<string, string> = { body: '', querystring: '/query', params: '/path', headers: '/headers' };
 
@@ -32,7 +38,10 @@ function toFieldError(error: AjvError, prefix: string): FieldError {
     return { pointer: `${base}/${escapePointer(String(error.params.missingProperty))}`, detail: 'is required' };
   }
   if (error.keyword === 'additionalProperties') {
-    return { pointer: `${base}/${escapePointer(String(error.params.additionalProperty))}`, detail: 'is not a known field' };
+    return {
+      pointer: `${base}/${escapePointer(String(error.params.additionalProperty))}`,
+      detail: 'is not a known field',
+    };
   }
   if (error.keyword === 'format') {
     const describe = formatDetails[String(error.params.format)];
@@ -50,7 +59,8 @@ const formatDetails: Record<string, (value: unknown) => string> = {
 const fastifyCodes: Record<string, () => Problem> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new Problem('body_too_large', 'the request body is larger than 1 MiB'),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new Problem('unsupported_media_type', 'send application/json'),
-  FST_ERR_CTP_EMPTY_JSON_BODY: () => new Problem('invalid_request', 'the JSON body is empty', { errors: [{ pointer: '/', detail: 'is required' }] }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    new Problem('invalid_request', 'the JSON body is empty', { errors: [{ pointer: '/', detail: 'is required' }] }),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new Problem('invalid_request', 'Content-Length does not match the body'),
 };
 
@@ -65,7 +75,9 @@ export function toProblem(error: FastifyError | Problem | Error): Problem {
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (known) return known();
   if (error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return new Problem('invalid_request', `the body is not valid JSON: ${error.message}`, { errors: [{ pointer: '/', detail: 'is not valid JSON' }] });
+    return new Problem('invalid_request', `the body is not valid JSON: ${error.message}`, {
+      errors: [{ pointer: '/', detail: 'is not valid JSON' }],
+    });
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new Problem('invalid_request', error.message);
@@ -74,7 +86,10 @@ export function toProblem(error: FastifyError | Problem | Error): Problem {
 }
 
 export function sendProblem(problem: Problem, reply: FastifyReply): FastifyReply {
-  return reply.code(problem.status).header('content-type', 'application/problem+json').send(JSON.stringify(problem.toBody()));
+  return reply
+    .code(problem.status)
+    .header('content-type', 'application/problem+json')
+    .send(JSON.stringify(problem.toBody()));
 }
 
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

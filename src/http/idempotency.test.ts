@@ -5,7 +5,12 @@ import { type TestHub, bearerClient, startTestHub, testEngine } from '../testing
 let hub: TestHub;
 let operator: ReturnType<typeof bearerClient>;
 
-const participant = (name: string) => ({ name, roles: ['issuer'], currencies: ['CNY'], callbackUrl: 'https://w.example/cb' });
+const participant = (name: string) => ({
+  name,
+  roles: ['issuer'],
+  currencies: ['CNY'],
+  callbackUrl: 'https://w.example/cb',
+});
 
 beforeAll(async () => {
   hub = await startTestHub();
@@ -54,43 +59,65 @@ describe('idempotency', () => {
   });
 
   test('keys are scoped to the caller: another party may use the same key', async () => {
-    const created = await operator('POST', '/v1/participants', { ...participant('Scoped'), roles: ['acquirer'], currencies: ['IDR'] }, { idempotencyKey: 'scoped-1' });
+    const created = await operator(
+      'POST',
+      '/v1/participants',
+      { ...participant('Scoped'), roles: ['acquirer'], currencies: ['IDR'] },
+      { idempotencyKey: 'scoped-1' },
+    );
     await operator('POST', `/v1/participants/${created.body.id}/approve`);
-    const shop = { name: 'Shop', mcc: '5411', city: 'Jakarta', country: 'ID', currency: 'IDR', acquirerId: created.body.id };
+    const shop = {
+      name: 'Shop',
+      mcc: '5411',
+      city: 'Jakarta',
+      country: 'ID',
+      currency: 'IDR',
+      acquirerId: created.body.id,
+    };
     const merchant = await operator('POST', '/v1/merchants', shop, { idempotencyKey: 'scoped-2' });
     const asMerchant = bearerClient(hub, merchant.body.secretKey);
-    const sameKeyOtherParty = await asMerchant('POST', '/v1/participants', participant('Not allowed'), { idempotencyKey: 'scoped-1' });
+    const sameKeyOtherParty = await asMerchant('POST', '/v1/participants', participant('Not allowed'), {
+      idempotencyKey: 'scoped-1',
+    });
     expect(sameKeyOtherParty.status).toBe(403);
   });
 
   test('concurrent repeats: one runs, the others wait their turn or replay; one object', async () => {
     const body = participant('Concurrent');
-    const answers = await Promise.all(Array.from({ length: 20 }, () => operator('POST', '/v1/participants', body, { idempotencyKey: 'concurrent-1' })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => operator('POST', '/v1/participants', body, { idempotencyKey: 'concurrent-1' })),
+    );
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
-    for (const answer of answers.filter((a) => a.status === 409)) expect(answer.body.code).toBe('idempotency_request_in_progress');
+    for (const answer of answers.filter((a) => a.status === 409))
+      expect(answer.body.code).toBe('idempotency_request_in_progress');
     expect(new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id)).size).toBe(1);
     expect(await countNamed('Concurrent')).toBe(1);
   });
 
   if (testEngine() !== 'postgres') {
-    console.log('skipped on SQLite, by design: holding a request in flight needs a row lock from a second connection, which SQLite cannot give without also blocking the key claim; the PostgreSQL run covers it');
+    console.log(
+      'skipped on SQLite, by design: holding a request in flight needs a row lock from a second connection, which SQLite cannot give without also blocking the key claim; the PostgreSQL run covers it',
+    );
   }
-  test.runIf(testEngine() === 'postgres')('a repeat while the first request is held is 409 idempotency_request_in_progress (PostgreSQL row lock)', async () => {
-    const blocker = new pg.Client({ connectionString: hub.config.db });
-    await blocker.connect();
-    try {
-      await blocker.query('begin');
-      await blocker.query('lock table participants in exclusive mode');
-      const first = operator('POST', '/v1/participants', participant('Held'), { idempotencyKey: 'held-1' });
-      await new Promise((done) => setTimeout(done, 300));
-      const repeat = await operator('POST', '/v1/participants', participant('Held'), { idempotencyKey: 'held-1' });
-      expect(repeat.status).toBe(409);
-      expect(repeat.body.code).toBe('idempotency_request_in_progress');
-      await blocker.query('rollback');
-      expect((await first).status).toBe(201);
-    } finally {
-      await blocker.end();
-    }
-  });
+  test.runIf(testEngine() === 'postgres')(
+    'a repeat while the first request is held is 409 idempotency_request_in_progress (PostgreSQL row lock)',
+    async () => {
+      const blocker = new pg.Client({ connectionString: hub.config.db });
+      await blocker.connect();
+      try {
+        await blocker.query('begin');
+        await blocker.query('lock table participants in exclusive mode');
+        const first = operator('POST', '/v1/participants', participant('Held'), { idempotencyKey: 'held-1' });
+        await new Promise((done) => setTimeout(done, 300));
+        const repeat = await operator('POST', '/v1/participants', participant('Held'), { idempotencyKey: 'held-1' });
+        expect(repeat.status).toBe(409);
+        expect(repeat.body.code).toBe('idempotency_request_in_progress');
+        await blocker.query('rollback');
+        expect((await first).status).toBe(201);
+      } finally {
+        await blocker.end();
+      }
+    },
+  );
 });

@@ -43,7 +43,10 @@ export function createIdempotency(database: Database, clock: Clock, masterKey: S
     if (!request.routeOptions.config.idempotent) return;
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length === 0) {
-      throw new Problem('idempotency_key_missing', 'this request creates or moves something: send an Idempotency-Key header');
+      throw new Problem(
+        'idempotency_key_missing',
+        'this request creates or moves something: send an Idempotency-Key header',
+      );
     }
     if (key.length > keyCharsMax) {
       throw new Problem('invalid_request', `Idempotency-Key may have at most ${keyCharsMax} characters`, {
@@ -84,7 +87,12 @@ export function createIdempotency(database: Database, clock: Clock, masterKey: S
     hash: string,
     now: Date,
   ): Promise<void> {
-    const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+    const row = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirst();
     if (!row) throw new Problem('idempotency_request_in_progress', 'the key was just released; retry');
     if (row.request_hash !== hash) {
       throw new Problem('idempotency_key_reused', 'this Idempotency-Key was already used with a different request');
@@ -121,10 +129,18 @@ export function createIdempotency(database: Database, clock: Clock, masterKey: S
     request.idempotency = undefined;
     const where = db.updateTable('idempotency_keys').where('scope', '=', claimed.scope).where('key', '=', claimed.key);
     if (reply.statusCode >= serverErrorStatusMin || typeof payload !== 'string') {
-      await db.deleteFrom('idempotency_keys').where('scope', '=', claimed.scope).where('key', '=', claimed.key).execute();
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('scope', '=', claimed.scope)
+        .where('key', '=', claimed.key)
+        .execute();
       return payload;
     }
-    const stored: Stored = { status: reply.statusCode, contentType: String(reply.getHeader('content-type') ?? ''), body: payload };
+    const stored: Stored = {
+      status: reply.statusCode,
+      contentType: String(reply.getHeader('content-type') ?? ''),
+      body: payload,
+    };
     await where
       .set({
         status: 'done',
@@ -137,7 +153,10 @@ export function createIdempotency(database: Database, clock: Clock, masterKey: S
   }
 
   async function purgeExpired(): Promise<number> {
-    const result = await db.deleteFrom('idempotency_keys').where('expires_at', '<', clock.now().toISOString()).executeTakeFirst();
+    const result = await db
+      .deleteFrom('idempotency_keys')
+      .where('expires_at', '<', clock.now().toISOString())
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -41,7 +41,9 @@ describe('parseEd25519PublicJwk', () => {
 
   it('accepts the bare RFC 8037 form and the RFC 9864 alg', () => {
     expect(parseEd25519PublicJwk({ kty: 'OKP', crv: 'Ed25519', x: rfcX }).ok).toBe(true);
-    expect(parseEd25519PublicJwk({ kty: 'OKP', crv: 'Ed25519', x: rfcX, alg: 'Ed25519', key_ops: ['verify'] }).ok).toBe(true);
+    expect(parseEd25519PublicJwk({ kty: 'OKP', crv: 'Ed25519', x: rfcX, alg: 'Ed25519', key_ops: ['verify'] }).ok).toBe(
+      true,
+    );
   });
 
   const good = { kty: 'OKP', crv: 'Ed25519', x: rfcX };
@@ -49,7 +51,11 @@ describe('parseEd25519PublicJwk', () => {
     { name: 'not an object', jwk: 'JrQL...', detail: /JSON object/ },
     { name: 'null', jwk: null, detail: /JSON object/ },
     { name: 'an array', jwk: [good], detail: /JSON object/ },
-    { name: 'carries the private key d', jwk: { ...good, d: 'n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU' }, detail: /private key/ },
+    {
+      name: 'carries the private key d',
+      jwk: { ...good, d: 'n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU' },
+      detail: /private key/,
+    },
     { name: 'kty RSA', jwk: { ...good, kty: 'RSA' }, detail: /kty/ },
     { name: 'crv X25519', jwk: { ...good, crv: 'X25519' }, detail: /crv/ },
     { name: 'x missing', jwk: { kty: 'OKP', crv: 'Ed25519' }, detail: /x must/ },

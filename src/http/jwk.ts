@@ -46,7 +46,8 @@ function checkOptionalMembers(jwk: Record<string, unknown>): string | undefined 
  */
 export function parseEd25519PublicJwk(jwk: unknown): JwkParseResult {
   if (!isPlainObject(jwk)) return refuse('the key must be a JSON object (a JWK)');
-  if (jwk.d !== undefined) return refuse('the JWK contains a private key ("d"): send the public key only, and replace this key');
+  if (jwk.d !== undefined)
+    return refuse('the JWK contains a private key ("d"): send the public key only, and replace this key');
   if (jwk.kty !== 'OKP') return refuse('kty must be "OKP"');
   if (jwk.crv !== 'Ed25519') return refuse('crv must be "Ed25519"');
   if (typeof jwk.x !== 'string' || !base64UrlPattern.test(jwk.x)) return refuse('x must be unpadded base64url');

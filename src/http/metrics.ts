@@ -20,7 +20,11 @@ export function createHttpMetrics() {
   });
 
   function observe(request: FastifyRequest, reply: FastifyReply): void {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   }

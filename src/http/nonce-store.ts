@@ -14,6 +14,9 @@ export async function useNonce(database: Database, keyId: string, nonce: string,
 }
 
 export async function purgeExpiredNonces(database: Database, now: Date): Promise<number> {
-  const result = await database.kysely.deleteFrom('signature_nonces').where('expires_at', '<', now.toISOString()).executeTakeFirst();
+  const result = await database.kysely
+    .deleteFrom('signature_nonces')
+    .where('expires_at', '<', now.toISOString())
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

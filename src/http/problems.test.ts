@@ -13,12 +13,21 @@ afterAll(async () => hub?.stop());
 function expectProblem(response: { status: number; headers: Headers; body: any }, status: number, code: string) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toContain('application/problem+json');
-  expect(response.body).toMatchObject({ status, code, type: expect.stringContaining(code), title: expect.any(String), detail: expect.any(String) });
+  expect(response.body).toMatchObject({
+    status,
+    code,
+    type: expect.stringContaining(code),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
 }
 
 describe('problem details for bad input', () => {
   test('broken JSON', async () => {
-    const response = await operator('POST', '/v1/participants', undefined, { rawBody: '{"name": "x",', headers: { 'content-type': 'application/json' } });
+    const response = await operator('POST', '/v1/participants', undefined, {
+      rawBody: '{"name": "x",',
+      headers: { 'content-type': 'application/json' },
+    });
     expectProblem(response, 400, 'invalid_request');
     expect(response.body.errors).toEqual([{ pointer: '/', detail: 'is not valid JSON' }]);
   });
@@ -33,7 +42,9 @@ describe('problem details for bad input', () => {
     });
     expectProblem(response, 400, 'invalid_request');
     const pointers = response.body.errors.map((error: { pointer: string }) => error.pointer);
-    expect(pointers).toEqual(expect.arrayContaining(['/name', '/roles/1', '/currencies', '/callbackUrl', '/netDebitCaps/CNY']));
+    expect(pointers).toEqual(
+      expect.arrayContaining(['/name', '/roles/1', '/currencies', '/callbackUrl', '/netDebitCaps/CNY']),
+    );
   });
 
   test('missing fields', async () => {
@@ -49,7 +60,13 @@ describe('problem details for bad input', () => {
   });
 
   test('unknown fields are named, not silently dropped', async () => {
-    const response = await operator('POST', '/v1/participants', { name: 'X', roles: ['issuer'], currencies: ['CNY'], callbackUrl: 'https://x.example', colour: 'red' });
+    const response = await operator('POST', '/v1/participants', {
+      name: 'X',
+      roles: ['issuer'],
+      currencies: ['CNY'],
+      callbackUrl: 'https://x.example',
+      colour: 'red',
+    });
     expectProblem(response, 400, 'invalid_request');
     expect(response.body.errors).toEqual([{ pointer: '/colour', detail: 'is not a known field' }]);
   });
@@ -60,7 +77,10 @@ describe('problem details for bad input', () => {
   });
 
   test('a content type the route does not take', async () => {
-    const response = await operator('POST', '/v1/participants', undefined, { rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await operator('POST', '/v1/participants', undefined, {
+      rawBody: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectProblem(response, 415, 'unsupported_media_type');
   });
 

@@ -59,7 +59,8 @@ const extraCodes = new Map<string, readonly [number, string]>();
 export function registerProblemCodes(codes: Record<string, readonly [number, string]>): void {
   for (const [code, entry] of Object.entries(codes)) {
     const known = (problemCatalogue as Record<string, readonly [number, string]>)[code] ?? extraCodes.get(code);
-    if (known && (known[0] !== entry[0] || known[1] !== entry[1])) throw new Error(`problem code ${code} registered twice`);
+    if (known && (known[0] !== entry[0] || known[1] !== entry[1]))
+      throw new Error(`problem code ${code} registered twice`);
     extraCodes.set(code, entry);
   }
 }
@@ -87,7 +88,14 @@ export class Problem extends Error {
 
   toBody(): ProblemBody {
     const [status, title] = lookup(this.code);
-    return { type: `${problemTypeBase}${this.code}`, title, status, detail: this.detail, code: this.code, ...this.extensions };
+    return {
+      type: `${problemTypeBase}${this.code}`,
+      title,
+      status,
+      detail: this.detail,
+      code: this.code,
+      ...this.extensions,
+    };
   }
 }
 

@@ -15,8 +15,16 @@ export const ProblemSchema = Type.Object(
 
 export const Timestamp = Type.String({ format: 'date-time' });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
-export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', format: 'iso4217', description: 'ISO 4217 alpha code' });
-export const CountryCode = Type.String({ pattern: '^[A-Z]{2}$', format: 'iso3166-alpha2', description: 'ISO 3166 alpha-2 code' });
+export const CurrencyCode = Type.String({
+  pattern: '^[A-Z]{3}$',
+  format: 'iso4217',
+  description: 'ISO 4217 alpha code',
+});
+export const CountryCode = Type.String({
+  pattern: '^[A-Z]{2}$',
+  format: 'iso3166-alpha2',
+  description: 'ISO 3166 alpha-2 code',
+});
 /** Minor units: a 64-bit integer in the database, a safe integer in JSON. */
 export const MinorUnits = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
 export const PositiveMinorUnits = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });

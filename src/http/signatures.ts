@@ -157,25 +157,36 @@ function readSignatureHeaders(headers: HeaderMap): Refusal | { input: InnerList 
   const inputText = fieldValue(headers, 'signature-input');
   const signatureText = fieldValue(headers, 'signature');
   if (inputText === undefined && signatureText === undefined) {
-    return refuse('signature_missing', 'sign the request (RFC 9421): Signature-Input and Signature headers are missing');
+    return refuse(
+      'signature_missing',
+      'sign the request (RFC 9421): Signature-Input and Signature headers are missing',
+    );
   }
   if (inputText === undefined) return refuse('signature_missing', 'the Signature-Input header is missing');
   if (signatureText === undefined) return refuse('signature_missing', 'the Signature header is missing');
   if (inputText.length > signatureHeaderCharsMax || signatureText.length > signatureHeaderCharsMax) {
-    return refuse('signature_invalid', `Signature and Signature-Input may have at most ${signatureHeaderCharsMax} characters each`);
+    return refuse(
+      'signature_invalid',
+      `Signature and Signature-Input may have at most ${signatureHeaderCharsMax} characters each`,
+    );
   }
   const inputs = parseDictionaryOrUndefined(inputText);
   const signatures = parseDictionaryOrUndefined(signatureText);
-  if (!inputs || !signatures) return refuse('signature_invalid', 'Signature and Signature-Input must be structured dictionaries (RFC 8941)');
+  if (!inputs || !signatures)
+    return refuse('signature_invalid', 'Signature and Signature-Input must be structured dictionaries (RFC 8941)');
   if (inputs.size !== 1 || signatures.size !== 1) {
-    return refuse('signature_invalid', `send exactly one signature; got ${inputs.size} inputs and ${signatures.size} signatures`);
+    return refuse(
+      'signature_invalid',
+      `send exactly one signature; got ${inputs.size} inputs and ${signatures.size} signatures`,
+    );
   }
   const [label, input] = [...inputs.entries()][0] ?? [];
   const signature = label === undefined ? undefined : signatures.get(label);
   if (label === undefined || input === undefined || !signature) {
     return refuse('signature_invalid', `Signature has no member labelled ${label ?? ''}, as Signature-Input does`);
   }
-  if (!isInnerList(input)) return refuse('signature_invalid', 'Signature-Input must be an inner list of components with parameters');
+  if (!isInnerList(input))
+    return refuse('signature_invalid', 'Signature-Input must be an inner list of components with parameters');
   if (!(signature[0] instanceof ArrayBuffer) || signature[0].byteLength !== ed25519SignatureBytes) {
     return refuse('signature_invalid', `Signature must be a byte sequence of ${ed25519SignatureBytes} bytes (Ed25519)`);
   }
@@ -188,8 +199,10 @@ function readParameters(params: Parameters): string | Omit<ParsedSignature, 'com
   const keyId = params.get('keyid');
   const nonce = params.get('nonce');
   const alg = params.get('alg');
-  if (typeof created !== 'number' || !Number.isInteger(created)) return 'created is required: an integer of Unix seconds';
-  if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires))) return 'expires must be an integer of Unix seconds';
+  if (typeof created !== 'number' || !Number.isInteger(created))
+    return 'created is required: an integer of Unix seconds';
+  if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires)))
+    return 'expires must be an integer of Unix seconds';
   if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > keyIdCharsMax) {
     return `keyid is required: a string of 1 to ${keyIdCharsMax} characters`;
   }
@@ -211,10 +224,14 @@ function readComponents(input: InnerList, headers: HeaderMap): string | string[]
     if (derived && !(requiredComponents as readonly string[]).includes(name)) {
       return `derived component "${name}" is not supported; use ${requiredComponents.map((c) => `"${c}"`).join(' ')}`;
     }
-    if (!derived && fieldValue(headers, name) === undefined) return `the covered header "${name}" is not in the request`;
+    if (!derived && fieldValue(headers, name) === undefined)
+      return `the covered header "${name}" is not in the request`;
     components.push(name);
   }
-  const required = [...requiredComponents, ...coveredWhenPresent.filter((name) => fieldValue(headers, name) !== undefined)];
+  const required = [
+    ...requiredComponents,
+    ...coveredWhenPresent.filter((name) => fieldValue(headers, name) !== undefined),
+  ];
   const missing = required.filter((name) => !components.includes(name));
   if (missing.length > 0) return `the signature must cover ${missing.map((c) => `"${c}"`).join(' ')}`;
   return components;
@@ -236,7 +253,10 @@ function checkFreshness(signature: ParsedSignature, now: Date): Refusal | undefi
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const ageSeconds = nowSeconds - signature.created;
   if (ageSeconds > signatureMaxAgeSeconds) {
-    return refuse('signature_expired', `created is ${ageSeconds} s old; at most ${signatureMaxAgeSeconds} s is accepted`);
+    return refuse(
+      'signature_expired',
+      `created is ${ageSeconds} s old; at most ${signatureMaxAgeSeconds} s is accepted`,
+    );
   }
   if (-ageSeconds > signatureFutureSkewSecondsMax) {
     return refuse('signature_expired', `created is ${-ageSeconds} s in the future; check the signer's clock`);
@@ -271,7 +291,11 @@ function derivedComponents(request: IncomingSignedRequest): ComponentParser {
   };
 }
 
-async function checkSignature(request: IncomingSignedRequest, headers: HeaderMap, key: KeyObject): Promise<Refusal | undefined> {
+async function checkSignature(
+  request: IncomingSignedRequest,
+  headers: HeaderMap,
+  key: KeyObject,
+): Promise<Refusal | undefined> {
   const message: LibraryRequest = {
     method: request.method,
     // Only for the library's types: every derived component it may meet comes from derivedComponents.
@@ -289,7 +313,9 @@ async function checkSignature(request: IncomingSignedRequest, headers: HeaderMap
       },
       message,
     );
-    return verified === true ? undefined : refuse('signature_invalid', 'the Ed25519 signature does not verify over the signature base');
+    return verified === true
+      ? undefined
+      : refuse('signature_invalid', 'the Ed25519 signature does not verify over the signature base');
   } catch (error) {
     // The form was checked before, so only the library's verdicts land here; anything else is a bug.
     if (error instanceof VerificationError) return refuse('signature_invalid', error.message);
@@ -300,7 +326,10 @@ async function checkSignature(request: IncomingSignedRequest, headers: HeaderMap
 // ---------------------------------------------------------------- the verifier
 
 /** Verifies a participant's signed request; see SignatureRefusal for the order of checks. */
-export async function verifySignedRequest(request: IncomingSignedRequest, ports: SignatureVerifierPorts): Promise<SignatureVerdict> {
+export async function verifySignedRequest(
+  request: IncomingSignedRequest,
+  ports: SignatureVerifierPorts,
+): Promise<SignatureVerdict> {
   const headers = normaliseHeaders(request.headers);
   const signature = readSignature(headers);
   if ('ok' in signature) return signature;
@@ -359,7 +388,8 @@ export async function signRequest(request: RequestToSign, key: RequestSigningKey
     throw new Error('signRequest needs an Ed25519 private key');
   }
   for (const computed of ['content-digest', 'signature-input', 'signature']) {
-    if (hasHeader(request.headers, computed)) throw new Error(`signRequest computes ${computed} itself; do not pass it`);
+    if (hasHeader(request.headers, computed))
+      throw new Error(`signRequest computes ${computed} itself; do not pass it`);
   }
   const added: Record<string, string> = {};
   if (request.body !== undefined) added['content-digest'] = computeContentDigest(request.body);

@@ -19,7 +19,8 @@ const hubKeyId = 'hub_key_2026';
 function participantPorts(now: () => Date = () => new Date()): SignatureVerifierPorts {
   const seen = new Set<string>();
   return {
-    findKey: async (keyId) => (keyId === hubKeyId ? { keyId, participantId: 'hub', status: 'active', publicKey: hubKey.publicKey } : undefined),
+    findKey: async (keyId) =>
+      keyId === hubKeyId ? { keyId, participantId: 'hub', status: 'active', publicKey: hubKey.publicKey } : undefined,
     useNonce: async (keyId, nonce) => {
       const id = `${keyId} ${nonce}`;
       if (seen.has(id)) return false;
@@ -53,7 +54,11 @@ describe('signed client against a real node:http server', () => {
   let server: Server;
   let base: string;
   let ports: SignatureVerifierPorts;
-  const received: { headers: IncomingMessage['headers']; body: string; reference: ReturnType<typeof referenceVerify> }[] = [];
+  const received: {
+    headers: IncomingMessage['headers'];
+    body: string;
+    reference: ReturnType<typeof referenceVerify>;
+  }[] = [];
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readAll(request);
@@ -82,7 +87,12 @@ describe('signed client against a real node:http server', () => {
       headers: request.headers,
       body: body.toString('utf8'),
       reference: referenceVerify(
-        { method: request.method ?? '', url: `http://${request.headers.host}${request.url}`, headers: request.headers as Record<string, string>, body },
+        {
+          method: request.method ?? '',
+          url: `http://${request.headers.host}${request.url}`,
+          headers: request.headers as Record<string, string>,
+          body,
+        },
         { resolveKey: (id) => (id === hubKeyId ? hubKey.publicKey : undefined), now: new Date() },
       ),
     });
@@ -104,11 +114,25 @@ describe('signed client against a real node:http server', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const client = () => createSignedHttpClient({ http: createFetchHttpPort(), keyId: hubKeyId, privateKey: hubKey.privateKey, now: () => new Date() });
+  const client = () =>
+    createSignedHttpClient({
+      http: createFetchHttpPort(),
+      keyId: hubKeyId,
+      privateKey: hubKey.privateKey,
+      now: () => new Date(),
+    });
 
   it('posts signed JSON that the receiver verifies, with query string and idempotency key', async () => {
-    const payload = { type: 'charge.authorise', chargeId: 'chg_1', amount: { amount: 1999, currency: 'CNY' }, note: 'héllo ✓' };
-    const response = await client().postJson(`${base}/callbacks/charges?attempt=1`, payload, { timeoutMs: 5000, idempotencyKey: 'chg_1-authorise' });
+    const payload = {
+      type: 'charge.authorise',
+      chargeId: 'chg_1',
+      amount: { amount: 1999, currency: 'CNY' },
+      note: 'héllo ✓',
+    };
+    const response = await client().postJson(`${base}/callbacks/charges?attempt=1`, payload, {
+      timeoutMs: 5000,
+      idempotencyKey: 'chg_1-authorise',
+    });
     expect(response.status).toBe(201);
     expect(JSON.parse(response.body)).toEqual({ ok: true, keyId: hubKeyId, participantId: 'hub' });
     expect(response.headers['x-receiver']).toBe('wallet');
@@ -134,7 +158,12 @@ describe('signed client against a real node:http server', () => {
 
   it('returns a refusal as a response, not an error', async () => {
     const stranger = generateEd25519KeyPair();
-    const signed = createSignedHttpClient({ http: createFetchHttpPort(), keyId: hubKeyId, privateKey: stranger.privateKey, now: () => new Date() });
+    const signed = createSignedHttpClient({
+      http: createFetchHttpPort(),
+      keyId: hubKeyId,
+      privateKey: stranger.privateKey,
+      now: () => new Date(),
+    });
     const response = await signed.postJson(`${base}/callbacks`, { n: 1 }, { timeoutMs: 5000 });
     expect(response.status).toBe(401);
     expect(JSON.parse(response.body)).toMatchObject({ ok: false, code: 'signature_invalid' });
@@ -147,19 +176,25 @@ describe('signed client against a real node:http server', () => {
   });
 
   it('times out when the server never answers', async () => {
-    const error = await client().postJson(`${base}/stall`, {}, { timeoutMs: 150 }).catch((caught: unknown) => caught);
+    const error = await client()
+      .postJson(`${base}/stall`, {}, { timeoutMs: 150 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HttpTransportError);
     expect(error).toMatchObject({ kind: 'timeout', name: 'HttpTransportError' });
   });
 
   it('times out when the body stops half way', async () => {
-    const error = await client().postJson(`${base}/stall-body`, {}, { timeoutMs: 150 }).catch((caught: unknown) => caught);
+    const error = await client()
+      .postJson(`${base}/stall-body`, {}, { timeoutMs: 150 })
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: 'timeout' });
   });
 
   it.each(['/large', '/large-chunked'])('refuses to read a body over the limit (%s)', async (path) => {
     const http = createFetchHttpPort({ responseBodyBytesMax: 1024 });
-    const error = await http.request({ method: 'GET', url: `${base}${path}`, headers: {}, timeoutMs: 5000 }).catch((caught: unknown) => caught);
+    const error = await http
+      .request({ method: 'GET', url: `${base}${path}`, headers: {}, timeoutMs: 5000 })
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: 'network', message: expect.stringMatching(/exceeds 1024 bytes/) });
   });
 
@@ -174,7 +209,9 @@ describe('signed client against a real node:http server', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const error = await client().postJson(`http://127.0.0.1:${port}/callbacks`, {}, { timeoutMs: 5000 }).catch((caught: unknown) => caught);
+    const error = await client()
+      .postJson(`http://127.0.0.1:${port}/callbacks`, {}, { timeoutMs: 5000 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HttpTransportError);
     expect(error).toMatchObject({ kind: 'network', message: expect.stringMatching(/ECONNREFUSED/) });
   });
@@ -183,10 +220,26 @@ describe('signed client against a real node:http server', () => {
 describe('createFetchHttpPort refuses programmer errors before sending', () => {
   const http = createFetchHttpPort();
   const cases: { name: string; request: HttpRequest; message: RegExp }[] = [
-    { name: 'a non-http URL', request: { method: 'GET', url: 'file:///etc/passwd', headers: {}, timeoutMs: 1000 }, message: /not an http\(s\) URL/ },
-    { name: 'a malformed URL', request: { method: 'GET', url: 'not a url', headers: {}, timeoutMs: 1000 }, message: /not an http\(s\) URL/ },
-    { name: 'a zero timeout', request: { method: 'GET', url: 'http://127.0.0.1/', headers: {}, timeoutMs: 0 }, message: /timeoutMs/ },
-    { name: 'an unbounded timeout', request: { method: 'GET', url: 'http://127.0.0.1/', headers: {}, timeoutMs: 3_600_000 }, message: /timeoutMs/ },
+    {
+      name: 'a non-http URL',
+      request: { method: 'GET', url: 'file:///etc/passwd', headers: {}, timeoutMs: 1000 },
+      message: /not an http\(s\) URL/,
+    },
+    {
+      name: 'a malformed URL',
+      request: { method: 'GET', url: 'not a url', headers: {}, timeoutMs: 1000 },
+      message: /not an http\(s\) URL/,
+    },
+    {
+      name: 'a zero timeout',
+      request: { method: 'GET', url: 'http://127.0.0.1/', headers: {}, timeoutMs: 0 },
+      message: /timeoutMs/,
+    },
+    {
+      name: 'an unbounded timeout',
+      request: { method: 'GET', url: 'http://127.0.0.1/', headers: {}, timeoutMs: 3_600_000 },
+      message: /timeoutMs/,
+    },
   ];
 
   it.each(cases)('$name', async ({ request, message }) => {
@@ -212,12 +265,33 @@ describe('signed client over a fake port', () => {
 
   it('sends JSON with the signature headers and the caller deadline, signed at the injected time', async () => {
     const { sent, http } = recordingPort();
-    const signed = createSignedHttpClient({ http, keyId: hubKeyId, privateKey: hubKey.privateKey, now: () => fixedNow });
-    await signed.postJson('https://wallet.example/hooks/lintas?v=1', { id: 'trf_1' }, { timeoutMs: 2500, idempotencyKey: 'trf_1' });
+    const signed = createSignedHttpClient({
+      http,
+      keyId: hubKeyId,
+      privateKey: hubKey.privateKey,
+      now: () => fixedNow,
+    });
+    await signed.postJson(
+      'https://wallet.example/hooks/lintas?v=1',
+      { id: 'trf_1' },
+      { timeoutMs: 2500, idempotencyKey: 'trf_1' },
+    );
     const request = sent[0];
     if (!request) throw new Error('nothing was sent');
-    expect(request).toMatchObject({ method: 'POST', url: 'https://wallet.example/hooks/lintas?v=1', body: '{"id":"trf_1"}', timeoutMs: 2500 });
-    expect(Object.keys(request.headers).sort()).toEqual(['accept', 'content-digest', 'content-type', 'idempotency-key', 'signature', 'signature-input']);
+    expect(request).toMatchObject({
+      method: 'POST',
+      url: 'https://wallet.example/hooks/lintas?v=1',
+      body: '{"id":"trf_1"}',
+      timeoutMs: 2500,
+    });
+    expect(Object.keys(request.headers).sort()).toEqual([
+      'accept',
+      'content-digest',
+      'content-type',
+      'idempotency-key',
+      'signature',
+      'signature-input',
+    ]);
     expect(request.headers['signature-input']).toContain(`created=${fixedNow.getTime() / 1000}`);
     const incoming: IncomingSignedRequest = {
       method: 'POST',
@@ -227,13 +301,25 @@ describe('signed client over a fake port', () => {
       headers: request.headers,
       body: Buffer.from(request.body ?? ''),
     };
-    expect(await verifySignedRequest(incoming, participantPorts(() => fixedNow))).toMatchObject({ ok: true, keyId: hubKeyId });
+    expect(
+      await verifySignedRequest(
+        incoming,
+        participantPorts(() => fixedNow),
+      ),
+    ).toMatchObject({ ok: true, keyId: hubKeyId });
   });
 
   it('refuses a body JSON cannot express', async () => {
     const { sent, http } = recordingPort();
-    const signed = createSignedHttpClient({ http, keyId: hubKeyId, privateKey: hubKey.privateKey, now: () => fixedNow });
-    await expect(signed.postJson('https://wallet.example/', undefined, { timeoutMs: 1000 })).rejects.toThrow(/JSON-serialisable/);
+    const signed = createSignedHttpClient({
+      http,
+      keyId: hubKeyId,
+      privateKey: hubKey.privateKey,
+      now: () => fixedNow,
+    });
+    await expect(signed.postJson('https://wallet.example/', undefined, { timeoutMs: 1000 })).rejects.toThrow(
+      /JSON-serialisable/,
+    );
     expect(sent).toHaveLength(0);
   });
 });

@@ -55,7 +55,11 @@ function transportError(error: unknown, request: HttpRequest): HttpTransportErro
   if (error instanceof HttpTransportError) return error;
   const name = error instanceof Error ? error.name : '';
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new HttpTransportError('timeout', `${request.method} ${request.url}: no answer within ${request.timeoutMs} ms`, { cause: error });
+    return new HttpTransportError(
+      'timeout',
+      `${request.method} ${request.url}: no answer within ${request.timeoutMs} ms`,
+      { cause: error },
+    );
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
   return new HttpTransportError('network', `${request.method} ${request.url}: ${cause}`, { cause: error });

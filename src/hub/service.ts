@@ -39,7 +39,12 @@ export async function ensureHubKey(ctx: HubContext): Promise<HubSigner> {
 }
 
 async function activeHubKey(ctx: HubContext): Promise<HubSigner | undefined> {
-  const row = await ctx.db.kysely.selectFrom('hub_keys').selectAll().where('status', '=', 'active').orderBy('created_at', 'desc').executeTakeFirst();
+  const row = await ctx.db.kysely
+    .selectFrom('hub_keys')
+    .selectAll()
+    .where('status', '=', 'active')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
   if (!row) return undefined;
   const pem = openSecret(row.sealed_private_key, ctx.config.masterKey);
   return { keyId: row.kid, privateKey: createPrivateKey(pem.reveal()) };
@@ -47,6 +52,11 @@ async function activeHubKey(ctx: HubContext): Promise<HubSigner | undefined> {
 
 /** Public keys as a JWKS, so participants verify the hub's callbacks. */
 export async function hubJwks(ctx: HubContext): Promise<{ keys: Record<string, unknown>[] }> {
-  const rows = await ctx.db.kysely.selectFrom('hub_keys').select(['public_jwk']).where('status', '=', 'active').orderBy('created_at').execute();
+  const rows = await ctx.db.kysely
+    .selectFrom('hub_keys')
+    .select(['public_jwk'])
+    .where('status', '=', 'active')
+    .orderBy('created_at')
+    .execute();
   return { keys: rows.map((row) => fromJson<Record<string, unknown>>(row.public_jwk)) };
 }

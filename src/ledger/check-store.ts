@@ -46,7 +46,12 @@ export async function firstEntryInAnotherCurrency(db: Queryable) {
     .innerJoin('settlements as s', 's.id', 'e.transfer_id')
     .select(['e.id', 'e.transfer_id', 'e.currency', 's.currency as group_currency'])
     .whereRef('e.currency', '<>', 's.currency');
-  return db.selectFrom(ofTransfers.unionAll(ofSettlements).as('x')).selectAll().orderBy('id').limit(1).executeTakeFirst();
+  return db
+    .selectFrom(ofTransfers.unionAll(ofSettlements).as('x'))
+    .selectAll()
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /**
@@ -59,7 +64,9 @@ export async function firstCommittedWithoutEntries(db: Queryable) {
     .selectFrom('transfers as t')
     .select(['t.id'])
     .where('t.status', '=', 'committed')
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ledger_entries as e').select('e.id').whereRef('e.transfer_id', '=', 't.id'))))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('ledger_entries as e').select('e.id').whereRef('e.transfer_id', '=', 't.id'))),
+    )
     .where((eb) =>
       eb.not(
         eb.and([
@@ -80,7 +87,9 @@ export async function firstUncommittedWithEntries(db: Queryable) {
     .selectFrom('transfers as t')
     .select(['t.id', 't.status'])
     .where('t.status', '<>', 'committed')
-    .where(({ exists, selectFrom }) => exists(selectFrom('ledger_entries as e').select('e.id').whereRef('e.transfer_id', '=', 't.id')))
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('ledger_entries as e').select('e.id').whereRef('e.transfer_id', '=', 't.id')),
+    )
     .orderBy('t.id')
     .limit(1)
     .executeTakeFirst();
@@ -91,10 +100,24 @@ export async function firstTransferWithBadWindow(db: Queryable) {
   return db
     .selectFrom('transfers as t')
     .leftJoin('settlement_windows as w', 'w.id', 't.window_id')
-    .select(['t.id', 't.status', 't.window_id', 't.business_date', 'w.id as found_window', 'w.business_date as window_date'])
+    .select([
+      't.id',
+      't.status',
+      't.window_id',
+      't.business_date',
+      'w.id as found_window',
+      'w.business_date as window_date',
+    ])
     .where((eb) =>
       eb.or([
-        eb.and([eb('t.status', '=', 'committed'), eb.or([eb('w.id', 'is', null), eb('t.business_date', 'is', null), eb('t.business_date', '<>', eb.ref('w.business_date'))])]),
+        eb.and([
+          eb('t.status', '=', 'committed'),
+          eb.or([
+            eb('w.id', 'is', null),
+            eb('t.business_date', 'is', null),
+            eb('t.business_date', '<>', eb.ref('w.business_date')),
+          ]),
+        ]),
         eb.and([eb('t.status', '<>', 'committed'), eb('t.window_id', 'is not', null)]),
       ]),
     )
@@ -160,17 +183,33 @@ export async function firstUncancelledSettledAccount(db: Queryable) {
 
 /** The sum of each account's entries per currency, the hub's account included. */
 export async function entrySumsByAccount(db: Queryable): Promise<{ account: string; currency: string; sum: number }[]> {
-  return db.selectFrom('ledger_entries').select(['account', 'currency', sumOfAmount.as('sum')]).groupBy(['account', 'currency']).execute();
+  return db
+    .selectFrom('ledger_entries')
+    .select(['account', 'currency', sumOfAmount.as('sum')])
+    .groupBy(['account', 'currency'])
+    .execute();
 }
 
 export async function allPositions(db: Queryable) {
-  return db.selectFrom('positions').select(['participant_id', 'currency', 'position', 'reserved']).orderBy('participant_id').orderBy('currency').execute();
+  return db
+    .selectFrom('positions')
+    .select(['participant_id', 'currency', 'position', 'reserved'])
+    .orderBy('participant_id')
+    .orderBy('currency')
+    .execute();
 }
 
 /** What each payer's reserved transfers will debit it at commit, per currency: A − I + Si, or on-us Si + Sa. */
-export async function reservedSumsByPayer(db: Queryable): Promise<{ payer_id: string; currency: string; sum: number }[]> {
+export async function reservedSumsByPayer(
+  db: Queryable,
+): Promise<{ payer_id: string; currency: string; sum: number }[]> {
   const debit = sql<number>`cast(sum(case when payer_id = payee_id then issuer_switch_fee + acquirer_switch_fee else amount - interchange + issuer_switch_fee end) as bigint)`;
-  return db.selectFrom('transfers').select(['payer_id', 'currency', debit.as('sum')]).where('status', '=', 'reserved').groupBy(['payer_id', 'currency']).execute();
+  return db
+    .selectFrom('transfers')
+    .select(['payer_id', 'currency', debit.as('sum')])
+    .where('status', '=', 'reserved')
+    .groupBy(['payer_id', 'currency'])
+    .execute();
 }
 
 /** A payment whose refunded amount differs from its committed refunds, or passes its own amount. */
@@ -187,7 +226,12 @@ export async function firstMisrefundedPayment(db: Queryable) {
     .leftJoin(refunds, 'r.payment_transfer_id', 'p.id')
     .select(['p.id', 'p.amount', 'p.refunded_amount', 'r.refunded'])
     .where('p.kind', '=', 'payment')
-    .where((eb) => eb.or([eb(eb.fn.coalesce('r.refunded', sql.lit(0)), '<>', eb.ref('p.refunded_amount')), eb('p.refunded_amount', '>', eb.ref('p.amount'))]))
+    .where((eb) =>
+      eb.or([
+        eb(eb.fn.coalesce('r.refunded', sql.lit(0)), '<>', eb.ref('p.refunded_amount')),
+        eb('p.refunded_amount', '>', eb.ref('p.amount')),
+      ]),
+    )
     .orderBy('p.id')
     .limit(1)
     .executeTakeFirst();
@@ -207,7 +251,12 @@ export async function firstMisreturnedInterchange(db: Queryable) {
     .innerJoin(returned, 'r.payment_transfer_id', 'p.id')
     .select(['p.id', 'p.interchange', 'r.returned'])
     .where('p.kind', '=', 'payment')
-    .where((eb) => eb.or([eb('r.returned', '>', eb.ref('p.interchange')), eb.and([eb('p.refunded_amount', '=', eb.ref('p.amount')), eb('r.returned', '<>', eb.ref('p.interchange'))])]))
+    .where((eb) =>
+      eb.or([
+        eb('r.returned', '>', eb.ref('p.interchange')),
+        eb.and([eb('p.refunded_amount', '=', eb.ref('p.amount')), eb('r.returned', '<>', eb.ref('p.interchange'))]),
+      ]),
+    )
     .orderBy('p.id')
     .limit(1)
     .executeTakeFirst();
@@ -215,10 +264,18 @@ export async function firstMisreturnedInterchange(db: Queryable) {
 
 export async function countRows(db: Queryable): Promise<{ transfers: number; entries: number; windows: number }> {
   const [transfers, entries, windows] = await Promise.all([
-    db.selectFrom('transfers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    db.selectFrom('settlement_windows').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('transfers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('settlement_windows')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { transfers: Number(transfers.n), entries: Number(entries.n), windows: Number(windows.n) };
 }
-

@@ -44,16 +44,35 @@ beforeAll(async () => {
   await setLimits(hub, issuer.id, 'CNY', 100_000);
   await setLimits(hub, issuer.id, 'JPY', 100_000);
   await setLimits(hub, acquirer.id, 'CNY', 100_000);
-  const schedule = { interchange: { bps: 100 }, issuerSwitchFee: { bps: 0, fixedAmount: 5 }, acquirerSwitchFee: { bps: 0, fixedAmount: 5 }, merchantDiscount: { bps: 0 } };
+  const schedule = {
+    interchange: { bps: 100 },
+    issuerSwitchFee: { bps: 0, fixedAmount: 5 },
+    acquirerSwitchFee: { bps: 0, fixedAmount: 5 },
+    merchantDiscount: { bps: 0 },
+  };
   await setSchedule(hub.ctx, operatorCaller, 'CNY', schedule);
-  const base = { payerId: issuer.id, payeeId: acquirer.id, merchantId: acquirer.merchantId, currency: 'CNY', source: 'checkout' as const };
+  const base = {
+    payerId: issuer.id,
+    payeeId: acquirer.id,
+    merchantId: acquirer.merchantId,
+    currency: 'CNY',
+    source: 'checkout' as const,
+  };
   const run = <T>(work: (tx: Tx) => Promise<T>) => inTransaction(hub.ctx.db, work);
   payment = await must(run((tx) => postPayment(hub.ctx, tx, { ...base, amount: minor(5_000) }))); // 3 entries
   await must(run((tx) => postPayment(hub.ctx, tx, { ...base, amount: minor(700), currency: 'JPY' }))); // 2
-  await must(run((tx) => postPayment(hub.ctx, tx, { ...base, payeeId: issuer.id, merchantId: issuer.merchantId, amount: minor(300) }))); // 3
+  await must(
+    run((tx) =>
+      postPayment(hub.ctx, tx, { ...base, payeeId: issuer.id, merchantId: issuer.merchantId, amount: minor(300) }),
+    ),
+  ); // 3
   refund = await must(run((tx) => postRefund(hub.ctx, tx, { paymentTransferId: payment.id, amount: minor(1_200) }))); // 2
-  reserved = await must(run((tx) => reservePayment(hub.ctx, tx, { ...base, amount: minor(900), source: 'payment_code' })));
-  const released = await must(run((tx) => reservePayment(hub.ctx, tx, { ...base, amount: minor(400), source: 'payment_code' })));
+  reserved = await must(
+    run((tx) => reservePayment(hub.ctx, tx, { ...base, amount: minor(900), source: 'payment_code' })),
+  );
+  const released = await must(
+    run((tx) => reservePayment(hub.ctx, tx, { ...base, amount: minor(400), source: 'payment_code' })),
+  );
   await run((tx) => releaseReservation(hub.ctx, tx, released.id));
   const closed = await closeWindow(hub.ctx, { actor: systemActor });
   settledWindowId = closed?.id as string;
@@ -80,18 +99,30 @@ async function checkWithPlant(plant: (tx: Tx) => Promise<unknown>) {
 
 /** The entries of a settlement group of the settled window, in one currency. */
 async function settlementOf(tx: Tx, currency: string): Promise<string> {
-  const row = await tx.selectFrom('settlements').select('id').where('window_id', '=', settledWindowId).where('currency', '=', currency).executeTakeFirstOrThrow();
+  const row = await tx
+    .selectFrom('settlements')
+    .select('id')
+    .where('window_id', '=', settledWindowId)
+    .where('currency', '=', currency)
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
 describe('checkLedger', () => {
   test('passes on a clean database and says what it checked', async () => {
-    expect(await checkLedger(hub.ctx.db.kysely)).toEqual({ ok: true, value: { transfers: 8, entries: 20, positions: 4, currencies: 2, windows: 2 } });
+    expect(await checkLedger(hub.ctx.db.kysely)).toEqual({
+      ok: true,
+      value: { transfers: 8, entries: 20, positions: 4, currencies: 2, windows: 2 },
+    });
   });
 
   test('after the settlement, positions hold only the open window: the later payment and refund', async () => {
     // 1 000 with interchange 10, switch fees 5 + 5; its refund of 500 returns 5 of interchange.
-    const positions = await hub.ctx.db.kysely.selectFrom('positions').select(['participant_id', 'currency', 'position', 'reserved']).where('currency', '=', 'CNY').execute();
+    const positions = await hub.ctx.db.kysely
+      .selectFrom('positions')
+      .select(['participant_id', 'currency', 'position', 'reserved'])
+      .where('currency', '=', 'CNY')
+      .execute();
     const of = (participant: MoneyParticipant) => positions.find((row) => row.participant_id === participant.id);
     expect(of(issuer)).toMatchObject({ position: -(1_000 - 10 + 5) + (500 - 5), reserved: 900 - 9 + 5 });
     expect(of(acquirer)).toMatchObject({ position: 1_000 - 10 - 5 - (500 - 5) });
@@ -100,7 +131,10 @@ describe('checkLedger', () => {
   test("a fee-bearing transfer with the hub's derived account passes", async () => {
     const verdict = await checkWithPlant(async (tx) => {
       const row = await tx.selectFrom('transfers').selectAll().where('id', '=', later.id).executeTakeFirstOrThrow();
-      await tx.insertInto('transfers').values({ ...row, id: 'trf_withfees', receipt_number: '000000000000', payer_ref: null, refunded_amount: 0 }).execute();
+      await tx
+        .insertInto('transfers')
+        .values({ ...row, id: 'trf_withfees', receipt_number: '000000000000', payer_ref: null, refunded_amount: 0 })
+        .execute();
       await postEntries(tx, {
         transferId: 'trf_withfees',
         currency: 'CNY',
@@ -116,14 +150,30 @@ describe('checkLedger', () => {
   });
 
   const moveOne = (tx: Tx, participant: MoneyParticipant, by: number) =>
-    tx.updateTable('positions').set((eb) => ({ position: eb('position', '+', by) })).where('participant_id', '=', participant.id).where('currency', '=', 'CNY').execute();
+    tx
+      .updateTable('positions')
+      .set((eb) => ({ position: eb('position', '+', by) }))
+      .where('participant_id', '=', participant.id)
+      .where('currency', '=', 'CNY')
+      .execute();
 
   // One row per violation, in the order the check looks for them.
   const plants: { code: string; detail: RegExp; plant: (tx: Tx) => Promise<unknown> }[] = [
     {
       code: 'entries_unbalanced',
       detail: /CNY entries sum to 1, not 0/,
-      plant: (tx) => tx.insertInto('ledger_entries').values({ id: 'ent_planted', transfer_id: payment.id, account: issuer.id, currency: 'CNY', amount: 1, created_at: payment.createdAt }).execute(),
+      plant: (tx) =>
+        tx
+          .insertInto('ledger_entries')
+          .values({
+            id: 'ent_planted',
+            transfer_id: payment.id,
+            account: issuer.id,
+            currency: 'CNY',
+            amount: 1,
+            created_at: payment.createdAt,
+          })
+          .execute(),
     },
     {
       code: 'entries_without_transfer',
@@ -132,20 +182,40 @@ describe('checkLedger', () => {
         tx
           .insertInto('ledger_entries')
           .values([
-            { id: 'ent_ghost_00', transfer_id: 'trf_ghost', account: issuer.id, currency: 'CNY', amount: -1, created_at: payment.createdAt },
-            { id: 'ent_ghost_01', transfer_id: 'trf_ghost', account: acquirer.id, currency: 'CNY', amount: 1, created_at: payment.createdAt },
+            {
+              id: 'ent_ghost_00',
+              transfer_id: 'trf_ghost',
+              account: issuer.id,
+              currency: 'CNY',
+              amount: -1,
+              created_at: payment.createdAt,
+            },
+            {
+              id: 'ent_ghost_01',
+              transfer_id: 'trf_ghost',
+              account: acquirer.id,
+              currency: 'CNY',
+              amount: 1,
+              created_at: payment.createdAt,
+            },
           ])
           .execute(),
     },
     {
       code: 'entry_currency_mismatch',
       detail: /is in JPY, its transfer .* in CNY/,
-      plant: (tx) => tx.updateTable('ledger_entries').set({ currency: 'JPY' }).where('transfer_id', '=', payment.id).execute(),
+      plant: (tx) =>
+        tx.updateTable('ledger_entries').set({ currency: 'JPY' }).where('transfer_id', '=', payment.id).execute(),
     },
     {
       code: 'entry_currency_mismatch',
       detail: /is in JPY, its transfer stl_.* in CNY/,
-      plant: async (tx) => tx.updateTable('ledger_entries').set({ currency: 'JPY' }).where('transfer_id', '=', await settlementOf(tx, 'CNY')).execute(),
+      plant: async (tx) =>
+        tx
+          .updateTable('ledger_entries')
+          .set({ currency: 'JPY' })
+          .where('transfer_id', '=', await settlementOf(tx, 'CNY'))
+          .execute(),
     },
     {
       code: 'committed_without_entries',
@@ -155,7 +225,16 @@ describe('checkLedger', () => {
     {
       code: 'uncommitted_with_entries',
       detail: /is reserved but has entries/,
-      plant: (tx) => postEntries(tx, { transferId: reserved.id, currency: 'CNY', postings: [{ account: issuer.id, amount: minor(-900) }, { account: acquirer.id, amount: minor(900) }], at: reserved.createdAt }),
+      plant: (tx) =>
+        postEntries(tx, {
+          transferId: reserved.id,
+          currency: 'CNY',
+          postings: [
+            { account: issuer.id, amount: minor(-900) },
+            { account: acquirer.id, amount: minor(900) },
+          ],
+          at: reserved.createdAt,
+        }),
     },
     {
       code: 'transfer_window_invalid',
@@ -165,30 +244,48 @@ describe('checkLedger', () => {
     {
       code: 'transfer_window_invalid',
       detail: /business date 1999-01-01, its window's is/,
-      plant: (tx) => tx.updateTable('transfers').set({ business_date: '1999-01-01' }).where('id', '=', later.id).execute(),
+      plant: (tx) =>
+        tx.updateTable('transfers').set({ business_date: '1999-01-01' }).where('id', '=', later.id).execute(),
     },
     {
       code: 'transfer_window_invalid',
       detail: /is reserved with window/,
-      plant: (tx) => tx.updateTable('transfers').set({ window_id: later.windowId }).where('id', '=', reserved.id).execute(),
+      plant: (tx) =>
+        tx.updateTable('transfers').set({ window_id: later.windowId }).where('id', '=', reserved.id).execute(),
     },
     {
       code: 'window_report_mismatch',
       detail: new RegExp(`window ${'win_'}.*: its report aggregates differ from its transfers`),
-      plant: (tx) => tx.updateTable('transfers').set({ window_id: settledWindowId, business_date: payment.businessDate }).where('id', '=', later.id).execute(),
+      plant: (tx) =>
+        tx
+          .updateTable('transfers')
+          .set({ window_id: settledWindowId, business_date: payment.businessDate })
+          .where('id', '=', later.id)
+          .execute(),
     },
     {
       code: 'settlement_mismatch',
       detail: /posts for window .*, which is closed/,
-      plant: (tx) => tx.updateTable('settlement_windows').set({ status: 'closed' }).where('id', '=', settledWindowId).execute(),
+      plant: (tx) =>
+        tx.updateTable('settlement_windows').set({ status: 'closed' }).where('id', '=', settledWindowId).execute(),
     },
     {
       code: 'settlement_mismatch',
       detail: /settled window .*: account .* CNY is left at 1, not 0/,
       plant: async (tx) => {
         const id = await settlementOf(tx, 'CNY');
-        await tx.updateTable('ledger_entries').set((eb) => ({ amount: eb('amount', '+', 1) })).where('transfer_id', '=', id).where('account', '=', issuer.id).execute();
-        await tx.updateTable('ledger_entries').set((eb) => ({ amount: eb('amount', '-', 1) })).where('transfer_id', '=', id).where('account', '=', acquirer.id).execute();
+        await tx
+          .updateTable('ledger_entries')
+          .set((eb) => ({ amount: eb('amount', '+', 1) }))
+          .where('transfer_id', '=', id)
+          .where('account', '=', issuer.id)
+          .execute();
+        await tx
+          .updateTable('ledger_entries')
+          .set((eb) => ({ amount: eb('amount', '-', 1) }))
+          .where('transfer_id', '=', id)
+          .where('account', '=', acquirer.id)
+          .execute();
       },
     },
     {
@@ -207,7 +304,13 @@ describe('checkLedger', () => {
     {
       code: 'reserved_mismatch',
       detail: /has 897 reserved; its reserved transfers will debit 896/,
-      plant: (tx) => tx.updateTable('positions').set((eb) => ({ reserved: eb('reserved', '+', 1) })).where('participant_id', '=', issuer.id).where('currency', '=', 'CNY').execute(),
+      plant: (tx) =>
+        tx
+          .updateTable('positions')
+          .set((eb) => ({ reserved: eb('reserved', '+', 1) }))
+          .where('participant_id', '=', issuer.id)
+          .where('currency', '=', 'CNY')
+          .execute(),
     },
     {
       code: 'refunded_amount_mismatch',
@@ -280,10 +383,14 @@ describe('lintas ledger check', () => {
     expect(clean.output).toContain('ledger check passed');
     expect(clean.code).toBe(0);
 
-    await sql`update positions set reserved = reserved + 7 where participant_id = ${acquirer.id} and currency = 'CNY'`.execute(hub.ctx.db.kysely);
+    await sql`update positions set reserved = reserved + 7 where participant_id = ${acquirer.id} and currency = 'CNY'`.execute(
+      hub.ctx.db.kysely,
+    );
     const broken = await runBinary(['ledger', 'check', '--db', hub.config.db]);
     expect(broken.output).toContain(`ledger check FAILED`);
-    expect(broken.output).toContain(`reserved_mismatch: position ${acquirer.id} CNY has 7 reserved; its reserved transfers will debit 0`);
+    expect(broken.output).toContain(
+      `reserved_mismatch: position ${acquirer.id} CNY has 7 reserved; its reserved transfers will debit 0`,
+    );
     expect(broken.code).toBe(1);
   });
 });

@@ -34,7 +34,11 @@ async function checkSnapshot(db: Queryable): Promise<Result<LedgerCounts, Ledger
     const verdict = await check(db);
     if (!verdict.ok) return verdict;
   }
-  const [sums, positions, reserved] = await Promise.all([checks.entrySumsByAccount(db), checks.allPositions(db), checks.reservedSumsByPayer(db)]);
+  const [sums, positions, reserved] = await Promise.all([
+    checks.entrySumsByAccount(db),
+    checks.allPositions(db),
+    checks.reservedSumsByPayer(db),
+  ]);
   const zero = checkCurrenciesSumToZero(sums, positions);
   if (!zero.ok) return zero;
   const accounts = checkPositions(sums, positions);
@@ -45,28 +49,46 @@ async function checkSnapshot(db: Queryable): Promise<Result<LedgerCounts, Ledger
   if (!refunds.ok) return refunds;
   const counts = await checks.countRows(db);
   const currencies = new Set([...sums.map((sum) => sum.currency), ...positions.map((position) => position.currency)]);
-  return ok({ transfers: counts.transfers, entries: counts.entries, positions: positions.length, currencies: currencies.size, windows: counts.windows });
+  return ok({
+    transfers: counts.transfers,
+    entries: counts.entries,
+    positions: positions.length,
+    currencies: currencies.size,
+    windows: counts.windows,
+  });
 }
 
 async function checkEntriesBalance(db: Queryable): Promise<Verdict> {
   const unbalanced = await checks.firstUnbalancedTransfer(db);
-  if (unbalanced) return refuse('entries_unbalanced', `transfer ${unbalanced.transfer_id}: its ${unbalanced.currency} entries sum to ${unbalanced.sum}, not 0`);
+  if (unbalanced)
+    return refuse(
+      'entries_unbalanced',
+      `transfer ${unbalanced.transfer_id}: its ${unbalanced.currency} entries sum to ${unbalanced.sum}, not 0`,
+    );
   return passed;
 }
 
 async function checkEntriesBelong(db: Queryable): Promise<Verdict> {
   const orphan = await checks.firstEntryWithoutTransfer(db);
-  if (orphan) return refuse('entries_without_transfer', `entry ${orphan.id} names transfer ${orphan.transfer_id}, which does not exist`);
+  if (orphan)
+    return refuse(
+      'entries_without_transfer',
+      `entry ${orphan.id} names transfer ${orphan.transfer_id}, which does not exist`,
+    );
   const foreign = await checks.firstEntryInAnotherCurrency(db);
   if (foreign) {
-    return refuse('entry_currency_mismatch', `entry ${foreign.id} is in ${foreign.currency}, its transfer ${foreign.transfer_id} in ${foreign.group_currency}`);
+    return refuse(
+      'entry_currency_mismatch',
+      `entry ${foreign.id} is in ${foreign.currency}, its transfer ${foreign.transfer_id} in ${foreign.group_currency}`,
+    );
   }
   return passed;
 }
 
 async function checkCommittedPosted(db: Queryable): Promise<Verdict> {
   const unposted = await checks.firstCommittedWithoutEntries(db);
-  if (unposted) return refuse('committed_without_entries', `transfer ${unposted.id} is committed but posted no entries`);
+  if (unposted)
+    return refuse('committed_without_entries', `transfer ${unposted.id} is committed but posted no entries`);
   const early = await checks.firstUncommittedWithEntries(db);
   if (early) return refuse('uncommitted_with_entries', `transfer ${early.id} is ${early.status} but has entries`);
   return passed;
@@ -75,21 +97,41 @@ async function checkCommittedPosted(db: Queryable): Promise<Verdict> {
 async function checkWindows(db: Queryable): Promise<Verdict> {
   const stray = await checks.firstTransferWithBadWindow(db);
   if (stray) {
-    if (stray.status !== 'committed') return refuse('transfer_window_invalid', `transfer ${stray.id} is ${stray.status} with window ${stray.window_id}: only a commit joins a window`);
-    const where = stray.window_id === null ? 'no window' : stray.found_window === null ? `window ${stray.window_id}, which does not exist` : `business date ${stray.business_date}, its window's is ${stray.window_date}`;
+    if (stray.status !== 'committed')
+      return refuse(
+        'transfer_window_invalid',
+        `transfer ${stray.id} is ${stray.status} with window ${stray.window_id}: only a commit joins a window`,
+      );
+    const where =
+      stray.window_id === null
+        ? 'no window'
+        : stray.found_window === null
+          ? `window ${stray.window_id}, which does not exist`
+          : `business date ${stray.business_date}, its window's is ${stray.window_date}`;
     return refuse('transfer_window_invalid', `transfer ${stray.id} is committed with ${where}`);
   }
   const misreported = await checks.firstMisreportedWindow(db);
-  if (misreported) return refuse('window_report_mismatch', `window ${misreported.window_id}: its report aggregates differ from its transfers`);
+  if (misreported)
+    return refuse(
+      'window_report_mismatch',
+      `window ${misreported.window_id}: its report aggregates differ from its transfers`,
+    );
   return passed;
 }
 
 async function checkSettlements(db: Queryable): Promise<Verdict> {
   const early = await checks.firstSettlementOfUnsettledWindow(db);
-  if (early) return refuse('settlement_mismatch', `settlement ${early.id} posts for window ${early.window_id}, which is ${early.status}`);
+  if (early)
+    return refuse(
+      'settlement_mismatch',
+      `settlement ${early.id} posts for window ${early.window_id}, which is ${early.status}`,
+    );
   const uncancelled = await checks.firstUncancelledSettledAccount(db);
   if (uncancelled) {
-    return refuse('settlement_mismatch', `settled window ${uncancelled.window_id}: account ${uncancelled.account} ${uncancelled.currency} is left at ${uncancelled.sum}, not 0`);
+    return refuse(
+      'settlement_mismatch',
+      `settled window ${uncancelled.window_id}: account ${uncancelled.account} ${uncancelled.currency} is left at ${uncancelled.sum}, not 0`,
+    );
   }
   return passed;
 }
@@ -102,16 +144,22 @@ function keyOf(account: string, currency: string): string {
 }
 
 function checkPositions(sums: readonly Sum[], positions: readonly PositionRow[]): Verdict {
-  const entriesOf = new Map(sums.filter((sum) => sum.account !== hubAccount).map((sum) => [keyOf(sum.account, sum.currency), sum.sum]));
+  const entriesOf = new Map(
+    sums.filter((sum) => sum.account !== hubAccount).map((sum) => [keyOf(sum.account, sum.currency), sum.sum]),
+  );
   for (const row of positions) {
     const expected = entriesOf.get(keyOf(row.participant_id, row.currency)) ?? 0;
     if (row.position !== expected) {
-      return refuse('position_mismatch', `position ${row.participant_id} ${row.currency} is ${row.position}; its entries sum to ${expected}`);
+      return refuse(
+        'position_mismatch',
+        `position ${row.participant_id} ${row.currency} is ${row.position}; its entries sum to ${expected}`,
+      );
     }
     entriesOf.delete(keyOf(row.participant_id, row.currency));
   }
   for (const [key, sum] of entriesOf) {
-    if (sum !== 0) return refuse('position_mismatch', `account ${key} has entries summing to ${sum} but no position row`);
+    if (sum !== 0)
+      return refuse('position_mismatch', `account ${key} has entries summing to ${sum} but no position row`);
   }
   return passed;
 }
@@ -122,21 +170,29 @@ function checkCurrenciesSumToZero(sums: readonly Sum[], positions: readonly Posi
   for (const row of positions) add(row.currency, row.position);
   for (const sum of sums) if (sum.account === hubAccount) add(sum.currency, sum.sum);
   for (const [currency, total] of totals) {
-    if (total !== 0) return refuse('currency_not_zero', `in ${currency} the positions and the hub's account sum to ${total}, not 0`);
+    if (total !== 0)
+      return refuse('currency_not_zero', `in ${currency} the positions and the hub's account sum to ${total}, not 0`);
   }
   return passed;
 }
 
-function checkReserved(reserved: readonly { payer_id: string; currency: string; sum: number }[], positions: readonly PositionRow[]): Verdict {
+function checkReserved(
+  reserved: readonly { payer_id: string; currency: string; sum: number }[],
+  positions: readonly PositionRow[],
+): Verdict {
   const reservedOf = new Map(reserved.map((sum) => [keyOf(sum.payer_id, sum.currency), sum.sum]));
   for (const row of positions) {
     const expected = reservedOf.get(keyOf(row.participant_id, row.currency)) ?? 0;
     if (row.reserved !== expected) {
-      return refuse('reserved_mismatch', `position ${row.participant_id} ${row.currency} has ${row.reserved} reserved; its reserved transfers will debit ${expected}`);
+      return refuse(
+        'reserved_mismatch',
+        `position ${row.participant_id} ${row.currency} has ${row.reserved} reserved; its reserved transfers will debit ${expected}`,
+      );
     }
     reservedOf.delete(keyOf(row.participant_id, row.currency));
   }
-  for (const [key, sum] of reservedOf) return refuse('reserved_mismatch', `${key} has reserved transfers summing to ${sum} but no position row`);
+  for (const [key, sum] of reservedOf)
+    return refuse('reserved_mismatch', `${key} has reserved transfers summing to ${sum} but no position row`);
   return passed;
 }
 
@@ -150,7 +206,10 @@ async function checkRefunds(db: Queryable): Promise<Verdict> {
   }
   const interchange = await checks.firstMisreturnedInterchange(db);
   if (interchange) {
-    return refuse('refund_fees_mismatch', `payment ${interchange.id} charged ${interchange.interchange} interchange; its refunds returned ${interchange.returned}`);
+    return refuse(
+      'refund_fees_mismatch',
+      `payment ${interchange.id} charged ${interchange.interchange} interchange; its refunds returned ${interchange.returned}`,
+    );
   }
   return passed;
 }

@@ -31,7 +31,12 @@ export function registerLedgerCommands(program: Command, io: LedgerCliIo = proce
   ledger
     .command('check')
     .description('prove the ledger invariants on a whole database; exit 1 with the first violation')
-    .addOption(new Option('--db <location>', 'SQLite file path or postgres:// URL (env LINTAS_DB; default ./data/lintas.sqlite)'))
+    .addOption(
+      new Option(
+        '--db <location>',
+        'SQLite file path or postgres:// URL (env LINTAS_DB; default ./data/lintas.sqlite)',
+      ),
+    )
     .action(async (flags: { db?: string }) => {
       const location = databaseLocation(flags, io);
       if (location !== undefined) await runCheck(location, io);
@@ -74,7 +79,9 @@ async function runCheck(location: string, io: LedgerCliIo): Promise<void> {
       io.setExitCode(exitViolation);
     }
   } catch (error) {
-    io.err(`cannot check the ledger in ${redactUrl(location)}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(
+      `cannot check the ledger in ${redactUrl(location)}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     io.setExitCode(exitCannotCheck);
   } finally {
     await database.close();

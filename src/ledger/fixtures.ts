@@ -15,13 +15,29 @@ let shopCounter = 0;
 export async function createMoneyParticipant(hub: TestHub, currencies: string[] = ['CNY']): Promise<MoneyParticipant> {
   const participant = await createParticipant(hub, { roles: ['issuer', 'acquirer'], currencies });
   shopCounter += 1;
-  const merchant = await participant.call('POST', '/v1/merchants', { name: `Shop ${shopCounter}`, mcc: '5411', city: 'Jakarta', country: 'ID', currency: currencies[0] });
+  const merchant = await participant.call('POST', '/v1/merchants', {
+    name: `Shop ${shopCounter}`,
+    mcc: '5411',
+    city: 'Jakarta',
+    country: 'ID',
+    currency: currencies[0],
+  });
   if (merchant.status !== 201) throw new Error(`merchant creation failed: ${merchant.text}`);
   return { ...participant, merchantId: merchant.body.id };
 }
 
-export async function setLimits(hub: TestHub, participantId: string, currency: string, netDebitCap: number, prefunding = 0): Promise<void> {
-  const response = await bearerClient(hub, hub.operatorToken)('PUT', `/v1/participants/${participantId}/limits`, { currency, netDebitCap, prefunding });
+export async function setLimits(
+  hub: TestHub,
+  participantId: string,
+  currency: string,
+  netDebitCap: number,
+  prefunding = 0,
+): Promise<void> {
+  const response = await bearerClient(hub, hub.operatorToken)('PUT', `/v1/participants/${participantId}/limits`, {
+    currency,
+    netDebitCap,
+    prefunding,
+  });
   if (response.status !== 200) throw new Error(`setting limits failed: ${response.text}`);
 }
 
@@ -53,7 +69,11 @@ export async function withConcurrentContext<T>(hub: TestHub, work: (ctx: HubCont
 async function waitForDisconnects(hub: TestHub): Promise<void> {
   const deadline = Date.now() + drainWaitMs;
   for (;;) {
-    const { rows } = await sql<{ n: number }>`select count(*) as n from pg_stat_activity where application_name = ${concurrencyApp} and datname = current_database()`.execute(hub.ctx.db.kysely);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*) as n from pg_stat_activity where application_name = ${concurrencyApp} and datname = current_database()`.execute(
+      hub.ctx.db.kysely,
+    );
     if (Number(rows[0]?.n ?? 0) === 0) return;
     if (Date.now() > deadline) throw new Error('the concurrency pool did not disconnect');
     await new Promise((done) => setTimeout(done, drainPollMs));

@@ -66,7 +66,10 @@ export function assertPostings(transferId: string, postings: readonly Posting[])
   let sum = 0;
   for (const posting of postings) {
     invariant(posting.account.length > 0, `transfer ${transferId} names an account for every entry`);
-    invariant(Number.isSafeInteger(posting.amount), `transfer ${transferId} posts a safe integer amount to ${posting.account} (not ${posting.amount})`);
+    invariant(
+      Number.isSafeInteger(posting.amount),
+      `transfer ${transferId} posts a safe integer amount to ${posting.account} (not ${posting.amount})`,
+    );
     invariant(posting.amount !== 0, `transfer ${transferId} posts no zero entry (to ${posting.account})`);
     sum += posting.amount;
   }

@@ -36,9 +36,15 @@ export async function lockPosition(tx: Tx, participantId: string, currency: stri
 }
 
 /** Locks several participants' rows in one currency, always in the same order, so two transfers never deadlock. */
-export async function lockPositions(tx: Tx, accounts: Iterable<string>, currency: string, at: string): Promise<Map<string, Position>> {
+export async function lockPositions(
+  tx: Tx,
+  accounts: Iterable<string>,
+  currency: string,
+  at: string,
+): Promise<Map<string, Position>> {
   const locked = new Map<string, Position>();
-  for (const participantId of participantAccountsInLockOrder(accounts)) locked.set(participantId, await lockPosition(tx, participantId, currency, at));
+  for (const participantId of participantAccountsInLockOrder(accounts))
+    locked.set(participantId, await lockPosition(tx, participantId, currency, at));
   return locked;
 }
 
@@ -47,7 +53,10 @@ export async function limitsOf(db: Queryable, participantId: string, currency: s
 }
 
 function limitExceeded(participantId: string, currency: string) {
-  return refuse('limit_exceeded', `participant ${participantId} would pass its net debit cap in ${currency}`, { participantId, currency });
+  return refuse('limit_exceeded', `participant ${participantId} would pass its net debit cap in ${currency}`, {
+    participantId,
+    currency,
+  });
 }
 
 /**
@@ -91,14 +100,24 @@ export async function postEntries(
   const before = await lockPositions(tx, moves.keys(), currency, at);
   await store.insertEntries(
     tx,
-    postings.map((entry, line) => ({ id: entryId(transferId, line), transferId, account: entry.account, currency, amount: entry.amount, createdAt: at })),
+    postings.map((entry, line) => ({
+      id: entryId(transferId, line),
+      transferId,
+      account: entry.account,
+      currency,
+      amount: entry.amount,
+      createdAt: at,
+    })),
   );
   for (const [participantId, position] of before) {
     const move = moves.get(participantId) ?? minor(0);
     if (move === 0) continue; // an on-us transfer debits and credits the same account
     const after = await store.addToPositionColumn(tx, participantId, currency, 'position', move, at);
     invariant(after !== undefined, `position ${participantId} ${currency} still exists while locked`);
-    invariant(after === position.position + move, `position ${participantId} ${currency} moved by exactly ${move} (from ${position.position} to ${after})`);
+    invariant(
+      after === position.position + move,
+      `position ${participantId} ${currency} moved by exactly ${move} (from ${position.position} to ${after})`,
+    );
   }
 }
 
@@ -107,23 +126,47 @@ export async function postEntries(
  * yet (a payment-code authorisation, issue 8). Refused with
  * `limit_exceeded` like a debit.
  */
-export async function reserve(tx: Tx, participantId: string, currency: string, amount: Minor, at: string): Promise<Result<Position, LimitRefusal>> {
+export async function reserve(
+  tx: Tx,
+  participantId: string,
+  currency: string,
+  amount: Minor,
+  at: string,
+): Promise<Result<Position, LimitRefusal>> {
   invariant(Number.isSafeInteger(amount) && amount > 0, `a reservation is a positive safe integer (not ${amount})`);
   const before = await lockPosition(tx, participantId, currency, at);
   const headroom = headroomOf(before, await store.findLimits(tx, participantId, currency));
   if (!fitsHeadroom(headroom, minor(-amount))) return limitExceeded(participantId, currency);
   const reserved = await store.addToPositionColumn(tx, participantId, currency, 'reserved', amount, at);
-  invariant(reserved === before.reserved + amount, `reserved ${participantId} ${currency} grew by exactly ${amount} (from ${before.reserved} to ${reserved})`);
+  invariant(
+    reserved === before.reserved + amount,
+    `reserved ${participantId} ${currency} grew by exactly ${amount} (from ${before.reserved} to ${reserved})`,
+  );
   return ok({ ...before, reserved: minor(reserved), updatedAt: at });
 }
 
 /** Gives back a reservation, when it is committed (the entries then take over) or released. */
-export async function releaseReserved(tx: Tx, participantId: string, currency: string, amount: Minor, at: string): Promise<Position> {
-  invariant(Number.isSafeInteger(amount) && amount > 0, `a released reservation is a positive safe integer (not ${amount})`);
+export async function releaseReserved(
+  tx: Tx,
+  participantId: string,
+  currency: string,
+  amount: Minor,
+  at: string,
+): Promise<Position> {
+  invariant(
+    Number.isSafeInteger(amount) && amount > 0,
+    `a released reservation is a positive safe integer (not ${amount})`,
+  );
   const before = await lockPosition(tx, participantId, currency, at);
-  invariant(before.reserved >= amount, `${participantId} ${currency} has ${amount} reserved to release (it has ${before.reserved})`);
+  invariant(
+    before.reserved >= amount,
+    `${participantId} ${currency} has ${amount} reserved to release (it has ${before.reserved})`,
+  );
   const reserved = await store.addToPositionColumn(tx, participantId, currency, 'reserved', -amount, at);
-  invariant(reserved === before.reserved - amount, `reserved ${participantId} ${currency} shrank by exactly ${amount} (from ${before.reserved} to ${reserved})`);
+  invariant(
+    reserved === before.reserved - amount,
+    `reserved ${participantId} ${currency} shrank by exactly ${amount} (from ${before.reserved} to ${reserved})`,
+  );
   return { ...before, reserved: minor(reserved), updatedAt: at };
 }
 
@@ -135,7 +178,12 @@ export async function releaseReserved(tx: Tx, participantId: string, currency: s
  * while the rows are still locked, so a commit that releases a reservation
  * and posts the same amount tells nothing.
  */
-export async function announceThresholdCrossings(ctx: HubContext, tx: Tx, currency: string, before: ReadonlyMap<string, Position>): Promise<void> {
+export async function announceThresholdCrossings(
+  ctx: HubContext,
+  tx: Tx,
+  currency: string,
+  before: ReadonlyMap<string, Position>,
+): Promise<void> {
   for (const [participantId, was] of before) {
     const limits = await store.findLimits(tx, participantId, currency);
     if (limits.netDebitCap <= 0) continue;
@@ -143,16 +191,34 @@ export async function announceThresholdCrossings(ctx: HubContext, tx: Tx, curren
     invariant(now !== undefined, `position ${participantId} ${currency} still exists while locked`);
     const headroom = headroomOf(now, limits);
     for (const crossing of thresholdCrossings(headroomOf(was, limits), headroom, limits.netDebitCap)) {
-      const data = { participantId, currency, ...crossing, position: now.position, reserved: now.reserved, ...limits, headroom };
+      const data = {
+        participantId,
+        currency,
+        ...crossing,
+        position: now.position,
+        reserved: now.reserved,
+        ...limits,
+        headroom,
+      };
       await emitEvent(ctx, tx, { type: 'position.threshold', data, participantIds: [participantId] });
     }
   }
 }
 
 export async function positionView(db: Queryable, participantId: string, currency: string): Promise<PositionView> {
-  const position = (await store.findPosition(db, participantId, currency)) ?? { position: minor(0), reserved: minor(0) };
+  const position = (await store.findPosition(db, participantId, currency)) ?? {
+    position: minor(0),
+    reserved: minor(0),
+  };
   const limits = await store.findLimits(db, participantId, currency);
-  return { participantId, currency, position: position.position, reserved: position.reserved, ...limits, headroom: headroomOf(position, limits) };
+  return {
+    participantId,
+    currency,
+    position: position.position,
+    reserved: position.reserved,
+    ...limits,
+    headroom: headroomOf(position, limits),
+  };
 }
 
 export type LimitsInput = { currency: string; netDebitCap: number; prefunding: number };
@@ -163,7 +229,12 @@ export type SetLimitsRefusal = 'not_found' | 'currency_not_supported';
  * currency, audited. The position row is locked first, so a payment in
  * flight sees either the old limits or the new ones, never half.
  */
-export async function setLimits(ctx: HubContext, caller: Caller, participantId: string, input: LimitsInput): Promise<Result<PositionView, SetLimitsRefusal>> {
+export async function setLimits(
+  ctx: HubContext,
+  caller: Caller,
+  participantId: string,
+  input: LimitsInput,
+): Promise<Result<PositionView, SetLimitsRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
     const participant = await findParticipant(tx, participantId);
     if (!participant) return refuse('not_found', `participant ${participantId} was not found`);

@@ -31,14 +31,47 @@ export function seededRandom(seedValue: number) {
 }
 
 export type ModelRule = { bps: number; fixedAmount: number; minAmount: number };
-export type ModelSchedule = { interchange: ModelRule; issuerSwitchFee: ModelRule; acquirerSwitchFee: ModelRule; merchantDiscount: ModelRule };
-export type ModelFees = { interchange: number; issuerSwitchFee: number; acquirerSwitchFee: number; merchantDiscount: number };
+export type ModelSchedule = {
+  interchange: ModelRule;
+  issuerSwitchFee: ModelRule;
+  acquirerSwitchFee: ModelRule;
+  merchantDiscount: ModelRule;
+};
+export type ModelFees = {
+  interchange: number;
+  issuerSwitchFee: number;
+  acquirerSwitchFee: number;
+  merchantDiscount: number;
+};
 
 type Account = { position: number; reserved: number; cap: number; prefunding: number };
 type Moves = Map<string, number>;
-export type PlannedPayment = { payer: string; payee: string; currency: string; amount: number; fees: ModelFees; moves: Moves; payerDebit: number; fits: boolean };
-type ModelPayment = { id: string; payer: string; payee: string; currency: string; amount: number; refunded: number; interchange: number; returned: number };
-type PlannedRefund = { amount: number; interchangeReturned: number; moves: Moves; expected: 'ok' | 'refund_exceeds_remaining' | 'limit_exceeded' };
+export type PlannedPayment = {
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: number;
+  fees: ModelFees;
+  moves: Moves;
+  payerDebit: number;
+  fits: boolean;
+};
+type ModelPayment = {
+  id: string;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: number;
+  refunded: number;
+  interchange: number;
+  returned: number;
+};
+type PlannedRefund = {
+  amount: number;
+  interchangeReturned: number;
+  moves: Moves;
+  expected: 'ok' | 'refund_exceeds_remaining' | 'limit_exceeded';
+};
 type ModelWindow = { status: 'open' | 'closed' | 'settled'; nets: Map<string, number> };
 
 const noFees: ModelRule = { bps: 0, fixedAmount: 0, minAmount: 0 };
@@ -105,7 +138,16 @@ export function createModel() {
     add(moves, payee, amount - interchange - fees.acquirerSwitchFee);
     add(moves, 'hub', fees.issuerSwitchFee + fees.acquirerSwitchFee);
     const payerDebit = Math.max(0, -(moves.get(payer) ?? 0));
-    return { payer, payee, currency, amount, fees, moves, payerDebit, fits: payerDebit === 0 || headroom(payer, currency) >= payerDebit };
+    return {
+      payer,
+      payee,
+      currency,
+      amount,
+      fees,
+      moves,
+      payerDebit,
+      fits: payerDebit === 0 || headroom(payer, currency) >= payerDebit,
+    };
   }
 
   /** The largest amount up to `high` whose debit fits the payer's headroom (debits grow with the amount), or 0. */
@@ -165,12 +207,22 @@ export function createModel() {
         openWindowId = windowId;
         windows.set(windowId, { status: 'open', nets: new Map() });
       }
-      if (windowId !== openWindowId) throw new Error(`a transfer joined ${windowId}, but the open window is ${openWindowId}`);
+      if (windowId !== openWindowId)
+        throw new Error(`a transfer joined ${windowId}, but the open window is ${openWindowId}`);
     },
 
     commitPayment(id: string, planned: PlannedPayment) {
       apply(planned.currency, planned.moves);
-      payments.push({ id, payer: planned.payer, payee: planned.payee, currency: planned.currency, amount: planned.amount, refunded: 0, interchange: planned.fees.interchange, returned: 0 });
+      payments.push({
+        id,
+        payer: planned.payer,
+        payee: planned.payee,
+        currency: planned.currency,
+        amount: planned.amount,
+        refunded: 0,
+        interchange: planned.fees.interchange,
+        returned: 0,
+      });
       counts.payments += 1;
     },
 
@@ -178,13 +230,22 @@ export function createModel() {
 
     refund(paid: ModelPayment, amount: number): PlannedRefund {
       const remaining = paid.amount - paid.refunded;
-      const interchangeReturned = amount > remaining ? 0 : Number(nearestEven(BigInt(paid.interchange) * BigInt(paid.refunded + amount), BigInt(paid.amount))) - paid.returned;
+      const interchangeReturned =
+        amount > remaining
+          ? 0
+          : Number(nearestEven(BigInt(paid.interchange) * BigInt(paid.refunded + amount), BigInt(paid.amount))) -
+            paid.returned;
       const net = amount - interchangeReturned;
       const moves: Moves = new Map();
       add(moves, paid.payee, -net);
       add(moves, paid.payer, net);
       const debit = Math.max(0, -(moves.get(paid.payee) ?? 0));
-      const expected = amount > remaining ? 'refund_exceeds_remaining' : debit === 0 || headroom(paid.payee, paid.currency) >= debit ? 'ok' : 'limit_exceeded';
+      const expected =
+        amount > remaining
+          ? 'refund_exceeds_remaining'
+          : debit === 0 || headroom(paid.payee, paid.currency) >= debit
+            ? 'ok'
+            : 'limit_exceeded';
       return { amount, interchangeReturned, moves, expected };
     },
 
@@ -200,7 +261,8 @@ export function createModel() {
       reservations.push({ id, planned });
     },
 
-    takeReservation: (random: Random) => (reservations.length === 0 ? undefined : reservations.splice(random.below(reservations.length), 1)[0]),
+    takeReservation: (random: Random) =>
+      reservations.length === 0 ? undefined : reservations.splice(random.below(reservations.length), 1)[0],
 
     unreserve(planned: PlannedPayment) {
       account(planned.payer, planned.currency).reserved -= planned.payerDebit;
@@ -208,7 +270,8 @@ export function createModel() {
 
     /** The hub closed `windowId` (the model's open one, if it knows it) and opened `nextWindowId`. */
     close(windowId: string, nextWindowId: string) {
-      if (openWindowId !== undefined && openWindowId !== windowId) throw new Error(`the hub closed ${windowId}, but the open window is ${openWindowId}`);
+      if (openWindowId !== undefined && openWindowId !== windowId)
+        throw new Error(`the hub closed ${windowId}, but the open window is ${openWindowId}`);
       if (openWindowId === undefined) windows.set(windowId, { status: 'open', nets: new Map() });
       (windows.get(windowId) as ModelWindow).status = 'closed';
       openWindowId = nextWindowId;

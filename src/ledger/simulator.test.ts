@@ -17,10 +17,24 @@ import { operatorCaller } from '../http/caller.ts';
 import { minor } from '../money/index.ts';
 import { closeWindow, readReport, settleWindow } from '../settlement/index.ts';
 import { type TestHub, startTestHub } from '../testing/index.ts';
-import { type Transfer, commitReservation, postPayment, postRefund, releaseReservation, reservePayment } from '../transfers/index.ts';
+import {
+  type Transfer,
+  commitReservation,
+  postPayment,
+  postRefund,
+  releaseReservation,
+  reservePayment,
+} from '../transfers/index.ts';
 import { type MoneyParticipant, createMoneyParticipant } from './fixtures.ts';
 import { checkLedger, setLimits } from './index.ts';
-import { type Model, type ModelFees, type ModelSchedule, type Random, createModel, seededRandom } from './simulator-model.ts';
+import {
+  type Model,
+  type ModelFees,
+  type ModelSchedule,
+  type Random,
+  createModel,
+  seededRandom,
+} from './simulator-model.ts';
 
 const seed = Number(process.env.LINTAS_SIM_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const stepsMax = Number(process.env.LINTAS_SIM_STEPS ?? 400);
@@ -36,7 +50,8 @@ let participants: MoneyParticipant[];
 beforeAll(async () => {
   hub = await startTestHub();
   participants = [];
-  for (let index = 0; index < participantsCount; index += 1) participants.push(await createMoneyParticipant(hub, [...currencies]));
+  for (let index = 0; index < participantsCount; index += 1)
+    participants.push(await createMoneyParticipant(hub, [...currencies]));
 });
 afterAll(async () => hub?.stop());
 
@@ -50,8 +65,17 @@ const feesOf = (transfer: Transfer): ModelFees => ({
 });
 
 function randomSchedule(random: Random): ModelSchedule {
-  const rule = (bpsMax: number) => ({ bps: random.between(0, bpsMax), fixedAmount: random.below(3) === 0 ? random.between(0, 20) : 0, minAmount: random.below(3) === 0 ? random.between(0, 30) : 0 });
-  return { interchange: rule(300), issuerSwitchFee: rule(50), acquirerSwitchFee: rule(80), merchantDiscount: rule(250) };
+  const rule = (bpsMax: number) => ({
+    bps: random.between(0, bpsMax),
+    fixedAmount: random.below(3) === 0 ? random.between(0, 20) : 0,
+    minAmount: random.below(3) === 0 ? random.between(0, 30) : 0,
+  });
+  return {
+    interchange: rule(300),
+    issuerSwitchFee: rule(50),
+    acquirerSwitchFee: rule(80),
+    merchantDiscount: rule(250),
+  };
 }
 
 function workload(model: Model, random: Random) {
@@ -60,7 +84,9 @@ function workload(model: Model, random: Random) {
   const anyone = () => random.pick(participants);
   /** A quarter of the amounts put the payer's debit exactly at its headroom or one unit over: the boundary is where cap bugs live. */
   const amountFor = (payer: string, payee: string, currency: string) =>
-    random.below(4) === 0 ? Math.max(1, model.largestFitting(payer, payee, currency, amountMax * 4) + random.below(2)) : random.between(1, amountMax);
+    random.below(4) === 0
+      ? Math.max(1, model.largestFitting(payer, payee, currency, amountMax * 4) + random.below(2))
+      : random.between(1, amountMax);
 
   /** A transfer committed now joins the model's open window, which the first commit after a close names. */
   const joinWindow = (transfer: Transfer) => {
@@ -75,7 +101,14 @@ function workload(model: Model, random: Random) {
     return {
       describe: `pay ${amount} ${currency} ${payer.id} -> ${payee.id} (debit ${planned.payerDebit}, expect ${planned.fits ? 'ok' : 'limit_exceeded'})`,
       run: async () => {
-        const input = { payerId: payer.id, payeeId: payee.id, merchantId: payee.merchantId, amount: minor(amount), currency, source: 'checkout' as const };
+        const input = {
+          payerId: payer.id,
+          payeeId: payee.id,
+          merchantId: payee.merchantId,
+          amount: minor(amount),
+          currency,
+          source: 'checkout' as const,
+        };
         const result = await inTx((tx) => postPayment(ctx(), tx, input));
         expect(result.ok ? 'ok' : result.code).toBe(planned.fits ? 'ok' : 'limit_exceeded');
         if (!result.ok) return;
@@ -90,15 +123,23 @@ function workload(model: Model, random: Random) {
     const payment = model.refundablePayment(random);
     if (!payment) return pay();
     const remaining = payment.amount - payment.refunded;
-    const amount = random.below(3) === 0 ? Math.max(1, remaining + random.below(2)) : random.between(1, Math.max(1, remaining));
+    const amount =
+      random.below(3) === 0 ? Math.max(1, remaining + random.below(2)) : random.between(1, Math.max(1, remaining));
     const planned = model.refund(payment, amount);
     return {
       describe: `refund ${amount} of ${payment.id} (${remaining} remaining; returns ${planned.interchangeReturned}; expect ${planned.expected})`,
       run: async () => {
-        const result = await inTx((tx) => postRefund(ctx(), tx, { paymentTransferId: payment.id, amount: minor(amount) }));
+        const result = await inTx((tx) =>
+          postRefund(ctx(), tx, { paymentTransferId: payment.id, amount: minor(amount) }),
+        );
         expect(result.ok ? 'ok' : result.code).toBe(planned.expected);
         if (!result.ok) return;
-        expect(result.value.fees, 'refund fees').toEqual({ interchange: planned.interchangeReturned, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 });
+        expect(result.value.fees, 'refund fees').toEqual({
+          interchange: planned.interchangeReturned,
+          issuerSwitchFee: 0,
+          acquirerSwitchFee: 0,
+          merchantDiscount: 0,
+        });
         joinWindow(result.value);
         model.commitRefund(payment, planned);
       },
@@ -112,7 +153,14 @@ function workload(model: Model, random: Random) {
     return {
       describe: `reserve ${amount} ${currency} ${payer.id} -> ${payee.id} (debit ${planned.payerDebit}, expect ${planned.fits ? 'ok' : 'limit_exceeded'})`,
       run: async () => {
-        const input = { payerId: payer.id, payeeId: payee.id, merchantId: payee.merchantId, amount: minor(amount), currency, source: 'payment_code' as const };
+        const input = {
+          payerId: payer.id,
+          payeeId: payee.id,
+          merchantId: payee.merchantId,
+          amount: minor(amount),
+          currency,
+          source: 'payment_code' as const,
+        };
         const result = await inTx((tx) => reservePayment(ctx(), tx, input));
         expect(result.ok ? 'ok' : result.code).toBe(planned.fits ? 'ok' : 'limit_exceeded');
         if (!result.ok) return;
@@ -128,7 +176,9 @@ function workload(model: Model, random: Random) {
     return {
       describe: `${commit ? 'commit' : 'release'} ${reservation.id} (debit ${reservation.planned.payerDebit})`,
       run: async () => {
-        const transfer = await inTx((tx) => (commit ? commitReservation(ctx(), tx, reservation.id) : releaseReservation(ctx(), tx, reservation.id)));
+        const transfer = await inTx((tx) =>
+          commit ? commitReservation(ctx(), tx, reservation.id) : releaseReservation(ctx(), tx, reservation.id),
+        );
         expect(transfer.status).toBe(commit ? 'committed' : 'released');
         model.unreserve(reservation.planned);
         if (!commit) return;
@@ -147,7 +197,9 @@ function workload(model: Model, random: Random) {
     return {
       describe: `limits ${participant.id} ${currency}: cap ${cap}, prefunding ${prefunding}`,
       run: async () => {
-        expect((await setLimits(hub.ctx, operatorCaller, participant.id, { currency, netDebitCap: cap, prefunding })).ok).toBe(true);
+        expect(
+          (await setLimits(hub.ctx, operatorCaller, participant.id, { currency, netDebitCap: cap, prefunding })).ok,
+        ).toBe(true);
         Object.assign(account, { cap, prefunding });
       },
     };
@@ -175,10 +227,17 @@ function workload(model: Model, random: Random) {
       model.close(id, nextWindowId);
       const report = await readReport(ctx(), id, { type: 'all' });
       if (!report.ok) throw new Error(report.detail);
-      const nets = Object.fromEntries(report.value.lines.filter((line) => line.net !== 0).map((line) => [`${line.participantId} ${line.currency}`, line.net]));
+      const nets = Object.fromEntries(
+        report.value.lines
+          .filter((line) => line.net !== 0)
+          .map((line) => [`${line.participantId} ${line.currency}`, line.net]),
+      );
       expect(nets, `the report of ${id} equals the model's nets`).toEqual(model.windowNets(id));
       for (const currency of currencies) {
-        expect(report.value.lines.filter((line) => line.currency === currency).reduce((sum, line) => sum + line.net, 0), `nets of ${id} in ${currency}`).toBe(0);
+        expect(
+          report.value.lines.filter((line) => line.currency === currency).reduce((sum, line) => sum + line.net, 0),
+          `nets of ${id} in ${currency}`,
+        ).toBe(0);
       }
     },
   });
@@ -223,12 +282,25 @@ function workload(model: Model, random: Random) {
 /** The auditor: the database against the model, and the invariants no step may break. */
 async function audit(model: Model): Promise<void> {
   const db = hub.ctx.db.kysely;
-  const rows = await db.selectFrom('positions').select(['participant_id', 'currency', 'position', 'reserved']).execute();
-  const actual = new Map(rows.map((row) => [`${row.participant_id} ${row.currency}`, { position: row.position, reserved: row.reserved }]));
+  const rows = await db
+    .selectFrom('positions')
+    .select(['participant_id', 'currency', 'position', 'reserved'])
+    .execute();
+  const actual = new Map(
+    rows.map((row) => [`${row.participant_id} ${row.currency}`, { position: row.position, reserved: row.reserved }]),
+  );
   for (const [key, account] of model.accounts) {
-    expect(actual.get(key) ?? { position: 0, reserved: 0 }, `position ${key}`).toEqual({ position: account.position, reserved: account.reserved });
+    expect(actual.get(key) ?? { position: 0, reserved: 0 }, `position ${key}`).toEqual({
+      position: account.position,
+      reserved: account.reserved,
+    });
   }
-  const hubRows = await db.selectFrom('ledger_entries').select(['currency', (eb) => eb.fn.sum<number>('amount').as('sum')]).where('account', '=', 'hub').groupBy('currency').execute();
+  const hubRows = await db
+    .selectFrom('ledger_entries')
+    .select(['currency', (eb) => eb.fn.sum<number>('amount').as('sum')])
+    .where('account', '=', 'hub')
+    .groupBy('currency')
+    .execute();
   for (const currency of currencies) {
     const hubFees = Number(hubRows.find((row) => row.currency === currency)?.sum ?? 0);
     expect(hubFees, `the hub's fees in ${currency}, derived from entries`).toBe(model.hubPosition(currency));
@@ -238,7 +310,10 @@ async function audit(model: Model): Promise<void> {
   model.refreshOverdrawn();
   for (const [key, account] of model.accounts) {
     if (model.overdrawnBySettlement.has(key)) continue;
-    expect(account.cap + account.prefunding + account.position - account.reserved, `headroom of ${key} never below zero by a transfer`).toBeGreaterThanOrEqual(0);
+    expect(
+      account.cap + account.prefunding + account.position - account.reserved,
+      `headroom of ${key} never below zero by a transfer`,
+    ).toBeGreaterThanOrEqual(0);
   }
 }
 

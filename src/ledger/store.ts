@@ -24,13 +24,26 @@ export async function ensurePositionRow(tx: Tx, participantId: string, currency:
 }
 
 export async function lockPositionRow(tx: Tx, participantId: string, currency: string): Promise<Position | undefined> {
-  const query = tx.selectFrom('positions').selectAll().where('participant_id', '=', participantId).where('currency', '=', currency);
+  const query = tx
+    .selectFrom('positions')
+    .selectAll()
+    .where('participant_id', '=', participantId)
+    .where('currency', '=', currency);
   const row = await forUpdate(tx, query).executeTakeFirst();
   return row ? toPosition(row) : undefined;
 }
 
-export async function findPosition(db: Queryable, participantId: string, currency: string): Promise<Position | undefined> {
-  const row = await db.selectFrom('positions').selectAll().where('participant_id', '=', participantId).where('currency', '=', currency).executeTakeFirst();
+export async function findPosition(
+  db: Queryable,
+  participantId: string,
+  currency: string,
+): Promise<Position | undefined> {
+  const row = await db
+    .selectFrom('positions')
+    .selectAll()
+    .where('participant_id', '=', participantId)
+    .where('currency', '=', currency)
+    .executeTakeFirst();
   return row ? toPosition(row) : undefined;
 }
 
@@ -53,7 +66,14 @@ export async function addToPositionColumn(
   return row?.[column];
 }
 
-export type NewEntry = { id: string; transferId: string; account: string; currency: string; amount: number; createdAt: string };
+export type NewEntry = {
+  id: string;
+  transferId: string;
+  account: string;
+  currency: string;
+  amount: number;
+  createdAt: string;
+};
 
 export async function insertEntries(tx: Tx, entries: readonly NewEntry[]): Promise<void> {
   await tx
@@ -85,7 +105,11 @@ export async function findLimits(db: Queryable, participantId: string, currency:
   return row ? { netDebitCap: minor(row.net_debit_cap), prefunding: minor(row.prefunding) } : noLimits;
 }
 
-export async function findLimitsRow(db: Queryable, participantId: string, currency: string): Promise<Limits | undefined> {
+export async function findLimitsRow(
+  db: Queryable,
+  participantId: string,
+  currency: string,
+): Promise<Limits | undefined> {
   const row = await db
     .selectFrom('participant_limits')
     .select(['net_debit_cap', 'prefunding'])
@@ -95,7 +119,13 @@ export async function findLimitsRow(db: Queryable, participantId: string, curren
   return row ? { netDebitCap: minor(row.net_debit_cap), prefunding: minor(row.prefunding) } : undefined;
 }
 
-export async function upsertLimits(tx: Tx, participantId: string, currency: string, limits: Limits, at: string): Promise<void> {
+export async function upsertLimits(
+  tx: Tx,
+  participantId: string,
+  currency: string,
+  limits: Limits,
+  at: string,
+): Promise<void> {
   const values = { net_debit_cap: limits.netDebitCap, prefunding: limits.prefunding, updated_at: at };
   await tx
     .insertInto('participant_limits')
@@ -104,7 +134,12 @@ export async function upsertLimits(tx: Tx, participantId: string, currency: stri
     .execute();
 }
 
-export type PositionFilter = { participantId?: string | undefined; currency?: string | undefined; limit: number; after?: string | undefined };
+export type PositionFilter = {
+  participantId?: string | undefined;
+  currency?: string | undefined;
+  limit: number;
+  after?: string | undefined;
+};
 
 /** The cursor of a position list: `<participantId>:<currency>`, the key the list is ordered by. */
 export function positionCursor(view: Pick<PositionView, 'participantId' | 'currency'>): string {
@@ -113,7 +148,9 @@ export function positionCursor(view: Pick<PositionView, 'participantId' | 'curre
 
 function parseCursor(cursor: string): { participantId: string; currency: string } {
   const mark = cursor.lastIndexOf(':');
-  return mark === -1 ? { participantId: cursor, currency: '' } : { participantId: cursor.slice(0, mark), currency: cursor.slice(mark + 1) };
+  return mark === -1
+    ? { participantId: cursor, currency: '' }
+    : { participantId: cursor.slice(0, mark), currency: cursor.slice(mark + 1) };
 }
 
 /**
@@ -122,11 +159,18 @@ function parseCursor(cursor: string): { participantId: string; currency: string 
  * Fetches `limit + 1` rows for `toPage`.
  */
 export async function listPositionViews(db: Queryable, filter: PositionFilter): Promise<PositionView[]> {
-  const keys = db.selectFrom('positions').select(['participant_id', 'currency']).union(db.selectFrom('participant_limits').select(['participant_id', 'currency']));
+  const keys = db
+    .selectFrom('positions')
+    .select(['participant_id', 'currency'])
+    .union(db.selectFrom('participant_limits').select(['participant_id', 'currency']));
   let query = db
     .selectFrom(keys.as('k'))
-    .leftJoin('positions as p', (join) => join.onRef('p.participant_id', '=', 'k.participant_id').onRef('p.currency', '=', 'k.currency'))
-    .leftJoin('participant_limits as l', (join) => join.onRef('l.participant_id', '=', 'k.participant_id').onRef('l.currency', '=', 'k.currency'))
+    .leftJoin('positions as p', (join) =>
+      join.onRef('p.participant_id', '=', 'k.participant_id').onRef('p.currency', '=', 'k.currency'),
+    )
+    .leftJoin('participant_limits as l', (join) =>
+      join.onRef('l.participant_id', '=', 'k.participant_id').onRef('l.currency', '=', 'k.currency'),
+    )
     .select(['k.participant_id', 'k.currency', 'p.position', 'p.reserved', 'l.net_debit_cap', 'l.prefunding'])
     .orderBy('k.participant_id')
     .orderBy('k.currency')
@@ -136,13 +180,22 @@ export async function listPositionViews(db: Queryable, filter: PositionFilter): 
   if (filter.after !== undefined) {
     const after = parseCursor(filter.after);
     query = query.where((eb) =>
-      eb.or([eb('k.participant_id', '>', after.participantId), eb.and([eb('k.participant_id', '=', after.participantId), eb('k.currency', '>', after.currency)])]),
+      eb.or([
+        eb('k.participant_id', '>', after.participantId),
+        eb.and([eb('k.participant_id', '=', after.participantId), eb('k.currency', '>', after.currency)]),
+      ]),
     );
   }
   const rows = await query.execute();
   return rows.map((row) => {
     const position = { position: minor(row.position ?? 0), reserved: minor(row.reserved ?? 0) };
     const limits = { netDebitCap: minor(row.net_debit_cap ?? 0), prefunding: minor(row.prefunding ?? 0) };
-    return { participantId: row.participant_id, currency: row.currency, ...position, ...limits, headroom: headroomOf(position, limits) };
+    return {
+      participantId: row.participant_id,
+      currency: row.currency,
+      ...position,
+      ...limits,
+      headroom: headroomOf(position, limits),
+    };
   });
 }

@@ -99,7 +99,9 @@ describe('merchant management', () => {
     const patch = await otherAcquirer.call('PATCH', `/v1/merchants/${mine.body.id}`, { name: 'Hijack' });
     expect(patch.status).toBe(404);
     const list = await otherAcquirer.call('GET', '/v1/merchants?limit=100');
-    expect(list.body.data.every((merchant: { acquirerId: string }) => merchant.acquirerId === otherAcquirer.id)).toBe(true);
+    expect(list.body.data.every((merchant: { acquirerId: string }) => merchant.acquirerId === otherAcquirer.id)).toBe(
+      true,
+    );
     const all = await operator('GET', '/v1/merchants?limit=100');
     expect(all.body.data.some((merchant: { id: string }) => merchant.id === mine.body.id)).toBe(true);
   });

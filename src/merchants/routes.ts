@@ -4,7 +4,16 @@ import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound } from '../http/problems.ts';
-import { CountryCode, CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
+import {
+  CountryCode,
+  CurrencyCode,
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  Timestamp,
+  problemResponses,
+} from '../http/schemas.ts';
 import { merchantCityCharsMax, merchantNameCharsMax, type Merchant } from './model.ts';
 import * as service from './service.ts';
 
@@ -13,10 +22,20 @@ const City = Type.String({ minLength: 1, maxLength: merchantCityCharsMax });
 const Mcc = Type.String({ pattern: '^[0-9]{4}$' });
 
 const NewMerchant = Type.Object(
-  { name: Name, mcc: Mcc, city: City, country: CountryCode, currency: CurrencyCode, acquirerId: Type.Optional(Type.String()) },
+  {
+    name: Name,
+    mcc: Mcc,
+    city: City,
+    country: CountryCode,
+    currency: CurrencyCode,
+    acquirerId: Type.Optional(Type.String()),
+  },
   { additionalProperties: false },
 );
-const MerchantPatch = Type.Object({ name: Type.Optional(Name), city: Type.Optional(City), mcc: Type.Optional(Mcc) }, { additionalProperties: false, minProperties: 1 });
+const MerchantPatch = Type.Object(
+  { name: Type.Optional(Name), city: Type.Optional(City), mcc: Type.Optional(Mcc) },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 const merchantFields = {
   id: Type.String(),
@@ -33,7 +52,10 @@ const merchantFields = {
   keyRotatedAt: NullableTimestamp,
 };
 const MerchantSchema = Type.Object(merchantFields, { $id: 'Merchant' });
-const MerchantWithKeySchema = Type.Object({ ...merchantFields, secretKey: Type.String({ description: 'shown this once; stored hashed' }) });
+const MerchantWithKeySchema = Type.Object({
+  ...merchantFields,
+  secretKey: Type.String({ description: 'shown this once; stored hashed' }),
+});
 const tags = ['merchants'];
 
 function withRevealedKey(merchant: service.MerchantWithKey): Merchant & { secretKey: string } {
@@ -48,7 +70,12 @@ export function merchantRoutes(app: App, ctx: HubContext): void {
 
   app.post('/v1/merchants', {
     config: { ...managers, idempotent: true },
-    schema: { tags, summary: 'Create a merchant; its secret key is shown this once', body: NewMerchant, response: { 201: MerchantWithKeySchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Create a merchant; its secret key is shown this once',
+      body: NewMerchant,
+      response: { 201: MerchantWithKeySchema, ...problemResponses },
+    },
     handler: async (request, reply) => {
       const created = valueOrThrow(await service.createMerchant(ctx, callerOf(request), request.body));
       return reply.code(201).send(withRevealedKey(created));
@@ -61,7 +88,10 @@ export function merchantRoutes(app: App, ctx: HubContext): void {
     handler: async (request) => {
       const caller = callerOf(request);
       const page = pageOf(request.query);
-      const rows = await service.listMerchants(ctx.db.kysely, { ...page, acquirerId: caller.type === 'operator' ? undefined : caller.id });
+      const rows = await service.listMerchants(ctx.db.kysely, {
+        ...page,
+        acquirerId: caller.type === 'operator' ? undefined : caller.id,
+      });
       return toPage(rows, page, (row) => row.id);
     },
   });
@@ -71,7 +101,8 @@ export function merchantRoutes(app: App, ctx: HubContext): void {
     schema: { tags, params: IdParams, response: oneMerchant },
     handler: async (request) => {
       const merchant = await service.findMerchant(ctx.db.kysely, request.params.id);
-      if (!merchant || !service.canManageMerchant(callerOf(request), merchant)) throw notFound(`merchant ${request.params.id}`);
+      if (!merchant || !service.canManageMerchant(callerOf(request), merchant))
+        throw notFound(`merchant ${request.params.id}`);
       return merchant;
     },
   });
@@ -79,21 +110,29 @@ export function merchantRoutes(app: App, ctx: HubContext): void {
   app.patch('/v1/merchants/:id', {
     config: managers,
     schema: { tags, params: IdParams, body: MerchantPatch, response: oneMerchant },
-    handler: async (request) => valueOrThrow(await service.updateMerchantDetails(ctx, callerOf(request), request.params.id, request.body)),
+    handler: async (request) =>
+      valueOrThrow(await service.updateMerchantDetails(ctx, callerOf(request), request.params.id, request.body)),
   });
 
   for (const event of ['suspend', 'reinstate'] as const) {
     app.post(`/v1/merchants/:id/${event}`, {
       config: managers,
       schema: { tags, params: IdParams, response: oneMerchant },
-      handler: async (request) => valueOrThrow(await service.changeMerchantStatus(ctx, callerOf(request), request.params.id, event)),
+      handler: async (request) =>
+        valueOrThrow(await service.changeMerchantStatus(ctx, callerOf(request), request.params.id, event)),
     });
   }
 
   app.post('/v1/merchants/:id/rotate-key', {
     config: { ...managers, idempotent: true },
-    schema: { tags, summary: 'Replace the merchant key; the old one stops working at once', params: IdParams, response: { 200: MerchantWithKeySchema, ...problemResponses } },
-    handler: async (request) => withRevealedKey(valueOrThrow(await service.rotateMerchantKey(ctx, callerOf(request), request.params.id))),
+    schema: {
+      tags,
+      summary: 'Replace the merchant key; the old one stops working at once',
+      params: IdParams,
+      response: { 200: MerchantWithKeySchema, ...problemResponses },
+    },
+    handler: async (request) =>
+      withRevealedKey(valueOrThrow(await service.rotateMerchantKey(ctx, callerOf(request), request.params.id))),
   });
 
   app.get('/v1/merchant', {

@@ -8,7 +8,14 @@ import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex } from '../
 import { type Merchant, type MerchantEvent, merchantKeyPrefix, nextMerchantStatus } from './model.ts';
 import * as store from './store.ts';
 
-export type NewMerchantInput = { name: string; mcc: string; city: string; country: string; currency: string; acquirerId?: string | undefined };
+export type NewMerchantInput = {
+  name: string;
+  mcc: string;
+  city: string;
+  country: string;
+  currency: string;
+  acquirerId?: string | undefined;
+};
 export type MerchantRefusal =
   | 'invalid_request'
   | 'not_found'
@@ -26,21 +33,35 @@ const merchantKeyBytes = 32;
 function acquirerOf(caller: Caller, input: NewMerchantInput): Result<string, MerchantRefusal> {
   if (caller.type === 'participant') {
     if (input.acquirerId !== undefined && input.acquirerId !== caller.id) {
-      return refuse('invalid_request', 'an acquirer creates merchants for itself', { errors: [{ pointer: '/acquirerId', detail: 'must be the caller or absent' }] });
+      return refuse('invalid_request', 'an acquirer creates merchants for itself', {
+        errors: [{ pointer: '/acquirerId', detail: 'must be the caller or absent' }],
+      });
     }
     return ok(caller.id);
   }
-  if (input.acquirerId === undefined) return refuse('invalid_request', 'the operator must name the acquirer', { errors: [{ pointer: '/acquirerId', detail: 'is required' }] });
+  if (input.acquirerId === undefined)
+    return refuse('invalid_request', 'the operator must name the acquirer', {
+      errors: [{ pointer: '/acquirerId', detail: 'is required' }],
+    });
   return ok(input.acquirerId);
 }
 
-async function checkAcquirer(tx: Tx, acquirerId: string, currency: string): Promise<Result<Participant, MerchantRefusal>> {
+async function checkAcquirer(
+  tx: Tx,
+  acquirerId: string,
+  currency: string,
+): Promise<Result<Participant, MerchantRefusal>> {
   const acquirer = await findParticipant(tx, acquirerId);
-  if (!acquirer) return refuse('invalid_request', `participant ${acquirerId} does not exist`, { errors: [{ pointer: '/acquirerId', detail: 'is not a participant' }] });
+  if (!acquirer)
+    return refuse('invalid_request', `participant ${acquirerId} does not exist`, {
+      errors: [{ pointer: '/acquirerId', detail: 'is not a participant' }],
+    });
   if (!isAcquirer(acquirer)) return refuse('role_missing', `participant ${acquirerId} is not an acquirer`);
   if (acquirer.status === 'suspended') return refuse('participant_suspended', `participant ${acquirerId} is suspended`);
-  if (acquirer.status !== 'active') return refuse('participant_not_active', `participant ${acquirerId} is ${acquirer.status}`);
-  if (!acquirer.currencies.includes(currency)) return refuse('currency_not_supported', `acquirer ${acquirerId} does not list ${currency}`);
+  if (acquirer.status !== 'active')
+    return refuse('participant_not_active', `participant ${acquirerId} is ${acquirer.status}`);
+  if (!acquirer.currencies.includes(currency))
+    return refuse('currency_not_supported', `acquirer ${acquirerId} does not list ${currency}`);
   return ok(acquirer);
 }
 
@@ -48,7 +69,11 @@ function newMerchantKey(ctx: HubContext): Secret {
   return new Secret(newToken(merchantKeyPrefix, ctx.random, merchantKeyBytes));
 }
 
-export async function createMerchant(ctx: HubContext, caller: Caller, input: NewMerchantInput): Promise<Result<MerchantWithKey, MerchantRefusal>> {
+export async function createMerchant(
+  ctx: HubContext,
+  caller: Caller,
+  input: NewMerchantInput,
+): Promise<Result<MerchantWithKey, MerchantRefusal>> {
   const acquirerId = acquirerOf(caller, input);
   if (!acquirerId.ok) return acquirerId;
   return inTransaction(ctx.db, async (tx) => {
@@ -72,9 +97,22 @@ export async function createMerchant(ctx: HubContext, caller: Caller, input: New
     };
     const secretKey = newMerchantKey(ctx);
     await store.insertMerchant(tx, merchant, sha256Hex(secretKey.reveal()));
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'merchant.created', objectType: 'merchant', objectId: merchant.id, before: null, after: merchant });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'merchant.created',
+      objectType: 'merchant',
+      objectId: merchant.id,
+      before: null,
+      after: merchant,
+    });
     // An acquirer that is also a wallet serves its own merchants without review.
-    if (isIssuer(acquirer.value)) await openOwnAcquirerChannel(ctx, tx, { merchantId: merchant.id, acquirerId: merchant.acquirerId }, actorOf(caller));
+    if (isIssuer(acquirer.value))
+      await openOwnAcquirerChannel(
+        ctx,
+        tx,
+        { merchantId: merchant.id, acquirerId: merchant.acquirerId },
+        actorOf(caller),
+      );
     return ok({ ...merchant, secretKey });
   });
 }
@@ -104,7 +142,12 @@ async function changeMerchant(
   });
 }
 
-export function updateMerchantDetails(ctx: HubContext, caller: Caller, id: string, patch: { name?: string | undefined; city?: string | undefined; mcc?: string | undefined }) {
+export function updateMerchantDetails(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+  patch: { name?: string | undefined; city?: string | undefined; mcc?: string | undefined },
+) {
   return changeMerchant(ctx, caller, id, 'merchant.updated', (_before, stamp) => ok({ ...patch, updatedAt: stamp }));
 }
 
@@ -116,7 +159,11 @@ export function changeMerchantStatus(ctx: HubContext, caller: Caller, id: string
   });
 }
 
-export async function rotateMerchantKey(ctx: HubContext, caller: Caller, id: string): Promise<Result<MerchantWithKey, MerchantRefusal>> {
+export async function rotateMerchantKey(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+): Promise<Result<MerchantWithKey, MerchantRefusal>> {
   const secretKey = newMerchantKey(ctx);
   const rotated = await changeMerchant(ctx, caller, id, 'merchant.key_rotated', (_before, stamp) =>
     ok({ updatedAt: stamp, keyRotatedAt: stamp, secretKeyHash: sha256Hex(secretKey.reveal()) }),

@@ -48,12 +48,23 @@ export async function findMerchant(db: Queryable, id: string, lock = false): Pro
 }
 
 export async function findMerchantByKeyHash(db: Queryable, secretKeyHash: string): Promise<Merchant | undefined> {
-  const row = await db.selectFrom('merchants').selectAll().where('secret_key_hash', '=', secretKeyHash).executeTakeFirst();
+  const row = await db
+    .selectFrom('merchants')
+    .selectAll()
+    .where('secret_key_hash', '=', secretKeyHash)
+    .executeTakeFirst();
   return row ? toMerchant(row) : undefined;
 }
 
-export async function listMerchants(db: Queryable, filter: { acquirerId?: string | undefined; limit: number; after?: string | undefined }): Promise<Merchant[]> {
-  let query = db.selectFrom('merchants').selectAll().orderBy('id').limit(filter.limit + 1);
+export async function listMerchants(
+  db: Queryable,
+  filter: { acquirerId?: string | undefined; limit: number; after?: string | undefined },
+): Promise<Merchant[]> {
+  let query = db
+    .selectFrom('merchants')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.acquirerId !== undefined) query = query.where('acquirer_id', '=', filter.acquirerId);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   return (await query.execute()).map(toMerchant);
@@ -62,7 +73,10 @@ export async function listMerchants(db: Queryable, filter: { acquirerId?: string
 export async function updateMerchant(
   tx: Tx,
   id: string,
-  change: Partial<Pick<Merchant, 'name' | 'city' | 'mcc' | 'status' | 'suspendedAt' | 'keyRotatedAt'>> & { updatedAt: string; secretKeyHash?: string },
+  change: Partial<Pick<Merchant, 'name' | 'city' | 'mcc' | 'status' | 'suspendedAt' | 'keyRotatedAt'>> & {
+    updatedAt: string;
+    secretKeyHash?: string;
+  },
 ): Promise<void> {
   await tx
     .updateTable('merchants')

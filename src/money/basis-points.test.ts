@@ -83,19 +83,23 @@ describe('mulDivHalfEven', () => {
 
   it('cumulative shares are monotone and end at the whole: each is the difference of two roundings', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.array(fc.integer({ min: 1, max: 1e6 }), { minLength: 1, maxLength: 20 }), (whole, parts) => {
-        const total = parts.reduce((sum, part) => sum + part, 0);
-        let before = 0;
-        let returned = 0;
-        for (const part of parts) {
-          const after = mulDivHalfEven(minor(whole), before + part, total);
-          const share = after - mulDivHalfEven(minor(whole), before, total);
-          expect(share).toBeGreaterThanOrEqual(0);
-          returned += share;
-          before += part;
-        }
-        expect(returned).toBe(whole);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1e9 }),
+        fc.array(fc.integer({ min: 1, max: 1e6 }), { minLength: 1, maxLength: 20 }),
+        (whole, parts) => {
+          const total = parts.reduce((sum, part) => sum + part, 0);
+          let before = 0;
+          let returned = 0;
+          for (const part of parts) {
+            const after = mulDivHalfEven(minor(whole), before + part, total);
+            const share = after - mulDivHalfEven(minor(whole), before, total);
+            expect(share).toBeGreaterThanOrEqual(0);
+            returned += share;
+            before += part;
+          }
+          expect(returned).toBe(whole);
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

@@ -17,7 +17,8 @@ const basisPointsPerUnit = 10_000;
  */
 export function mulDivHalfEven(amount: Minor, numerator: number, denominator: number): Minor {
   if (!Number.isSafeInteger(numerator)) throw new RangeError(`the numerator must be a safe integer: ${numerator}`);
-  if (!Number.isSafeInteger(denominator) || denominator <= 0) throw new RangeError(`the denominator must be a positive safe integer: ${denominator}`);
+  if (!Number.isSafeInteger(denominator) || denominator <= 0)
+    throw new RangeError(`the denominator must be a positive safe integer: ${denominator}`);
   const product = BigInt(amount) * BigInt(numerator);
   const divisor = BigInt(denominator);
   const magnitude = product < 0n ? -product : product;

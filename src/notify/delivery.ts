@@ -36,13 +36,26 @@ type TickState = { callbackClient?: Promise<SignedHttpClient> };
 
 function callbackClientOf(ctx: HubContext, state: TickState): Promise<SignedHttpClient> {
   state.callbackClient ??= ensureHubKey(ctx).then((key) =>
-    createSignedHttpClient({ http: ctx.http, keyId: key.keyId, privateKey: key.privateKey, now: () => ctx.clock.now() }),
+    createSignedHttpClient({
+      http: ctx.http,
+      keyId: key.keyId,
+      privateKey: key.privateKey,
+      now: () => ctx.clock.now(),
+    }),
   );
   return state.callbackClient;
 }
 
-async function sendWebhook(ctx: HubContext, delivery: EventDeliveryRow, event: HubEvent, at: Date): Promise<AttemptResult> {
-  const endpoint = delivery.endpoint_id === null ? undefined : await store.findEndpoint(ctx.db.kysely, delivery.endpoint_id, { withDeleted: true });
+async function sendWebhook(
+  ctx: HubContext,
+  delivery: EventDeliveryRow,
+  event: HubEvent,
+  at: Date,
+): Promise<AttemptResult> {
+  const endpoint =
+    delivery.endpoint_id === null
+      ? undefined
+      : await store.findEndpoint(ctx.db.kysely, delivery.endpoint_id, { withDeleted: true });
   if (!endpoint || endpoint.deletedAt !== null) return { kind: 'receiver_gone', error: 'the endpoint was deleted' };
   if (!endpoint.enabled) return { kind: 'receiver_gone', error: 'the endpoint is disabled' };
   const allowed = await checkOutboundUrl(endpoint.url, { allowPrivate: ctx.config.allowPrivateUrls });
@@ -66,8 +79,14 @@ export function callbackUrlOf(callbackUrl: string): string {
   return url.toString();
 }
 
-async function sendCallback(ctx: HubContext, delivery: EventDeliveryRow, event: HubEvent, state: TickState): Promise<AttemptResult> {
-  const participant = delivery.participant_id === null ? undefined : await findParticipantRow(ctx.db.kysely, delivery.participant_id);
+async function sendCallback(
+  ctx: HubContext,
+  delivery: EventDeliveryRow,
+  event: HubEvent,
+  state: TickState,
+): Promise<AttemptResult> {
+  const participant =
+    delivery.participant_id === null ? undefined : await findParticipantRow(ctx.db.kysely, delivery.participant_id);
   if (!participant) return { kind: 'receiver_gone', error: 'the participant does not exist' };
   const url = callbackUrlOf(participant.callback_url);
   const allowed = await checkOutboundUrl(url, { allowPrivate: ctx.config.allowPrivateUrls });
@@ -78,12 +97,19 @@ async function sendCallback(ctx: HubContext, delivery: EventDeliveryRow, event: 
 }
 
 /** One attempt, outside any transaction: only an answer or its absence comes out of it. */
-async function attempt(ctx: HubContext, delivery: EventDeliveryRow, state: TickState, at: Date): Promise<AttemptResult> {
+async function attempt(
+  ctx: HubContext,
+  delivery: EventDeliveryRow,
+  state: TickState,
+  at: Date,
+): Promise<AttemptResult> {
   const eventRow = await store.findEventRow(ctx.db.kysely, delivery.event_id);
   if (!eventRow) throw new Error(`delivery ${delivery.id} has no event ${delivery.event_id}`);
   const event = store.toHubEvent(eventRow);
   try {
-    return delivery.kind === 'webhook' ? await sendWebhook(ctx, delivery, event, at) : await sendCallback(ctx, delivery, event, state);
+    return delivery.kind === 'webhook'
+      ? await sendWebhook(ctx, delivery, event, at)
+      : await sendCallback(ctx, delivery, event, state);
   } catch (error) {
     if (error instanceof HttpTransportError) return { kind: 'no_answer', error: `${error.kind}: ${error.message}` };
     throw error;
@@ -99,7 +125,13 @@ async function deliverOne(ctx: HubContext, delivery: EventDeliveryRow, token: st
   const at = ctx.clock.now();
   const result = await attempt(ctx, delivery, state, at);
   const attempts = delivery.attempts + 1;
-  const verdict = judgeAttempt(result, { kind: delivery.kind as DeliveryKind, attemptAt: at, giveUpAt: new Date(delivery.give_up_at), attempts, jitterUnit: jitterUnit(ctx) });
+  const verdict = judgeAttempt(result, {
+    kind: delivery.kind as DeliveryKind,
+    attemptAt: at,
+    giveUpAt: new Date(delivery.give_up_at),
+    attempts,
+    jitterUnit: jitterUnit(ctx),
+  });
   const status = nextDeliveryStatus('pending', verdict.event);
   if (!status) throw new Error(`a pending delivery cannot ${verdict.event}`);
   const recorded = await inTransaction(ctx.db, async (tx) => {
@@ -111,7 +143,8 @@ async function deliverOne(ctx: HubContext, delivery: EventDeliveryRow, token: st
       responseStatus: verdict.responseStatus,
       error: verdict.error === null ? null : verdict.error.slice(0, deliveryErrorCharsMax),
     });
-    if (held && verdict.disableEndpoint && delivery.endpoint_id !== null) await disableGoneEndpoint(ctx, tx, delivery.endpoint_id);
+    if (held && verdict.disableEndpoint && delivery.endpoint_id !== null)
+      await disableGoneEndpoint(ctx, tx, delivery.endpoint_id);
     return held;
   });
   if (!recorded) {
@@ -120,7 +153,10 @@ async function deliverOne(ctx: HubContext, delivery: EventDeliveryRow, token: st
   }
   const outcome = status === 'pending' ? 'retrying' : status;
   notifyMetricsOf(ctx).attempts.inc({ kind: delivery.kind, outcome });
-  ctx.logger.debug({ delivery: delivery.id, event: delivery.event_id, outcome, responseStatus: verdict.responseStatus, attempts }, 'delivery attempted');
+  ctx.logger.debug(
+    { delivery: delivery.id, event: delivery.event_id, outcome, responseStatus: verdict.responseStatus, attempts },
+    'delivery attempted',
+  );
 }
 
 /** A 410 Gone says the receiver is gone for good: stop sending to it until the merchant enables it again. */
@@ -128,7 +164,12 @@ async function disableGoneEndpoint(ctx: HubContext, tx: Tx, endpointId: string):
   const before = await store.findEndpoint(tx, endpointId, { lock: true });
   if (!before || !before.enabled) return;
   const stamp = ctx.clock.now().toISOString();
-  await store.updateEndpoint(tx, endpointId, { updatedAt: stamp, enabled: false, disabledAt: stamp, disabledReason: 'gone' });
+  await store.updateEndpoint(tx, endpointId, {
+    updatedAt: stamp,
+    enabled: false,
+    disabledAt: stamp,
+    disabledReason: 'gone',
+  });
   const after = await store.findEndpoint(tx, endpointId);
   await ctx.audit(tx, {
     actor: systemActor,
@@ -141,7 +182,12 @@ async function disableGoneEndpoint(ctx: HubContext, tx: Tx, endpointId: string):
 }
 
 /** Runs `work` over `items`, at most `concurrency` at once; a failure of one does not stop the others. */
-async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>, onError: (item: T, error: unknown) => void): Promise<void> {
+async function forEachLimited<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+  onError: (item: T, error: unknown) => void,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
@@ -166,9 +212,13 @@ export async function deliverDue(ctx: HubContext): Promise<number> {
       token,
       limit: claimBatchDeliveriesMax,
     });
-    await forEachLimited(claimed, deliveryConcurrencyMax, (delivery) => deliverOne(ctx, delivery, token, state), (delivery, error) =>
-      // The lease runs out and another tick tries again.
-      ctx.logger.error({ err: error, delivery: delivery.id }, 'delivery attempt failed unexpectedly'),
+    await forEachLimited(
+      claimed,
+      deliveryConcurrencyMax,
+      (delivery) => deliverOne(ctx, delivery, token, state),
+      (delivery, error) =>
+        // The lease runs out and another tick tries again.
+        ctx.logger.error({ err: error, delivery: delivery.id }, 'delivery attempt failed unexpectedly'),
     );
     attempted += claimed.length;
     if (claimed.length < claimBatchDeliveriesMax) break;

@@ -61,14 +61,21 @@ export async function insertEndpoint(tx: Tx, endpoint: WebhookEndpoint, sealedSe
 }
 
 /** A deleted endpoint is found only when asked for, to explain its deliveries. */
-export async function findEndpoint(db: Queryable, id: string, options: { lock?: boolean; withDeleted?: boolean } = {}): Promise<StoredEndpoint | undefined> {
+export async function findEndpoint(
+  db: Queryable,
+  id: string,
+  options: { lock?: boolean; withDeleted?: boolean } = {},
+): Promise<StoredEndpoint | undefined> {
   let query = db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id);
   if (!options.withDeleted) query = query.where('deleted_at', 'is', null);
   const row = await (options.lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toEndpoint(row) : undefined;
 }
 
-export async function listEndpoints(db: Queryable, filter: { merchantId: string; limit: number; after?: string | undefined }): Promise<StoredEndpoint[]> {
+export async function listEndpoints(
+  db: Queryable,
+  filter: { merchantId: string; limit: number; after?: string | undefined },
+): Promise<StoredEndpoint[]> {
   let query = db
     .selectFrom('webhook_endpoints')
     .selectAll()
@@ -129,7 +136,9 @@ export async function updateEndpoint(tx: Tx, id: string, change: EndpointChange)
       ...(change.disabledReason !== undefined ? { disabled_reason: change.disabledReason } : {}),
       ...(change.sealedSecret !== undefined ? { sealed_secret: change.sealedSecret } : {}),
       ...(change.sealedPreviousSecret !== undefined ? { sealed_previous_secret: change.sealedPreviousSecret } : {}),
-      ...(change.previousSecretExpiresAt !== undefined ? { previous_secret_expires_at: change.previousSecretExpiresAt } : {}),
+      ...(change.previousSecretExpiresAt !== undefined
+        ? { previous_secret_expires_at: change.previousSecretExpiresAt }
+        : {}),
       ...(change.secretRotatedAt !== undefined ? { secret_rotated_at: change.secretRotatedAt } : {}),
       ...(change.deletedAt !== undefined ? { deleted_at: change.deletedAt } : {}),
     })

@@ -16,7 +16,8 @@ export type NewEndpointInput = { url: string; events: string[]; enabled?: boolea
 export type EndpointPatch = { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined };
 
 function merchantIdOf(caller: Caller): string {
-  if (caller.type !== 'merchant') throw new Error(`webhook endpoints belong to merchants, not to ${caller.type} callers`);
+  if (caller.type !== 'merchant')
+    throw new Error(`webhook endpoints belong to merchants, not to ${caller.type} callers`);
   return caller.id;
 }
 
@@ -28,7 +29,11 @@ function uniqueEvents(events: readonly string[]): string[] {
   return [...new Set(events)];
 }
 
-export async function createEndpoint(ctx: HubContext, caller: Caller, input: NewEndpointInput): Promise<Result<WebhookEndpointWithSecret, EndpointRefusal>> {
+export async function createEndpoint(
+  ctx: HubContext,
+  caller: Caller,
+  input: NewEndpointInput,
+): Promise<Result<WebhookEndpointWithSecret, EndpointRefusal>> {
   const merchantId = merchantIdOf(caller);
   const allowed = await checkUrl(ctx, input.url);
   if (!allowed.ok) return allowed;
@@ -36,7 +41,10 @@ export async function createEndpoint(ctx: HubContext, caller: Caller, input: New
   return inTransaction(ctx.db, async (tx) => {
     await lockNamed(tx, `webhook_endpoints:${merchantId}`);
     if ((await store.countEndpoints(tx, merchantId)) >= endpointsPerMerchantMax) {
-      return refuse('endpoint_limit_reached', `a merchant may have at most ${endpointsPerMerchantMax} webhook endpoints`);
+      return refuse(
+        'endpoint_limit_reached',
+        `a merchant may have at most ${endpointsPerMerchantMax} webhook endpoints`,
+      );
     }
     const at = ctx.clock.now();
     const stamp = at.toISOString();
@@ -56,7 +64,14 @@ export async function createEndpoint(ctx: HubContext, caller: Caller, input: New
       previousSecretExpiresAt: null,
     };
     await store.insertEndpoint(tx, endpoint, sealSecret(secret.reveal(), ctx.config.masterKey, ctx.random));
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'webhook_endpoint.created', objectType: 'webhook_endpoint', objectId: endpoint.id, before: null, after: endpoint });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'webhook_endpoint.created',
+      objectType: 'webhook_endpoint',
+      objectId: endpoint.id,
+      before: null,
+      after: endpoint,
+    });
     return ok({ ...endpoint, secret });
   });
 }
@@ -66,7 +81,11 @@ export async function findEndpointOf(db: Queryable, caller: Caller, id: string):
   return endpoint && endpoint.merchantId === merchantIdOf(caller) ? store.publicEndpoint(endpoint) : undefined;
 }
 
-export async function listEndpointsOf(db: Queryable, caller: Caller, page: { limit: number; after?: string | undefined }): Promise<WebhookEndpoint[]> {
+export async function listEndpointsOf(
+  db: Queryable,
+  caller: Caller,
+  page: { limit: number; after?: string | undefined },
+): Promise<WebhookEndpoint[]> {
   const rows = await store.listEndpoints(db, { merchantId: merchantIdOf(caller), ...page });
   return rows.map(store.publicEndpoint);
 }
@@ -85,7 +104,14 @@ async function changeEndpoint(
     if (!before || before.merchantId !== merchantId) return refuse('not_found', `webhook endpoint ${id} was not found`);
     await store.updateEndpoint(tx, id, change(before, ctx.clock.now()));
     const after = await mustFind(tx, id);
-    await ctx.audit(tx, { actor: actorOf(caller), action, objectType: 'webhook_endpoint', objectId: id, before: store.publicEndpoint(before), after: store.publicEndpoint(after) });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action,
+      objectType: 'webhook_endpoint',
+      objectId: id,
+      before: store.publicEndpoint(before),
+      after: store.publicEndpoint(after),
+    });
     return ok(store.publicEndpoint(after));
   });
 }
@@ -97,7 +123,12 @@ async function mustFind(tx: Tx, id: string): Promise<store.StoredEndpoint> {
 }
 
 /** Enabling again clears why it was disabled; a new URL is checked like a first one. */
-export async function updateEndpoint(ctx: HubContext, caller: Caller, id: string, patch: EndpointPatch): Promise<Result<WebhookEndpoint, EndpointRefusal>> {
+export async function updateEndpoint(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+  patch: EndpointPatch,
+): Promise<Result<WebhookEndpoint, EndpointRefusal>> {
   if (patch.url !== undefined) {
     const allowed = await checkUrl(ctx, patch.url);
     if (!allowed.ok) return allowed;
@@ -109,14 +140,27 @@ export async function updateEndpoint(ctx: HubContext, caller: Caller, id: string
       updatedAt: stamp,
       ...(patch.url !== undefined ? { url: patch.url } : {}),
       ...(patch.events !== undefined ? { events: uniqueEvents(patch.events) } : {}),
-      ...(toggled ? { enabled: patch.enabled, disabledAt: patch.enabled ? null : stamp, disabledReason: patch.enabled ? null : ('requested' as const) } : {}),
+      ...(toggled
+        ? {
+            enabled: patch.enabled,
+            disabledAt: patch.enabled ? null : stamp,
+            disabledReason: patch.enabled ? null : ('requested' as const),
+          }
+        : {}),
     };
   });
 }
 
 /** Deleted endpoints stay in the table, so their deliveries still say where they went. */
-export async function deleteEndpoint(ctx: HubContext, caller: Caller, id: string): Promise<Result<WebhookEndpoint, EndpointRefusal>> {
-  return changeEndpoint(ctx, caller, id, 'webhook_endpoint.deleted', (_before, at) => ({ updatedAt: at.toISOString(), deletedAt: at.toISOString() }));
+export async function deleteEndpoint(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+): Promise<Result<WebhookEndpoint, EndpointRefusal>> {
+  return changeEndpoint(ctx, caller, id, 'webhook_endpoint.deleted', (_before, at) => ({
+    updatedAt: at.toISOString(),
+    deletedAt: at.toISOString(),
+  }));
 }
 
 /**
@@ -124,7 +168,11 @@ export async function deleteEndpoint(ctx: HubContext, caller: Caller, id: string
  * `secretOverlapMs`, so receivers can switch without losing a message. A
  * second rotation within the overlap drops the oldest secret.
  */
-export async function rotateEndpointSecret(ctx: HubContext, caller: Caller, id: string): Promise<Result<WebhookEndpointWithSecret, EndpointRefusal>> {
+export async function rotateEndpointSecret(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+): Promise<Result<WebhookEndpointWithSecret, EndpointRefusal>> {
   const secret = newWebhookSecret(ctx.random);
   const rotated = await changeEndpoint(ctx, caller, id, 'webhook_endpoint.secret_rotated', (before, at) => ({
     updatedAt: at.toISOString(),

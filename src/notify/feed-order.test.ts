@@ -18,7 +18,13 @@ let merchant: { id: string; call: ReturnType<typeof bearerClient> };
 beforeAll(async () => {
   hub = await startTestHub();
   const acquirer = await createParticipant(hub, { roles: ['acquirer'], currencies: ['IDR'] });
-  const created = await acquirer.call('POST', '/v1/merchants', { name: 'Toko Urut', mcc: '5411', city: 'Jakarta', country: 'ID', currency: 'IDR' });
+  const created = await acquirer.call('POST', '/v1/merchants', {
+    name: 'Toko Urut',
+    mcc: '5411',
+    city: 'Jakarta',
+    country: 'ID',
+    currency: 'IDR',
+  });
   merchant = { id: created.body.id, call: bearerClient(hub, created.body.secretKey) };
 });
 afterAll(async () => hub?.stop());
@@ -37,62 +43,72 @@ async function feedWith(path: string, count: number) {
 }
 
 if (testEngine() !== 'postgres') {
-  console.log('skipped on SQLite, by design: SQLite has one writer, so events commit in the order they are numbered and there is no overlap to test; the PostgreSQL run covers it');
+  console.log(
+    'skipped on SQLite, by design: SQLite has one writer, so events commit in the order they are numbered and there is no overlap to test; the PostgreSQL run covers it',
+  );
 }
 
-test.skipIf(testEngine() !== 'postgres')('an event whose transaction commits after a later-numbered one is not skipped', async () => {
-  let releaseFirst!: () => void;
-  const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
-  let firstWritten!: () => void;
-  const firstIsWritten = new Promise<void>((resolve) => (firstWritten = resolve));
-  const first = hub.ctx.db.kysely.transaction().execute(async (tx) => {
-    const event = await emitEvent(hub.ctx, tx, paid('numbered-first-committed-last'));
-    firstWritten();
-    await firstMayCommit;
-    return event;
-  });
-  await firstIsWritten;
-  const second = await inTransaction(hub.ctx.db, (tx) => emitEvent(hub.ctx, tx, paid('numbered-second-committed-first')));
+test.skipIf(testEngine() !== 'postgres')(
+  'an event whose transaction commits after a later-numbered one is not skipped',
+  async () => {
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstWritten!: () => void;
+    const firstIsWritten = new Promise<void>((resolve) => (firstWritten = resolve));
+    const first = hub.ctx.db.kysely.transaction().execute(async (tx) => {
+      const event = await emitEvent(hub.ctx, tx, paid('numbered-first-committed-last'));
+      firstWritten();
+      await firstMayCommit;
+      return event;
+    });
+    await firstIsWritten;
+    const second = await inTransaction(hub.ctx.db, (tx) =>
+      emitEvent(hub.ctx, tx, paid('numbered-second-committed-first')),
+    );
 
-  // A reader by number alone would now be handed `second`, and its cursor would pass `first` for good.
-  const bySequence = await sql<{ id: string }>`select id from events order by seq`.execute(hub.ctx.db.kysely);
-  expect(bySequence.rows.map((row) => row.id)).toEqual([second.id]);
-  const early = await merchant.call('GET', '/v1/events');
-  expect(early.body).toEqual({ data: [], nextCursor: '0.0' });
+    // A reader by number alone would now be handed `second`, and its cursor would pass `first` for good.
+    const bySequence = await sql<{ id: string }>`select id from events order by seq`.execute(hub.ctx.db.kysely);
+    expect(bySequence.rows.map((row) => row.id)).toEqual([second.id]);
+    const early = await merchant.call('GET', '/v1/events');
+    expect(early.body).toEqual({ data: [], nextCursor: '0.0' });
 
-  releaseFirst();
-  const firstEvent = await first;
-  const caughtUp = await feedWith(`/v1/events?after=${early.body.nextCursor}`, 2);
-  expect(caughtUp.body.data).toEqual([firstEvent, second]);
-  const after = await merchant.call('GET', `/v1/events?after=${caughtUp.body.nextCursor}`);
-  expect(after.body).toEqual({ data: [], nextCursor: caughtUp.body.nextCursor });
-});
+    releaseFirst();
+    const firstEvent = await first;
+    const caughtUp = await feedWith(`/v1/events?after=${early.body.nextCursor}`, 2);
+    expect(caughtUp.body.data).toEqual([firstEvent, second]);
+    const after = await merchant.call('GET', `/v1/events?after=${caughtUp.body.nextCursor}`);
+    expect(after.body).toEqual({ data: [], nextCursor: caughtUp.body.nextCursor });
+  },
+);
 
-test.skipIf(testEngine() !== 'postgres')('readers polling while writers overlap see every event exactly once', async () => {
-  const writers = 12;
-  const seen: string[] = [];
-  let cursor = (await merchant.call('GET', '/v1/events?limit=100')).body.nextCursor as string;
-  let writing = true;
-  const deadline = Date.now() + 15_000;
-  const reader = (async () => {
-    while ((writing || seen.length < writers) && Date.now() < deadline) {
-      const page = await merchant.call('GET', `/v1/events?after=${cursor}&limit=100`);
-      seen.push(...page.body.data.map((event: { id: string }) => event.id));
-      cursor = page.body.nextCursor;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  })();
-  const written = await Promise.all(
-    Array.from({ length: writers }, (_, index) =>
-      hub.ctx.db.kysely.transaction().execute(async (tx) => {
-        const event = await emitEvent(hub.ctx, tx, paid(`overlap-${index}`));
-        // Commit in an order unrelated to the order the events were numbered in.
-        await new Promise((resolve) => setTimeout(resolve, ((index * 7) % writers) * 10));
-        return event;
-      }),
-    ),
-  );
-  writing = false;
-  await reader;
-  expect(seen.sort()).toEqual(written.map((event) => event.id).sort());
-});
+test.skipIf(testEngine() !== 'postgres')(
+  'readers polling while writers overlap see every event exactly once',
+  async () => {
+    const writers = 12;
+    const seen: string[] = [];
+    let cursor = (await merchant.call('GET', '/v1/events?limit=100')).body.nextCursor as string;
+    let writing = true;
+    const deadline = Date.now() + 15_000;
+    const reader = (async () => {
+      while ((writing || seen.length < writers) && Date.now() < deadline) {
+        const page = await merchant.call('GET', `/v1/events?after=${cursor}&limit=100`);
+        seen.push(...page.body.data.map((event: { id: string }) => event.id));
+        cursor = page.body.nextCursor;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const written = await Promise.all(
+      Array.from({ length: writers }, (_, index) =>
+        hub.ctx.db.kysely.transaction().execute(async (tx) => {
+          const event = await emitEvent(hub.ctx, tx, paid(`overlap-${index}`));
+          // Commit in an order unrelated to the order the events were numbered in.
+          await new Promise((resolve) => setTimeout(resolve, ((index * 7) % writers) * 10));
+          return event;
+        }),
+      ),
+    );
+    writing = false;
+    await reader;
+    expect(seen.sort()).toEqual(written.map((event) => event.id).sort());
+  },
+);

@@ -31,7 +31,16 @@ describe('retry delays', () => {
     let attempts = 0;
     for (;;) {
       attempts += 1;
-      const verdict = judgeAttempt({ kind: 'response', status: 500 }, { kind: 'webhook', attemptAt: new Date(at), giveUpAt: new Date(start + deliveryRetryWindowMs), attempts, jitterUnit: 0 });
+      const verdict = judgeAttempt(
+        { kind: 'response', status: 500 },
+        {
+          kind: 'webhook',
+          attemptAt: new Date(at),
+          giveUpAt: new Date(start + deliveryRetryWindowMs),
+          attempts,
+          jitterUnit: 0,
+        },
+      );
       if (verdict.event === 'give_up') break;
       at = verdict.nextAttemptAt!.getTime();
     }
@@ -48,12 +57,40 @@ describe('judging an attempt', () => {
     ['204 is delivered', { kind: 'response', status: 204 }, 'callback', later, 'succeed', false],
     ['2xx after the window is still delivered', { kind: 'response', status: 202 }, 'webhook', now, 'succeed', false],
     ['410 from a merchant disables its endpoint', { kind: 'response', status: 410 }, 'webhook', later, 'give_up', true],
-    ['410 from a participant is an ordinary failure', { kind: 'response', status: 410 }, 'callback', later, 'fail', false],
-    ['a disabled endpoint is not retried', { kind: 'receiver_gone', error: 'disabled' }, 'webhook', later, 'give_up', false],
+    [
+      '410 from a participant is an ordinary failure',
+      { kind: 'response', status: 410 },
+      'callback',
+      later,
+      'fail',
+      false,
+    ],
+    [
+      'a disabled endpoint is not retried',
+      { kind: 'receiver_gone', error: 'disabled' },
+      'webhook',
+      later,
+      'give_up',
+      false,
+    ],
     ['3xx is not followed and fails', { kind: 'response', status: 302 }, 'webhook', later, 'fail', false],
     ['a timeout fails', { kind: 'no_answer', error: 'timeout' }, 'callback', later, 'fail', false],
-    ['a refused URL fails and is checked again later', { kind: 'not_sent', error: 'url_not_allowed' }, 'webhook', later, 'fail', false],
-    ['a failure at the end of the window gives up', { kind: 'response', status: 500 }, 'webhook', now, 'give_up', false],
+    [
+      'a refused URL fails and is checked again later',
+      { kind: 'not_sent', error: 'url_not_allowed' },
+      'webhook',
+      later,
+      'fail',
+      false,
+    ],
+    [
+      'a failure at the end of the window gives up',
+      { kind: 'response', status: 500 },
+      'webhook',
+      now,
+      'give_up',
+      false,
+    ],
   ];
   test.each(rows)('%s', (_name, result, kind, giveUpAt, event, disable) => {
     const verdict = judgeAttempt(result, { kind, attemptAt: now, giveUpAt, attempts: 1, jitterUnit: 0.5 });
@@ -79,7 +116,8 @@ describe('event types, subscriptions and cursors', () => {
   test('types are dotted lowercase names; * hears all', () => {
     expect(isEventType('checkout.paid')).toBe(true);
     expect(isEventType('channel_application.info_requested')).toBe(true);
-    for (const bad of ['checkout', 'Checkout.paid', 'checkout.', '.paid', 'checkout paid', `a.${'b'.repeat(100)}`]) expect(isEventType(bad), bad).toBe(false);
+    for (const bad of ['checkout', 'Checkout.paid', 'checkout.', '.paid', 'checkout paid', `a.${'b'.repeat(100)}`])
+      expect(isEventType(bad), bad).toBe(false);
     expect(endpointHears(['checkout.paid'], 'checkout.paid')).toBe(true);
     expect(endpointHears(['checkout.paid'], 'checkout.expired')).toBe(false);
     expect(endpointHears(['*'], 'transfer.committed')).toBe(true);
@@ -88,6 +126,7 @@ describe('event types, subscriptions and cursors', () => {
   test('cursors round-trip and refuse anything else', () => {
     expect(decodeCursor(encodeCursor({ xid: 7_000_123, seq: 42 }))).toEqual({ xid: 7_000_123, seq: 42 });
     expect(encodeCursor({ xid: 0, seq: 0 })).toBe('0.0');
-    for (const bad of ['', 'evt_1', '1', '1.', '-1.2', '1.2.3', '99999999999999999.1']) expect(decodeCursor(bad), bad).toBeUndefined();
+    for (const bad of ['', 'evt_1', '1', '1.', '-1.2', '1.2.3', '99999999999999999.1'])
+      expect(decodeCursor(bad), bad).toBeUndefined();
   });
 });

@@ -133,7 +133,8 @@ export type AttemptVerdict = {
  * and all of min(max, base * 2^(n-1)). `unit` is uniform in [0, 1).
  */
 export function retryDelayMs(attempts: number, unit: number): number {
-  if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`attempts must be a positive integer, got ${attempts}`);
+  if (!Number.isInteger(attempts) || attempts < 1)
+    throw new Error(`attempts must be a positive integer, got ${attempts}`);
   if (!(unit >= 0 && unit < 1)) throw new Error(`unit must be in [0, 1), got ${unit}`);
   const ceiling = Math.min(retryDelayMsMax, retryDelayMsBase * 2 ** Math.min(attempts - 1, 30));
   return Math.floor(ceiling / 2 + (unit * ceiling) / 2);
@@ -145,8 +146,17 @@ export function judgeAttempt(
   facts: { kind: DeliveryKind; attemptAt: Date; giveUpAt: Date; attempts: number; jitterUnit: number },
 ): AttemptVerdict {
   const responseStatus = result.kind === 'response' ? result.status : null;
-  const error = result.kind === 'response' ? (result.status >= 200 && result.status < 300 ? null : `answered ${result.status}`) : result.error;
-  const verdict = (event: AttemptVerdict['event'], nextAttemptAt: Date | null, disableEndpoint = false): AttemptVerdict => ({
+  const error =
+    result.kind === 'response'
+      ? result.status >= 200 && result.status < 300
+        ? null
+        : `answered ${result.status}`
+      : result.error;
+  const verdict = (
+    event: AttemptVerdict['event'],
+    nextAttemptAt: Date | null,
+    disableEndpoint = false,
+  ): AttemptVerdict => ({
     event,
     nextAttemptAt,
     disableEndpoint,

@@ -103,13 +103,22 @@ describe('merchant webhooks', () => {
     const { hub, merchant } = await world({ http });
     const receiver = await receiverFor(hub);
     const endpoint = await addEndpoint(merchant, `${receiver.url}/hooks`, ['checkout.paid']);
-    expect(endpoint).toMatchObject({ events: ['checkout.paid'], enabled: true, status: 'enabled', merchantId: merchant.id });
+    expect(endpoint).toMatchObject({
+      events: ['checkout.paid'],
+      enabled: true,
+      status: 'enabled',
+      merchantId: merchant.id,
+    });
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     const read = await merchant.call('GET', `/v1/webhook-endpoints/${endpoint.id}`);
     expect(read.body.secret).toBeUndefined();
 
     const event = await emit(hub, paid(merchant, 'order-1'));
-    const unsubscribed = await emit(hub, { type: 'checkout.expired', merchantId: merchant.id, data: { reference: 'order-2' } });
+    const unsubscribed = await emit(hub, {
+      type: 'checkout.expired',
+      merchantId: merchant.id,
+      data: { reference: 'order-2' },
+    });
     expect(event).toMatchObject({ type: 'checkout.paid', data: { reference: 'order-1' } });
     expect(event.id).toMatch(/^evt_/);
     expect(receiver.requests).toHaveLength(0);
@@ -125,7 +134,15 @@ describe('merchant webhooks', () => {
     expect(http.sent.map((sent) => sent.timeoutMs)).toEqual([deliveryTimeoutMs]);
 
     const delivery = await onlyDelivery(merchant.call, '/v1/webhook-deliveries', event.id);
-    expect(delivery).toMatchObject({ eventId: event.id, eventType: 'checkout.paid', endpointId: endpoint.id, status: 'delivered', attempts: 1, lastResponseStatus: 200, nextAttemptAt: null });
+    expect(delivery).toMatchObject({
+      eventId: event.id,
+      eventType: 'checkout.paid',
+      endpointId: endpoint.id,
+      status: 'delivered',
+      attempts: 1,
+      lastResponseStatus: 200,
+      nextAttemptAt: null,
+    });
     const none = await merchant.call('GET', `/v1/webhook-deliveries?eventId=${unsubscribed.id}`);
     expect(none.body.data).toEqual([]);
   });
@@ -145,7 +162,11 @@ describe('merchant webhooks', () => {
         expect(delivery).toMatchObject({ status: 'delivered', lastResponseStatus: 200, nextAttemptAt: null });
         break;
       }
-      expect(delivery).toMatchObject({ status: 'pending', lastResponseStatus: [503, 500, 429][attempt - 1], lastError: expect.stringMatching(/^answered/) });
+      expect(delivery).toMatchObject({
+        status: 'pending',
+        lastResponseStatus: [503, 500, 429][attempt - 1],
+        lastError: expect.stringMatching(/^answered/),
+      });
       // Not due yet: nothing happens until the clock reaches the next attempt.
       await hub.workers.deliveries!.runOnce();
       expect(receiver.requests).toHaveLength(attempt);
@@ -186,7 +207,11 @@ describe('merchant webhooks', () => {
     status = 200;
     const retried = await merchant.call('POST', `/v1/webhook-deliveries/${delivery.id}/retry`);
     expect(retried.status).toBe(202);
-    expect(retried.body).toMatchObject({ status: 'pending', failedAt: null, nextAttemptAt: hub.clock.now().toISOString() });
+    expect(retried.body).toMatchObject({
+      status: 'pending',
+      failedAt: null,
+      nextAttemptAt: hub.clock.now().toISOString(),
+    });
     await hub.workers.deliveries!.runOnce();
     const delivered = await merchant.call('GET', `/v1/webhook-deliveries/${delivery.id}`);
     expect(delivered.body).toMatchObject({ status: 'delivered', attempts: delivery.attempts + 1 });
@@ -200,11 +225,23 @@ describe('merchant webhooks', () => {
     const endpoint = await addEndpoint(merchant, receiver.url);
     const first = await emit(hub, paid(merchant, 'gone-1'));
     await hub.workers.deliveries!.runOnce();
-    expect(await onlyDelivery(merchant.call, '/v1/webhook-deliveries', first.id)).toMatchObject({ status: 'failed', attempts: 1, lastResponseStatus: 410 });
+    expect(await onlyDelivery(merchant.call, '/v1/webhook-deliveries', first.id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastResponseStatus: 410,
+    });
     const disabled = await merchant.call('GET', `/v1/webhook-endpoints/${endpoint.id}`);
-    expect(disabled.body).toMatchObject({ enabled: false, status: 'disabled', disabledReason: 'gone', disabledAt: expect.any(String) });
+    expect(disabled.body).toMatchObject({
+      enabled: false,
+      status: 'disabled',
+      disabledReason: 'gone',
+      disabledAt: expect.any(String),
+    });
     const audit = await bearerClient(hub, hub.operatorToken)('GET', `/v1/audit-events?objectId=${endpoint.id}`);
-    expect(audit.body.data.at(-1)).toMatchObject({ action: 'webhook_endpoint.disabled', actor: { type: 'system', id: 'hub' } });
+    expect(audit.body.data.at(-1)).toMatchObject({
+      action: 'webhook_endpoint.disabled',
+      actor: { type: 'system', id: 'hub' },
+    });
 
     const whileDisabled = await emit(hub, paid(merchant, 'gone-2'));
     expect((await merchant.call('GET', `/v1/webhook-deliveries?eventId=${whileDisabled.id}`)).body.data).toEqual([]);
@@ -214,7 +251,9 @@ describe('merchant webhooks', () => {
     expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null, disabledAt: null });
     const after = await emit(hub, paid(merchant, 'back'));
     await hub.workers.deliveries!.runOnce();
-    expect(await onlyDelivery(merchant.call, '/v1/webhook-deliveries', after.id)).toMatchObject({ status: 'delivered' });
+    expect(await onlyDelivery(merchant.call, '/v1/webhook-deliveries', after.id)).toMatchObject({
+      status: 'delivered',
+    });
     expect(receiver.requests.map((request) => request.headers['webhook-id'])).toEqual([first.id, after.id]);
   });
 
@@ -227,7 +266,10 @@ describe('merchant webhooks', () => {
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(endpoint.secret);
     const overlapEnds = new Date(hub.clock.now().getTime() + 24 * 60 * 60 * 1000).toISOString();
-    expect(rotated.body).toMatchObject({ secretRotatedAt: hub.clock.now().toISOString(), previousSecretExpiresAt: overlapEnds });
+    expect(rotated.body).toMatchObject({
+      secretRotatedAt: hub.clock.now().toISOString(),
+      previousSecretExpiresAt: overlapEnds,
+    });
 
     await emit(hub, paid(merchant, 'during-overlap'));
     await hub.workers.deliveries!.runOnce();
@@ -252,12 +294,20 @@ describe('merchant webhooks', () => {
 });
 
 describe('participant callbacks', () => {
-  test("each callback verifies against GET /v1/hub/keys with the reference RFC 9421 verifier", async () => {
+  test('each callback verifies against GET /v1/hub/keys with the reference RFC 9421 verifier', async () => {
     const hub = await hubFor();
     const receiver = await receiverFor(hub);
-    const acquirer = await createParticipant(hub, { roles: ['acquirer'], currencies: ['IDR'], callbackUrl: `${receiver.url}/lintas/?via=hub` });
+    const acquirer = await createParticipant(hub, {
+      roles: ['acquirer'],
+      currencies: ['IDR'],
+      callbackUrl: `${receiver.url}/lintas/?via=hub`,
+    });
     const bystander = await createParticipant(hub, { roles: ['issuer'], currencies: ['IDR'] });
-    const event = await emit(hub, { type: 'transfer.committed', participantIds: [acquirer.id], data: { object: 'transfer', amount: 1999, currency: 'IDR' } });
+    const event = await emit(hub, {
+      type: 'transfer.committed',
+      participantIds: [acquirer.id],
+      data: { object: 'transfer', amount: 1999, currency: 'IDR' },
+    });
     await hub.workers.deliveries!.runOnce();
 
     expect(receiver.requests).toHaveLength(1);
@@ -268,12 +318,26 @@ describe('participant callbacks', () => {
     expect(request!.headers['idempotency-key']).toBe(event.id);
     const keys = await fetchHubKeys(hub);
     const verdict = verifyCallback(keys, request!);
-    expect(verdict).toMatchObject({ ok: true, components: expect.arrayContaining(['@method', '@authority', '@path', '@query', 'content-digest', 'idempotency-key']) });
+    expect(verdict).toMatchObject({
+      ok: true,
+      components: expect.arrayContaining([
+        '@method',
+        '@authority',
+        '@path',
+        '@query',
+        'content-digest',
+        'idempotency-key',
+      ]),
+    });
     const tampered = verifyCallback(keys, { ...request!, body: request!.body.replace('1999', '9999') });
     expect(tampered.ok).toBe(false);
 
     const delivery = await onlyDelivery(acquirer.call, '/v1/callback-deliveries', event.id);
-    expect(delivery).toMatchObject({ participantId: acquirer.id, status: 'delivered', eventType: 'transfer.committed' });
+    expect(delivery).toMatchObject({
+      participantId: acquirer.id,
+      status: 'delivered',
+      eventType: 'transfer.committed',
+    });
     expect((await bystander.call('GET', `/v1/callback-deliveries/${delivery.id}`)).status).toBe(404);
     expect((await bystander.call('POST', `/v1/callback-deliveries/${delivery.id}/retry`)).status).toBe(404);
     expect((await bystander.call('GET', `/v1/callback-deliveries?eventId=${event.id}`)).body.data).toEqual([]);
@@ -284,14 +348,21 @@ describe('participant callbacks', () => {
   test('a failing participant is retried with a fresh signature each time, and a 410 does not stop it', async () => {
     const hub = await hubFor();
     const receiver = await receiverFor(hub, scripted(410, 200));
-    const acquirer = await createParticipant(hub, { roles: ['acquirer'], currencies: ['IDR'], callbackUrl: receiver.url });
+    const acquirer = await createParticipant(hub, {
+      roles: ['acquirer'],
+      currencies: ['IDR'],
+      callbackUrl: receiver.url,
+    });
     const event = await emit(hub, { type: 'transfer.committed', participantIds: [acquirer.id], data: { n: 1 } });
     await hub.workers.deliveries!.runOnce();
     const pending = await onlyDelivery(acquirer.call, '/v1/callback-deliveries', event.id);
     expect(pending).toMatchObject({ status: 'pending', lastResponseStatus: 410 });
     hub.clock.set(new Date(pending.nextAttemptAt));
     await hub.workers.deliveries!.runOnce();
-    expect(await onlyDelivery(acquirer.call, '/v1/callback-deliveries', event.id)).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(await onlyDelivery(acquirer.call, '/v1/callback-deliveries', event.id)).toMatchObject({
+      status: 'delivered',
+      attempts: 2,
+    });
     const keys = await fetchHubKeys(hub);
     const verdicts = receiver.requests.map((request) => verifyCallback(keys, request));
     expect(verdicts.every((verdict) => verdict.ok)).toBe(true);
@@ -316,7 +387,10 @@ describe('durability and several processes', () => {
     expect(receiver.requests).toHaveLength(1);
     expect(verifyWebhook(endpoint.secret, receiver.requests[0]!)).toEqual(event);
     const sameMerchant = bearerClient(restarted, merchant.secretKey);
-    expect(await onlyDelivery(sameMerchant, '/v1/webhook-deliveries', event.id)).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(await onlyDelivery(sameMerchant, '/v1/webhook-deliveries', event.id)).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+    });
   });
 
   test('two hub processes on one database attempt each delivery once', async () => {
@@ -326,7 +400,12 @@ describe('durability and several processes', () => {
     await addEndpoint(merchant, receiver.url);
     const events = [];
     for (let index = 0; index < 40; index += 1) events.push(await emit(hub, paid(merchant, `order-${index}`)));
-    await Promise.all([hub.workers.deliveries!.runOnce(), second.workers.deliveries!.runOnce(), hub.workers.deliveries!.runOnce(), second.workers.deliveries!.runOnce()]);
+    await Promise.all([
+      hub.workers.deliveries!.runOnce(),
+      second.workers.deliveries!.runOnce(),
+      hub.workers.deliveries!.runOnce(),
+      second.workers.deliveries!.runOnce(),
+    ]);
     const ids = receiver.requests.map((request) => request.headers['webhook-id']);
     expect(ids).toHaveLength(events.length);
     expect(new Set(ids)).toEqual(new Set(events.map((event) => event.id)));
@@ -342,7 +421,9 @@ describe('the event feed', () => {
     const other = await merchantOf(hub, acquirer);
     await emit(hub, paid(merchant, 'seen-before'));
     const start = await feedWith(merchant.call, '/v1/events', 1);
-    expect(start.body.data.map((event: { data: { reference: string } }) => event.data.reference)).toEqual(['seen-before']);
+    expect(start.body.data.map((event: { data: { reference: string } }) => event.data.reference)).toEqual([
+      'seen-before',
+    ]);
     const cursor = start.body.nextCursor;
     expect(cursor).toEqual(expect.any(String));
 
@@ -353,7 +434,9 @@ describe('the event feed', () => {
       await emit(hub, paid(other, `other-${index}`));
       await emit(hub, { type: 'transfer.committed', participantIds: [acquirer.id], data: { index } });
     }
-    missed.push(await emit(hub, { type: 'checkout.expired', merchantId: merchant.id, data: { reference: 'missed-expired' } }));
+    missed.push(
+      await emit(hub, { type: 'checkout.expired', merchantId: merchant.id, data: { reference: 'missed-expired' } }),
+    );
 
     const caughtUp = await feedWith(merchant.call, `/v1/events?after=${cursor}&limit=100`, missed.length);
     expect(caughtUp.body.data).toEqual(missed);
@@ -373,10 +456,15 @@ describe('the event feed', () => {
     expect(pages).toEqual(missed);
     expect(after).toBe(end);
 
-    const expiredOnly = await merchant.call('GET', `/v1/events?after=${cursor}&types=checkout.expired,checkout.canceled`);
+    const expiredOnly = await merchant.call(
+      'GET',
+      `/v1/events?after=${cursor}&types=checkout.expired,checkout.canceled`,
+    );
     expect(expiredOnly.body.data.map((event: { id: string }) => event.id)).toEqual([missed.at(-1)!.id]);
     const forAcquirer = await feedWith(acquirer.call, '/v1/events', 5);
-    expect(forAcquirer.body.data.map((event: { type: string }) => event.type)).toEqual(Array(5).fill('transfer.committed'));
+    expect(forAcquirer.body.data.map((event: { type: string }) => event.type)).toEqual(
+      Array(5).fill('transfer.committed'),
+    );
   });
 
   test('an empty feed answers the start cursor; bad cursors and types are refused with their pointers', async () => {
@@ -411,13 +499,20 @@ describe('webhook endpoints', () => {
   test('list, read, change, delete; another merchant sees none of it', async () => {
     const { hub, acquirer, merchant } = await world();
     const other = await merchantOf(hub, acquirer);
-    const endpoint = await addEndpoint(merchant, 'https://93.184.216.34/hooks', ['checkout.paid', 'checkout.paid', 'transfer.committed']);
+    const endpoint = await addEndpoint(merchant, 'https://93.184.216.34/hooks', [
+      'checkout.paid',
+      'checkout.paid',
+      'transfer.committed',
+    ]);
     expect(endpoint.events).toEqual(['checkout.paid', 'transfer.committed']);
     const list = await merchant.call('GET', '/v1/webhook-endpoints');
     expect(list.body).toMatchObject({ data: [{ id: endpoint.id }], nextCursor: null });
     expect(JSON.stringify(list.body)).not.toContain('whsec_');
 
-    const patched = await merchant.call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, { events: ['*'], url: 'https://93.184.216.34/v2' });
+    const patched = await merchant.call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, {
+      events: ['*'],
+      url: 'https://93.184.216.34/v2',
+    });
     expect(patched.body).toMatchObject({ events: ['*'], url: 'https://93.184.216.34/v2' });
     const disabled = await merchant.call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, { enabled: false });
     expect(disabled.body).toMatchObject({ enabled: false, status: 'disabled', disabledReason: 'requested' });
@@ -458,7 +553,10 @@ describe('webhook endpoints', () => {
     const invalid = await merchant.call('POST', '/v1/webhook-endpoints', { url: 'ftp://example.com', events: [] });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual(['/events', '/url']);
-    const badType = await merchant.call('POST', '/v1/webhook-endpoints', { url: body.url, events: ['checkout.paid', 'Checkout Paid'] });
+    const badType = await merchant.call('POST', '/v1/webhook-endpoints', {
+      url: body.url,
+      events: ['checkout.paid', 'Checkout Paid'],
+    });
     expect(badType.body.errors.map((error: { pointer: string }) => error.pointer)).toEqual(['/events/1']);
 
     for (let count = 1; count < 16; count += 1) await addEndpoint(merchant, body.url);
@@ -473,32 +571,54 @@ describe('webhook endpoints', () => {
 describe('URL policy', () => {
   test('cloud metadata is refused always, at creation and on change', async () => {
     const { merchant } = await world();
-    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[fd00:ec2::254]/', 'http://[::ffff:169.254.169.254]/', 'http://2852039166/']) {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://[fd00:ec2::254]/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://2852039166/',
+    ]) {
       const refused = await merchant.call('POST', '/v1/webhook-endpoints', { url, events: ['*'] });
       expect(refused.status, url).toBe(422);
       expect(refused.body.code).toBe('url_not_allowed');
     }
     const endpoint = await addEndpoint(merchant, 'http://127.0.0.1:9/allowed-in-tests');
-    const patched = await merchant.call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, { url: 'http://169.254.169.254/' });
+    const patched = await merchant.call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, {
+      url: 'http://169.254.169.254/',
+    });
     expect(patched.status).toBe(422);
     expect(patched.body.code).toBe('url_not_allowed');
   });
 
   test('without allowPrivateUrls, loopback, private and link-local URLs are refused, by address and by name', async () => {
     const { merchant } = await world({ config: { allowPrivateUrls: false } });
-    for (const url of ['http://127.0.0.1:8080/', 'http://localhost/hooks', 'http://10.1.2.3/', 'http://192.168.0.10/', 'http://[::1]/', 'http://169.254.10.10/', 'http://[fe80::1]/']) {
+    for (const url of [
+      'http://127.0.0.1:8080/',
+      'http://localhost/hooks',
+      'http://10.1.2.3/',
+      'http://192.168.0.10/',
+      'http://[::1]/',
+      'http://169.254.10.10/',
+      'http://[fe80::1]/',
+    ]) {
       const refused = await merchant.call('POST', '/v1/webhook-endpoints', { url, events: ['*'] });
       expect(refused.status, url).toBe(422);
       expect(refused.body.code).toBe('url_not_allowed');
     }
-    expect((await merchant.call('POST', '/v1/webhook-endpoints', { url: 'https://93.184.216.34/hooks', events: ['*'] })).status).toBe(201);
+    expect(
+      (await merchant.call('POST', '/v1/webhook-endpoints', { url: 'https://93.184.216.34/hooks', events: ['*'] }))
+        .status,
+    ).toBe(201);
   });
 
   test('checked again at delivery: a URL allowed at creation but not now is never called', async () => {
     const { hub, acquirer, merchant } = await world();
     const receiver = await receiverFor(hub);
     await addEndpoint(merchant, receiver.url);
-    const metadataWallet = await createParticipant(hub, { roles: ['acquirer'], currencies: ['IDR'], callbackUrl: 'http://169.254.169.254/latest' });
+    const metadataWallet = await createParticipant(hub, {
+      roles: ['acquirer'],
+      currencies: ['IDR'],
+      callbackUrl: 'http://169.254.169.254/latest',
+    });
     await hub.workers.deliveries!.stop();
     await hub.stop({ keepDatabase: true });
     const strict = await hubFor({ reuseDatabaseOf: hub, config: { allowPrivateUrls: false } });
@@ -509,7 +629,12 @@ describe('URL policy', () => {
     expect(receiver.requests).toHaveLength(0);
     const operator = bearerClient(strict, hub.operatorToken);
     const webhook = (await operator('GET', `/v1/webhook-deliveries?eventId=${event.id}`)).body.data[0];
-    expect(webhook).toMatchObject({ status: 'pending', attempts: 1, lastResponseStatus: null, lastError: expect.stringMatching(/^url_not_allowed: .*loopback/) });
+    expect(webhook).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastResponseStatus: null,
+      lastError: expect.stringMatching(/^url_not_allowed: .*loopback/),
+    });
     const callbacks = (await operator('GET', `/v1/callback-deliveries?eventId=${event.id}`)).body.data;
     expect(callbacks.map((row: { lastError: string }) => row.lastError)).toEqual([
       expect.stringMatching(/^url_not_allowed: .*metadata/),
@@ -521,8 +646,12 @@ describe('URL policy', () => {
 describe('emitEvent and metrics', () => {
   test('a malformed event is a programmer error that rolls back its transaction', async () => {
     const { hub, merchant } = await world();
-    await expect(emit(hub, { type: 'Checkout Paid', merchantId: merchant.id, data: {} })).rejects.toThrow(/dotted lowercase/);
-    await expect(emit(hub, { type: 'checkout.paid', merchantId: merchant.id, data: { blob: 'x'.repeat(70_000) } })).rejects.toThrow(/exceeds/);
+    await expect(emit(hub, { type: 'Checkout Paid', merchantId: merchant.id, data: {} })).rejects.toThrow(
+      /dotted lowercase/,
+    );
+    await expect(
+      emit(hub, { type: 'checkout.paid', merchantId: merchant.id, data: { blob: 'x'.repeat(70_000) } }),
+    ).rejects.toThrow(/exceeds/);
     await expect(
       inTransaction(hub.ctx.db, async (tx) => {
         await emitEvent(hub.ctx, tx, paid(merchant, 'rolled-back'));

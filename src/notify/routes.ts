@@ -34,7 +34,10 @@ const EventTypeOrAll = Type.String({
 const EndpointUrl = Type.String({ minLength: 8, maxLength: endpointUrlCharsMax, pattern: '^https?://' });
 const EndpointEvents = Type.Array(EventTypeOrAll, { minItems: 1, maxItems: endpointEventsMax });
 
-const NewEndpoint = Type.Object({ url: EndpointUrl, events: EndpointEvents, enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+const NewEndpoint = Type.Object(
+  { url: EndpointUrl, events: EndpointEvents, enabled: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
 const EndpointPatch = Type.Object(
   { url: Type.Optional(EndpointUrl), events: Type.Optional(EndpointEvents), enabled: Type.Optional(Type.Boolean()) },
   { additionalProperties: false, minProperties: 1 },
@@ -47,12 +50,16 @@ const endpointFields = {
   events: Type.Array(Type.String()),
   enabled: Type.Boolean(),
   status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),
-  disabledReason: Type.Union([Type.Literal('gone'), Type.Literal('requested'), Type.Null()], { description: 'gone: the endpoint answered 410' }),
+  disabledReason: Type.Union([Type.Literal('gone'), Type.Literal('requested'), Type.Null()], {
+    description: 'gone: the endpoint answered 410',
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   disabledAt: NullableTimestamp,
   secretRotatedAt: NullableTimestamp,
-  previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()], { description: 'until then the replaced secret signs too' }),
+  previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()], {
+    description: 'until then the replaced secret signs too',
+  }),
 };
 const EndpointSchema = Type.Object(endpointFields, { $id: 'WebhookEndpoint' });
 const EndpointWithSecret = Type.Object({
@@ -75,7 +82,10 @@ const deliveryFields = {
   failedAt: NullableTimestamp,
 };
 const WebhookDeliverySchema = Type.Object({ ...deliveryFields, endpointId: Type.String() }, { $id: 'WebhookDelivery' });
-const CallbackDeliverySchema = Type.Object({ ...deliveryFields, participantId: Type.String() }, { $id: 'CallbackDelivery' });
+const CallbackDeliverySchema = Type.Object(
+  { ...deliveryFields, participantId: Type.String() },
+  { $id: 'CallbackDelivery' },
+);
 const DeliveryQuery = Type.Intersect([
   ListQuery,
   Type.Object({
@@ -85,12 +95,25 @@ const DeliveryQuery = Type.Intersect([
 ]);
 
 const HubEventSchema = Type.Object(
-  { id: Type.String(), type: Type.String(), createdAt: Timestamp, data: Type.Unknown({ description: 'the object as it was when the event was written' }) },
+  {
+    id: Type.String(),
+    type: Type.String(),
+    createdAt: Timestamp,
+    data: Type.Unknown({ description: 'the object as it was when the event was written' }),
+  },
   { $id: 'HubEvent' },
 );
 const FeedQuery = Type.Intersect([
   ListQuery,
-  Type.Object({ types: Type.Optional(Type.String({ minLength: 1, maxLength: feedTypesMax * (eventTypeCharsMax + 1), description: 'comma-separated event types' })) }),
+  Type.Object({
+    types: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: feedTypesMax * (eventTypeCharsMax + 1),
+        description: 'comma-separated event types',
+      }),
+    ),
+  }),
 ]);
 const FeedPage = Type.Object({
   data: Type.Array(Type.Unsafe<Static<typeof HubEventSchema>>({ $ref: 'HubEvent#' })),
@@ -100,8 +123,11 @@ const FeedPage = Type.Object({
 function parseTypes(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const types = [...new Set(text.split(','))];
-  const errors = types.filter((type) => !isEventType(type)).map((type) => ({ pointer: '/query/types', detail: `${JSON.stringify(type)} is not an event type` }));
-  if (types.length > feedTypesMax) errors.push({ pointer: '/query/types', detail: `lists more than ${feedTypesMax} types` });
+  const errors = types
+    .filter((type) => !isEventType(type))
+    .map((type) => ({ pointer: '/query/types', detail: `${JSON.stringify(type)} is not an event type` }));
+  if (types.length > feedTypesMax)
+    errors.push({ pointer: '/query/types', detail: `lists more than ${feedTypesMax} types` });
   if (errors.length > 0) throw invalidRequest(errors);
   return types;
 }
@@ -129,12 +155,23 @@ function endpointRoutes(app: App, ctx: HubContext): void {
   const merchantOnly = { auth: ['merchant'] } as const;
   const endpointRef = Type.Unsafe<Static<typeof EndpointSchema>>({ $ref: 'WebhookEndpoint#' });
   const oneEndpoint = { 200: endpointRef, ...problemResponses };
-  const revealed = (endpoint: endpoints.WebhookEndpointWithSecret) => ({ ...endpoint, secret: endpoint.secret.reveal() });
+  const revealed = (endpoint: endpoints.WebhookEndpointWithSecret) => ({
+    ...endpoint,
+    secret: endpoint.secret.reveal(),
+  });
 
   app.post('/v1/webhook-endpoints', {
     config: { ...merchantOnly, idempotent: true },
-    schema: { tags, summary: 'Register a webhook endpoint; its signing secret is shown this once', body: NewEndpoint, response: { 201: EndpointWithSecret, ...problemResponses } },
-    handler: async (request, reply) => reply.code(201).send(revealed(valueOrThrow(await endpoints.createEndpoint(ctx, callerOf(request), request.body)))),
+    schema: {
+      tags,
+      summary: 'Register a webhook endpoint; its signing secret is shown this once',
+      body: NewEndpoint,
+      response: { 201: EndpointWithSecret, ...problemResponses },
+    },
+    handler: async (request, reply) =>
+      reply
+        .code(201)
+        .send(revealed(valueOrThrow(await endpoints.createEndpoint(ctx, callerOf(request), request.body)))),
   });
 
   app.get('/v1/webhook-endpoints', {
@@ -142,7 +179,11 @@ function endpointRoutes(app: App, ctx: HubContext): void {
     schema: { tags, querystring: ListQuery, response: { 200: ListOf(endpointRef), ...problemResponses } },
     handler: async (request) => {
       const page = pageOf(request.query);
-      return toPage(await endpoints.listEndpointsOf(ctx.db.kysely, callerOf(request), page), page, (endpoint) => endpoint.id);
+      return toPage(
+        await endpoints.listEndpointsOf(ctx.db.kysely, callerOf(request), page),
+        page,
+        (endpoint) => endpoint.id,
+      );
     },
   });
 
@@ -158,8 +199,15 @@ function endpointRoutes(app: App, ctx: HubContext): void {
 
   app.patch('/v1/webhook-endpoints/:id', {
     config: merchantOnly,
-    schema: { tags, summary: 'Change the URL or the events, or enable or disable', params: IdParams, body: EndpointPatch, response: oneEndpoint },
-    handler: async (request) => valueOrThrow(await endpoints.updateEndpoint(ctx, callerOf(request), request.params.id, request.body)),
+    schema: {
+      tags,
+      summary: 'Change the URL or the events, or enable or disable',
+      params: IdParams,
+      body: EndpointPatch,
+      response: oneEndpoint,
+    },
+    handler: async (request) =>
+      valueOrThrow(await endpoints.updateEndpoint(ctx, callerOf(request), request.params.id, request.body)),
   });
 
   app.delete('/v1/webhook-endpoints/:id', {
@@ -179,20 +227,37 @@ function endpointRoutes(app: App, ctx: HubContext): void {
       params: IdParams,
       response: { 200: EndpointWithSecret, ...problemResponses },
     },
-    handler: async (request) => revealed(valueOrThrow(await endpoints.rotateEndpointSecret(ctx, callerOf(request), request.params.id))),
+    handler: async (request) =>
+      revealed(valueOrThrow(await endpoints.rotateEndpointSecret(ctx, callerOf(request), request.params.id))),
   });
 }
 
-function deliveryRoutes(app: App, ctx: HubContext, kind: DeliveryKind, path: string, auth: readonly ('merchant' | 'participant' | 'operator')[], ref: string): void {
+function deliveryRoutes(
+  app: App,
+  ctx: HubContext,
+  kind: DeliveryKind,
+  path: string,
+  auth: readonly ('merchant' | 'participant' | 'operator')[],
+  ref: string,
+): void {
   const tags = [kind === 'webhook' ? 'webhooks' : 'callbacks'];
   const deliveryRef = Type.Unsafe<Delivery>({ $ref: ref });
 
   app.get(path, {
     config: { auth },
-    schema: { tags, summary: `${kind} deliveries, oldest first`, querystring: DeliveryQuery, response: { 200: ListOf(deliveryRef), ...problemResponses } },
+    schema: {
+      tags,
+      summary: `${kind} deliveries, oldest first`,
+      querystring: DeliveryQuery,
+      response: { 200: ListOf(deliveryRef), ...problemResponses },
+    },
     handler: async (request) => {
       const page = pageOf(request.query);
-      const rows = await service.listDeliveries(ctx.db.kysely, callerOf(request), kind, { ...page, eventId: request.query.eventId, status: request.query.status });
+      const rows = await service.listDeliveries(ctx.db.kysely, callerOf(request), kind, {
+        ...page,
+        eventId: request.query.eventId,
+        status: request.query.status,
+      });
       return toPage(rows, page, (row) => row.id);
     },
   });
@@ -209,8 +274,14 @@ function deliveryRoutes(app: App, ctx: HubContext, kind: DeliveryKind, path: str
 
   app.post(`${path}/:id/retry`, {
     config: { auth },
-    schema: { tags, summary: 'Attempt this delivery again now', params: IdParams, response: { 202: deliveryRef, ...problemResponses } },
-    handler: async (request, reply) => reply.code(202).send(valueOrThrow(await service.retryDelivery(ctx, callerOf(request), kind, request.params.id))),
+    schema: {
+      tags,
+      summary: 'Attempt this delivery again now',
+      params: IdParams,
+      response: { 202: deliveryRef, ...problemResponses },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(valueOrThrow(await service.retryDelivery(ctx, callerOf(request), kind, request.params.id))),
   });
 }
 
@@ -236,7 +307,11 @@ function feedRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/events/:id', {
     config: { auth },
-    schema: { tags, params: IdParams, response: { 200: Type.Unsafe<Static<typeof HubEventSchema>>({ $ref: 'HubEvent#' }), ...problemResponses } },
+    schema: {
+      tags,
+      params: IdParams,
+      response: { 200: Type.Unsafe<Static<typeof HubEventSchema>>({ $ref: 'HubEvent#' }), ...problemResponses },
+    },
     handler: async (request) => {
       const event = await service.findEventFor(ctx.db.kysely, callerOf(request), request.params.id);
       if (!event) throw notFound(`event ${request.params.id}`);

@@ -26,13 +26,17 @@ export type NewEvent = {
 };
 
 function checkNewEvent(event: NewEvent): string {
-  if (!isEventType(event.type)) throw new Error(`event type ${JSON.stringify(event.type)} is not a dotted lowercase name`);
+  if (!isEventType(event.type))
+    throw new Error(`event type ${JSON.stringify(event.type)} is not a dotted lowercase name`);
   const dataJson = JSON.stringify(event.data);
   if (dataJson === undefined) throw new Error(`event ${event.type} has data that is not JSON`);
-  if (Buffer.byteLength(dataJson) > eventDataBytesMax) throw new Error(`event ${event.type} data exceeds ${eventDataBytesMax} bytes`);
+  if (Buffer.byteLength(dataJson) > eventDataBytesMax)
+    throw new Error(`event ${event.type} data exceeds ${eventDataBytesMax} bytes`);
   const participantIds = event.participantIds ?? [];
-  if (participantIds.length > eventParticipantsMax) throw new Error(`event ${event.type} is addressed to more than ${eventParticipantsMax} participants`);
-  if (new Set(participantIds).size !== participantIds.length) throw new Error(`event ${event.type} names a participant twice`);
+  if (participantIds.length > eventParticipantsMax)
+    throw new Error(`event ${event.type} is addressed to more than ${eventParticipantsMax} participants`);
+  if (new Set(participantIds).size !== participantIds.length)
+    throw new Error(`event ${event.type} names a participant twice`);
   return dataJson;
 }
 
@@ -54,7 +58,12 @@ export async function emitEvent(ctx: HubContext, tx: Tx, input: NewEvent): Promi
   const position = await store.insertEvent(tx, { id: event.id, type: event.type, createdAt, dataJson, merchantId });
   await store.insertEventParticipants(tx, event.id, position, participantIds);
   const common = { eventId: event.id, eventType: event.type, createdAt, giveUpAt };
-  const endpoints = merchantId === null ? [] : (await store.enabledEndpointsOf(tx, merchantId)).filter((endpoint) => endpointHears(endpoint.events, event.type));
+  const endpoints =
+    merchantId === null
+      ? []
+      : (await store.enabledEndpointsOf(tx, merchantId)).filter((endpoint) =>
+          endpointHears(endpoint.events, event.type),
+        );
   await store.insertDeliveries(tx, [
     ...endpoints.map((endpoint) => ({
       ...common,
@@ -105,7 +114,12 @@ export async function readFeed(
   caller: Caller,
   query: { after: FeedPosition; types: readonly string[] | undefined; limit: number },
 ): Promise<{ data: HubEvent[]; nextCursor: string }> {
-  const rows = await store.readFeed(db, { audience: audienceOf(caller), after: query.after, types: query.types, limit: query.limit });
+  const rows = await store.readFeed(db, {
+    audience: audienceOf(caller),
+    after: query.after,
+    types: query.types,
+    limit: query.limit,
+  });
   const last = rows[rows.length - 1];
   return {
     data: rows.map(({ xid: _xid, seq: _seq, ...event }) => event),
@@ -137,21 +151,34 @@ function ownerOf(caller: Caller, kind: DeliveryKind): DeliveryOwner | undefined 
 }
 
 function owns(owner: DeliveryOwner, delivery: { merchant_id: string | null; participant_id: string | null }): boolean {
-  return (owner.merchantId === undefined || owner.merchantId === delivery.merchant_id) && (owner.participantId === undefined || owner.participantId === delivery.participant_id);
+  return (
+    (owner.merchantId === undefined || owner.merchantId === delivery.merchant_id) &&
+    (owner.participantId === undefined || owner.participantId === delivery.participant_id)
+  );
 }
 
 export async function listDeliveries(
   db: Queryable,
   caller: Caller,
   kind: DeliveryKind,
-  query: { eventId?: string | undefined; status?: DeliveryStatus | undefined; limit: number; after?: string | undefined },
+  query: {
+    eventId?: string | undefined;
+    status?: DeliveryStatus | undefined;
+    limit: number;
+    after?: string | undefined;
+  },
 ): Promise<Delivery[]> {
   const owner = ownerOf(caller, kind);
   if (!owner) return [];
   return store.listDeliveries(db, { kind, ...owner, ...query });
 }
 
-export async function findDelivery(db: Queryable, caller: Caller, kind: DeliveryKind, id: string): Promise<Delivery | undefined> {
+export async function findDelivery(
+  db: Queryable,
+  caller: Caller,
+  kind: DeliveryKind,
+  id: string,
+): Promise<Delivery | undefined> {
   const owner = ownerOf(caller, kind);
   const row = await store.findDeliveryRow(db, id);
   if (!owner || !row || row.kind !== kind || !owns(owner, row)) return undefined;
@@ -165,20 +192,34 @@ export type RetryRefusal = 'not_found';
  * delivered or failed one gets a single attempt (its window ends now), after
  * which the feed remains the way to catch up.
  */
-export async function retryDelivery(ctx: HubContext, caller: Caller, kind: DeliveryKind, id: string): Promise<Result<Delivery, RetryRefusal>> {
+export async function retryDelivery(
+  ctx: HubContext,
+  caller: Caller,
+  kind: DeliveryKind,
+  id: string,
+): Promise<Result<Delivery, RetryRefusal>> {
   const owner = ownerOf(caller, kind);
   return inTransaction(ctx.db, async (tx) => {
     const row = await store.findDeliveryRow(tx, id, true);
-    if (!owner || !row || row.kind !== kind || !owns(owner, row)) return refuse('not_found', `delivery ${id} was not found`);
+    if (!owner || !row || row.kind !== kind || !owns(owner, row))
+      return refuse('not_found', `delivery ${id} was not found`);
     const before = store.toDelivery(row);
     const to = nextDeliveryStatus(before.status, 'retry');
-    if (to !== 'pending') throw new Error(`a ${before.status} delivery cannot be retried: the transition table says ${String(to)}`);
+    if (to !== 'pending')
+      throw new Error(`a ${before.status} delivery cannot be retried: the transition table says ${String(to)}`);
     const at = ctx.clock.now().toISOString();
     await store.rescheduleDelivery(tx, id, { at, giveUpAt: before.status === 'pending' ? row.give_up_at : at });
     const afterRow = await store.findDeliveryRow(tx, id);
     if (!afterRow) throw new Error(`delivery ${id} vanished inside its own transaction`);
     const after = store.toDelivery(afterRow);
-    await ctx.audit(tx, { actor: actorOf(caller), action: `${kind}_delivery.retry`, objectType: `${kind}_delivery`, objectId: id, before, after });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: `${kind}_delivery.retry`,
+      objectType: `${kind}_delivery`,
+      objectId: id,
+      before,
+      after,
+    });
     return ok(after);
   });
 }

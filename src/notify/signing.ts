@@ -15,9 +15,16 @@ export function newWebhookSecret(random: Random): Secret {
  * that signs now adds one `v1,<signature>`, space-separated, so a receiver
  * holding either the old or the new secret verifies during a rotation.
  */
-export function webhookHeaders(input: { eventId: string; at: Date; payload: string; secrets: readonly Secret[] }): Record<string, string> {
+export function webhookHeaders(input: {
+  eventId: string;
+  at: Date;
+  payload: string;
+  secrets: readonly Secret[];
+}): Record<string, string> {
   if (input.secrets.length === 0) throw new Error('a webhook is signed with at least one secret');
-  const signatures = input.secrets.map((secret) => new Webhook(secret.reveal()).sign(input.eventId, input.at, input.payload));
+  const signatures = input.secrets.map((secret) =>
+    new Webhook(secret.reveal()).sign(input.eventId, input.at, input.payload),
+  );
   return {
     'webhook-id': input.eventId,
     'webhook-timestamp': String(Math.floor(input.at.getTime() / 1000)),

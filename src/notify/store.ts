@@ -23,7 +23,10 @@ export function toHubEvent(row: Pick<EventRow, 'id' | 'type' | 'created_at' | 'd
   return { id: row.id, type: row.type, createdAt: row.created_at, data: fromJson(row.data) };
 }
 
-export async function insertEvent(tx: Tx, event: { id: string; type: string; createdAt: string; dataJson: string; merchantId: string | null }): Promise<FeedPosition> {
+export async function insertEvent(
+  tx: Tx,
+  event: { id: string; type: string; createdAt: string; dataJson: string; merchantId: string | null },
+): Promise<FeedPosition> {
   const row = await tx
     .insertInto('events')
     .values({
@@ -39,11 +42,23 @@ export async function insertEvent(tx: Tx, event: { id: string; type: string; cre
   return { xid: Number(row.xid), seq: Number(row.seq) };
 }
 
-export async function insertEventParticipants(tx: Tx, eventId: string, position: FeedPosition, participantIds: readonly string[]): Promise<void> {
+export async function insertEventParticipants(
+  tx: Tx,
+  eventId: string,
+  position: FeedPosition,
+  participantIds: readonly string[],
+): Promise<void> {
   if (participantIds.length === 0) return;
   await tx
     .insertInto('event_participants')
-    .values(participantIds.map((participantId) => ({ participant_id: participantId, xid: position.xid, seq: position.seq, event_id: eventId })))
+    .values(
+      participantIds.map((participantId) => ({
+        participant_id: participantId,
+        xid: position.xid,
+        seq: position.seq,
+        event_id: eventId,
+      })),
+    )
     .execute();
 }
 
@@ -52,7 +67,12 @@ export async function findEventRow(db: Queryable, id: string): Promise<Selectabl
 }
 
 export async function isEventAddressedTo(db: Queryable, eventId: string, participantId: string): Promise<boolean> {
-  const row = await db.selectFrom('event_participants').select('event_id').where('event_id', '=', eventId).where('participant_id', '=', participantId).executeTakeFirst();
+  const row = await db
+    .selectFrom('event_participants')
+    .select('event_id')
+    .where('event_id', '=', eventId)
+    .where('participant_id', '=', participantId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -96,7 +116,17 @@ export async function purgeEvents(tx: Tx, createdBefore: string, limit: number):
     .selectFrom('events')
     .select('id')
     .where('created_at', '<', createdBefore)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('event_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'events.id').where('d.status', '=', 'pending'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('event_deliveries as d')
+            .select('d.id')
+            .whereRef('d.event_id', '=', 'events.id')
+            .where('d.status', '=', 'pending'),
+        ),
+      ),
+    )
     .orderBy('created_at')
     .limit(limit)
     .execute();
@@ -212,7 +242,10 @@ export async function listDeliveries(db: Queryable, filter: DeliveryFilter): Pro
  * (`for update skip locked`) and a row it took meanwhile fails the
  * re-checked condition; SQLite runs one writer at a time.
  */
-export async function claimDueDeliveries(db: Queryable, claim: { now: string; leaseUntil: string; token: string; limit: number }): Promise<EventDeliveryRow[]> {
+export async function claimDueDeliveries(
+  db: Queryable,
+  claim: { now: string; leaseUntil: string; token: string; limit: number },
+): Promise<EventDeliveryRow[]> {
   const due = db
     .selectFrom('event_deliveries')
     .select('id')
@@ -267,7 +300,14 @@ export async function recordAttempt(tx: Tx, id: string, token: string, record: A
 export async function rescheduleDelivery(tx: Tx, id: string, change: { at: string; giveUpAt: string }): Promise<void> {
   await tx
     .updateTable('event_deliveries')
-    .set({ status: 'pending', next_attempt_at: change.at, give_up_at: change.giveUpAt, updated_at: change.at, delivered_at: null, failed_at: null })
+    .set({
+      status: 'pending',
+      next_attempt_at: change.at,
+      give_up_at: change.giveUpAt,
+      updated_at: change.at,
+      delivered_at: null,
+      failed_at: null,
+    })
     .where('id', '=', id)
     .execute();
 }

@@ -65,7 +65,10 @@ const rows: [url: string, strict: Verdict, allowPrivate: Verdict, why: RegExp | 
 
 describe('outbound URL policy', () => {
   test.each(rows)('%s: %s strict, %s with private URLs allowed', async (url, strict, allowPrivate, why) => {
-    for (const [flag, expected] of [[false, strict], [true, allowPrivate]] as const) {
+    for (const [flag, expected] of [
+      [false, strict],
+      [true, allowPrivate],
+    ] as const) {
       const verdict = await checkOutboundUrl(url, { allowPrivate: flag, lookup: tableLookup });
       expect(verdict.ok ? 'allowed' : 'refused', `allowPrivate=${flag}`).toBe(expected);
       if (!verdict.ok) {

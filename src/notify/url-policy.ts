@@ -172,7 +172,8 @@ export async function checkOutboundUrl(text: string, policy: UrlPolicy): Promise
   }
   for (const address of addresses) {
     const addressClass = classifyAddress(address);
-    if (addressClass === 'metadata') return notAllowed(text, `${host} resolves to ${address}, a cloud metadata address`);
+    if (addressClass === 'metadata')
+      return notAllowed(text, `${host} resolves to ${address}, a cloud metadata address`);
     if (addressClass === 'private' && !policy.allowPrivate) {
       return notAllowed(text, `${host} resolves to ${address}, a loopback, private or link-local address`);
     }

@@ -38,7 +38,13 @@ export function stampOf(event: ParticipantEvent): 'approved_at' | 'rejected_at' 
 
 export type KeyStatus = 'active' | 'revoked';
 
-export type ParticipantKey = { kid: string; status: KeyStatus; jwk: Record<string, unknown>; createdAt: string; revokedAt: string | null };
+export type ParticipantKey = {
+  kid: string;
+  status: KeyStatus;
+  jwk: Record<string, unknown>;
+  createdAt: string;
+  revokedAt: string | null;
+};
 
 export type WalletFlow = 'app_switch' | 'qr' | 'friend_pay' | 'payment_code';
 

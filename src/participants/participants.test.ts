@@ -30,7 +30,12 @@ describe('participant lifecycle', () => {
       netDebitCaps: { IDR: 100_000_000 },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'pending_review', paymentCodePrefixes: ['62'], netDebitCaps: { IDR: 100_000_000 }, approvedAt: null });
+    expect(created.body).toMatchObject({
+      status: 'pending_review',
+      paymentCodePrefixes: ['62'],
+      netDebitCaps: { IDR: 100_000_000 },
+      approvedAt: null,
+    });
     expect(created.body.id).toMatch(/^par_/);
     const id = created.body.id;
 
@@ -119,7 +124,10 @@ describe('participant keys', () => {
 
   test('a key that is not an Ed25519 public JWK is refused with its pointer', async () => {
     const wallet = await createParticipant(hub);
-    const bad = await operator('POST', `/v1/participants/${wallet.id}/keys`, { kid: 'bad-key', jwk: { kty: 'RSA', n: 'x', e: 'AQAB' } });
+    const bad = await operator('POST', `/v1/participants/${wallet.id}/keys`, {
+      kid: 'bad-key',
+      jwk: { kty: 'RSA', n: 'x', e: 'AQAB' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ pointer: '/jwk', detail: expect.any(String) }]);
   });
@@ -158,7 +166,12 @@ describe('payment-code prefixes', () => {
 
 describe('wallet directory', () => {
   test('lists active issuers with their flows, not acquirers or suspended ones', async () => {
-    const issuer = await createParticipant(hub, { name: 'Directory Wallet', roles: ['issuer'], appSwitchUrlTemplate: 'dw://pay/{token}', paymentCodePrefixes: ['93'] });
+    const issuer = await createParticipant(hub, {
+      name: 'Directory Wallet',
+      roles: ['issuer'],
+      appSwitchUrlTemplate: 'dw://pay/{token}',
+      paymentCodePrefixes: ['93'],
+    });
     const acquirerOnly = await createParticipant(hub, { name: 'Only Acquirer', roles: ['acquirer'] });
     const suspended = await createParticipant(hub, { name: 'Suspended Wallet', roles: ['issuer'] });
     await operator('POST', `/v1/participants/${suspended.id}/suspend`);

@@ -4,12 +4,23 @@ import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound } from '../http/problems.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
+import {
+  CurrencyCode,
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  Timestamp,
+  problemResponses,
+} from '../http/schemas.ts';
 import { flowsOf, participantRoles } from './model.ts';
 import * as service from './service.ts';
 
 const KeyId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
-const Jwk = Type.Object({}, { additionalProperties: true, description: 'Ed25519 public JWK: {kty: "OKP", crv: "Ed25519", x}' });
+const Jwk = Type.Object(
+  {},
+  { additionalProperties: true, description: 'Ed25519 public JWK: {kty: "OKP", crv: "Ed25519", x}' },
+);
 const NewKey = Type.Object({ kid: KeyId, jwk: Jwk }, { additionalProperties: false });
 const HttpUrl = Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://' });
 const Prefix = Type.String({ pattern: '^[0-9]{1,10}$' });
@@ -23,7 +34,12 @@ const NewParticipant = Type.Object(
     publicKeys: Type.Optional(Type.Array(NewKey, { maxItems: 10 })),
     appSwitchUrlTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
     paymentCodePrefixes: Type.Optional(Type.Array(Prefix, { maxItems: 20 })),
-    netDebitCaps: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+    netDebitCaps: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Z]{3}$' }),
+        Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -39,7 +55,13 @@ const ParticipantSchema = Type.Object(
     paymentCodePrefixes: Type.Array(Type.String()),
     netDebitCaps: Type.Record(Type.String(), Type.Integer()),
     publicKeys: Type.Array(
-      Type.Object({ kid: Type.String(), status: Type.String(), jwk: Jwk, createdAt: Timestamp, revokedAt: NullableTimestamp }),
+      Type.Object({
+        kid: Type.String(),
+        status: Type.String(),
+        jwk: Jwk,
+        createdAt: Timestamp,
+        revokedAt: NullableTimestamp,
+      }),
     ),
     status: Type.String(),
     statusReason: Type.Union([Type.String(), Type.Null()]),
@@ -52,8 +74,16 @@ const ParticipantSchema = Type.Object(
   { $id: 'Participant' },
 );
 
-const WalletSchema = Type.Object({ id: Type.String(), name: Type.String(), currencies: Type.Array(Type.String()), flows: Type.Array(Type.String()) });
-const Reason = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false });
+const WalletSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  currencies: Type.Array(Type.String()),
+  flows: Type.Array(Type.String()),
+});
+const Reason = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+  { additionalProperties: false },
+);
 const tags = ['participants'];
 
 export function participantRoutes(app: App, ctx: HubContext): void {
@@ -64,7 +94,12 @@ export function participantRoutes(app: App, ctx: HubContext): void {
 
   app.post('/v1/participants', {
     config: { ...operatorOnly, idempotent: true },
-    schema: { tags, summary: 'Admit a participant (starts in pending_review)', body: NewParticipant, response: { 201: participantRef, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Admit a participant (starts in pending_review)',
+      body: NewParticipant,
+      response: { 201: participantRef, ...problemResponses },
+    },
     handler: async (request, reply) => {
       const created = valueOrThrow(await service.createParticipant(ctx, callerOf(request), request.body));
       return reply.code(201).send(created);
@@ -73,7 +108,11 @@ export function participantRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/participants', {
     config: operatorOnly,
-    schema: { tags, querystring: Type.Intersect([ListQuery, Type.Object({ status: Type.Optional(Type.String()) })]), response: { 200: ListOf(participantRef), ...problemResponses } },
+    schema: {
+      tags,
+      querystring: Type.Intersect([ListQuery, Type.Object({ status: Type.Optional(Type.String()) })]),
+      response: { 200: ListOf(participantRef), ...problemResponses },
+    },
     handler: async (request) => {
       const page = pageOf(request.query);
       const rows = await service.listParticipants(ctx.db.kysely, { ...page, status: request.query.status });
@@ -96,37 +135,80 @@ export function participantRoutes(app: App, ctx: HubContext): void {
   for (const event of ['approve', 'reject', 'suspend', 'reinstate'] as const) {
     app.post(`/v1/participants/:id/${event}`, {
       config: operatorOnly,
-      schema: { tags, summary: `${event} a participant`, params: IdParams, body: Type.Optional(Reason), response: oneParticipant },
+      schema: {
+        tags,
+        summary: `${event} a participant`,
+        params: IdParams,
+        body: Type.Optional(Reason),
+        response: oneParticipant,
+      },
       handler: async (request) =>
-        valueOrThrow(await service.changeParticipantStatus(ctx, callerOf(request), request.params.id, event, request.body?.reason ?? null)),
+        valueOrThrow(
+          await service.changeParticipantStatus(
+            ctx,
+            callerOf(request),
+            request.params.id,
+            event,
+            request.body?.reason ?? null,
+          ),
+        ),
     });
   }
 
   app.post('/v1/participants/:id/keys', {
     config: { auth: ['operator', 'participant'], idempotent: true },
-    schema: { tags, summary: 'Add a signing key (several may be active at once)', params: IdParams, body: NewKey, response: { 201: participantRef, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Add a signing key (several may be active at once)',
+      params: IdParams,
+      body: NewKey,
+      response: { 201: participantRef, ...problemResponses },
+    },
     handler: async (request, reply) => {
-      if (!service.canSeeParticipant(callerOf(request), request.params.id)) throw notFound(`participant ${request.params.id}`);
-      const updated = valueOrThrow(await service.addParticipantKey(ctx, callerOf(request), request.params.id, request.body));
+      if (!service.canSeeParticipant(callerOf(request), request.params.id))
+        throw notFound(`participant ${request.params.id}`);
+      const updated = valueOrThrow(
+        await service.addParticipantKey(ctx, callerOf(request), request.params.id, request.body),
+      );
       return reply.code(201).send(updated);
     },
   });
 
   app.delete('/v1/participants/:id/keys/:kid', {
     config: { auth: ['operator', 'participant'] },
-    schema: { tags, summary: 'Revoke a signing key', params: Type.Object({ id: Type.String(), kid: KeyId }), response: oneParticipant },
+    schema: {
+      tags,
+      summary: 'Revoke a signing key',
+      params: Type.Object({ id: Type.String(), kid: KeyId }),
+      response: oneParticipant,
+    },
     handler: async (request) => {
-      if (!service.canSeeParticipant(callerOf(request), request.params.id)) throw notFound(`participant ${request.params.id}`);
-      return valueOrThrow(await service.revokeParticipantKey(ctx, callerOf(request), request.params.id, request.params.kid));
+      if (!service.canSeeParticipant(callerOf(request), request.params.id))
+        throw notFound(`participant ${request.params.id}`);
+      return valueOrThrow(
+        await service.revokeParticipantKey(ctx, callerOf(request), request.params.id, request.params.kid),
+      );
     },
   });
 
   app.get('/v1/wallets', {
     config: { auth: ['operator', 'participant', 'merchant', 'buyer'] },
-    schema: { tags, summary: 'The directory of active issuers', response: { 200: Type.Object({ data: Type.Array(WalletSchema), nextCursor: Type.Null() }), ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'The directory of active issuers',
+      response: { 200: Type.Object({ data: Type.Array(WalletSchema), nextCursor: Type.Null() }), ...problemResponses },
+    },
     handler: async () => {
       const issuers = await service.listActiveIssuers(ctx.db.kysely);
-      return { data: issuers.map((issuer) => ({ id: issuer.id, name: issuer.name, currencies: issuer.currencies, flows: flowsOf(issuer) })), nextCursor: null };
+      return {
+        data: issuers.map((issuer) => ({
+          id: issuer.id,
+          name: issuer.name,
+          currencies: issuer.currencies,
+          flows: flowsOf(issuer),
+        })),
+        nextCursor: null,
+      };
     },
   });
 }

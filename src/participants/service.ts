@@ -28,21 +28,30 @@ export type NewParticipantInput = {
   netDebitCaps?: Record<string, number> | undefined;
 };
 
-export type ParticipantRefusal = 'invalid_request' | 'key_id_taken' | 'prefix_overlap' | 'invalid_transition' | 'not_found';
+export type ParticipantRefusal =
+  | 'invalid_request'
+  | 'key_id_taken'
+  | 'prefix_overlap'
+  | 'invalid_transition'
+  | 'not_found';
 
 function checkNewParticipant(input: NewParticipantInput): FieldError[] {
   const errors: FieldError[] = [];
   input.currencies.forEach((currency, index) => {
-    if (!isCurrencyAlpha(currency)) errors.push({ pointer: `/currencies/${index}`, detail: `${currency} is not an ISO 4217 currency` });
+    if (!isCurrencyAlpha(currency))
+      errors.push({ pointer: `/currencies/${index}`, detail: `${currency} is not an ISO 4217 currency` });
   });
-  if (new Set(input.currencies).size !== input.currencies.length) errors.push({ pointer: '/currencies', detail: 'lists a currency twice' });
-  if (new Set(input.roles).size !== input.roles.length) errors.push({ pointer: '/roles', detail: 'lists a role twice' });
+  if (new Set(input.currencies).size !== input.currencies.length)
+    errors.push({ pointer: '/currencies', detail: 'lists a currency twice' });
+  if (new Set(input.roles).size !== input.roles.length)
+    errors.push({ pointer: '/roles', detail: 'lists a role twice' });
   const template = input.appSwitchUrlTemplate;
   if (template !== undefined && !template.includes(appSwitchTokenPlaceholder)) {
     errors.push({ pointer: '/appSwitchUrlTemplate', detail: `must contain ${appSwitchTokenPlaceholder}` });
   }
   for (const currency of Object.keys(input.netDebitCaps ?? {})) {
-    if (!input.currencies.includes(currency)) errors.push({ pointer: `/netDebitCaps/${currency}`, detail: 'is not one of the participant currencies' });
+    if (!input.currencies.includes(currency))
+      errors.push({ pointer: `/netDebitCaps/${currency}`, detail: 'is not one of the participant currencies' });
   }
   const prefixes = input.paymentCodePrefixes ?? [];
   const inner = overlapWithin(prefixes);
@@ -54,7 +63,11 @@ function checkNewParticipant(input: NewParticipantInput): FieldError[] {
   return errors;
 }
 
-export async function createParticipant(ctx: HubContext, caller: Caller, input: NewParticipantInput): Promise<Result<Participant, ParticipantRefusal>> {
+export async function createParticipant(
+  ctx: HubContext,
+  caller: Caller,
+  input: NewParticipantInput,
+): Promise<Result<Participant, ParticipantRefusal>> {
   const errors = checkNewParticipant(input);
   if (errors.length > 0) return refuse('invalid_request', 'the participant has invalid fields', { errors });
   const at = ctx.clock.now();
@@ -63,8 +76,12 @@ export async function createParticipant(ctx: HubContext, caller: Caller, input: 
   return inTransaction(ctx.db, async (tx) => {
     await lockNamed(tx, 'payment_code_prefixes');
     const prefixes = input.paymentCodePrefixes ?? [];
-    const overlap = firstOverlap(prefixes, (await store.allPrefixes(tx)).map((taken) => taken.prefix));
-    if (overlap) return refuse('prefix_overlap', `prefix ${overlap[0]} overlaps ${overlap[1]}, which another participant owns`);
+    const overlap = firstOverlap(
+      prefixes,
+      (await store.allPrefixes(tx)).map((taken) => taken.prefix),
+    );
+    if (overlap)
+      return refuse('prefix_overlap', `prefix ${overlap[0]} overlaps ${overlap[1]}, which another participant owns`);
     await store.insertParticipant(tx, {
       id,
       name: input.name,
@@ -81,13 +98,27 @@ export async function createParticipant(ctx: HubContext, caller: Caller, input: 
       suspendedAt: null,
     });
     for (const key of input.publicKeys ?? []) {
-      const added = await store.insertKey(tx, id, { kid: key.kid, status: 'active', jwk: key.jwk as Record<string, unknown>, createdAt: stamp, revokedAt: null });
+      const added = await store.insertKey(tx, id, {
+        kid: key.kid,
+        status: 'active',
+        jwk: key.jwk as Record<string, unknown>,
+        createdAt: stamp,
+        revokedAt: null,
+      });
       if (!added) throw new KeyIdTaken(key.kid);
     }
     await store.insertPrefixes(tx, id, prefixes);
-    for (const [currency, cap] of Object.entries(input.netDebitCaps ?? {})) await store.upsertLimit(tx, id, currency, cap, 0, stamp);
+    for (const [currency, cap] of Object.entries(input.netDebitCaps ?? {}))
+      await store.upsertLimit(tx, id, currency, cap, 0, stamp);
     const created = await mustFind(tx, id);
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'participant.created', objectType: 'participant', objectId: id, before: null, after: created });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'participant.created',
+      objectType: 'participant',
+      objectId: id,
+      before: null,
+      after: created,
+    });
     return ok(created);
   }).catch((error: unknown) => {
     if (error instanceof KeyIdTaken) return refuse('key_id_taken', `key id ${error.kid} is already used on this hub`);
@@ -121,9 +152,21 @@ export async function changeParticipantStatus(
     const before = await mustFind(tx, id);
     const to = nextParticipantStatus(before.status, event);
     if (!to) return refuse('invalid_transition', `a ${before.status} participant cannot ${event}`);
-    await store.updateParticipantStatus(tx, id, { status: to, reason, at: ctx.clock.now().toISOString(), stamp: stampOf(event) });
+    await store.updateParticipantStatus(tx, id, {
+      status: to,
+      reason,
+      at: ctx.clock.now().toISOString(),
+      stamp: stampOf(event),
+    });
     const after = await mustFind(tx, id);
-    await ctx.audit(tx, { actor: actorOf(caller), action: `participant.${event}`, objectType: 'participant', objectId: id, before, after });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: `participant.${event}`,
+      objectType: 'participant',
+      objectId: id,
+      before,
+      after,
+    });
     return ok(after);
   });
 }
@@ -135,27 +178,55 @@ export async function addParticipantKey(
   key: { kid: string; jwk: unknown },
 ): Promise<Result<Participant, ParticipantRefusal>> {
   const parsed = parseEd25519PublicJwk(key.jwk);
-  if (!parsed.ok) return refuse('invalid_request', 'the key is not an Ed25519 public JWK', { errors: [{ pointer: '/jwk', detail: parsed.detail }] });
+  if (!parsed.ok)
+    return refuse('invalid_request', 'the key is not an Ed25519 public JWK', {
+      errors: [{ pointer: '/jwk', detail: parsed.detail }],
+    });
   return inTransaction(ctx.db, async (tx) => {
     const before = await store.findParticipant(tx, id);
     if (!before) return refuse('not_found', `participant ${id} was not found`);
     const stamp = ctx.clock.now().toISOString();
-    const added = await store.insertKey(tx, id, { kid: key.kid, status: 'active', jwk: key.jwk as Record<string, unknown>, createdAt: stamp, revokedAt: null });
+    const added = await store.insertKey(tx, id, {
+      kid: key.kid,
+      status: 'active',
+      jwk: key.jwk as Record<string, unknown>,
+      createdAt: stamp,
+      revokedAt: null,
+    });
     if (!added) return refuse('key_id_taken', `key id ${key.kid} is already used on this hub`);
     const after = await mustFind(tx, id);
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'participant.key_added', objectType: 'participant', objectId: id, before, after });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'participant.key_added',
+      objectType: 'participant',
+      objectId: id,
+      before,
+      after,
+    });
     return ok(after);
   });
 }
 
-export async function revokeParticipantKey(ctx: HubContext, caller: Caller, id: string, kid: string): Promise<Result<Participant, ParticipantRefusal>> {
+export async function revokeParticipantKey(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+  kid: string,
+): Promise<Result<Participant, ParticipantRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
     const before = await store.findParticipant(tx, id);
     if (!before) return refuse('not_found', `participant ${id} was not found`);
     const revoked = await store.revokeKey(tx, id, kid, ctx.clock.now().toISOString());
     if (!revoked) return refuse('not_found', `participant ${id} has no active key ${kid}`);
     const after = await mustFind(tx, id);
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'participant.key_revoked', objectType: 'participant', objectId: id, before, after });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'participant.key_revoked',
+      objectType: 'participant',
+      objectId: id,
+      before,
+      after,
+    });
     return ok(after);
   });
 }

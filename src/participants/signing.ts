@@ -15,7 +15,12 @@ async function findSigningKey(ctx: HubContext, keyId: string): Promise<Signature
   if (!row) return undefined;
   const parsed = parseEd25519PublicJwk(fromJson(row.jwk));
   if (!parsed.ok) throw new Error(`stored key ${keyId} is not a valid Ed25519 JWK`);
-  return { keyId, participantId: row.participant_id, status: row.status === 'active' ? 'active' : 'revoked', publicKey: parsed.key };
+  return {
+    keyId,
+    participantId: row.participant_id,
+    status: row.status === 'active' ? 'active' : 'revoked',
+    publicKey: parsed.key,
+  };
 }
 
 function splitUrl(url: string): { path: string; query: string } {
@@ -28,7 +33,14 @@ export function createSignatureResolver(ctx: HubContext): SignatureResolver {
   return async (request: FastifyRequest) => {
     const { path, query } = splitUrl(request.url);
     const verdict = await verifySignedRequest(
-      { method: request.method, authority: request.headers.host ?? '', path, query, headers: request.headers, body: request.rawBody },
+      {
+        method: request.method,
+        authority: request.headers.host ?? '',
+        path,
+        query,
+        headers: request.headers,
+        body: request.rawBody,
+      },
       {
         findKey: (keyId) => findSigningKey(ctx, keyId),
         useNonce: (keyId, nonce, expiresAt) => useNonce(ctx.db, keyId, nonce, expiresAt),

@@ -29,7 +29,14 @@ export async function insertParticipant(tx: Tx, participant: NewParticipant): Pr
 export async function insertKey(tx: Tx, participantId: string, key: ParticipantKey): Promise<boolean> {
   const result = await tx
     .insertInto('participant_keys')
-    .values({ kid: key.kid, participant_id: participantId, jwk: toJson(key.jwk), status: key.status, created_at: key.createdAt, revoked_at: null })
+    .values({
+      kid: key.kid,
+      participant_id: participantId,
+      jwk: toJson(key.jwk),
+      status: key.status,
+      created_at: key.createdAt,
+      revoked_at: null,
+    })
     .onConflict((conflict) => conflict.column('kid').doNothing())
     .executeTakeFirst();
   return result.numInsertedOrUpdatedRows === 1n;
@@ -48,12 +55,21 @@ export async function allPrefixes(tx: Queryable): Promise<{ prefix: string; part
   return rows.map((row) => ({ prefix: row.prefix, participantId: row.participant_id }));
 }
 
-export async function upsertLimit(tx: Tx, participantId: string, currency: string, netDebitCap: number, prefunding: number, at: string): Promise<void> {
+export async function upsertLimit(
+  tx: Tx,
+  participantId: string,
+  currency: string,
+  netDebitCap: number,
+  prefunding: number,
+  at: string,
+): Promise<void> {
   await tx
     .insertInto('participant_limits')
     .values({ participant_id: participantId, currency, net_debit_cap: netDebitCap, prefunding, updated_at: at })
     .onConflict((conflict) =>
-      conflict.columns(['participant_id', 'currency']).doUpdateSet({ net_debit_cap: netDebitCap, prefunding, updated_at: at }),
+      conflict
+        .columns(['participant_id', 'currency'])
+        .doUpdateSet({ net_debit_cap: netDebitCap, prefunding, updated_at: at }),
     )
     .execute();
 }
@@ -68,15 +84,28 @@ export async function findParticipant(db: Queryable, id: string): Promise<Partic
   return row ? (await hydrate(db, [row]))[0] : undefined;
 }
 
-export async function listParticipants(db: Queryable, options: { limit: number; after?: string | undefined; status?: string | undefined }): Promise<Participant[]> {
-  let query = db.selectFrom('participants').selectAll().orderBy('id').limit(options.limit + 1);
+export async function listParticipants(
+  db: Queryable,
+  options: { limit: number; after?: string | undefined; status?: string | undefined },
+): Promise<Participant[]> {
+  let query = db
+    .selectFrom('participants')
+    .selectAll()
+    .orderBy('id')
+    .limit(options.limit + 1);
   if (options.after !== undefined) query = query.where('id', '>', options.after);
   if (options.status !== undefined) query = query.where('status', '=', options.status);
   return hydrate(db, await query.execute());
 }
 
 export async function listActiveIssuers(db: Queryable): Promise<Participant[]> {
-  const rows = await db.selectFrom('participants').selectAll().where('status', '=', 'active').orderBy('name').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('participants')
+    .selectAll()
+    .where('status', '=', 'active')
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
   return (await hydrate(db, rows)).filter((participant) => participant.roles.includes('issuer'));
 }
 
@@ -85,7 +114,13 @@ async function hydrate(db: Queryable, rows: ParticipantRow[]): Promise<Participa
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const [keys, prefixes, limits] = await Promise.all([
-    db.selectFrom('participant_keys').selectAll().where('participant_id', 'in', ids).orderBy('created_at').orderBy('kid').execute(),
+    db
+      .selectFrom('participant_keys')
+      .selectAll()
+      .where('participant_id', 'in', ids)
+      .orderBy('created_at')
+      .orderBy('kid')
+      .execute(),
     db.selectFrom('payment_code_prefixes').selectAll().where('participant_id', 'in', ids).orderBy('prefix').execute(),
     db.selectFrom('participant_limits').selectAll().where('participant_id', 'in', ids).orderBy('currency').execute(),
   ]);
@@ -97,7 +132,9 @@ async function hydrate(db: Queryable, rows: ParticipantRow[]): Promise<Participa
     callbackUrl: row.callback_url,
     appSwitchUrlTemplate: row.app_switch_url_template,
     paymentCodePrefixes: prefixes.filter((prefix) => prefix.participant_id === row.id).map((prefix) => prefix.prefix),
-    netDebitCaps: Object.fromEntries(limits.filter((limit) => limit.participant_id === row.id).map((limit) => [limit.currency, limit.net_debit_cap])),
+    netDebitCaps: Object.fromEntries(
+      limits.filter((limit) => limit.participant_id === row.id).map((limit) => [limit.currency, limit.net_debit_cap]),
+    ),
     publicKeys: keys.filter((key) => key.participant_id === row.id).map(toKey),
     status: row.status as ParticipantStatus,
     statusReason: row.status_reason,
@@ -110,13 +147,24 @@ async function hydrate(db: Queryable, rows: ParticipantRow[]): Promise<Participa
 }
 
 function toKey(row: ParticipantKeyRow): ParticipantKey {
-  return { kid: row.kid, status: row.status as KeyStatus, jwk: fromJson(row.jwk), createdAt: row.created_at, revokedAt: row.revoked_at };
+  return {
+    kid: row.kid,
+    status: row.status as KeyStatus,
+    jwk: fromJson(row.jwk),
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
 }
 
 export async function updateParticipantStatus(
   tx: Tx,
   id: string,
-  change: { status: ParticipantStatus; reason: string | null; at: string; stamp: 'approved_at' | 'rejected_at' | 'suspended_at' | undefined },
+  change: {
+    status: ParticipantStatus;
+    reason: string | null;
+    at: string;
+    stamp: 'approved_at' | 'rejected_at' | 'suspended_at' | undefined;
+  },
 ): Promise<void> {
   await tx
     .updateTable('participants')

@@ -1,5 +1,26 @@
 export { paymentRoutes } from './routes.ts';
-export { createPaymentService, issuePaymentToken, listTokensOfAttempt, markTokenUsed, type PaymentService, type TokenInput } from './service.ts';
-export { buildHubPayload, payloadOrThrow, readHubTemplate, type HubPayloadSale, type HubTemplate } from './qr-template.ts';
+export {
+  createPaymentService,
+  issuePaymentToken,
+  listTokensOfAttempt,
+  markTokenUsed,
+  type PaymentService,
+  type TokenInput,
+} from './service.ts';
+export {
+  buildHubPayload,
+  payloadOrThrow,
+  readHubTemplate,
+  type HubPayloadSale,
+  type HubTemplate,
+} from './qr-template.ts';
 export { paymentViewOf } from './model.ts';
-export type { PaymentInput, PaymentRefusal, PaymentRequest, PaymentSourceHandler, PaymentToken, TokenSource, PaymentView } from './model.ts';
+export type {
+  PaymentInput,
+  PaymentRefusal,
+  PaymentRequest,
+  PaymentSourceHandler,
+  PaymentToken,
+  TokenSource,
+  PaymentView,
+} from './model.ts';

@@ -66,8 +66,18 @@ export interface PaymentSourceHandler {
    * A static placard carries no token: its handler issues one bound to the
    * scanning wallet. Only the placard handler has this.
    */
-  resolveStatic?(ctx: HubContext, tx: Tx, merchantId: string, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>>;
-  describe(ctx: HubContext, tx: Tx, token: PaymentToken, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>>;
+  resolveStatic?(
+    ctx: HubContext,
+    tx: Tx,
+    merchantId: string,
+    walletId: string,
+  ): Promise<Result<PaymentRequest, PaymentRefusal>>;
+  describe(
+    ctx: HubContext,
+    tx: Tx,
+    token: PaymentToken,
+    walletId: string,
+  ): Promise<Result<PaymentRequest, PaymentRefusal>>;
   pay(ctx: HubContext, tx: Tx, token: PaymentToken, payment: PaymentInput): Promise<Result<Transfer, PaymentRefusal>>;
 }
 

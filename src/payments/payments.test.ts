@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type TestHub, type TestParticipant, bearerClient, startTestHub } from '../testing/index.ts';
-import { type TestMerchant, approveChannel, buyerOf, createCheckout, createMerchant, createWallet, positionsOf } from '../testing/world.ts';
+import {
+  type TestMerchant,
+  approveChannel,
+  buyerOf,
+  createCheckout,
+  createMerchant,
+  createWallet,
+  positionsOf,
+} from '../testing/world.ts';
 
 let hub: TestHub;
 let acquirer: TestParticipant;
@@ -23,19 +31,30 @@ beforeAll(async () => {
 afterAll(async () => hub?.stop());
 
 async function qrFor(checkout: any, walletId: string): Promise<string> {
-  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, { walletId, flow: 'qr' });
+  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+    walletId,
+    flow: 'qr',
+  });
   expect(attempt.status, attempt.text).toBe(201);
   return attempt.body.qrPayload;
 }
 
 async function tokenFor(payer: TestParticipant, checkout: any): Promise<string> {
-  const resolved = await payer.call('POST', '/v1/payment-requests/resolve', { qrPayload: await qrFor(checkout, payer.id) });
+  const resolved = await payer.call('POST', '/v1/payment-requests/resolve', {
+    qrPayload: await qrFor(checkout, payer.id),
+  });
   expect(resolved.status, resolved.text).toBe(200);
   return resolved.body.paymentToken;
 }
 
 function transfer(payer: TestParticipant, paymentToken: string, fields: Record<string, unknown> = {}) {
-  return payer.call('POST', '/v1/transfers', { paymentToken, amount: 12_990, currency: 'CNY', payer: { ref: `ref-${Math.random()}` }, ...fields });
+  return payer.call('POST', '/v1/transfers', {
+    paymentToken,
+    amount: 12_990,
+    currency: 'CNY',
+    payer: { ref: `ref-${Math.random()}` },
+    ...fields,
+  });
 }
 
 describe('refusals at payment, in the order they are checked', () => {
@@ -70,21 +89,33 @@ describe('refusals at payment, in the order they are checked', () => {
   test('checkout_canceled; the reference is free again after cancel', async () => {
     const checkout = await createCheckout(merchant, { reference: 'cancel-me' });
     const token = await tokenFor(wallet, checkout);
-    const clash = await merchant.call('POST', '/v1/checkouts', { amount: 100, currency: 'CNY', reference: 'cancel-me', buyerId: 'b' });
+    const clash = await merchant.call('POST', '/v1/checkouts', {
+      amount: 100,
+      currency: 'CNY',
+      reference: 'cancel-me',
+      buyerId: 'b',
+    });
     expect(clash.status).toBe(409);
     expect(clash.body.code).toBe('reference_in_use');
     const canceled = await merchant.call('POST', `/v1/checkouts/${checkout.id}/cancel`);
     expect(canceled.body.status).toBe('canceled');
     const refused = await transfer(wallet, token);
     expect(refused.body.code).toBe('checkout_canceled');
-    const reused = await merchant.call('POST', '/v1/checkouts', { amount: 100, currency: 'CNY', reference: 'cancel-me', buyerId: 'b' });
+    const reused = await merchant.call('POST', '/v1/checkouts', {
+      amount: 100,
+      currency: 'CNY',
+      reference: 'cancel-me',
+      buyerId: 'b',
+    });
     expect(reused.status).toBe(201);
   });
 
   test('channel_not_approved when the channel was suspended after the checkout was made', async () => {
     const checkout = await createCheckout(merchant);
     const token = await tokenFor(rival, checkout);
-    const suspended = await rival.call('POST', `/v1/channel-applications/${rivalChannelId}/suspend`, { reason: 'risk review' });
+    const suspended = await rival.call('POST', `/v1/channel-applications/${rivalChannelId}/suspend`, {
+      reason: 'risk review',
+    });
     expect(suspended.body.status).toBe('suspended');
     const refused = await transfer(rival, token);
     expect(refused.status).toBe(422);
@@ -100,7 +131,10 @@ describe('refusals at payment, in the order they are checked', () => {
     const resolved = await stranger.call('POST', '/v1/payment-requests/resolve', { qrPayload: qr });
     expect(resolved.status).toBe(422);
     expect(resolved.body.code).toBe('channel_not_approved');
-    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, { walletId: stranger.id, flow: 'qr' });
+    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+      walletId: stranger.id,
+      flow: 'qr',
+    });
     expect(attempt.status).toBe(422);
     expect(attempt.body.code).toBe('method_not_offered');
   });
@@ -160,14 +194,19 @@ describe('exactly once', () => {
     const checkout = await createCheckout(merchant);
     const tokens = { [wallet.id]: await tokenFor(wallet, checkout), [rival.id]: await tokenFor(rival, checkout) };
     const racers = Array.from({ length: 50 }, (_, index) => (index % 2 === 0 ? wallet : rival));
-    const answers = await Promise.all(racers.map((payer, index) => transfer(payer, tokens[payer.id] as string, { payer: { ref: `race-${index}` } })));
+    const answers = await Promise.all(
+      racers.map((payer, index) => transfer(payer, tokens[payer.id] as string, { payer: { ref: `race-${index}` } })),
+    );
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status >= 500)).toEqual([]);
-    for (const answer of answers.filter((a) => a.status !== 201)) expect(answer.body.code).toBe('checkout_already_paid');
+    for (const answer of answers.filter((a) => a.status !== 201))
+      expect(answer.body.code).toBe('checkout_already_paid');
     const winner = answers.find((answer) => answer.status === 201)?.body;
     const after = await positionsOf(hub);
-    expect((after[`${winner.payerParticipantId}:CNY`] ?? 0) - (before[`${winner.payerParticipantId}:CNY`] ?? 0)).toBe(-12_990);
+    expect((after[`${winner.payerParticipantId}:CNY`] ?? 0) - (before[`${winner.payerParticipantId}:CNY`] ?? 0)).toBe(
+      -12_990,
+    );
     expect((after[`${acquirer.id}:CNY`] ?? 0) - (before[`${acquirer.id}:CNY`] ?? 0)).toBe(12_990);
   });
 });

@@ -1,5 +1,11 @@
 import { minor } from '../money/index.ts';
-import { type MerchantAccountInput, type QrBuildResult, type QrField, buildMerchantPresentedPayload, firstFreeTemplateId } from '../qr/index.ts';
+import {
+  type MerchantAccountInput,
+  type QrBuildResult,
+  type QrField,
+  buildMerchantPresentedPayload,
+  firstFreeTemplateId,
+} from '../qr/index.ts';
 
 /**
  * The hub's merchant-account template in an EMVCo payload: a template id in
@@ -9,10 +15,18 @@ import { type MerchantAccountInput, type QrBuildResult, type QrField, buildMerch
 export const hubTemplateMerchantId = '01';
 export const hubTemplateToken = '02';
 
-export function hubMerchantAccount(guid: string, merchantId: string, token: string | undefined, taken: readonly { id: string }[] = []): MerchantAccountInput {
+export function hubMerchantAccount(
+  guid: string,
+  merchantId: string,
+  token: string | undefined,
+  taken: readonly { id: string }[] = [],
+): MerchantAccountInput {
   const id = firstFreeTemplateId(taken);
   if (id === undefined) throw new Error('no free merchant-account template id in 26-51');
-  const fields = [{ id: hubTemplateMerchantId, value: merchantId }, ...(token ? [{ id: hubTemplateToken, value: token }] : [])];
+  const fields = [
+    { id: hubTemplateMerchantId, value: merchantId },
+    ...(token ? [{ id: hubTemplateToken, value: token }] : []),
+  ];
   return { id, guid, fields };
 }
 
@@ -36,7 +50,14 @@ export function readHubTemplate(fields: readonly QrField[], guid: string): HubTe
 /** EMVCo 62.05 holds at most 25 characters of the common character set. */
 const referenceLabelPattern = /^[\x20-\x7e]{1,25}$/;
 
-export type HubPayloadMerchant = { id: string; mcc: string; currency: string; country: string; name: string; city: string };
+export type HubPayloadMerchant = {
+  id: string;
+  mcc: string;
+  currency: string;
+  country: string;
+  name: string;
+  city: string;
+};
 export type HubPayloadSale = { amount: number; currency: string; reference: string; token: string };
 
 /**
@@ -46,7 +67,12 @@ export type HubPayloadSale = { amount: number; currency: string; reference: stri
  * of other schemes go first, intact; the hub's template takes the first id
  * they leave free.
  */
-export function buildHubPayload(guid: string, merchant: HubPayloadMerchant, otherAccounts: readonly MerchantAccountInput[], sale?: HubPayloadSale): QrBuildResult {
+export function buildHubPayload(
+  guid: string,
+  merchant: HubPayloadMerchant,
+  otherAccounts: readonly MerchantAccountInput[],
+  sale?: HubPayloadSale,
+): QrBuildResult {
   return buildMerchantPresentedPayload({
     pointOfInitiation: sale ? 'dynamic' : 'static',
     merchantAccounts: [...otherAccounts, hubMerchantAccount(guid, merchant.id, sale?.token, otherAccounts)],
@@ -56,7 +82,9 @@ export function buildHubPayload(guid: string, merchant: HubPayloadMerchant, othe
     countryCode: merchant.country,
     merchantName: merchant.name,
     merchantCity: merchant.city,
-    ...(sale && referenceLabelPattern.test(sale.reference) ? { additionalData: { referenceLabel: sale.reference } } : {}),
+    ...(sale && referenceLabelPattern.test(sale.reference)
+      ? { additionalData: { referenceLabel: sale.reference } }
+      : {}),
   });
 }
 

@@ -4,7 +4,15 @@ import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound, registerProblemCodes } from '../http/problems.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
+import {
+  CurrencyCode,
+  IdParams,
+  ListOf,
+  ListQuery,
+  PositiveMinorUnits,
+  Timestamp,
+  problemResponses,
+} from '../http/schemas.ts';
 import { transferJson, TransferSchema } from '../transfers/index.ts';
 import type { PaymentService } from './service.ts';
 import { findPayment, listPayments } from './service.ts';
@@ -68,7 +76,12 @@ const PaymentSchema = Type.Object({
 export function paymentRoutes(app: App, ctx: HubContext, payments: PaymentService): void {
   app.post('/v1/payment-requests/resolve', {
     config: { auth: ['participant'] },
-    schema: { tags: ['payments'], summary: 'What a token or scanned QR asks this wallet to pay', body: ResolveBody, response: { 200: PaymentRequestSchema, ...problemResponses } },
+    schema: {
+      tags: ['payments'],
+      summary: 'What a token or scanned QR asks this wallet to pay',
+      body: ResolveBody,
+      response: { 200: PaymentRequestSchema, ...problemResponses },
+    },
     handler: async (request) => {
       const body = request.body as { token?: string; qrPayload?: string };
       return valueOrThrow(await payments.resolve(ctx, callerOf(request), body));
@@ -85,7 +98,9 @@ export function paymentRoutes(app: App, ctx: HubContext, payments: PaymentServic
     },
     handler: async (request, reply) => {
       const { paymentToken, amount, currency, payer } = request.body;
-      const paid = valueOrThrow(await payments.transfer(ctx, callerOf(request), { paymentToken, amount, currency, payerRef: payer.ref }));
+      const paid = valueOrThrow(
+        await payments.transfer(ctx, callerOf(request), { paymentToken, amount, currency, payerRef: payer.ref }),
+      );
       if (paid.repeated) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(transferJson(paid.transfer));
     },
@@ -101,7 +116,11 @@ export function paymentRoutes(app: App, ctx: HubContext, payments: PaymentServic
     },
     handler: async (request) => {
       const page = pageOf(request.query);
-      const rows = await listPayments(ctx.db.kysely, { ...page, merchantId: callerOf(request).id, source: request.query.source });
+      const rows = await listPayments(ctx.db.kysely, {
+        ...page,
+        merchantId: callerOf(request).id,
+        source: request.query.source,
+      });
       return toPage(rows, page, (row) => row.id);
     },
   });

@@ -21,7 +21,12 @@ export type TokenInput = Omit<PaymentToken, 'token' | 'createdAt' | 'usedAt'>;
 
 /** Issues a token inside the caller's transaction: it exists only if the object it pays does. */
 export async function issuePaymentToken(ctx: HubContext, tx: Tx, input: TokenInput): Promise<PaymentToken> {
-  const token: PaymentToken = { ...input, token: newToken(paymentTokenPrefix, ctx.random, paymentTokenBytes), createdAt: ctx.clock.now().toISOString(), usedAt: null };
+  const token: PaymentToken = {
+    ...input,
+    token: newToken(paymentTokenPrefix, ctx.random, paymentTokenBytes),
+    createdAt: ctx.clock.now().toISOString(),
+    usedAt: null,
+  };
   await store.insertToken(tx, token);
   return token;
 }
@@ -32,7 +37,8 @@ export type PayerRefusal = 'participant_suspended' | 'forbidden';
 async function checkPayer(ctx: HubContext, caller: Caller): Promise<Result<string, PayerRefusal>> {
   const payer = await findParticipant(ctx.db.kysely, caller.id);
   if (!payer || !isIssuer(payer)) return refuse('forbidden', 'only an issuer pays');
-  if (payer.status !== 'active') return refuse('participant_suspended', `participant ${caller.id} is ${payer.status}: new payments are refused`);
+  if (payer.status !== 'active')
+    return refuse('participant_suspended', `participant ${caller.id} is ${payer.status}: new payments are refused`);
   return ok(payer.id);
 }
 
@@ -47,9 +53,13 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     return handler;
   }
 
-  async function findUsableToken(ctx: HubContext, text: string | undefined): Promise<Result<PaymentToken, PaymentRefusal>> {
+  async function findUsableToken(
+    ctx: HubContext,
+    text: string | undefined,
+  ): Promise<Result<PaymentToken, PaymentRefusal>> {
     const token = text === undefined ? undefined : await store.findToken(ctx.db.kysely, text);
-    if (!token || token.usedAt !== null) return refuse('payment_token_unknown', 'the payment token is not known or was used');
+    if (!token || token.usedAt !== null)
+      return refuse('payment_token_unknown', 'the payment token is not known or was used');
     return ok(token);
   }
 
@@ -58,24 +68,39 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
    * for one sale, the token; a static placard names only the merchant, and
    * its handler issues a token for this wallet.
    */
-  async function resolveQr(ctx: HubContext, qrPayload: string, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>> {
+  async function resolveQr(
+    ctx: HubContext,
+    qrPayload: string,
+    walletId: string,
+  ): Promise<Result<PaymentRequest, PaymentRefusal>> {
     const decoded = decode(qrPayload, { mode: 'lenient' });
-    if (decoded.kind !== 'mpm') return refuse('qr_not_routable', 'the payload is not a readable merchant-presented QR', { decoded });
+    if (decoded.kind !== 'mpm')
+      return refuse('qr_not_routable', 'the payload is not a readable merchant-presented QR', { decoded });
     const template = readHubTemplate(decoded.fields, ctx.config.qrGuid);
-    if (!template) return refuse('qr_not_routable', 'the payload carries no template of this hub: try another network', { decoded });
+    if (!template)
+      return refuse('qr_not_routable', 'the payload carries no template of this hub: try another network', { decoded });
     if (template.token !== undefined) return describeToken(ctx, template.token, walletId);
     const placard = bySource.get('placard');
-    if (!placard?.resolveStatic) return refuse('qr_not_routable', 'this hub does not take static placards', { decoded });
+    if (!placard?.resolveStatic)
+      return refuse('qr_not_routable', 'this hub does not take static placards', { decoded });
     return inTransaction(ctx.db, (tx) => placard.resolveStatic!(ctx, tx, template.merchantId, walletId));
   }
 
-  async function describeToken(ctx: HubContext, text: string, walletId: string): Promise<Result<PaymentRequest, PaymentRefusal>> {
+  async function describeToken(
+    ctx: HubContext,
+    text: string,
+    walletId: string,
+  ): Promise<Result<PaymentRequest, PaymentRefusal>> {
     const token = await findUsableToken(ctx, text);
     if (!token.ok) return token;
     return inTransaction(ctx.db, (tx) => handlerOf(token.value).describe(ctx, tx, token.value, walletId));
   }
 
-  async function resolve(ctx: HubContext, caller: Caller, input: ResolveInput): Promise<Result<PaymentRequest, PaymentRefusal | PayerRefusal>> {
+  async function resolve(
+    ctx: HubContext,
+    caller: Caller,
+    input: ResolveInput,
+  ): Promise<Result<PaymentRequest, PaymentRefusal | PayerRefusal>> {
     const payer = await checkPayer(ctx, caller);
     if (!payer.ok) return payer;
     if (input.qrPayload !== undefined) return resolveQr(ctx, input.qrPayload, payer.value);
@@ -100,7 +125,12 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     if (!token.ok) return token;
     try {
       const paid = await inTransaction(ctx.db, (tx) =>
-        handlerOf(token.value).pay(ctx, tx, token.value, { walletId: payer.value, amount: input.amount, currency: input.currency, payerRef: input.payerRef }),
+        handlerOf(token.value).pay(ctx, tx, token.value, {
+          walletId: payer.value,
+          amount: input.amount,
+          currency: input.currency,
+          payerRef: input.payerRef,
+        }),
       );
       if (paid.ok) return ok({ transfer: paid.value, repeated: false });
       const raced = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);

@@ -35,7 +35,12 @@ export async function insertToken(tx: Tx, token: PaymentToken): Promise<void> {
 
 /** Marks a single-use token spent; false when it already was. */
 export async function markTokenUsed(tx: Tx, token: string, at: string): Promise<boolean> {
-  const result = await tx.updateTable('payment_tokens').set({ used_at: at }).where('token', '=', token).where('used_at', 'is', null).executeTakeFirst();
+  const result = await tx
+    .updateTable('payment_tokens')
+    .set({ used_at: at })
+    .where('token', '=', token)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 
@@ -45,14 +50,39 @@ export async function findToken(db: Queryable, token: string): Promise<PaymentTo
 }
 
 export async function listTokensOfAttempt(db: Queryable, attemptId: string): Promise<PaymentToken[]> {
-  const rows = await db.selectFrom('payment_tokens').selectAll().where('attempt_id', '=', attemptId).orderBy('created_at').execute();
+  const rows = await db
+    .selectFrom('payment_tokens')
+    .selectAll()
+    .where('attempt_id', '=', attemptId)
+    .orderBy('created_at')
+    .execute();
   return rows.map(toToken);
 }
 
 /** Payments are the merchant's view of its committed payment transfers. */
-const paymentColumns = ['id', 'receipt_number', 'payer_id', 'amount', 'currency', 'source', 'refunded_amount', 'checkout_id', 'created_at'] as const;
+const paymentColumns = [
+  'id',
+  'receipt_number',
+  'payer_id',
+  'amount',
+  'currency',
+  'source',
+  'refunded_amount',
+  'checkout_id',
+  'created_at',
+] as const;
 
-type PaymentRow = { id: string; receipt_number: string; payer_id: string; amount: number; currency: string; source: string; refunded_amount: number; checkout_id: string | null; created_at: string };
+type PaymentRow = {
+  id: string;
+  receipt_number: string;
+  payer_id: string;
+  amount: number;
+  currency: string;
+  source: string;
+  refunded_amount: number;
+  checkout_id: string | null;
+  created_at: string;
+};
 
 function toPaymentView(row: PaymentRow): PaymentView {
   return paymentViewOf({
@@ -77,8 +107,13 @@ function paymentsOf(db: Queryable, merchantId: string) {
     .where('status', '=', 'committed');
 }
 
-export async function listPayments(db: Queryable, filter: { merchantId: string; limit: number; after?: string | undefined; source?: string | undefined }): Promise<PaymentView[]> {
-  let query = paymentsOf(db, filter.merchantId).orderBy('id').limit(filter.limit + 1);
+export async function listPayments(
+  db: Queryable,
+  filter: { merchantId: string; limit: number; after?: string | undefined; source?: string | undefined },
+): Promise<PaymentView[]> {
+  let query = paymentsOf(db, filter.merchantId)
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   if (filter.source !== undefined) query = query.where('source', '=', filter.source);
   return (await query.execute()).map(toPaymentView);

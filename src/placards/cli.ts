@@ -8,14 +8,21 @@ import { qrPng, qrSvg } from '../qr/index.ts';
 import { placardPdf } from './render.ts';
 import { placardPayload } from './service.ts';
 
-const renderers: Record<string, (payload: string, merchant: { name: string; city: string }) => Promise<Buffer | string>> = {
+const renderers: Record<
+  string,
+  (payload: string, merchant: { name: string; city: string }) => Promise<Buffer | string>
+> = {
   '.png': (payload) => qrPng(payload),
   '.svg': (payload) => qrSvg(payload),
   '.pdf': (payload, merchant) => placardPdf(payload, merchant),
 };
 
 /** `lintas qr placard --merchant <id> --out <file.png|svg|pdf>`: the placard from the hub's database. */
-export function registerPlacardCommand(program: Command, configOf: (flags: { db?: string }) => Config, options: HubOptions = {}): void {
+export function registerPlacardCommand(
+  program: Command,
+  configOf: (flags: { db?: string }) => Config,
+  options: HubOptions = {},
+): void {
   const qr = program.commands.find((command) => command.name() === 'qr');
   if (!qr) throw new Error('register the qr commands before the placard command');
   qr.command('placard')

@@ -22,15 +22,28 @@ export function foreignAccount(template: ForeignTemplate): MerchantAccountInput 
   if (!guid || !('value' in guid)) return template;
   const fields = parsed.children.filter((child) => child.id !== '00');
   if (fields.some((child) => !('value' in child))) return template;
-  return { id: template.id, guid: guid.value, fields: fields.map((child) => ({ id: child.id, value: 'value' in child ? child.value : '' })) };
+  return {
+    id: template.id,
+    guid: guid.value,
+    fields: fields.map((child) => ({ id: child.id, value: 'value' in child ? child.value : '' })),
+  };
 }
 
 /** The merchant's static placard, carrying its other schemes' templates intact. */
-export function buildPlacard(ctx: HubContext, merchant: Merchant, templates: readonly ForeignTemplate[]): QrBuildResult {
+export function buildPlacard(
+  ctx: HubContext,
+  merchant: Merchant,
+  templates: readonly ForeignTemplate[],
+): QrBuildResult {
   return buildHubPayload(ctx.config.qrGuid, merchant, templates.map(foreignAccount));
 }
 
 /** One sale at the till. */
-export function buildTillQr(ctx: HubContext, merchant: Merchant, templates: readonly ForeignTemplate[], sale: HubPayloadSale): QrBuildResult {
+export function buildTillQr(
+  ctx: HubContext,
+  merchant: Merchant,
+  templates: readonly ForeignTemplate[],
+  sale: HubPayloadSale,
+): QrBuildResult {
   return buildHubPayload(ctx.config.qrGuid, merchant, templates.map(foreignAccount), sale);
 }

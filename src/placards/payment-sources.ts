@@ -29,7 +29,13 @@ async function merchantOf(tx: Tx, id: string): Promise<Merchant> {
 }
 
 /** Posts an offline payment and tells the merchant, in the caller's transaction. */
-async function postOffline(ctx: HubContext, tx: Tx, merchant: Merchant, payment: PaymentInput, source: 'placard' | 'till_qr'): Promise<Result<Transfer, PaymentRefusal>> {
+async function postOffline(
+  ctx: HubContext,
+  tx: Tx,
+  merchant: Merchant,
+  payment: PaymentInput,
+  source: 'placard' | 'till_qr',
+): Promise<Result<Transfer, PaymentRefusal>> {
   const posted = await postPayment(ctx, tx, {
     payerId: payment.walletId,
     payeeId: merchant.acquirerId,
@@ -39,7 +45,8 @@ async function postOffline(ctx: HubContext, tx: Tx, merchant: Merchant, payment:
     source,
     payerRef: payment.payerRef,
   });
-  if (posted.ok) await emitEvent(ctx, tx, { type: 'payment.succeeded', data: paymentViewOf(posted.value), merchantId: merchant.id });
+  if (posted.ok)
+    await emitEvent(ctx, tx, { type: 'payment.succeeded', data: paymentViewOf(posted.value), merchantId: merchant.id });
   return posted;
 }
 
@@ -55,30 +62,57 @@ export const placardPaymentSource: PaymentSourceHandler = {
     const allowed = await offlineRefusal(tx, merchant, walletId, merchant.currency);
     if (!allowed.ok) return allowed;
     const expiresAt = new Date(ctx.clock.now().getTime() + placardTokenMs).toISOString();
-    const token = await issuePaymentToken(ctx, tx, { source: 'placard', objectId: merchant.id, attemptId: null, walletId, merchantId: merchant.id, expiresAt });
-    return ok({ paymentToken: token.token, merchant: merchantView(merchant), amount: null, currency: merchant.currency, reference: null, lines: null, expiresAt });
+    const token = await issuePaymentToken(ctx, tx, {
+      source: 'placard',
+      objectId: merchant.id,
+      attemptId: null,
+      walletId,
+      merchantId: merchant.id,
+      expiresAt,
+    });
+    return ok({
+      paymentToken: token.token,
+      merchant: merchantView(merchant),
+      amount: null,
+      currency: merchant.currency,
+      reference: null,
+      lines: null,
+      expiresAt,
+    });
   },
   async describe(ctx, tx, token, walletId) {
     const usable = placardTokenRefusal(ctx, token, walletId);
     if (!usable.ok) return usable;
     const merchant = await merchantOf(tx, token.merchantId);
-    return ok({ paymentToken: token.token, merchant: merchantView(merchant), amount: null, currency: merchant.currency, reference: null, lines: null, expiresAt: token.expiresAt });
+    return ok({
+      paymentToken: token.token,
+      merchant: merchantView(merchant),
+      amount: null,
+      currency: merchant.currency,
+      reference: null,
+      lines: null,
+      expiresAt: token.expiresAt,
+    });
   },
   async pay(ctx, tx, token, payment) {
     const usable = placardTokenRefusal(ctx, token, payment.walletId);
     if (!usable.ok) return usable;
     const merchant = await merchantOf(tx, token.merchantId);
-    if (payment.currency !== merchant.currency) return refuse('currency_mismatch', `the merchant takes ${merchant.currency}, not ${payment.currency}`);
+    if (payment.currency !== merchant.currency)
+      return refuse('currency_mismatch', `the merchant takes ${merchant.currency}, not ${payment.currency}`);
     const allowed = await offlineRefusal(tx, merchant, payment.walletId, payment.currency);
     if (!allowed.ok) return allowed;
-    if (!(await markTokenUsed(tx, token.token, ctx.clock.now().toISOString()))) return refuse('payment_token_unknown', 'this placard token has already paid');
+    if (!(await markTokenUsed(tx, token.token, ctx.clock.now().toISOString())))
+      return refuse('payment_token_unknown', 'this placard token has already paid');
     return postOffline(ctx, tx, merchant, payment, 'placard');
   },
 };
 
 function placardTokenRefusal(ctx: HubContext, token: PaymentToken, walletId: string): Result<true, PaymentRefusal> {
-  if (token.walletId !== walletId) return refuse('payment_token_unknown', 'this placard token belongs to another wallet');
-  if (token.expiresAt <= ctx.clock.now().toISOString()) return refuse('payment_token_unknown', 'this placard token has expired: scan the placard again');
+  if (token.walletId !== walletId)
+    return refuse('payment_token_unknown', 'this placard token belongs to another wallet');
+  if (token.expiresAt <= ctx.clock.now().toISOString())
+    return refuse('payment_token_unknown', 'this placard token has expired: scan the placard again');
   return ok(true);
 }
 
@@ -89,14 +123,26 @@ export const tillQrPaymentSource: PaymentSourceHandler = {
     const payable = await payableTillQr(ctx, tx, token, walletId);
     if (!payable.ok) return payable;
     const { qr, merchant } = payable.value;
-    return ok({ paymentToken: token.token, merchant: merchantView(merchant), amount: qr.amount, currency: qr.currency, reference: qr.reference, lines: null, expiresAt: qr.expiresAt });
+    return ok({
+      paymentToken: token.token,
+      merchant: merchantView(merchant),
+      amount: qr.amount,
+      currency: qr.currency,
+      reference: qr.reference,
+      lines: null,
+      expiresAt: qr.expiresAt,
+    });
   },
   async pay(ctx, tx, token, payment) {
     const payable = await payableTillQr(ctx, tx, token, payment.walletId);
     if (!payable.ok) return payable;
     const { qr, merchant } = payable.value;
-    if (payment.currency !== qr.currency) return refuse('currency_mismatch', `the sale is in ${qr.currency}, not ${payment.currency}`);
-    if (payment.amount !== qr.amount) return refuse('amount_mismatch', `the sale is for ${qr.amount}, not ${payment.amount}`, { expectedAmount: qr.amount });
+    if (payment.currency !== qr.currency)
+      return refuse('currency_mismatch', `the sale is in ${qr.currency}, not ${payment.currency}`);
+    if (payment.amount !== qr.amount)
+      return refuse('amount_mismatch', `the sale is for ${qr.amount}, not ${payment.amount}`, {
+        expectedAmount: qr.amount,
+      });
     const posted = await postOffline(ctx, tx, merchant, payment, 'till_qr');
     if (!posted.ok) return posted;
     const paid = await moveTillQr(ctx, tx, qr, 'pay', { transferId: posted.value.id, walletId: payment.walletId });
@@ -108,7 +154,8 @@ export const tillQrPaymentSource: PaymentSourceHandler = {
 async function payableTillQr(ctx: HubContext, tx: Tx, token: PaymentToken, walletId: string) {
   const qr = await lockTillQr(ctx, tx, token.objectId);
   if (!qr) throw new Error(`payment token ${token.token} names no till QR`);
-  if (qr.status === 'paid') return refuse('pos_qr_already_paid', `till QR ${qr.id} is already paid`, { transferId: qr.transferId });
+  if (qr.status === 'paid')
+    return refuse('pos_qr_already_paid', `till QR ${qr.id} is already paid`, { transferId: qr.transferId });
   if (qr.status === 'expired') return refuse('pos_qr_expired', `till QR ${qr.id} expired at ${qr.expiresAt}`);
   if (qr.status === 'canceled') return refuse('pos_qr_canceled', `till QR ${qr.id} was canceled`);
   const merchant = await merchantOf(tx, qr.merchantId);

@@ -24,7 +24,9 @@ beforeAll(async () => {
 afterAll(async () => hub?.stop());
 
 async function placardPng(): Promise<Buffer> {
-  const response = await fetch(`${hub.url}/v1/merchants/${merchant.id}/placard?format=png`, { headers: { authorization: `Bearer ${merchant.secretKey}` } });
+  const response = await fetch(`${hub.url}/v1/merchants/${merchant.id}/placard?format=png`, {
+    headers: { authorization: `Bearer ${merchant.secretKey}` },
+  });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('image/png');
   return Buffer.from(await response.arrayBuffer());
@@ -44,8 +46,17 @@ function readQr(png: Buffer): string {
 async function payTyped(wallet: TestParticipant, payload: string, amount: number, ref: string) {
   const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', { qrPayload: payload });
   expect(resolved.status, resolved.text).toBe(200);
-  expect(resolved.body).toMatchObject({ amount: null, currency: 'CNY', merchant: { id: merchant.id, name: 'Warung Kopi' } });
-  return wallet.call('POST', '/v1/transfers', { paymentToken: resolved.body.paymentToken, amount, currency: 'CNY', payer: { ref } });
+  expect(resolved.body).toMatchObject({
+    amount: null,
+    currency: 'CNY',
+    merchant: { id: merchant.id, name: 'Warung Kopi' },
+  });
+  return wallet.call('POST', '/v1/transfers', {
+    paymentToken: resolved.body.paymentToken,
+    amount,
+    currency: 'CNY',
+    payer: { ref },
+  });
 }
 
 describe('one placard, every wallet', () => {
@@ -66,9 +77,15 @@ describe('one placard, every wallet', () => {
     const svg = await acquirer.call('GET', `/v1/merchants/${merchant.id}/placard?format=svg`);
     expect(svg.status).toBe(200);
     expect(svg.text).toContain('<svg');
-    const pdf = await fetch(`${hub.url}/v1/merchants/${merchant.id}/placard?format=pdf`, { headers: { authorization: `Bearer ${merchant.secretKey}` } });
+    const pdf = await fetch(`${hub.url}/v1/merchants/${merchant.id}/placard?format=pdf`, {
+      headers: { authorization: `Bearer ${merchant.secretKey}` },
+    });
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     const other = await createMerchant(hub, acquirer, { name: 'Other' });
     expect((await other.call('GET', `/v1/merchants/${merchant.id}/placard`)).status).toBe(404);
   });
@@ -86,22 +103,50 @@ describe('one placard, every wallet', () => {
     expect((after[`${acquirer.id}:CNY`] ?? 0) - (before[`${acquirer.id}:CNY`] ?? 0)).toBe(9_500);
     const payments = await merchant.call('GET', '/v1/payments?source=placard');
     expect(payments.body.data.map((payment: { id: string }) => payment.id)).toEqual([first.body.id, second.body.id]);
-    const refund = await merchant.call('POST', '/v1/refunds', { transferId: second.body.id, amount: 1_000, reason: 'change' });
+    const refund = await merchant.call('POST', '/v1/refunds', {
+      transferId: second.body.id,
+      amount: 1_000,
+      reason: 'change',
+    });
     expect(refund.status).toBe(201);
   });
 
-  test("a placard token pays once, only for its wallet, and only for ten minutes", async () => {
+  test('a placard token pays once, only for its wallet, and only for ten minutes', async () => {
     const payload = readQr(await placardPng());
     const resolved = await walletOne.call('POST', '/v1/payment-requests/resolve', { qrPayload: payload });
     const token = resolved.body.paymentToken;
-    const stolen = await walletTwo.call('POST', '/v1/transfers', { paymentToken: token, amount: 100, currency: 'CNY', payer: { ref: 'stolen' } });
+    const stolen = await walletTwo.call('POST', '/v1/transfers', {
+      paymentToken: token,
+      amount: 100,
+      currency: 'CNY',
+      payer: { ref: 'stolen' },
+    });
     expect(stolen.body.code).toBe('payment_token_unknown');
-    expect((await walletOne.call('POST', '/v1/transfers', { paymentToken: token, amount: 100, currency: 'CNY', payer: { ref: 'once' } })).status).toBe(201);
-    const twice = await walletOne.call('POST', '/v1/transfers', { paymentToken: token, amount: 100, currency: 'CNY', payer: { ref: 'twice' } });
+    expect(
+      (
+        await walletOne.call('POST', '/v1/transfers', {
+          paymentToken: token,
+          amount: 100,
+          currency: 'CNY',
+          payer: { ref: 'once' },
+        })
+      ).status,
+    ).toBe(201);
+    const twice = await walletOne.call('POST', '/v1/transfers', {
+      paymentToken: token,
+      amount: 100,
+      currency: 'CNY',
+      payer: { ref: 'twice' },
+    });
     expect(twice.body.code).toBe('payment_token_unknown');
     const late = await walletOne.call('POST', '/v1/payment-requests/resolve', { qrPayload: payload });
     hub.clock.advanceMs(10 * 60 * 1000 + 1);
-    const expired = await walletOne.call('POST', '/v1/transfers', { paymentToken: late.body.paymentToken, amount: 100, currency: 'CNY', payer: { ref: 'late' } });
+    const expired = await walletOne.call('POST', '/v1/transfers', {
+      paymentToken: late.body.paymentToken,
+      amount: 100,
+      currency: 'CNY',
+      payer: { ref: 'late' },
+    });
     expect(expired.body.code).toBe('payment_token_unknown');
   });
 
@@ -110,13 +155,17 @@ describe('one placard, every wallet', () => {
     const applied = await merchant.call('POST', '/v1/channel-applications', { walletId: cautious.id });
     await cautious.call('POST', `/v1/channel-applications/${applied.body.id}/approve`);
     await cautious.call('POST', `/v1/channel-applications/${applied.body.id}/suspend`, { reason: 'fraud review' });
-    const refused = await cautious.call('POST', '/v1/payment-requests/resolve', { qrPayload: readQr(await placardPng()) });
+    const refused = await cautious.call('POST', '/v1/payment-requests/resolve', {
+      qrPayload: readQr(await placardPng()),
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('channel_not_approved');
   });
 
   test("a placard carrying the merchant's foreign template is still routed to the hub's merchant", async () => {
-    const set = await merchant.call('PUT', `/v1/merchants/${merchant.id}/qr-templates`, [{ id: '26', value: '0014ID.CO.QRIS.WWW0215ID10200000000010303UMI' }]);
+    const set = await merchant.call('PUT', `/v1/merchants/${merchant.id}/qr-templates`, [
+      { id: '26', value: '0014ID.CO.QRIS.WWW0215ID10200000000010303UMI' },
+    ]);
     expect(set.status, set.text).toBe(200);
     const payload = readQr(await placardPng());
     const decoded = decode(payload, { mode: 'strict' });
@@ -126,16 +175,22 @@ describe('one placard, every wallet', () => {
     expect(findField(decoded.fields, '27/01')).toMatchObject({ value: merchant.id });
     const paid = await payTyped(walletOne, payload, 4_200, 'foreign-1');
     expect(paid.status).toBe(201);
-    const badTemplate = await merchant.call('PUT', `/v1/merchants/${merchant.id}/qr-templates`, [{ id: '26', value: '0014org.lintas.hub0105x' }]);
+    const badTemplate = await merchant.call('PUT', `/v1/merchants/${merchant.id}/qr-templates`, [
+      { id: '26', value: '0014org.lintas.hub0105x' },
+    ]);
     expect(badTemplate.status).toBe(400);
   });
 
   test('`lintas qr placard` writes the same placard from the database', async () => {
     const out = join(hub.config.dataDir, 'placard.png');
-    const run = spawnSync(process.execPath, ['bin/lintas.mjs', 'qr', 'placard', '--merchant', merchant.id, '--out', out, '--db', hub.config.db], {
-      encoding: 'utf8',
-      env: { ...process.env, LINTAS_DATA_DIR: hub.config.dataDir },
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['bin/lintas.mjs', 'qr', 'placard', '--merchant', merchant.id, '--out', out, '--db', hub.config.db],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, LINTAS_DATA_DIR: hub.config.dataDir },
+      },
+    );
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const json = await merchant.call('GET', `/v1/merchants/${merchant.id}/placard?format=payload`);
     expect(readQr(readFileSync(out))).toBe(json.body.payload);
@@ -152,7 +207,11 @@ describe('one placard, every wallet', () => {
 
 describe('till QR', () => {
   test('paid once, refused the second time, polled as paid', async () => {
-    const created = await merchant.call('POST', '/v1/pos/qr-codes', { amount: 3_750, currency: 'CNY', reference: 'TILL-0001' });
+    const created = await merchant.call('POST', '/v1/pos/qr-codes', {
+      amount: 3_750,
+      currency: 'CNY',
+      reference: 'TILL-0001',
+    });
     expect(created.status, created.text).toBe(201);
     expect(created.body).toMatchObject({ status: 'pending', amount: 3_750 });
     const decoded = decode(created.body.qrPayload, { mode: 'strict' });
@@ -162,13 +221,27 @@ describe('till QR', () => {
     expect(findField(decoded.fields, '54')).toMatchObject({ value: '37.50' });
     expect(findField(decoded.fields, '62/05')).toMatchObject({ value: 'TILL-0001' });
 
-    const resolvedOne = await walletOne.call('POST', '/v1/payment-requests/resolve', { qrPayload: created.body.qrPayload });
+    const resolvedOne = await walletOne.call('POST', '/v1/payment-requests/resolve', {
+      qrPayload: created.body.qrPayload,
+    });
     expect(resolvedOne.body).toMatchObject({ amount: 3_750, reference: 'TILL-0001' });
-    const resolvedTwo = await walletTwo.call('POST', '/v1/payment-requests/resolve', { qrPayload: created.body.qrPayload });
-    const paid = await walletOne.call('POST', '/v1/transfers', { paymentToken: resolvedOne.body.paymentToken, amount: 3_750, currency: 'CNY', payer: { ref: 'till-1' } });
+    const resolvedTwo = await walletTwo.call('POST', '/v1/payment-requests/resolve', {
+      qrPayload: created.body.qrPayload,
+    });
+    const paid = await walletOne.call('POST', '/v1/transfers', {
+      paymentToken: resolvedOne.body.paymentToken,
+      amount: 3_750,
+      currency: 'CNY',
+      payer: { ref: 'till-1' },
+    });
     expect(paid.status, paid.text).toBe(201);
     expect(paid.body.source).toBe('till_qr');
-    const again = await walletTwo.call('POST', '/v1/transfers', { paymentToken: resolvedTwo.body.paymentToken, amount: 3_750, currency: 'CNY', payer: { ref: 'till-2' } });
+    const again = await walletTwo.call('POST', '/v1/transfers', {
+      paymentToken: resolvedTwo.body.paymentToken,
+      amount: 3_750,
+      currency: 'CNY',
+      payer: { ref: 'till-2' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('pos_qr_already_paid');
     const polled = await merchant.call('GET', `/v1/pos/qr-codes/${created.body.id}`);
@@ -178,7 +251,12 @@ describe('till QR', () => {
   });
 
   test('a till QR expires and can be canceled', async () => {
-    const short = await merchant.call('POST', '/v1/pos/qr-codes', { amount: 100, currency: 'CNY', reference: 'T2', expiresInSeconds: 30 });
+    const short = await merchant.call('POST', '/v1/pos/qr-codes', {
+      amount: 100,
+      currency: 'CNY',
+      reference: 'T2',
+      expiresInSeconds: 30,
+    });
     hub.clock.advanceMs(31_000);
     expect((await merchant.call('GET', `/v1/pos/qr-codes/${short.body.id}`)).body.status).toBe('expired');
     const other = await merchant.call('POST', '/v1/pos/qr-codes', { amount: 100, currency: 'CNY', reference: 'T3' });

@@ -3,16 +3,30 @@ import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { Problem, notFound } from '../http/problems.ts';
-import { CurrencyCode, IdParams, NullableTimestamp, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
+import {
+  CurrencyCode,
+  IdParams,
+  NullableTimestamp,
+  PositiveMinorUnits,
+  Timestamp,
+  problemResponses,
+} from '../http/schemas.ts';
 import { foreignTemplatesMax, tillQrSecondsMax, tillQrSecondsMin } from './model.ts';
 import { qrPng, qrSvg } from '../qr/index.ts';
 import { placardPdf } from './render.ts';
 import * as service from './service.ts';
 
 const TemplateId = Type.String({ pattern: '^(0[2-9]|[1-4][0-9]|5[01])$', description: 'a merchant-account id, 02-51' });
-const Template = Type.Object({ id: TemplateId, value: Type.String({ minLength: 1, maxLength: 99 }) }, { additionalProperties: false });
+const Template = Type.Object(
+  { id: TemplateId, value: Type.String({ minLength: 1, maxLength: 99 }) },
+  { additionalProperties: false },
+);
 const Templates = Type.Array(Template, { maxItems: foreignTemplatesMax });
-const PlacardQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('payload'), Type.Literal('png'), Type.Literal('svg'), Type.Literal('pdf')])) });
+const PlacardQuery = Type.Object({
+  format: Type.Optional(
+    Type.Union([Type.Literal('payload'), Type.Literal('png'), Type.Literal('svg'), Type.Literal('pdf')]),
+  ),
+});
 
 const NewTillQr = Type.Object(
   {
@@ -54,14 +68,23 @@ export function placardRoutes(app: App, ctx: HubContext): void {
       body: Templates,
       response: { 200: Type.Object({ data: Templates }), ...problemResponses },
     },
-    handler: async (request) => ({ data: valueOrThrow(await service.setTemplates(ctx, callerOf(request), request.params.id, request.body)) }),
+    handler: async (request) => ({
+      data: valueOrThrow(await service.setTemplates(ctx, callerOf(request), request.params.id, request.body)),
+    }),
   });
 
   app.get('/v1/merchants/:id/placard', {
     config: codeManagers,
-    schema: { tags, summary: 'The static placard: one code every wallet scans', params: IdParams, querystring: PlacardQuery },
+    schema: {
+      tags,
+      summary: 'The static placard: one code every wallet scans',
+      params: IdParams,
+      querystring: PlacardQuery,
+    },
     handler: async (request, reply) => {
-      const { merchant, payload } = valueOrThrow(await service.placardPayload(ctx, callerOf(request), request.params.id));
+      const { merchant, payload } = valueOrThrow(
+        await service.placardPayload(ctx, callerOf(request), request.params.id),
+      );
       switch (request.query.format ?? 'payload') {
         case 'png':
           return reply.header('content-type', 'image/png').send(await qrPng(payload));
@@ -80,7 +103,12 @@ export function placardRoutes(app: App, ctx: HubContext): void {
 
   app.post('/v1/pos/qr-codes', {
     config: { auth: ['merchant'], idempotent: true },
-    schema: { tags, summary: 'A dynamic QR for one sale at the till', body: NewTillQr, response: { 201: TillQrSchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'A dynamic QR for one sale at the till',
+      body: NewTillQr,
+      response: { 201: TillQrSchema, ...problemResponses },
+    },
     handler: async (request, reply) => {
       return reply.code(201).send(valueOrThrow(await service.createTillQr(ctx, callerOf(request), request.body)));
     },
@@ -88,7 +116,12 @@ export function placardRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/pos/qr-codes/:id', {
     config: { auth: ['merchant'] },
-    schema: { tags, summary: 'What the till polls', params: IdParams, response: { 200: TillQrSchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'What the till polls',
+      params: IdParams,
+      response: { 200: TillQrSchema, ...problemResponses },
+    },
     handler: async (request) => {
       const qr = await service.readTillQr(ctx, callerOf(request), request.params.id);
       if (!qr) throw notFound(`till QR ${request.params.id}`);

@@ -7,7 +7,14 @@ import { emitEvent } from '../notify/index.ts';
 import { findParticipant } from '../participants/index.ts';
 import { issuePaymentToken, payloadOrThrow } from '../payments/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
-import { type ForeignTemplate, type TillQr, type TillQrEvent, nextTillQrStatus, tillQrSecondsDefault, tillQrStampOf } from './model.ts';
+import {
+  type ForeignTemplate,
+  type TillQr,
+  type TillQrEvent,
+  nextTillQrStatus,
+  tillQrSecondsDefault,
+  tillQrStampOf,
+} from './model.ts';
 import { buildPlacard, buildTillQr } from './payloads.ts';
 import * as store from './store.ts';
 
@@ -25,7 +32,11 @@ async function managedMerchant(ctx: HubContext, caller: Caller, merchantId: stri
   return merchant && canManageCodes(caller, merchant) ? merchant : undefined;
 }
 
-export async function placardPayload(ctx: HubContext, caller: Caller, merchantId: string): Promise<Result<{ merchant: Merchant; payload: string }, PlacardRefusal>> {
+export async function placardPayload(
+  ctx: HubContext,
+  caller: Caller,
+  merchantId: string,
+): Promise<Result<{ merchant: Merchant; payload: string }, PlacardRefusal>> {
   const merchant = await managedMerchant(ctx, caller, merchantId);
   if (!merchant) return refuse('not_found', `merchant ${merchantId} was not found`);
   const templates = await store.listTemplates(ctx.db.kysely, merchant.id);
@@ -37,20 +48,39 @@ export async function placardPayload(ctx: HubContext, caller: Caller, merchantId
  * hub's own, a payload that passes the codec in strict mode; none may carry
  * the hub's GUID, which routes payments here.
  */
-export async function setTemplates(ctx: HubContext, caller: Caller, merchantId: string, templates: ForeignTemplate[]): Promise<Result<ForeignTemplate[], PlacardRefusal>> {
+export async function setTemplates(
+  ctx: HubContext,
+  caller: Caller,
+  merchantId: string,
+  templates: ForeignTemplate[],
+): Promise<Result<ForeignTemplate[], PlacardRefusal>> {
   const merchant = await managedMerchant(ctx, caller, merchantId);
   if (!merchant) return refuse('not_found', `merchant ${merchantId} was not found`);
   const errors = templates.flatMap((template, index) =>
-    template.value.toLowerCase().includes(ctx.config.qrGuid.toLowerCase()) ? [{ pointer: `/${index}/value`, detail: "carries the hub's own GUID" }] : [],
+    template.value.toLowerCase().includes(ctx.config.qrGuid.toLowerCase())
+      ? [{ pointer: `/${index}/value`, detail: "carries the hub's own GUID" }]
+      : [],
   );
-  if (new Set(templates.map((template) => template.id)).size !== templates.length) errors.push({ pointer: '/', detail: 'lists a template id twice' });
+  if (new Set(templates.map((template) => template.id)).size !== templates.length)
+    errors.push({ pointer: '/', detail: 'lists a template id twice' });
   const built = buildPlacard(ctx, merchant, templates);
-  if (!built.ok) errors.push({ pointer: '/', detail: `the placard would not be a valid EMVCo payload: ${JSON.stringify('findings' in built ? built.findings : built.code)}` });
+  if (!built.ok)
+    errors.push({
+      pointer: '/',
+      detail: `the placard would not be a valid EMVCo payload: ${JSON.stringify('findings' in built ? built.findings : built.code)}`,
+    });
   if (errors.length > 0) return refuse('invalid_request', 'the templates cannot go on a placard', { errors });
   return inTransaction(ctx.db, async (tx) => {
     const before = await store.listTemplates(tx, merchant.id);
     await store.replaceTemplates(tx, merchant.id, templates);
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'merchant.qr_templates_set', objectType: 'merchant', objectId: merchant.id, before, after: templates });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'merchant.qr_templates_set',
+      objectType: 'merchant',
+      objectId: merchant.id,
+      before,
+      after: templates,
+    });
     return ok(templates);
   });
 }
@@ -62,15 +92,24 @@ export async function createTillQr(
 ): Promise<Result<TillQr, PlacardRefusal | 'currency_not_supported'>> {
   const merchant = await findMerchant(ctx.db.kysely, caller.id);
   if (!merchant) throw new Error(`authenticated merchant ${caller.id} does not exist`);
-  if (merchant.status !== 'active') return refuse('merchant_suspended', 'a suspended merchant cannot take new payments');
+  if (merchant.status !== 'active')
+    return refuse('merchant_suspended', 'a suspended merchant cannot take new payments');
   const acquirer = await findParticipant(ctx.db.kysely, merchant.acquirerId);
-  if (!acquirer?.currencies.includes(input.currency)) return refuse('currency_not_supported', `the acquirer does not take ${input.currency}`);
+  if (!acquirer?.currencies.includes(input.currency))
+    return refuse('currency_not_supported', `the acquirer does not take ${input.currency}`);
   const templates = await store.listTemplates(ctx.db.kysely, merchant.id);
   const at = ctx.clock.now();
   const expiresAt = new Date(at.getTime() + (input.expiresInSeconds ?? tillQrSecondsDefault) * 1000).toISOString();
   return inTransaction(ctx.db, async (tx) => {
     const id = newId('tqr', at, ctx.random);
-    const token = await issuePaymentToken(ctx, tx, { source: 'till_qr', objectId: id, attemptId: null, walletId: null, merchantId: merchant.id, expiresAt });
+    const token = await issuePaymentToken(ctx, tx, {
+      source: 'till_qr',
+      objectId: id,
+      attemptId: null,
+      walletId: null,
+      merchantId: merchant.id,
+      expiresAt,
+    });
     const qrPayload = payloadOrThrow(buildTillQr(ctx, merchant, templates, { ...input, token: token.token }));
     const qr: TillQr = {
       id,
@@ -95,10 +134,21 @@ export async function createTillQr(
 }
 
 /** Moves a locked till QR along its table and stamps the time. */
-export async function moveTillQr(ctx: HubContext, tx: Tx, qr: TillQr, event: TillQrEvent, payment?: { transferId: string; walletId: string }): Promise<TillQr> {
+export async function moveTillQr(
+  ctx: HubContext,
+  tx: Tx,
+  qr: TillQr,
+  event: TillQrEvent,
+  payment?: { transferId: string; walletId: string },
+): Promise<TillQr> {
   const to = nextTillQrStatus(qr.status, event);
   if (!to) throw new Error(`till QR ${qr.id} cannot ${event} from ${qr.status}`);
-  await store.updateTillQrStatus(tx, qr.id, qr.status, { status: to, column: tillQrStampOf(event), at: ctx.clock.now().toISOString(), payment });
+  await store.updateTillQrStatus(tx, qr.id, qr.status, {
+    status: to,
+    column: tillQrStampOf(event),
+    at: ctx.clock.now().toISOString(),
+    payment,
+  });
   const moved = await store.findTillQr(tx, qr.id);
   if (!moved || moved.status !== to) throw new Error(`till QR ${qr.id} did not move to ${to}`);
   return moved;
@@ -120,7 +170,11 @@ export async function readTillQr(ctx: HubContext, caller: Caller, id: string): P
   return isDue(current, ctx.clock.now()) ? inTransaction(ctx.db, (tx) => lockTillQr(ctx, tx, id)) : current;
 }
 
-export async function cancelTillQr(ctx: HubContext, caller: Caller, id: string): Promise<Result<TillQr, PlacardRefusal>> {
+export async function cancelTillQr(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+): Promise<Result<TillQr, PlacardRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
     const qr = await lockTillQr(ctx, tx, id);
     if (!qr || qr.merchantId !== caller.id) return refuse('not_found', `till QR ${id} was not found`);
@@ -132,10 +186,17 @@ export async function cancelTillQr(ctx: HubContext, caller: Caller, id: string):
 }
 
 /** Offline, any active issuer in the merchant's currency may pay, unless it suspended its channel with the merchant. */
-export async function offlineRefusal(tx: Tx, merchant: Merchant, walletId: string, currency: string): Promise<Result<true, 'currency_not_supported' | 'channel_not_approved'>> {
+export async function offlineRefusal(
+  tx: Tx,
+  merchant: Merchant,
+  walletId: string,
+  currency: string,
+): Promise<Result<true, 'currency_not_supported' | 'channel_not_approved'>> {
   const wallet = await findParticipant(tx, walletId);
-  if (!wallet?.currencies.includes(currency)) return refuse('currency_not_supported', `wallet ${walletId} does not hold ${currency}`);
+  if (!wallet?.currencies.includes(currency))
+    return refuse('currency_not_supported', `wallet ${walletId} does not hold ${currency}`);
   const channel = await findChannel(tx, merchant.id, walletId);
-  if (channel?.status === 'suspended') return refuse('channel_not_approved', `wallet ${walletId} suspended its channel with this merchant`);
+  if (channel?.status === 'suspended')
+    return refuse('channel_not_approved', `wallet ${walletId} suspended its channel with this merchant`);
   return ok(true);
 }

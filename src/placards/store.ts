@@ -3,7 +3,11 @@ import { forUpdate } from '../db/index.ts';
 import type { TillQrRow } from '../db/tables/placards.ts';
 import type { ForeignTemplate, TillQr, TillQrStatus } from './model.ts';
 
-export async function replaceTemplates(tx: Tx, merchantId: string, templates: readonly ForeignTemplate[]): Promise<void> {
+export async function replaceTemplates(
+  tx: Tx,
+  merchantId: string,
+  templates: readonly ForeignTemplate[],
+): Promise<void> {
   await tx.deleteFrom('merchant_qr_templates').where('merchant_id', '=', merchantId).execute();
   if (templates.length === 0) return;
   await tx
@@ -13,7 +17,12 @@ export async function replaceTemplates(tx: Tx, merchantId: string, templates: re
 }
 
 export async function listTemplates(db: Queryable, merchantId: string): Promise<ForeignTemplate[]> {
-  const rows = await db.selectFrom('merchant_qr_templates').selectAll().where('merchant_id', '=', merchantId).orderBy('template_id').execute();
+  const rows = await db
+    .selectFrom('merchant_qr_templates')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .orderBy('template_id')
+    .execute();
   return rows.map((row) => ({ id: row.template_id, value: row.value }));
 }
 
@@ -71,7 +80,12 @@ export async function updateTillQrStatus(
   tx: Tx,
   id: string,
   from: TillQrStatus,
-  change: { status: TillQrStatus; column: 'paid_at' | 'expired_at' | 'canceled_at'; at: string; payment?: { transferId: string; walletId: string } | undefined },
+  change: {
+    status: TillQrStatus;
+    column: 'paid_at' | 'expired_at' | 'canceled_at';
+    at: string;
+    payment?: { transferId: string; walletId: string } | undefined;
+  },
 ): Promise<void> {
   const result = await tx
     .updateTable('till_qr_codes')
@@ -83,5 +97,6 @@ export async function updateTillQrStatus(
     .where('id', '=', id)
     .where('status', '=', from)
     .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) throw new Error(`till QR ${id} was not ${from} when it was moved to ${change.status}`);
+  if (result.numUpdatedRows !== 1n)
+    throw new Error(`till QR ${id} was not ${from} when it was moved to ${change.status}`);
 }

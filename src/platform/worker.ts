@@ -10,11 +10,18 @@ export type Worker = {
   stop(): Promise<void>;
 };
 
-export function startPeriodicWorker(name: string, intervalMs: number, tick: () => Promise<void>, logger: Logger): Worker {
+export function startPeriodicWorker(
+  name: string,
+  intervalMs: number,
+  tick: () => Promise<void>,
+  logger: Logger,
+): Worker {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const runOnce = () => {
-    running = running.then(tick).catch((error: unknown) => logger.error({ err: error, worker: name }, 'worker tick failed'));
+    running = running
+      .then(tick)
+      .catch((error: unknown) => logger.error({ err: error, worker: name }, 'worker tick failed'));
     return running;
   };
   const timer = setInterval(() => {

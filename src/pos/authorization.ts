@@ -2,7 +2,12 @@ import type { HubContext } from '../context.ts';
 import { HttpTransportError, createSignedHttpClient, requestTimeoutMsMax } from '../http/signed-client.ts';
 import { ensureHubKey } from '../hub/index.ts';
 import { checkOutboundUrl } from '../notify/index.ts';
-import { type AuthorizationAnswer, type AuthorizationRequest, authorizationTimeoutMsMin, judgeAnswer } from './model.ts';
+import {
+  type AuthorizationAnswer,
+  type AuthorizationRequest,
+  authorizationTimeoutMsMin,
+  judgeAnswer,
+} from './model.ts';
 
 /** A wallet is asked at `callbackUrl` + `/authorizations`. */
 export function authorizationsUrlOf(callbackUrl: string): string {
@@ -24,14 +29,24 @@ function remainingMs(ctx: HubContext, deadline: string): number {
  * answers the same. Never throws for the wallet's failings: no answer, a
  * refused URL or a transport error all come back as `no_answer`.
  */
-export async function askWallet(ctx: HubContext, callbackUrl: string, request: AuthorizationRequest): Promise<AuthorizationAnswer> {
+export async function askWallet(
+  ctx: HubContext,
+  callbackUrl: string,
+  request: AuthorizationRequest,
+): Promise<AuthorizationAnswer> {
   const url = authorizationsUrlOf(callbackUrl);
   const allowed = await checkOutboundUrl(url, { allowPrivate: ctx.config.allowPrivateUrls });
   if (!allowed.ok) return { kind: 'no_answer', why: allowed.detail };
   const key = await ensureHubKey(ctx);
-  const client = createSignedHttpClient({ http: ctx.http, keyId: key.keyId, privateKey: key.privateKey, now: () => ctx.clock.now() });
+  const client = createSignedHttpClient({
+    http: ctx.http,
+    keyId: key.keyId,
+    privateKey: key.privateKey,
+    now: () => ctx.clock.now(),
+  });
   const timeoutMs = Math.min(remainingMs(ctx, request.deadline), requestTimeoutMsMax);
-  if (timeoutMs < authorizationTimeoutMsMin) return { kind: 'no_answer', why: 'the deadline passed before the wallet could be asked' };
+  if (timeoutMs < authorizationTimeoutMsMin)
+    return { kind: 'no_answer', why: 'the deadline passed before the wallet could be asked' };
   try {
     const response = await client.postJson(url, request, { timeoutMs, idempotencyKey: request.authorizationId });
     return judgeAnswer(request, response);

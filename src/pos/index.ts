@@ -3,4 +3,10 @@
 // The only door into src/pos.
 export { posRoutes } from './routes.ts';
 export { reverseDueCharges } from './service.ts';
-export { type ChargeStatus, type ChargeView, paymentCodeDigitsMax, paymentCodeDigitsMin, reversalWorkerIntervalMs } from './model.ts';
+export {
+  type ChargeStatus,
+  type ChargeView,
+  paymentCodeDigitsMax,
+  paymentCodeDigitsMin,
+  reversalWorkerIntervalMs,
+} from './model.ts';

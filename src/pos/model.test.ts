@@ -58,7 +58,9 @@ describe('the charge state machine', () => {
     declined: { approve: undefined, decline: undefined, no_answer: undefined, reverse: undefined },
     reversed: { approve: undefined, decline: undefined, no_answer: undefined, reverse: undefined },
   };
-  const rows = chargeStatuses.flatMap((from) => (Object.keys(expected[from]) as ChargeEvent[]).map((event) => [from, event, expected[from][event]] as const));
+  const rows = chargeStatuses.flatMap((from) =>
+    (Object.keys(expected[from]) as ChargeEvent[]).map((event) => [from, event, expected[from][event]] as const),
+  );
   test.each(rows)('%s --%s--> %s', (from, event, to) => {
     expect(nextChargeStatus(from, event)).toBe(to);
   });
@@ -80,7 +82,8 @@ describe('the charge state machine', () => {
 describe("judging the wallet's answer", () => {
   const asked = { authorizationId: 'chg_1', amount: 1_250, currency: 'CNY' };
   const good = { authorizationId: 'chg_1', decision: 'approved', amount: 1_250, currency: 'CNY' };
-  const answer = (status: number, body: unknown) => judgeAnswer(asked, { status, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const answer = (status: number, body: unknown) =>
+    judgeAnswer(asked, { status, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   // Rows in the order the checks run: the first broken rule names the answer.
   test.each([
@@ -103,9 +106,21 @@ describe("judging the wallet's answer", () => {
 
   test.each([
     ['approved', good, { kind: 'decided', decision: 'approved', reason: null }],
-    ['declined with a reason', { ...good, decision: 'declined', reason: 'insufficient funds' }, { kind: 'decided', decision: 'declined', reason: 'insufficient funds' }],
-    ['declined without one', { ...good, decision: 'declined' }, { kind: 'decided', decision: 'declined', reason: null }],
-    ['with fields the hub does not know', { ...good, walletRef: 'w-1' }, { kind: 'decided', decision: 'approved', reason: null }],
+    [
+      'declined with a reason',
+      { ...good, decision: 'declined', reason: 'insufficient funds' },
+      { kind: 'decided', decision: 'declined', reason: 'insufficient funds' },
+    ],
+    [
+      'declined without one',
+      { ...good, decision: 'declined' },
+      { kind: 'decided', decision: 'declined', reason: null },
+    ],
+    [
+      'with fields the hub does not know',
+      { ...good, walletRef: 'w-1' },
+      { kind: 'decided', decision: 'approved', reason: null },
+    ],
   ])('%s is a decision', (_name, body, judged) => {
     expect(answer(200, body)).toEqual(judged);
   });

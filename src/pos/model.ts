@@ -55,7 +55,13 @@ export function maskedCode(code: string): string {
  * reversed. The other three are final.
  */
 export type ChargeStatus = 'pending' | 'succeeded' | 'declined' | 'unknown' | 'reversed';
-export const chargeStatuses = ['pending', 'succeeded', 'declined', 'unknown', 'reversed'] as const satisfies readonly ChargeStatus[];
+export const chargeStatuses = [
+  'pending',
+  'succeeded',
+  'declined',
+  'unknown',
+  'reversed',
+] as const satisfies readonly ChargeStatus[];
 
 /** `no_answer`: the deadline passed, the call failed, or the answer did not match the question. */
 export type ChargeEvent = 'approve' | 'decline' | 'no_answer' | 'reverse';
@@ -241,7 +247,9 @@ export function eventOfDecision(decision: Decision): ChargeEvent {
 /** A wallet's reason for a decline, as the till shows it. */
 export const declineReasonCharsMax = 200;
 
-export type AuthorizationAnswer = { kind: 'decided'; decision: Decision; reason: string | null } | { kind: 'no_answer'; why: string };
+export type AuthorizationAnswer =
+  | { kind: 'decided'; decision: Decision; reason: string | null }
+  | { kind: 'no_answer'; why: string };
 
 function noAnswer(why: string): AuthorizationAnswer {
   return { kind: 'no_answer', why };
@@ -250,7 +258,9 @@ function noAnswer(why: string): AuthorizationAnswer {
 function parseObject(body: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -262,15 +272,22 @@ function parseObject(body: string): Record<string, unknown> | undefined {
  * decision counts; anything else counts as no answer, so the charge waits
  * for a late decision or its reversal instead of guessing.
  */
-export function judgeAnswer(asked: Pick<AuthorizationRequest, 'authorizationId' | 'amount' | 'currency'>, response: { status: number; body: string }): AuthorizationAnswer {
+export function judgeAnswer(
+  asked: Pick<AuthorizationRequest, 'authorizationId' | 'amount' | 'currency'>,
+  response: { status: number; body: string },
+): AuthorizationAnswer {
   if (response.status !== 200) return noAnswer(`the wallet answered ${response.status}`);
   const body = parseObject(response.body);
   if (!body) return noAnswer('the answer is not a JSON object');
-  if (body.authorizationId !== asked.authorizationId) return noAnswer(`the answer names authorization ${String(body.authorizationId)}, not ${asked.authorizationId}`);
-  if (body.amount !== asked.amount) return noAnswer(`the answer is for amount ${String(body.amount)}, not ${asked.amount}`);
-  if (body.currency !== asked.currency) return noAnswer(`the answer is in ${String(body.currency)}, not ${asked.currency}`);
+  if (body.authorizationId !== asked.authorizationId)
+    return noAnswer(`the answer names authorization ${String(body.authorizationId)}, not ${asked.authorizationId}`);
+  if (body.amount !== asked.amount)
+    return noAnswer(`the answer is for amount ${String(body.amount)}, not ${asked.amount}`);
+  if (body.currency !== asked.currency)
+    return noAnswer(`the answer is in ${String(body.currency)}, not ${asked.currency}`);
   const decision = body.decision;
-  if (decision !== 'approved' && decision !== 'declined') return noAnswer(`the decision ${String(decision)} is neither approved nor declined`);
+  if (decision !== 'approved' && decision !== 'declined')
+    return noAnswer(`the decision ${String(decision)} is neither approved nor declined`);
   const reason = body.reason ?? null;
   if (reason !== null && (typeof reason !== 'string' || reason.length > declineReasonCharsMax)) {
     return noAnswer(`the reason is not a string of at most ${declineReasonCharsMax} characters`);

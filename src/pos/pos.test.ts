@@ -1,6 +1,19 @@
 import type { KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ReceivedRequest, type Receiver, type Reply, type TestHub, type TestParticipant, bearerClient, fetchHubKeys, startReceiver, startTestHub, verifyCallback, verifyWebhook, ledgerCheckOf } from '../testing/index.ts';
+import {
+  type ReceivedRequest,
+  type Receiver,
+  type Reply,
+  type TestHub,
+  type TestParticipant,
+  bearerClient,
+  fetchHubKeys,
+  startReceiver,
+  startTestHub,
+  verifyCallback,
+  verifyWebhook,
+  ledgerCheckOf,
+} from '../testing/index.ts';
 import { type TestMerchant, createMerchant, createWallet } from '../testing/world.ts';
 
 /**
@@ -37,7 +50,12 @@ async function walletAnswers(request: ReceivedRequest): Promise<number | Reply> 
   if (!verified) return 401;
   if (request.path.endsWith('/events')) return 200;
   const asked = JSON.parse(request.body);
-  const answer = { authorizationId: asked.authorizationId, decision: 'approved', amount: asked.amount, currency: asked.currency };
+  const answer = {
+    authorizationId: asked.authorizationId,
+    decision: 'approved',
+    amount: asked.amount,
+    currency: asked.currency,
+  };
   switch (behaviours.get(asked.paymentCode) ?? 'approve') {
     case 'approve':
       return { status: 200, body: answer };
@@ -64,18 +82,32 @@ function freshCode(behaviour: Behaviour = 'approve'): string {
 }
 
 let referenceCounter = 0;
-function charge(paymentCode: string, amount: number, options: { idempotencyKey?: string; reference?: string; as?: TestMerchant } = {}) {
+function charge(
+  paymentCode: string,
+  amount: number,
+  options: { idempotencyKey?: string; reference?: string; as?: TestMerchant } = {},
+) {
   referenceCounter += 1;
   const body = { paymentCode, amount, currency: 'CNY', reference: options.reference ?? `sale-${referenceCounter}` };
-  return (options.as ?? merchant).call('POST', '/v1/pos/charges', body, options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {});
+  return (options.as ?? merchant).call(
+    'POST',
+    '/v1/pos/charges',
+    body,
+    options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {},
+  );
 }
 
 function authorizationCallsFor(paymentCode: string): ReceivedRequest[] {
-  return wallet.requests.filter((request) => request.path.endsWith('/authorizations') && JSON.parse(request.body).paymentCode === paymentCode);
+  return wallet.requests.filter(
+    (request) => request.path.endsWith('/authorizations') && JSON.parse(request.body).paymentCode === paymentCode,
+  );
 }
 
 function eventsToWallet(type: string): any[] {
-  return wallet.requests.filter((request) => request.path.endsWith('/events')).map((request) => JSON.parse(request.body)).filter((event) => event.type === type);
+  return wallet.requests
+    .filter((request) => request.path.endsWith('/events'))
+    .map((request) => JSON.parse(request.body))
+    .filter((event) => event.type === type);
 }
 
 // ---------------------------------------------------------------- the hand-kept ledger
@@ -91,7 +123,12 @@ const expected = { issuerPosition: 0, issuerReserved: 0, acquirerPosition: 0 };
 async function ledgerNow() {
   const response = await bearerClient(hub, hub.operatorToken)('GET', '/v1/positions?currency=CNY&limit=100');
   expect(response.status, response.text).toBe(200);
-  const row = (id: string) => response.body.data.find((position: { participantId: string }) => position.participantId === id) ?? { position: 0, reserved: 0, headroom: undefined };
+  const row = (id: string) =>
+    response.body.data.find((position: { participantId: string }) => position.participantId === id) ?? {
+      position: 0,
+      reserved: 0,
+      headroom: undefined,
+    };
   return {
     issuerPosition: row(issuer.id).position,
     issuerReserved: row(issuer.id).reserved,
@@ -102,8 +139,13 @@ async function ledgerNow() {
 
 async function expectLedger(): Promise<void> {
   const now = await ledgerNow();
-  expect({ issuerPosition: now.issuerPosition, issuerReserved: now.issuerReserved, acquirerPosition: now.acquirerPosition }).toEqual(expected);
-  if (now.issuerHeadroom !== undefined) expect(now.issuerHeadroom).toBe(issuerCap + expected.issuerPosition - expected.issuerReserved);
+  expect({
+    issuerPosition: now.issuerPosition,
+    issuerReserved: now.issuerReserved,
+    acquirerPosition: now.acquirerPosition,
+  }).toEqual(expected);
+  if (now.issuerHeadroom !== undefined)
+    expect(now.issuerHeadroom).toBe(issuerCap + expected.issuerPosition - expected.issuerReserved);
 }
 
 function approved(amount: number): void {
@@ -114,12 +156,18 @@ function approved(amount: number): void {
 // ---------------------------------------------------------------- the world
 
 beforeAll(async () => {
-  hub = await startTestHub({ config: { posAuthorizationDeadlineMs: deadlineMs, posUnknownTimeoutSeconds: unknownTimeoutMs / 1000 } });
+  hub = await startTestHub({
+    config: { posAuthorizationDeadlineMs: deadlineMs, posUnknownTimeoutSeconds: unknownTimeoutMs / 1000 },
+  });
   hubKeys = await fetchHubKeys(hub);
   wallet = await startReceiver(hub.clock, walletAnswers);
   webhooks = await startReceiver(hub.clock);
   acquirer = await createWallet(hub, 'Acquirer Pay', { roles: ['issuer', 'acquirer'] });
-  issuer = await createWallet(hub, 'Code Wallet', { callbackUrl: `${wallet.url}/lintas`, paymentCodePrefixes: [walletPrefix], netDebitCaps: { CNY: issuerCap } });
+  issuer = await createWallet(hub, 'Code Wallet', {
+    callbackUrl: `${wallet.url}/lintas`,
+    paymentCodePrefixes: [walletPrefix],
+    netDebitCaps: { CNY: issuerCap },
+  });
   merchant = await createMerchant(hub, acquirer, { name: 'Kedai Kopi', mcc: '5814', city: 'Bandung' });
   const endpoint = await merchant.call('POST', '/v1/webhook-endpoints', { url: webhooks.url, events: ['*'] });
   expect(endpoint.status, endpoint.text).toBe(201);
@@ -137,7 +185,14 @@ describe('payment codes at the till', () => {
     const code = freshCode('approve');
     const response = await charge(code, 12_500, { reference: 'table-7' });
     expect(response.status, response.text).toBe(201);
-    expect(response.body).toMatchObject({ status: 'succeeded', amount: 12_500, currency: 'CNY', reference: 'table-7', walletId: issuer.id, paymentCodeLast4: code.slice(-4) });
+    expect(response.body).toMatchObject({
+      status: 'succeeded',
+      amount: 12_500,
+      currency: 'CNY',
+      reference: 'table-7',
+      walletId: issuer.id,
+      paymentCodeLast4: code.slice(-4),
+    });
     expect(response.body.id).toMatch(/^chg_/);
     expect(response.body.transferId).toMatch(/^trf_/);
     expect(response.body.receiptNumber).toMatch(/^\d{12}$/);
@@ -158,7 +213,12 @@ describe('payment codes at the till', () => {
     });
 
     const payment = await merchant.call('GET', `/v1/payments/${response.body.transferId}`);
-    expect(payment.body).toMatchObject({ source: 'payment_code', status: 'succeeded', amount: 12_500, receiptNumber: response.body.receiptNumber });
+    expect(payment.body).toMatchObject({
+      source: 'payment_code',
+      status: 'succeeded',
+      amount: 12_500,
+      receiptNumber: response.body.receiptNumber,
+    });
     const listed = await merchant.call('GET', '/v1/payments?source=payment_code');
     expect(listed.body.data.map((row: { id: string }) => row.id)).toContain(response.body.transferId);
     const polled = await merchant.call('GET', `/v1/pos/charges/${response.body.id}`);
@@ -174,7 +234,12 @@ describe('payment codes at the till', () => {
     expect(response.body.chargeId).toMatch(/^chg_/);
     await expectLedger();
     const polled = await merchant.call('GET', `/v1/pos/charges/${response.body.chargeId}`);
-    expect(polled.body).toMatchObject({ status: 'declined', declineReason: 'insufficient funds', transferId: null, receiptNumber: null });
+    expect(polled.body).toMatchObject({
+      status: 'declined',
+      declineReason: 'insufficient funds',
+      transferId: null,
+      receiptNumber: null,
+    });
   });
 
   test('a wallet that answers after the deadline: 202 unknown with the amount reserved; its later approval commits it', async () => {
@@ -183,14 +248,21 @@ describe('payment codes at the till', () => {
     const response = await charge(code, 4_000);
     expect(Date.now() - started).toBeLessThan(deadlineMs + 450); // the hub did not wait for the wallet's answer
     expect(response.status, response.text).toBe(202);
-    expect(response.body).toMatchObject({ status: 'unknown', transferId: null, receiptNumber: null, unknownAt: hub.clock.now().toISOString() });
+    expect(response.body).toMatchObject({
+      status: 'unknown',
+      transferId: null,
+      receiptNumber: null,
+      unknownAt: hub.clock.now().toISOString(),
+    });
     expected.issuerReserved += 4_000;
     await expectLedger();
 
     await sleep(deadlineMs); // the wallet's answer arrives, too late, and is not read
     expect((await merchant.call('GET', `/v1/pos/charges/${response.body.id}`)).body.status).toBe('unknown');
 
-    const confirmed = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'approved' });
+    const confirmed = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+      decision: 'approved',
+    });
     expect(confirmed.status, confirmed.text).toBe(200);
     expect(confirmed.body).toMatchObject({ status: 'succeeded', succeededAt: hub.clock.now().toISOString() });
     expect(confirmed.body.receiptNumber).toMatch(/^\d{12}$/);
@@ -198,9 +270,13 @@ describe('payment codes at the till', () => {
     approved(4_000);
     await expectLedger();
 
-    const again = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'approved' });
+    const again = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+      decision: 'approved',
+    });
     expect(again.status).toBe(200);
-    const otherWay = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'declined' });
+    const otherWay = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+      decision: 'declined',
+    });
     expect(otherWay.body).toMatchObject({ code: 'invalid_transition', chargeStatus: 'succeeded' });
     await expectLedger();
   });
@@ -221,17 +297,31 @@ describe('payment codes at the till', () => {
     hub.clock.advanceMs(1_000);
     await hub.workers['pos-reversals']?.runOnce();
     const reversed = await merchant.call('GET', `/v1/pos/charges/${response.body.id}`);
-    expect(reversed.body).toMatchObject({ status: 'reversed', reversalReason: 'unknown_timeout', reversedAt: hub.clock.now().toISOString() });
+    expect(reversed.body).toMatchObject({
+      status: 'reversed',
+      reversalReason: 'unknown_timeout',
+      reversedAt: hub.clock.now().toISOString(),
+    });
     expected.issuerReserved -= 5_000;
     await expectLedger();
 
     await hub.workers.deliveries?.runOnce();
-    const [told, ...twice] = eventsToWallet('authorization.reversed').filter((event) => event.data.authorizationId === response.body.id);
+    const [told, ...twice] = eventsToWallet('authorization.reversed').filter(
+      (event) => event.data.authorizationId === response.body.id,
+    );
     expect(twice).toEqual([]);
-    expect(told.data).toMatchObject({ paymentCode: code, amount: 5_000, currency: 'CNY', reason: 'unknown_timeout', merchant: { id: merchant.id } });
+    expect(told.data).toMatchObject({
+      paymentCode: code,
+      amount: 5_000,
+      currency: 'CNY',
+      reason: 'unknown_timeout',
+      merchant: { id: merchant.id },
+    });
     expect(verdicts.filter((verdict) => verdict.path.endsWith('/events')).length).toBeGreaterThan(0);
 
-    const late = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'approved' });
+    const late = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+      decision: 'approved',
+    });
     expect(late.status, late.text).toBe(409);
     expect(late.body).toMatchObject({ code: 'charge_reversed', chargeId: response.body.id });
     await expectLedger();
@@ -253,7 +343,9 @@ describe('payment codes at the till', () => {
       await hub.workers.deliveries?.runOnce();
       hub.clock.advanceMs(60 * 60 * 1000);
       await hub.workers.deliveries?.runOnce();
-      const reversedEvents = failing.requests.filter((request) => request.path.endsWith('/events')).map((request) => JSON.parse(request.body));
+      const reversedEvents = failing.requests
+        .filter((request) => request.path.endsWith('/events'))
+        .map((request) => JSON.parse(request.body));
       expect(reversedEvents.map((event) => event.type)).toEqual(['authorization.reversed', 'authorization.reversed']);
       expect(reversedEvents[0].id).toBe(reversedEvents[1].id);
       const delivered = await flaky.call('GET', `/v1/callback-deliveries?eventId=${reversedEvents[0].id}`);
@@ -278,8 +370,15 @@ describe('payment codes at the till', () => {
     expect((await merchant.call('POST', `/v1/pos/charges/${response.body.id}/reverse`)).body.status).toBe('reversed');
 
     await hub.workers.deliveries?.runOnce();
-    expect(eventsToWallet('authorization.reversed').some((event) => event.data.authorizationId === response.body.id && event.data.reason === 'till_reversed')).toBe(true);
-    const late = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'declined', reason: 'too late' });
+    expect(
+      eventsToWallet('authorization.reversed').some(
+        (event) => event.data.authorizationId === response.body.id && event.data.reason === 'till_reversed',
+      ),
+    ).toBe(true);
+    const late = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+      decision: 'declined',
+      reason: 'too late',
+    });
     expect(late.body).toMatchObject({ code: 'charge_reversed' });
   });
 
@@ -311,7 +410,11 @@ describe('payment codes at the till', () => {
     const reverse = await merchant.call('POST', `/v1/pos/charges/${paid.body.id}/reverse`);
     expect(reverse.status).toBe(422);
     expect(reverse.body).toMatchObject({ code: 'invalid_transition', chargeStatus: 'succeeded' });
-    const refund = await merchant.call('POST', '/v1/refunds', { transferId: paid.body.transferId, amount: 800, reason: 'one cup returned' });
+    const refund = await merchant.call('POST', '/v1/refunds', {
+      transferId: paid.body.transferId,
+      amount: 800,
+      reason: 'one cup returned',
+    });
     expect(refund.status, refund.text).toBe(201);
     expected.issuerPosition += 800;
     expected.acquirerPosition -= 800;
@@ -356,7 +459,9 @@ describe('payment codes at the till', () => {
     const code = freshCode('approve');
     const answers = await Promise.all([1, 2, 3, 4].map((index) => charge(code, 500 + index)));
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 422, 422, 422]);
-    expect(answers.filter((answer) => answer.status === 422).every((answer) => answer.body.code === 'payment_code_used')).toBe(true);
+    expect(
+      answers.filter((answer) => answer.status === 422).every((answer) => answer.body.code === 'payment_code_used'),
+    ).toBe(true);
     approved(answers.find((answer) => answer.status === 201)!.body.amount);
     await expectLedger();
   });
@@ -370,7 +475,11 @@ describe('payment codes at the till', () => {
 
     hub.clock.advanceMs(unknownTimeoutMs);
     const [approvals] = await Promise.all([
-      Promise.all(charges.map((response) => issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'approved' }))),
+      Promise.all(
+        charges.map((response) =>
+          issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'approved' }),
+        ),
+      ),
       hub.workers['pos-reversals']?.runOnce(),
     ]);
     expected.issuerReserved -= 6 * 300;
@@ -400,7 +509,9 @@ describe('payment codes at the till', () => {
     expect((await other.call('GET', `/v1/pos/charges/${id}`)).status).toBe(404);
     expect((await stranger.call('GET', `/v1/pos/charges/${id}`)).status).toBe(404);
     expect((await other.call('POST', `/v1/pos/charges/${id}/reverse`)).status).toBe(404);
-    expect((await stranger.call('POST', `/v1/pos/charges/${id}/authorization`, { decision: 'approved' })).status).toBe(404);
+    expect((await stranger.call('POST', `/v1/pos/charges/${id}/authorization`, { decision: 'approved' })).status).toBe(
+      404,
+    );
     const byReference = await merchant.call('GET', '/v1/pos/charges?reference=table-7');
     expect(byReference.body.data.map((row: { reference: string }) => row.reference)).toEqual(['table-7']);
   });
@@ -425,38 +536,75 @@ describe('payment codes at the till', () => {
   });
 
   test('refusals in the order they are checked: format, prefix, single use, wallet status, currency', async () => {
-    const idle = await createWallet(hub, 'Idle Wallet', { callbackUrl: `${wallet.url}/idle`, paymentCodePrefixes: ['6281'] });
+    const idle = await createWallet(hub, 'Idle Wallet', {
+      callbackUrl: `${wallet.url}/idle`,
+      paymentCodePrefixes: ['6281'],
+    });
     const usedCode = '6281000000000009';
     behaviours.set(usedCode, 'approve');
     expect((await charge(usedCode, 100)).status).toBe(201);
     expected.acquirerPosition += 100; // paid by the idle wallet, whose position this test does not follow
-    await bearerClient(hub, hub.operatorToken)('POST', `/v1/participants/${idle.id}/suspend`, { reason: 'maintenance' });
+    await bearerClient(hub, hub.operatorToken)('POST', `/v1/participants/${idle.id}/suspend`, {
+      reason: 'maintenance',
+    });
     const rows: [string, Record<string, unknown>, number, string, string[]?][] = [
-      ['a short code, a lowercase currency and no amount', { paymentCode: '62812345', currency: 'cny', amount: undefined }, 400, 'invalid_request', ['/amount', '/currency', '/paymentCode']],
-      ['a currency ISO 4217 does not know', { paymentCode: '6281000000000011', currency: 'XXY' }, 400, 'invalid_request', ['/currency']],
+      [
+        'a short code, a lowercase currency and no amount',
+        { paymentCode: '62812345', currency: 'cny', amount: undefined },
+        400,
+        'invalid_request',
+        ['/amount', '/currency', '/paymentCode'],
+      ],
+      [
+        'a currency ISO 4217 does not know',
+        { paymentCode: '6281000000000011', currency: 'XXY' },
+        400,
+        'invalid_request',
+        ['/currency'],
+      ],
       ['letters in the code', { paymentCode: '6281abcd00000001' }, 400, 'invalid_request', ['/paymentCode']],
       ['an unknown prefix', { paymentCode: '9990000000000001' }, 422, 'payment_code_unroutable'],
       ['a used code of a suspended wallet', { paymentCode: usedCode }, 422, 'payment_code_used'],
       ['a fresh code of a suspended wallet', { paymentCode: '6281000000000010' }, 422, 'participant_not_active'],
-      ['a currency the wallet does not hold', { paymentCode: freshCode('approve'), currency: 'JPY' }, 422, 'currency_not_supported'],
+      [
+        'a currency the wallet does not hold',
+        { paymentCode: freshCode('approve'), currency: 'JPY' },
+        422,
+        'currency_not_supported',
+      ],
     ];
     for (const [name, fields, status, code, pointers] of rows) {
-      const response = await merchant.call('POST', '/v1/pos/charges', { paymentCode: '6270000000000000', amount: 100, currency: 'CNY', reference: 'refusals', ...fields });
+      const response = await merchant.call('POST', '/v1/pos/charges', {
+        paymentCode: '6270000000000000',
+        amount: 100,
+        currency: 'CNY',
+        reference: 'refusals',
+        ...fields,
+      });
       expect(response.status, `${name}: ${response.text}`).toBe(status);
       expect(response.body.code, name).toBe(code);
-      if (pointers) expect([...new Set(response.body.errors.map((error: { pointer: string }) => error.pointer))].sort(), name).toEqual([...pointers].sort());
+      if (pointers)
+        expect(
+          [...new Set(response.body.errors.map((error: { pointer: string }) => error.pointer))].sort(),
+          name,
+        ).toEqual([...pointers].sort());
     }
     await expectLedger();
   });
 
   test("the merchant's webhooks carry pos_charge.succeeded, declined, reversed and payment.succeeded, verified", async () => {
     await hub.workers.deliveries?.runOnce();
-    const events = webhooks.requests.map((request) => verifyWebhook(webhookSecret, request) as { type: string; data: any });
+    const events = webhooks.requests.map(
+      (request) => verifyWebhook(webhookSecret, request) as { type: string; data: any },
+    );
     const types = new Set(events.map((event) => event.type));
-    for (const type of ['pos_charge.succeeded', 'pos_charge.declined', 'pos_charge.reversed', 'payment.succeeded']) expect(types, type).toContain(type);
+    for (const type of ['pos_charge.succeeded', 'pos_charge.declined', 'pos_charge.reversed', 'payment.succeeded'])
+      expect(types, type).toContain(type);
     const succeeded = events.find((event) => event.type === 'pos_charge.succeeded');
     expect(succeeded?.data.paymentCodeLast4).toMatch(/^\d{4}$/);
-    expect(JSON.stringify(events.filter((event) => event.type.startsWith('pos_charge.')))).not.toMatch(new RegExp(`${walletPrefix}\\d{13}`));
+    expect(JSON.stringify(events.filter((event) => event.type.startsWith('pos_charge.')))).not.toMatch(
+      new RegExp(`${walletPrefix}\\d{13}`),
+    );
     const payment = events.find((event) => event.type === 'payment.succeeded' && event.data.source === 'payment_code');
     expect(payment?.data).toMatchObject({ walletId: issuer.id, status: 'succeeded' });
   });

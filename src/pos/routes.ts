@@ -5,7 +5,16 @@ import { callerOf } from '../http/auth.ts';
 import type { Caller } from '../http/caller.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound, registerProblemCodes } from '../http/problems.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
+import {
+  CurrencyCode,
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  PositiveMinorUnits,
+  Timestamp,
+  problemResponses,
+} from '../http/schemas.ts';
 import { declineReasonCharsMax, paymentCodePattern, referenceCharsMax } from './model.ts';
 import * as service from './service.ts';
 
@@ -16,10 +25,17 @@ registerProblemCodes({
 
 const NewCharge = Type.Object(
   {
-    paymentCode: Type.String({ pattern: paymentCodePattern, description: "16 to 24 digits, beginning with the issuing wallet's prefix" }),
+    paymentCode: Type.String({
+      pattern: paymentCodePattern,
+      description: "16 to 24 digits, beginning with the issuing wallet's prefix",
+    }),
     amount: PositiveMinorUnits,
     currency: CurrencyCode,
-    reference: Type.String({ minLength: 1, maxLength: referenceCharsMax, description: "the till's reference for the sale" }),
+    reference: Type.String({
+      minLength: 1,
+      maxLength: referenceCharsMax,
+      description: "the till's reference for the sale",
+    }),
   },
   { additionalProperties: false },
 );
@@ -27,7 +43,13 @@ const NewCharge = Type.Object(
 const LateDecision = Type.Object(
   {
     decision: Type.Union([Type.Literal('approved'), Type.Literal('declined')]),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: declineReasonCharsMax, description: 'why the wallet declined, shown at the till' })),
+    reason: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: declineReasonCharsMax,
+        description: 'why the wallet declined, shown at the till',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -37,9 +59,19 @@ const NullableString = Type.Union([Type.String(), Type.Null()]);
 const ChargeSchema = Type.Object(
   {
     id: Type.String(),
-    status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('declined'), Type.Literal('unknown'), Type.Literal('reversed')], {
-      description: 'pending while the wallet is asked; unknown when it did not answer by the deadline; then succeeded, declined or reversed',
-    }),
+    status: Type.Union(
+      [
+        Type.Literal('pending'),
+        Type.Literal('succeeded'),
+        Type.Literal('declined'),
+        Type.Literal('unknown'),
+        Type.Literal('reversed'),
+      ],
+      {
+        description:
+          'pending while the wallet is asked; unknown when it did not answer by the deadline; then succeeded, declined or reversed',
+      },
+    ),
     amount: PositiveMinorUnits,
     currency: Type.String(),
     reference: Type.String(),
@@ -60,7 +92,10 @@ const ChargeSchema = Type.Object(
   { $id: 'PosCharge' },
 );
 
-const ChargeQuery = Type.Intersect([ListQuery, Type.Object({ reference: Type.Optional(Type.String({ minLength: 1, maxLength: referenceCharsMax })) })]);
+const ChargeQuery = Type.Intersect([
+  ListQuery,
+  Type.Object({ reference: Type.Optional(Type.String({ minLength: 1, maxLength: referenceCharsMax })) }),
+]);
 const tags = ['pos'];
 
 function merchantCaller(caller: Caller): Caller & { type: 'merchant' } {
@@ -91,7 +126,12 @@ export function posRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/pos/charges/:id', {
     config: { auth: ['merchant', 'participant', 'operator'] },
-    schema: { tags, summary: 'A charge, for the till to poll (and its wallet and acquirer)', params: IdParams, response: { 200: chargeRef, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'A charge, for the till to poll (and its wallet and acquirer)',
+      params: IdParams,
+      response: { 200: chargeRef, ...problemResponses },
+    },
     handler: async (request) => {
       const charge = await service.readCharge(ctx, callerOf(request), request.params.id);
       if (!charge) throw notFound(`charge ${request.params.id}`);
@@ -101,10 +141,18 @@ export function posRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/pos/charges', {
     config: { auth: ['merchant'] },
-    schema: { tags, summary: "The merchant's charges, oldest first; ?reference= finds a sale's", querystring: ChargeQuery, response: { 200: ListOf(chargeRef), ...problemResponses } },
+    schema: {
+      tags,
+      summary: "The merchant's charges, oldest first; ?reference= finds a sale's",
+      querystring: ChargeQuery,
+      response: { 200: ListOf(chargeRef), ...problemResponses },
+    },
     handler: async (request) => {
       const page = pageOf(request.query);
-      const rows = await service.listChargesOf(ctx, merchantCaller(callerOf(request)), { ...page, reference: request.query.reference });
+      const rows = await service.listChargesOf(ctx, merchantCaller(callerOf(request)), {
+        ...page,
+        reference: request.query.reference,
+      });
       return toPage(rows, page, (row) => row.id);
     },
   });
@@ -113,7 +161,8 @@ export function posRoutes(app: App, ctx: HubContext): void {
     config: { auth: ['merchant'], idempotent: true },
     schema: {
       tags,
-      summary: 'The till calls off a charge not yet decided: the reservation is released and the wallet told (authorization.reversed)',
+      summary:
+        'The till calls off a charge not yet decided: the reservation is released and the wallet told (authorization.reversed)',
       params: IdParams,
       response: { 200: chargeRef, ...problemResponses },
     },
@@ -124,11 +173,13 @@ export function posRoutes(app: App, ctx: HubContext): void {
     config: { auth: ['participant'], idempotent: true },
     schema: {
       tags,
-      summary: "The wallet's decision on a charge it did not answer in time; 409 charge_reversed once the hub reversed it",
+      summary:
+        "The wallet's decision on a charge it did not answer in time; 409 charge_reversed once the hub reversed it",
       params: IdParams,
       body: LateDecision,
       response: { 200: chargeRef, ...problemResponses },
     },
-    handler: async (request) => valueOrThrow(await service.decideCharge(ctx, callerOf(request), request.params.id, request.body)),
+    handler: async (request) =>
+      valueOrThrow(await service.decideCharge(ctx, callerOf(request), request.params.id, request.body)),
   });
 }

@@ -44,7 +44,9 @@ export type NewChargeInput = { paymentCode: string; amount: number; currency: st
 type MerchantCaller = Caller & { type: 'merchant' };
 
 /** A charge opened now and the question for its wallet; or the same sale charged before, returned as it is. */
-type Opened = { kind: 'opened'; charge: Charge; request: AuthorizationRequest; callbackUrl: string } | { kind: 'repeat'; charge: Charge };
+type Opened =
+  | { kind: 'opened'; charge: Charge; request: AuthorizationRequest; callbackUrl: string }
+  | { kind: 'repeat'; charge: Charge };
 
 /** Thrown inside the opening transaction to roll back its reservation; turned into `payment_code_used` outside. */
 class CodeTaken extends Error {
@@ -56,7 +58,8 @@ class CodeTaken extends Error {
 function checkNewCharge(input: NewChargeInput): FieldError[] {
   const errors: FieldError[] = [];
   if (!isPaymentCode(input.paymentCode)) errors.push({ pointer: '/paymentCode', detail: 'must be 16 to 24 digits' });
-  if (!isCurrencyAlpha(input.currency)) errors.push({ pointer: '/currency', detail: `${input.currency} is not an ISO 4217 currency` });
+  if (!isCurrencyAlpha(input.currency))
+    errors.push({ pointer: '/currency', detail: `${input.currency} is not an ISO 4217 currency` });
   return errors;
 }
 
@@ -66,7 +69,12 @@ function plusMs(at: Date | string, durationMs: number): string {
 
 /** The same sale again (a till retrying after losing the answer): same merchant, amount, currency and reference. */
 function isSameSale(charge: Charge, merchantId: string, input: NewChargeInput): boolean {
-  return charge.merchantId === merchantId && charge.amount === input.amount && charge.currency === input.currency && charge.reference === input.reference;
+  return (
+    charge.merchantId === merchantId &&
+    charge.amount === input.amount &&
+    charge.currency === input.currency &&
+    charge.reference === input.reference
+  );
 }
 
 /**
@@ -75,16 +83,22 @@ function isSameSale(charge: Charge, merchantId: string, input: NewChargeInput): 
  * by a charge of the same sale answers that charge instead of refusing it,
  * so a till that lost a 5xx answer can simply retry.
  */
-async function openCharge(ctx: HubContext, caller: MerchantCaller, input: NewChargeInput): Promise<Result<Opened, ChargeRefusal>> {
+async function openCharge(
+  ctx: HubContext,
+  caller: MerchantCaller,
+  input: NewChargeInput,
+): Promise<Result<Opened, ChargeRefusal>> {
   const errors = checkNewCharge(input);
   if (errors.length > 0) return refuse('invalid_request', 'the charge has invalid fields', { errors });
   return inTransaction(ctx.db, async (tx): Promise<Result<Opened, ChargeRefusal>> => {
     const merchant = await findMerchant(tx, caller.id);
     assertCharge(merchant !== undefined, `authenticated merchant ${caller.id} exists`);
-    if (merchant.status !== 'active') return refuse('merchant_suspended', 'a suspended merchant cannot take new payments');
+    if (merchant.status !== 'active')
+      return refuse('merchant_suspended', 'a suspended merchant cannot take new payments');
     const route = routeByPrefix(input.paymentCode, await store.prefixOwnersOf(tx, input.paymentCode));
     const issuer = route ? await findParticipant(tx, route.participantId) : undefined;
-    if (!issuer || !isIssuer(issuer)) return refuse('payment_code_unroutable', 'no wallet on this hub issues payment codes with this prefix');
+    if (!issuer || !isIssuer(issuer))
+      return refuse('payment_code_unroutable', 'no wallet on this hub issues payment codes with this prefix');
     // Charges of one code queue here, before any position is locked: checking for a holder under
     // this lock means a charge never waits on another's code while holding a position lock that
     // the other's commit needs (PostgreSQL would break that cycle as a deadlock).
@@ -92,13 +106,17 @@ async function openCharge(ctx: HubContext, caller: MerchantCaller, input: NewCha
     const holderId = await store.findCodeHolder(tx, input.paymentCode);
     const holder = holderId === undefined ? undefined : await store.findCharge(tx, holderId);
     if (holder && isSameSale(holder, merchant.id, input)) return ok({ kind: 'repeat', charge: holder });
-    if (holder) return refuse('payment_code_used', 'this payment code was already charged; ask the buyer to show a fresh one');
+    if (holder)
+      return refuse('payment_code_used', 'this payment code was already charged; ask the buyer to show a fresh one');
     if (issuer.status !== 'active') return refuse('participant_not_active', `wallet ${issuer.id} is not active`);
-    if (!issuer.currencies.includes(input.currency)) return refuse('currency_not_supported', `wallet ${issuer.id} does not hold ${input.currency}`);
+    if (!issuer.currencies.includes(input.currency))
+      return refuse('currency_not_supported', `wallet ${issuer.id} does not hold ${input.currency}`);
     const acquirer = await findParticipant(tx, merchant.acquirerId);
-    if (!acquirer?.currencies.includes(input.currency)) return refuse('currency_not_supported', `the merchant's acquirer does not take ${input.currency}`);
+    if (!acquirer?.currencies.includes(input.currency))
+      return refuse('currency_not_supported', `the merchant's acquirer does not take ${input.currency}`);
     const channel = await findChannel(tx, merchant.id, issuer.id);
-    if (channel?.status === 'suspended') return refuse('channel_not_approved', `wallet ${issuer.id} suspended its channel with this merchant`);
+    if (channel?.status === 'suspended')
+      return refuse('channel_not_approved', `wallet ${issuer.id} suspended its channel with this merchant`);
     const reserved = await reservePayment(ctx, tx, {
       payerId: issuer.id,
       payeeId: merchant.acquirerId,
@@ -108,16 +126,32 @@ async function openCharge(ctx: HubContext, caller: MerchantCaller, input: NewCha
       source: 'payment_code',
     });
     if (!reserved.ok) return reserved;
-    const charge = newCharge(ctx, { merchantId: merchant.id, acquirerId: merchant.acquirerId, issuerId: issuer.id }, input, reserved.value);
+    const charge = newCharge(
+      ctx,
+      { merchantId: merchant.id, acquirerId: merchant.acquirerId, issuerId: issuer.id },
+      input,
+      reserved.value,
+    );
     if (!(await store.insertCharge(tx, charge))) throw new CodeTaken();
-    return ok({ kind: 'opened', charge, request: authorizationRequestOf(charge, merchant), callbackUrl: issuer.callbackUrl });
+    return ok({
+      kind: 'opened',
+      charge,
+      request: authorizationRequestOf(charge, merchant),
+      callbackUrl: issuer.callbackUrl,
+    });
   }).catch((error: unknown) => {
-    if (error instanceof CodeTaken) return refuse('payment_code_used', 'this payment code was already charged; ask the buyer to show a fresh one');
+    if (error instanceof CodeTaken)
+      return refuse('payment_code_used', 'this payment code was already charged; ask the buyer to show a fresh one');
     throw error;
   });
 }
 
-function newCharge(ctx: HubContext, parties: { merchantId: string; acquirerId: string; issuerId: string }, input: NewChargeInput, transfer: Transfer): Charge {
+function newCharge(
+  ctx: HubContext,
+  parties: { merchantId: string; acquirerId: string; issuerId: string },
+  input: NewChargeInput,
+  transfer: Transfer,
+): Charge {
   const at = ctx.clock.now();
   const deadlineAt = plusMs(at, ctx.config.posAuthorizationDeadlineMs);
   return {
@@ -154,12 +188,19 @@ function outcomeOf(charge: Charge): Result<ChargeOutcome, ChargeOutcomeRefusal> 
     case 'unknown':
       return ok({ httpStatus: 202, charge: chargeJson(charge) });
     case 'declined':
-      return refuse('payment_declined', `the wallet declined the payment${charge.declineReason ? `: ${charge.declineReason}` : ''}`, {
-        chargeId: charge.id,
-        reason: charge.declineReason,
-      });
+      return refuse(
+        'payment_declined',
+        `the wallet declined the payment${charge.declineReason ? `: ${charge.declineReason}` : ''}`,
+        {
+          chargeId: charge.id,
+          reason: charge.declineReason,
+        },
+      );
     case 'reversed':
-      return refuse('charge_reversed', `charge ${charge.id} was reversed`, { chargeId: charge.id, reversalReason: charge.reversalReason });
+      return refuse('charge_reversed', `charge ${charge.id} was reversed`, {
+        chargeId: charge.id,
+        reversalReason: charge.reversalReason,
+      });
     default: {
       const unknownStatus: never = charge.status;
       throw new Error(`unknown charge status ${String(unknownStatus)}`);
@@ -173,13 +214,21 @@ function outcomeOf(charge: Charge): Result<ChargeOutcome, ChargeOutcomeRefusal> 
  * answer in a short one. Whoever moved the charge first while the wallet was
  * asked (its late decision, the till's reversal, the reversal worker) wins.
  */
-export async function createCharge(ctx: HubContext, caller: MerchantCaller, input: NewChargeInput): Promise<Result<ChargeOutcome, ChargeRefusal | ChargeOutcomeRefusal>> {
+export async function createCharge(
+  ctx: HubContext,
+  caller: MerchantCaller,
+  input: NewChargeInput,
+): Promise<Result<ChargeOutcome, ChargeRefusal | ChargeOutcomeRefusal>> {
   const opened = await openCharge(ctx, caller, input);
   if (!opened.ok) return opened;
   if (opened.value.kind === 'repeat') return outcomeOf(opened.value.charge);
   const { charge, request, callbackUrl } = opened.value;
   const answer = await askWallet(ctx, callbackUrl, request);
-  if (answer.kind === 'no_answer') ctx.logger.warn({ charge: charge.id, wallet: charge.issuerId, why: answer.why }, 'no usable answer to an authorization: the charge is unknown');
+  if (answer.kind === 'no_answer')
+    ctx.logger.warn(
+      { charge: charge.id, wallet: charge.issuerId, why: answer.why },
+      'no usable answer to an authorization: the charge is unknown',
+    );
   return outcomeOf(await recordAnswer(ctx, charge.id, answer));
 }
 
@@ -200,7 +249,13 @@ type MoveFacts = { declineReason?: string | null; reversalReason?: ReversalReaso
  * (commit or release) and emits the events, in the caller's transaction.
  * A move the table does not allow is a programmer error and throws.
  */
-async function moveCharge(ctx: HubContext, tx: Tx, charge: Charge, event: ChargeEvent, facts: MoveFacts): Promise<Charge> {
+async function moveCharge(
+  ctx: HubContext,
+  tx: Tx,
+  charge: Charge,
+  event: ChargeEvent,
+  facts: MoveFacts,
+): Promise<Charge> {
   const to = nextChargeStatus(charge.status, event);
   assertCharge(to !== undefined, `a ${charge.status} charge ${charge.id} may ${event}`);
   assertCharge(event !== 'reverse' || facts.reversalReason !== undefined, `a reversal of charge ${charge.id} says why`);
@@ -221,13 +276,27 @@ async function moveCharge(ctx: HubContext, tx: Tx, charge: Charge, event: Charge
   return after;
 }
 
-async function moveReservation(ctx: HubContext, tx: Tx, charge: Charge, event: ChargeEvent): Promise<Transfer | undefined> {
+async function moveReservation(
+  ctx: HubContext,
+  tx: Tx,
+  charge: Charge,
+  event: ChargeEvent,
+): Promise<Transfer | undefined> {
   const move = reservationMoveOf(event);
   if (move === 'keep') return undefined;
-  const transfer = move === 'commit' ? await commitReservation(ctx, tx, charge.transferId) : await releaseReservation(ctx, tx, charge.transferId);
+  const transfer =
+    move === 'commit'
+      ? await commitReservation(ctx, tx, charge.transferId)
+      : await releaseReservation(ctx, tx, charge.transferId);
   const expected = move === 'commit' ? 'committed' : 'released';
-  assertCharge(transfer.status === expected, `the transfer ${transfer.id} of charge ${charge.id} is ${expected} (it is ${transfer.status})`);
-  assertCharge(transfer.amount === charge.amount, `the transfer ${transfer.id} of charge ${charge.id} is for ${charge.amount} (it is for ${transfer.amount})`);
+  assertCharge(
+    transfer.status === expected,
+    `the transfer ${transfer.id} of charge ${charge.id} is ${expected} (it is ${transfer.status})`,
+  );
+  assertCharge(
+    transfer.amount === charge.amount,
+    `the transfer ${transfer.id} of charge ${charge.id} is for ${charge.amount} (it is for ${transfer.amount})`,
+  );
   return transfer;
 }
 
@@ -247,7 +316,11 @@ async function announce(ctx: HubContext, tx: Tx, charge: Charge, transfer: Trans
       const merchant = await findMerchant(tx, merchantId);
       assertCharge(merchant !== undefined, `the merchant of charge ${charge.id} exists`);
       await emitEvent(ctx, tx, { type: 'pos_charge.reversed', data: chargeJson(charge), merchantId });
-      await emitEvent(ctx, tx, { type: 'authorization.reversed', data: authorizationReversedOf(charge, merchant), participantIds: [charge.issuerId] });
+      await emitEvent(ctx, tx, {
+        type: 'authorization.reversed',
+        data: authorizationReversedOf(charge, merchant),
+        participantIds: [charge.issuerId],
+      });
       return;
     }
     case 'pending':
@@ -277,9 +350,13 @@ export async function decideCharge(
 ): Promise<Result<ChargeView, DecisionRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
     const charge = await store.findCharge(tx, id, true);
-    if (!charge || caller.type !== 'participant' || charge.issuerId !== caller.id) return refuse('not_found', `charge ${id} was not found`);
+    if (!charge || caller.type !== 'participant' || charge.issuerId !== caller.id)
+      return refuse('not_found', `charge ${id} was not found`);
     if (charge.status === 'reversed') {
-      return refuse('charge_reversed', `charge ${id} was reversed at ${charge.reversedAt}; undo any debit for it`, { chargeId: id, reversalReason: charge.reversalReason });
+      return refuse('charge_reversed', `charge ${id} was reversed at ${charge.reversedAt}; undo any debit for it`, {
+        chargeId: id,
+        reversalReason: charge.reversalReason,
+      });
     }
     const event = eventOfDecision(input.decision);
     if (nextChargeStatus(charge.status, event) === undefined) {
@@ -287,7 +364,14 @@ export async function decideCharge(
       return refuse('invalid_transition', `charge ${id} is already ${charge.status}`, { chargeStatus: charge.status });
     }
     const moved = await moveCharge(ctx, tx, charge, event, { declineReason: input.reason ?? null });
-    await ctx.audit(tx, { actor: actorOf(caller), action: `pos_charge.${input.decision}`, objectType: 'pos_charge', objectId: id, before: chargeJson(charge), after: chargeJson(moved) });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: `pos_charge.${input.decision}`,
+      objectType: 'pos_charge',
+      objectId: id,
+      before: chargeJson(charge),
+      after: chargeJson(moved),
+    });
     return ok(chargeJson(moved));
   });
 }
@@ -297,17 +381,31 @@ export async function decideCharge(
  * charge answers it as it is; a succeeded charge is refunded instead, and a
  * declined one moved no money.
  */
-export async function reverseCharge(ctx: HubContext, caller: Caller, id: string): Promise<Result<ChargeView, ReversalRefusal>> {
+export async function reverseCharge(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+): Promise<Result<ChargeView, ReversalRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
     const charge = await store.findCharge(tx, id, true);
-    if (!charge || caller.type !== 'merchant' || charge.merchantId !== caller.id) return refuse('not_found', `charge ${id} was not found`);
+    if (!charge || caller.type !== 'merchant' || charge.merchantId !== caller.id)
+      return refuse('not_found', `charge ${id} was not found`);
     if (charge.status === 'reversed') return ok(chargeJson(charge));
     if (nextChargeStatus(charge.status, 'reverse') === undefined) {
       const hint = charge.status === 'succeeded' ? 'refund it instead' : 'it moved no money';
-      return refuse('invalid_transition', `a ${charge.status} charge cannot be reversed: ${hint}`, { chargeStatus: charge.status });
+      return refuse('invalid_transition', `a ${charge.status} charge cannot be reversed: ${hint}`, {
+        chargeStatus: charge.status,
+      });
     }
     const moved = await moveCharge(ctx, tx, charge, 'reverse', { reversalReason: 'till_reversed' });
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'pos_charge.reversed', objectType: 'pos_charge', objectId: id, before: chargeJson(charge), after: chargeJson(moved) });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'pos_charge.reversed',
+      objectType: 'pos_charge',
+      objectId: id,
+      before: chargeJson(charge),
+      after: chargeJson(moved),
+    });
     return ok(chargeJson(moved));
   });
 }
@@ -325,9 +423,21 @@ export async function reverseDueCharges(ctx: HubContext): Promise<number> {
   for (const id of due) {
     const moved = await inTransaction(ctx.db, async (tx) => {
       const charge = await store.findCharge(tx, id, true);
-      if (!charge || !(reversibleStatuses as readonly string[]).includes(charge.status) || charge.reverseAfter > ctx.clock.now().toISOString()) return false;
+      if (
+        !charge ||
+        !(reversibleStatuses as readonly string[]).includes(charge.status) ||
+        charge.reverseAfter > ctx.clock.now().toISOString()
+      )
+        return false;
       const after = await moveCharge(ctx, tx, charge, 'reverse', { reversalReason: 'unknown_timeout' });
-      await ctx.audit(tx, { actor: systemActor, action: 'pos_charge.reversed', objectType: 'pos_charge', objectId: id, before: chargeJson(charge), after: chargeJson(after) });
+      await ctx.audit(tx, {
+        actor: systemActor,
+        action: 'pos_charge.reversed',
+        objectType: 'pos_charge',
+        objectId: id,
+        before: chargeJson(charge),
+        after: chargeJson(after),
+      });
       return true;
     });
     if (moved) reversed += 1;
@@ -358,6 +468,10 @@ export async function readCharge(ctx: HubContext, caller: Caller, id: string): P
   return charge && canSeeCharge(caller, charge) ? chargeJson(charge) : undefined;
 }
 
-export async function listChargesOf(ctx: HubContext, caller: MerchantCaller, filter: { reference?: string | undefined; limit: number; after?: string | undefined }): Promise<ChargeView[]> {
+export async function listChargesOf(
+  ctx: HubContext,
+  caller: MerchantCaller,
+  filter: { reference?: string | undefined; limit: number; after?: string | undefined },
+): Promise<ChargeView[]> {
   return (await store.listCharges(ctx.db.kysely, { ...filter, merchantId: caller.id })).map(chargeJson);
 }

@@ -2,7 +2,16 @@ import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
 import type { PosChargeRow } from '../db/tables/pos.ts';
 import { minor } from '../money/index.ts';
-import { type Charge, type ChargeStamp, type ChargeStatus, type PrefixOwner, type ReversalReason, holdsCode, leadingPrefixes, reversibleStatuses } from './model.ts';
+import {
+  type Charge,
+  type ChargeStamp,
+  type ChargeStatus,
+  type PrefixOwner,
+  type ReversalReason,
+  holdsCode,
+  leadingPrefixes,
+  reversibleStatuses,
+} from './model.ts';
 
 function toCharge(row: PosChargeRow): Charge {
   return {
@@ -73,7 +82,11 @@ export async function findCharge(db: Queryable, id: string, lock = false): Promi
 
 /** The charge that holds the code: any charge of it but a declined one. */
 export async function findCodeHolder(db: Queryable, paymentCode: string): Promise<string | undefined> {
-  const row = await db.selectFrom('pos_charges').select('id').where('payment_code_hold', '=', paymentCode).executeTakeFirst();
+  const row = await db
+    .selectFrom('pos_charges')
+    .select('id')
+    .where('payment_code_hold', '=', paymentCode)
+    .executeTakeFirst();
   return row?.id;
 }
 
@@ -87,7 +100,12 @@ export type ChargeChange = {
 };
 
 /** Moves a charge on from `from`; answers whether exactly that row changed. */
-export async function updateChargeStatus(tx: Tx, id: string, from: ChargeStatus, change: ChargeChange): Promise<boolean> {
+export async function updateChargeStatus(
+  tx: Tx,
+  id: string,
+  from: ChargeStatus,
+  change: ChargeChange,
+): Promise<boolean> {
   const result = await tx
     .updateTable('pos_charges')
     .set({
@@ -118,8 +136,16 @@ export async function listDueReversals(db: Queryable, now: string, limit: number
   return rows.map((row) => row.id);
 }
 
-export async function listCharges(db: Queryable, filter: { merchantId: string; reference?: string | undefined; limit: number; after?: string | undefined }): Promise<Charge[]> {
-  let query = db.selectFrom('pos_charges').selectAll().where('merchant_id', '=', filter.merchantId).orderBy('id').limit(filter.limit + 1);
+export async function listCharges(
+  db: Queryable,
+  filter: { merchantId: string; reference?: string | undefined; limit: number; after?: string | undefined },
+): Promise<Charge[]> {
+  let query = db
+    .selectFrom('pos_charges')
+    .selectAll()
+    .where('merchant_id', '=', filter.merchantId)
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.reference !== undefined) query = query.where('reference', '=', filter.reference);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   return (await query.execute()).map(toCharge);
@@ -131,6 +157,10 @@ export async function listCharges(db: Queryable, filter: { merchantId: string; r
  * primary-key probes, whatever the number of participants.
  */
 export async function prefixOwnersOf(db: Queryable, paymentCode: string): Promise<PrefixOwner[]> {
-  const rows = await db.selectFrom('payment_code_prefixes').selectAll().where('prefix', 'in', leadingPrefixes(paymentCode)).execute();
+  const rows = await db
+    .selectFrom('payment_code_prefixes')
+    .selectAll()
+    .where('prefix', 'in', leadingPrefixes(paymentCode))
+    .execute();
   return rows.map((row) => ({ prefix: row.prefix, participantId: row.participant_id }));
 }

@@ -38,7 +38,15 @@ describe('buildMerchantPresentedPayload', () => {
       postalCode: '10110',
       additionalData: { billNumber: 'B-1', referenceLabel: 'att_9f', terminalLabel: 'T1', consumerDataRequest: 'M' },
       language: { preference: 'ID', merchantName: 'Kedai Kopi', merchantCity: 'Jakarta' },
-      unreserved: [{ id: '80', children: [{ id: '00', value: 'ORG.LINTAS' }, { id: '01', value: 'chk_1' }] }],
+      unreserved: [
+        {
+          id: '80',
+          children: [
+            { id: '00', value: 'ORG.LINTAS' },
+            { id: '01', value: 'chk_1' },
+          ],
+        },
+      ],
     });
     if (!result.ok) throw new Error(JSON.stringify(result));
     const fields = decodedFields(result.payload);
@@ -58,19 +66,34 @@ describe('buildMerchantPresentedPayload', () => {
   });
 
   it('writes amounts with the exponent of their currency', () => {
-    const result = buildMerchantPresentedPayload({ ...placard, currency: 'JPY', countryCode: 'JP', amount: minor(1200) });
+    const result = buildMerchantPresentedPayload({
+      ...placard,
+      currency: 'JPY',
+      countryCode: 'JP',
+      amount: minor(1200),
+    });
     if (!result.ok) throw new Error(JSON.stringify(result));
     expect(findField(decodedFields(result.payload), '54')).toMatchObject({ value: '1200' });
   });
 
   it.each<[string, Partial<MerchantPresentedInput>, object]>([
     ['an unknown currency', { currency: 'XYZ' }, { code: 'currency_unknown', path: '53' }],
-    ['an id taken twice', { merchantAccounts: [placard.merchantAccounts[0]!, placard.merchantAccounts[0]!] }, { code: 'field_id_duplicate', path: '26' }],
+    [
+      'an id taken twice',
+      { merchantAccounts: [placard.merchantAccounts[0]!, placard.merchantAccounts[0]!] },
+      { code: 'field_id_duplicate', path: '26' },
+    ],
     ['a value too long to encode', { merchantName: 'M'.repeat(100) }, { code: 'field_value_too_long', path: '59' }],
     [
       'a payload that breaks EMVCo rules',
       { merchantName: 'M'.repeat(26), amount: minor(0) },
-      { code: 'payload_not_conformant', findings: [expect.objectContaining({ rule: 'value_too_long', path: '59' }), expect.objectContaining({ rule: 'amount_invalid', path: '54' })] },
+      {
+        code: 'payload_not_conformant',
+        findings: [
+          expect.objectContaining({ rule: 'value_too_long', path: '59' }),
+          expect.objectContaining({ rule: 'amount_invalid', path: '54' }),
+        ],
+      },
     ],
   ])('refuses %s', (_, change, refusal) => {
     expect(buildMerchantPresentedPayload({ ...placard, ...change })).toEqual({ ok: false, ...refusal });

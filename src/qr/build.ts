@@ -9,7 +9,11 @@ import type { QrEncodeError, QrFieldInput, QrFinding } from './model.ts';
 /** A primitive account (02-25, a card network's slot) or a template (26-51) under its owner's GUID. */
 export type MerchantAccountInput =
   | { readonly id: string; readonly value: string }
-  | { readonly id: string; readonly guid: string; readonly fields?: readonly { readonly id: string; readonly value: string }[] };
+  | {
+      readonly id: string;
+      readonly guid: string;
+      readonly fields?: readonly { readonly id: string; readonly value: string }[];
+    };
 
 /** Data object 62, by the names EMVCo gives its sub-fields. */
 export type AdditionalDataInput = {
@@ -77,7 +81,8 @@ export function buildMerchantPresentedPayload(input: MerchantPresentedInput): Qr
   ];
   if (input.amount !== undefined) fields.push({ id: '54', value: formatDecimalAmount(input.amount, currency.alpha) });
   if (input.postalCode !== undefined) fields.push({ id: '61', value: input.postalCode });
-  if (input.additionalData !== undefined) fields.push({ id: '62', children: additionalDataFields(input.additionalData) });
+  if (input.additionalData !== undefined)
+    fields.push({ id: '62', children: additionalDataFields(input.additionalData) });
   if (input.language !== undefined) fields.push({ id: '64', children: languageFields(input.language) });
   const encoded = encode(fields);
   if (!encoded.ok) return encoded;

@@ -4,11 +4,16 @@ import { registerQrCommands } from './index.ts';
 import { conformingPayload, signed, tlv } from './test-payloads.ts';
 
 /** Runs `lintas <args>` against in-memory output and files. */
-async function run(args: string[], files: Record<string, string> = {}): Promise<{ out: string; err: string; exitCode: number | undefined }> {
+async function run(
+  args: string[],
+  files: Record<string, string> = {},
+): Promise<{ out: string; err: string; exitCode: number | undefined }> {
   let out = '';
   let err = '';
   let exitCode: number | undefined;
-  const program = new Command('lintas').exitOverride().configureOutput({ writeOut: (text) => (out += text), writeErr: (text) => (err += text) });
+  const program = new Command('lintas')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => (out += text), writeErr: (text) => (err += text) });
   registerQrCommands(program, {
     out: (text) => (out += text),
     err: (text) => (err += text),
@@ -91,8 +96,21 @@ describe('lintas qr encode', () => {
   it.each([
     ['a missing file', {}, /^cannot read tree\.json: ENOENT/],
     ['a file that is not JSON', { 'tree.json': '[{' }, /^cannot read tree\.json: /],
-    ['JSON that is not a tree', { 'tree.json': '{"id": "00"}' }, /^tree\.json holds neither an array of data objects nor an object with "fields"\n$/],
-    ['a tree encode refuses', { 'tree.json': JSON.stringify([{ id: '00', value: '01' }, { id: '63', value: 'ABCD' }]) }, /^cannot encode: field_crc_reserved at 63\n$/],
+    [
+      'JSON that is not a tree',
+      { 'tree.json': '{"id": "00"}' },
+      /^tree\.json holds neither an array of data objects nor an object with "fields"\n$/,
+    ],
+    [
+      'a tree encode refuses',
+      {
+        'tree.json': JSON.stringify([
+          { id: '00', value: '01' },
+          { id: '63', value: 'ABCD' },
+        ]),
+      },
+      /^cannot encode: field_crc_reserved at 63\n$/,
+    ],
   ])('refuses %s, and exits 1', async (_, files, message) => {
     const { out, err, exitCode } = await run(['qr', 'encode', '--json', 'tree.json'], files);
     expect(exitCode).toBe(1);

@@ -27,7 +27,9 @@ const indent = '   ';
 export function registerQrCommands(program: Command, io: QrCliIo = processIo): void {
   const qr = program.command('qr').description('EMVCo QR payloads: decode and encode');
   qr.command('decode')
-    .description('show the data objects of a payload with their names, the findings and the verdict; exit 1 unless valid')
+    .description(
+      'show the data objects of a payload with their names, the findings and the verdict; exit 1 unless valid',
+    )
     .argument('<payload>', 'the text a QR code holds (quote it)')
     .option('--strict', 'apply every EMVCo MPM rule as an error (default: lenient, as a wallet scans)')
     .option('--json', 'print the decoded result as JSON')
@@ -38,7 +40,10 @@ export function registerQrCommands(program: Command, io: QrCliIo = processIo): v
     });
   qr.command('encode')
     .description('write a payload, with its CRC, from a tree of data objects')
-    .requiredOption('--json <file>', 'JSON: an array of {id, value} and {id, children}, or the output of `qr decode --json`')
+    .requiredOption(
+      '--json <file>',
+      'JSON: an array of {id, value} and {id, children}, or the output of `qr decode --json`',
+    )
     .action((flags: { json: string }) => {
       const fields = readTree(flags.json, io);
       if (fields === undefined) return io.setExitCode(1);
@@ -84,7 +89,8 @@ function describeMpm(field: QrField, margin: string): string {
 }
 
 function describeCpm(field: CpmField, margin: string): string {
-  if ('children' in field) return `${margin}${field.tag} ${field.name}\n${field.children.map((child) => describeCpm(child, margin + indent)).join('')}`;
+  if ('children' in field)
+    return `${margin}${field.tag} ${field.name}\n${field.children.map((child) => describeCpm(child, margin + indent)).join('')}`;
   const text = field.text === undefined ? '' : ` ${JSON.stringify(field.text)}`;
   return `${margin}${field.tag} ${field.name}: ${field.hex}${text}\n`;
 }
@@ -94,7 +100,9 @@ function describeFindings(findings: readonly QrFinding[]): string {
     .map((severity) => {
       const matching = findings.filter((finding) => finding.severity === severity);
       if (matching.length === 0) return '';
-      const lines = matching.map((finding) => `${indent}${finding.path === '' ? '-' : finding.path} ${finding.rule}: ${finding.detail}\n`);
+      const lines = matching.map(
+        (finding) => `${indent}${finding.path === '' ? '-' : finding.path} ${finding.rule}: ${finding.detail}\n`,
+      );
       return `${severity}s (${matching.length}):\n${lines.join('')}`;
     })
     .join('');

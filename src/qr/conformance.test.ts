@@ -6,9 +6,18 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type QrField, type QrRule } from './index.ts';
 
-type Vector = { payload: string; valid: boolean; scheme: string; source: string; notes: string; strictEmvcoIssues?: string[] };
+type Vector = {
+  payload: string;
+  valid: boolean;
+  scheme: string;
+  source: string;
+  notes: string;
+  strictEmvcoIssues?: string[];
+};
 
-const vectors = JSON.parse(readFileSync(new URL('./testdata/emv-qr-vectors.json', import.meta.url), 'utf8')) as Vector[];
+const vectors = JSON.parse(
+  readFileSync(new URL('./testdata/emv-qr-vectors.json', import.meta.url), 'utf8'),
+) as Vector[];
 
 /** How the vectors word each issue, and the finding that answers it. */
 const issuePatterns: readonly [RegExp, (match: RegExpMatchArray) => [QrRule, string]][] = [
@@ -34,7 +43,8 @@ function expectedFinding(issue: string): string {
 /** Whether every level of the tree is in the order encode writes: ascending ids. */
 function inEncodeOrder(fields: readonly QrField[]): boolean {
   return fields.every(
-    (field, i) => (i === 0 || fields[i - 1]!.id < field.id) && (!('children' in field) || inEncodeOrder(field.children)),
+    (field, i) =>
+      (i === 0 || fields[i - 1]!.id < field.id) && (!('children' in field) || inEncodeOrder(field.children)),
   );
 }
 
@@ -45,32 +55,37 @@ describe('the conformance vectors', () => {
     expect(vectors.filter((vector) => vector.scheme === 'emvco-cpm')).toHaveLength(2);
   });
 
-  describe.each(vectors.map((vector, index) => [index, vector.scheme, vector] as const))('#%i (%s)', (_, __, vector) => {
-    it(`has the lenient verdict ${vector.valid ? 'valid' : 'invalid'}`, () => {
-      const result = decode(vector.payload);
-      expect(result.valid, JSON.stringify(result)).toBe(vector.valid);
-      if (vector.scheme === 'emvco-cpm') expect(result.kind).toBe('cpm');
-      else expect(result.kind).toBe(vector.valid ? 'mpm' : 'error');
-    });
-
-    it('gets in strict mode exactly a finding for each listed issue', () => {
-      const result = decode(vector.payload, { mode: 'strict' });
-      if (result.kind !== 'mpm') {
-        expect(vector.strictEmvcoIssues ?? []).toEqual([]);
-        return;
-      }
-      const errors = result.findings.filter((finding) => finding.severity === 'error').map((finding) => `${finding.rule} at ${finding.path}`);
-      const expected = [...new Set((vector.strictEmvcoIssues ?? []).map(expectedFinding))];
-      expect(errors.sort()).toEqual(expected.sort());
-      expect(result.valid).toBe(expected.length === 0);
-    });
-
-    if (vector.valid && vector.scheme !== 'emvco-cpm') {
-      it('encodes back to itself when its fields are already in order and its CRC upper case', () => {
+  describe.each(vectors.map((vector, index) => [index, vector.scheme, vector] as const))(
+    '#%i (%s)',
+    (_, __, vector) => {
+      it(`has the lenient verdict ${vector.valid ? 'valid' : 'invalid'}`, () => {
         const result = decode(vector.payload);
-        if (result.kind !== 'mpm' || !inEncodeOrder(result.fields) || result.crc !== result.crc.toUpperCase()) return;
-        expect(encode(result.fields)).toEqual({ ok: true, payload: vector.payload });
+        expect(result.valid, JSON.stringify(result)).toBe(vector.valid);
+        if (vector.scheme === 'emvco-cpm') expect(result.kind).toBe('cpm');
+        else expect(result.kind).toBe(vector.valid ? 'mpm' : 'error');
       });
-    }
-  });
+
+      it('gets in strict mode exactly a finding for each listed issue', () => {
+        const result = decode(vector.payload, { mode: 'strict' });
+        if (result.kind !== 'mpm') {
+          expect(vector.strictEmvcoIssues ?? []).toEqual([]);
+          return;
+        }
+        const errors = result.findings
+          .filter((finding) => finding.severity === 'error')
+          .map((finding) => `${finding.rule} at ${finding.path}`);
+        const expected = [...new Set((vector.strictEmvcoIssues ?? []).map(expectedFinding))];
+        expect(errors.sort()).toEqual(expected.sort());
+        expect(result.valid).toBe(expected.length === 0);
+      });
+
+      if (vector.valid && vector.scheme !== 'emvco-cpm') {
+        it('encodes back to itself when its fields are already in order and its CRC upper case', () => {
+          const result = decode(vector.payload);
+          if (result.kind !== 'mpm' || !inEncodeOrder(result.fields) || result.crc !== result.crc.toUpperCase()) return;
+          expect(encode(result.fields)).toEqual({ ok: true, payload: vector.payload });
+        });
+      }
+    },
+  );
 });

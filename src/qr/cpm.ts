@@ -53,7 +53,12 @@ export function decodeConsumerPresented(payload: string): CpmDecoded | QrCodecFa
   if (!Array.isArray(parsed)) return fromFailure(parsed);
   const first = parsed[0];
   if (first?.tag !== formatIndicatorTag || !('text' in first) || first.text !== formatIndicatorText) {
-    return codecFailure('cpm_format_indicator_invalid', 0, '', `the first data object is not ${formatIndicatorTag} holding ${formatIndicatorText}`);
+    return codecFailure(
+      'cpm_format_indicator_invalid',
+      0,
+      '',
+      `the first data object is not ${formatIndicatorTag} holding ${formatIndicatorText}`,
+    );
   }
   if (!parsed.some((field) => field.tag === applicationTemplateTag)) {
     return codecFailure('cpm_application_missing', 0, '', `no ${applicationTemplateTag} application template`);
@@ -76,12 +81,21 @@ function base64ErrorPosition(text: string): number {
 
 function isBase64Character(code: number): boolean {
   return (
-    (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2f
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x2b ||
+    code === 0x2f
   );
 }
 
 function readObjects(bytes: Buffer, start: number, end: number, depth: number): CpmField[] | Failure {
-  if (depth > cpmNestingDepthMax) return { code: 'cpm_nesting_too_deep', byteOffset: start, detail: `templates nest deeper than ${cpmNestingDepthMax}` };
+  if (depth > cpmNestingDepthMax)
+    return {
+      code: 'cpm_nesting_too_deep',
+      byteOffset: start,
+      detail: `templates nest deeper than ${cpmNestingDepthMax}`,
+    };
   const fields: CpmField[] = [];
   let pos = start;
   while (pos < end) {
@@ -93,7 +107,12 @@ function readObjects(bytes: Buffer, start: number, end: number, depth: number): 
   return fields;
 }
 
-function readObject(bytes: Buffer, start: number, end: number, depth: number): { field: CpmField; next: number } | Failure {
+function readObject(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  depth: number,
+): { field: CpmField; next: number } | Failure {
   const first = bytes[start]!;
   let pos = start + 1;
   // Low five bits all set: the tag continues while the high bit of each next byte is set.
@@ -115,7 +134,9 @@ function readObject(bytes: Buffer, start: number, end: number, depth: number): {
     return { field: { tag, name, children }, next: valueEnd };
   }
   const hex = bytes.toString('hex', valueStart, valueEnd).toUpperCase();
-  const field: CpmField = textTags.has(tag) ? { tag, name, hex, text: bytes.toString('latin1', valueStart, valueEnd) } : { tag, name, hex };
+  const field: CpmField = textTags.has(tag)
+    ? { tag, name, hex, text: bytes.toString('latin1', valueStart, valueEnd) }
+    : { tag, name, hex };
   return { field, next: valueEnd };
 }
 

@@ -22,13 +22,17 @@ describe('crc16ccitt', () => {
       '00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304',
       'A13A',
     ],
-    ['00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62090505000076304', '0055'],
+    [
+      '00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62090505000076304',
+      '0055',
+    ],
   ])('of %j is %s', (text, crc) => {
     expect(crc16ccitt(text)).toBe(crc);
   });
 
   it('takes UTF-8 bytes: a character beyond the BMP counts four, a lone surrogate as U+FFFD', () => {
-    for (const text of ['€', '北京', '😀', 'a😀b', '\uD800', 'x\uDC00y', '\uFFFD']) expect(crc16ccitt(text)).toBe(referenceCrc(text));
+    for (const text of ['€', '北京', '😀', 'a😀b', '\uD800', 'x\uDC00y', '\uFFFD'])
+      expect(crc16ccitt(text)).toBe(referenceCrc(text));
   });
 
   it('handles a text longer than its reused buffer', () => {

@@ -84,7 +84,11 @@ export function crcOfPrefix(text: string, end: number): PrefixFacts {
     const byte2 = bytes[i + 2]!;
     const byte3 = bytes[i + 3]!;
     notAns |= notAnsBytes[byte0]! | notAnsBytes[byte1]! | notAnsBytes[byte2]! | notAnsBytes[byte3]!;
-    crc = followedBy3[(crc >>> 8) ^ byte0]! ^ followedBy2[(crc & 0xff) ^ byte1]! ^ followedBy1[byte2]! ^ followedBy0[byte3]!;
+    crc =
+      followedBy3[(crc >>> 8) ^ byte0]! ^
+      followedBy2[(crc & 0xff) ^ byte1]! ^
+      followedBy1[byte2]! ^
+      followedBy0[byte3]!;
   }
   for (; i < length; i++) {
     notAns |= notAnsBytes[bytes[i]!]!;

@@ -83,25 +83,41 @@ describe('decode: the tree', () => {
   it('keeps an unreserved template that does not parse as a plain value', () => {
     const result = mpm(decode(conformingPayload({ '81': tlv('81', '0048006500') })));
     expect(result.valid).toBe(true);
-    expect(result.fields.find((field) => field.id === '81')).toEqual({ id: '81', name: 'Unreserved Template', value: '0048006500' });
+    expect(result.fields.find((field) => field.id === '81')).toEqual({
+      id: '81',
+      name: 'Unreserved Template',
+      value: '0048006500',
+    });
   });
 
   it('keeps a payment-system template of 62 that does not parse as a plain value, and parses one that does', () => {
-    const result = mpm(decode(conformingPayload({ '62': template('62', tlv('50', 'ijkl'), tlv('99', tlv('00', 'GUID'))) })));
+    const result = mpm(
+      decode(conformingPayload({ '62': template('62', tlv('50', 'ijkl'), tlv('99', tlv('00', 'GUID'))) })),
+    );
     expect(result.fields.at(-1)).toEqual({
       id: '62',
       name: 'Additional Data Field Template',
       children: [
         { id: '50', name: 'Payment System Specific Template', value: 'ijkl' },
-        { id: '99', name: 'Payment System Specific Template', children: [{ id: '00', name: 'Globally Unique Identifier', value: 'GUID' }] },
+        {
+          id: '99',
+          name: 'Payment System Specific Template',
+          children: [{ id: '00', name: 'Globally Unique Identifier', value: 'GUID' }],
+        },
       ],
     });
   });
 
   it('counts lengths in characters and the CRC over UTF-8 bytes', () => {
-    const result = mpm(decode(conformingPayload({ '59': tlv('59', 'Café 😀'), '64': template('64', tlv('00', 'ZH'), tlv('01', '最佳运输')) })));
+    const result = mpm(
+      decode(
+        conformingPayload({ '59': tlv('59', 'Café 😀'), '64': template('64', tlv('00', 'ZH'), tlv('01', '最佳运输')) }),
+      ),
+    );
     expect(result.fields.find((field) => field.id === '59')).toMatchObject({ value: 'Café 😀' });
-    expect(result.fields.find((field) => field.id === '64')).toMatchObject({ children: [{ value: 'ZH' }, { value: '最佳运输' }] });
+    expect(result.fields.find((field) => field.id === '64')).toMatchObject({
+      children: [{ value: 'ZH' }, { value: '最佳运输' }],
+    });
   });
 
   it('accepts a lower-case CRC with a warning', () => {
@@ -110,7 +126,9 @@ describe('decode: the tree', () => {
     if (lower === payload) throw new Error('pick a payload whose CRC has a letter');
     const result = mpm(decode(lower, { mode: 'strict' }));
     expect(result.valid).toBe(true);
-    expect(result.findings).toEqual([expect.objectContaining({ rule: 'crc_lowercase', severity: 'warning', path: '63' })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ rule: 'crc_lowercase', severity: 'warning', path: '63' }),
+    ]);
   });
 
   it('skips the rules on request, leaving verdict and tree as they are', () => {

@@ -1,6 +1,16 @@
 import { decodeConsumerPresented } from './cpm.ts';
 import { crcHex, crcOfPrefix } from './crc.ts';
-import { codecFailure, type MpmDecoded, type QrCodecError, type QrCodecFailure, type QrDecodeResult, type QrField, type QrFinding, type QrMode, type QrPrimitive } from './model.ts';
+import {
+  codecFailure,
+  type MpmDecoded,
+  type QrCodecError,
+  type QrCodecFailure,
+  type QrDecodeResult,
+  type QrField,
+  type QrFinding,
+  type QrMode,
+  type QrPrimitive,
+} from './model.ts';
 import { levelRoot } from './names.ts';
 import { MerchantPresentedRules } from './rules.ts';
 import { characterCount, characterIndex, hasSurrogateUnits, scanFields, type TlvFailure } from './tlv.ts';
@@ -29,11 +39,22 @@ export type DecodeOptions = { readonly mode?: 'lenient'; readonly findings?: boo
  */
 export function decode(payload: string, options?: DecodeOptions): QrDecodeResult {
   if (payload.length === 0) return codecFailure('payload_empty', 0, '', 'the payload is empty');
-  if (payload.length > payloadCharsMax) return codecFailure('payload_too_long', payloadCharsMax, '', `more than ${payloadCharsMax} characters`);
+  if (payload.length > payloadCharsMax)
+    return codecFailure('payload_too_long', payloadCharsMax, '', `more than ${payloadCharsMax} characters`);
   const first = payload.charCodeAt(0);
-  if (first >= 0x30 && first <= 0x39) return decodeMerchantPresented(payload, options?.mode ?? 'lenient', options?.mode === 'strict' || options?.findings !== false);
+  if (first >= 0x30 && first <= 0x39)
+    return decodeMerchantPresented(
+      payload,
+      options?.mode ?? 'lenient',
+      options?.mode === 'strict' || options?.findings !== false,
+    );
   if (payload.startsWith('hQ')) return decodeConsumerPresented(payload);
-  return codecFailure('payload_kind_unknown', 0, '', 'neither merchant-presented (a digit first) nor consumer-presented (base64 "hQ" first)');
+  return codecFailure(
+    'payload_kind_unknown',
+    0,
+    '',
+    'neither merchant-presented (a digit first) nor consumer-presented (base64 "hQ" first)',
+  );
 }
 
 function decodeMerchantPresented(payload: string, mode: QrMode, withFindings: boolean): MpmDecoded | QrCodecFailure {
@@ -41,7 +62,9 @@ function decodeMerchantPresented(payload: string, mode: QrMode, withFindings: bo
   // first, as the same pass says whether lengths need counting code point by code point.
   const prefix = crcOfPrefix(payload, Math.max(0, payload.length - crcValueChars));
   const hasSurrogates = !prefix.ascii && hasSurrogateUnits(payload);
-  const rules = withFindings ? new MerchantPresentedRules(mode === 'strict' ? 'error' : 'warning', prefix.ans) : undefined;
+  const rules = withFindings
+    ? new MerchantPresentedRules(mode === 'strict' ? 'error' : 'warning', prefix.ans)
+    : undefined;
   const scanned = scanFields(payload, levelRoot, { hasSurrogates, checker: rules });
   if (!Array.isArray(scanned)) return fromTlvFailure(payload, hasSurrogates, scanned);
   const fields: QrField[] = scanned;
@@ -50,7 +73,13 @@ function decodeMerchantPresented(payload: string, mode: QrMode, withFindings: bo
   const crc = (fields.pop() as QrPrimitive).value;
   if (rules === undefined) return { kind: 'mpm', mode, valid: true, fields, crc, findings: [] };
   const findings = rules.finish(hasSurrogates ? characterCount(payload) : payload.length);
-  if (hasLowerCaseHex(crc)) findings.push({ rule: 'crc_lowercase', severity: 'warning', path: '63', detail: `${crc} matches, but EMVCo writes it in upper case` });
+  if (hasLowerCaseHex(crc))
+    findings.push({
+      rule: 'crc_lowercase',
+      severity: 'warning',
+      path: '63',
+      detail: `${crc} matches, but EMVCo writes it in upper case`,
+    });
   const valid = mode === 'lenient' || !hasError(findings);
   return { kind: 'mpm', mode, valid, fields, crc, findings };
 }
@@ -64,10 +93,16 @@ function hasError(findings: readonly QrFinding[]): boolean {
  * 00 first holding "01"; 63 last, holding four hex digits equal to the CRC of
  * everything before them (`prefixCrc`, computed before the payload was read).
  */
-function checkEnvelope(payload: string, fields: readonly QrField[], prefixCrc: number, hasSurrogates: boolean): TlvFailure | undefined {
+function checkEnvelope(
+  payload: string,
+  fields: readonly QrField[],
+  prefixCrc: number,
+  hasSurrogates: boolean,
+): TlvFailure | undefined {
   const first = fields[0];
   if (first?.id !== '00') return envelopeFailure('format_indicator_missing', 0, 'the first data object is not 00');
-  if (!('value' in first) || first.value !== '01') return envelopeFailure('format_indicator_invalid', 4, '00 does not hold 01');
+  if (!('value' in first) || first.value !== '01')
+    return envelopeFailure('format_indicator_invalid', 4, '00 does not hold 01');
   const last = fields[fields.length - 1]!;
   if (last.id !== '63') return missingCrcFailure(payload, fields, hasSurrogates);
   // 63 is last at the top level, so its value ends the payload; a primitive, as names.ts places it.
@@ -78,7 +113,8 @@ function checkEnvelope(payload: string, fields: readonly QrField[], prefixCrc: n
   }
   const written = parseHex4(value);
   if (written < 0) return envelopeFailure('crc_not_hex', valueStart, `${JSON.stringify(value)} is not four hex digits`);
-  if (written !== prefixCrc) return envelopeFailure('crc_mismatch', valueStart, `63 holds ${value}, the payload's CRC is ${crcHex(prefixCrc)}`);
+  if (written !== prefixCrc)
+    return envelopeFailure('crc_mismatch', valueStart, `63 holds ${value}, the payload's CRC is ${crcHex(prefixCrc)}`);
   return undefined;
 }
 

@@ -8,8 +8,20 @@ describe('encode', () => {
   it('writes ascending ids at every level, lengths in characters, then 63 with an upper-case CRC', () => {
     const result = encode([
       { id: '59', value: 'Kedai Kopi' },
-      { id: '62', children: [{ id: '07', value: 'T1' }, { id: '05', value: 'INV-001' }] },
-      { id: '64', children: [{ id: '01', value: '最佳运输' }, { id: '00', value: 'ZH' }] },
+      {
+        id: '62',
+        children: [
+          { id: '07', value: 'T1' },
+          { id: '05', value: 'INV-001' },
+        ],
+      },
+      {
+        id: '64',
+        children: [
+          { id: '01', value: '最佳运输' },
+          { id: '00', value: 'ZH' },
+        ],
+      },
       formatIndicator,
       { id: '01', value: '11' },
     ]);
@@ -50,7 +62,20 @@ describe('encode', () => {
     ['field_value_empty', '59', [formatIndicator, { id: '59', value: '' }]],
     ['field_value_empty', '62', [formatIndicator, { id: '62', children: [] }]],
     ['field_value_too_long', '59', [formatIndicator, { id: '59', value: 'x'.repeat(100) }]],
-    ['field_value_too_long', '62', [formatIndicator, { id: '62', children: [{ id: '01', value: 'x'.repeat(62) }, { id: '02', value: 'y'.repeat(30) }] }]],
+    [
+      'field_value_too_long',
+      '62',
+      [
+        formatIndicator,
+        {
+          id: '62',
+          children: [
+            { id: '01', value: 'x'.repeat(62) },
+            { id: '02', value: 'y'.repeat(30) },
+          ],
+        },
+      ],
+    ],
     ['format_indicator_invalid', '00', [{ id: '01', value: '11' }]],
     ['format_indicator_invalid', '00', [{ id: '00', value: '02' }]],
   ])('refuses with %s at %j', (code, path, tree) => {
@@ -59,24 +84,34 @@ describe('encode', () => {
 
   it('counts a character beyond the BMP as one toward the 99', () => {
     expect(encode([formatIndicator, { id: '59', value: '😀'.repeat(99) }]).ok).toBe(true);
-    expect(encode([formatIndicator, { id: '59', value: '😀'.repeat(100) }])).toMatchObject({ code: 'field_value_too_long' });
+    expect(encode([formatIndicator, { id: '59', value: '😀'.repeat(100) }])).toMatchObject({
+      code: 'field_value_too_long',
+    });
   });
 
   it('lets unreserved and payment-system templates hold a plain value', () => {
-    const result = encode([formatIndicator, { id: '81', value: 'not a template' }, { id: '62', children: [{ id: '50', value: 'ijkl' }] }]);
+    const result = encode([
+      formatIndicator,
+      { id: '81', value: 'not a template' },
+      { id: '62', children: [{ id: '50', value: 'ijkl' }] },
+    ]);
     expect(result.ok).toBe(true);
   });
 
   it('refuses a payload longer than a QR code holds', () => {
     // Every id that may hold a plain value, each with 99 characters: 69 × 103 characters.
-    const plainIds = Array.from({ length: 100 }, (_, id) => id).filter((id) => (id >= 2 && id <= 25) || (id >= 52 && id <= 61) || id >= 65);
+    const plainIds = Array.from({ length: 100 }, (_, id) => id).filter(
+      (id) => (id >= 2 && id <= 25) || (id >= 52 && id <= 61) || id >= 65,
+    );
     const fields = plainIds.map((id) => ({ id: String(id).padStart(2, '0'), value: 'x'.repeat(99) }));
     expect(encode([formatIndicator, ...fields])).toEqual({ ok: false, code: 'payload_too_long', path: '' });
   });
 });
 
 describe('findField', () => {
-  const decoded = decode(signed(tlv('00', '01') + template('26', tlv('00', 'COM.EXAMPLE')) + template('62', tlv('05', 'REF'))));
+  const decoded = decode(
+    signed(tlv('00', '01') + template('26', tlv('00', 'COM.EXAMPLE')) + template('62', tlv('05', 'REF'))),
+  );
   const fields = decoded.kind === 'mpm' ? decoded.fields : [];
 
   it.each([

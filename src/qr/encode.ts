@@ -63,7 +63,8 @@ function encodeContent(field: QrFieldInput, id: number, level: Level, path: stri
     if (childLevel === undefined) return { ok: false, code: 'field_primitive_expected', path };
     content = encodeLevel(field.children, childLevel, path);
   } else {
-    if (childLevel !== undefined && !templateMayBePlain(level, id)) return { ok: false, code: 'field_template_expected', path };
+    if (childLevel !== undefined && !templateMayBePlain(level, id))
+      return { ok: false, code: 'field_template_expected', path };
     content = field.value;
   }
   if (typeof content !== 'string') return content;

@@ -1,7 +1,13 @@
 // EMVCo QR codes: decode with lenient and strict verdicts, encode, build the
 // hub's own merchant-presented payloads, and the `lintas qr` commands. The
 // only door into src/qr.
-export { buildMerchantPresentedPayload, type AdditionalDataInput, type MerchantAccountInput, type MerchantPresentedInput, type QrBuildResult } from './build.ts';
+export {
+  buildMerchantPresentedPayload,
+  type AdditionalDataInput,
+  type MerchantAccountInput,
+  type MerchantPresentedInput,
+  type QrBuildResult,
+} from './build.ts';
 export { crc16ccitt } from './crc.ts';
 export { decode, payloadCharsMax, type DecodeOptions } from './decode.ts';
 export { encode, findField, firstFreeTemplateId, valueCharsMax } from './encode.ts';

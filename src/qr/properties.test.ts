@@ -25,12 +25,18 @@ const twoDigits = (id: number) => String(id).padStart(2, '0');
 
 /** The characters a data object takes once encoded. */
 function encodedChars(field: QrField): number {
-  const content = 'value' in field ? [...field.value].length : field.children.reduce((sum, child) => sum + encodedChars(child), 0);
+  const content =
+    'value' in field ? [...field.value].length : field.children.reduce((sum, child) => sum + encodedChars(child), 0);
   return 4 + content;
 }
 
 /** A level of data objects with unique ids in ascending order, named as decode names them. */
-function level(path: readonly string[], ids: fc.Arbitrary<number>, child: (id: number, path: readonly string[]) => fc.Arbitrary<QrField>, maxLength: number) {
+function level(
+  path: readonly string[],
+  ids: fc.Arbitrary<number>,
+  child: (id: number, path: readonly string[]) => fc.Arbitrary<QrField>,
+  maxLength: number,
+) {
   return fc
     .uniqueArray(ids, { minLength: 1, maxLength })
     .chain((chosen) => fc.tuple(...[...chosen].sort((a, b) => a - b).map((id) => child(id, [...path, twoDigits(id)]))));
@@ -49,7 +55,11 @@ function templateOf(path: readonly string[], children: fc.Arbitrary<QrField[]>):
 
 function child(id: number, path: readonly string[]): fc.Arbitrary<QrField> {
   // Only 62/50-99 nest again below the top level.
-  if (path[0] === '62' && id >= 50) return templateOf(path, level(path, idIn(0, 99), (_, p) => primitive(p, 8), 3));
+  if (path[0] === '62' && id >= 50)
+    return templateOf(
+      path,
+      level(path, idIn(0, 99), (_, p) => primitive(p, 8), 3),
+    );
   return primitive(path, 12);
 }
 
@@ -63,7 +73,10 @@ const rootIds = idIn(1, 99).filter((id) => id !== 63);
 
 /** A tree encode accepts: 00 holding "01" first, then up to 24 other data objects. */
 const trees: fc.Arbitrary<QrField[]> = fc
-  .tuple(fc.constant<QrField>({ id: '00', name: 'Payload Format Indicator', value: '01' }), level([], rootIds, rootField, 24))
+  .tuple(
+    fc.constant<QrField>({ id: '00', name: 'Payload Format Indicator', value: '01' }),
+    level([], rootIds, rootField, 24),
+  )
   .map(([formatIndicator, rest]) => [formatIndicator, ...rest]);
 
 describe('round trips', () => {

@@ -72,14 +72,31 @@ describe('the EMVCo MPM rules', () => {
     ['convenience_fee_fixed_unexpected', '56', { '55': tlv('55', '01'), '56': tlv('56', '500') }],
     ['convenience_fee_fixed_invalid', '56', { '55': tlv('55', '02'), '56': tlv('56', '5.5.5') }],
     ['amount_too_many_decimals', '56', { '55': tlv('55', '02'), '56': tlv('56', '5.555') }],
-    ['convenience_fee_percentage_unexpected', '57', { '55': tlv('55', '02'), '56': tlv('56', '500'), '57': tlv('57', '1') }],
-    ['payload_too_long', '', { '80': template('80', guid, tlv('01', 'x'.repeat(75))), '81': template('81', guid, tlv('01', 'x'.repeat(75))), '82': template('82', guid, tlv('01', 'x'.repeat(75))), '83': template('83', guid, tlv('01', 'x'.repeat(75))), '84': template('84', guid, tlv('01', 'x'.repeat(75))) }],
+    [
+      'convenience_fee_percentage_unexpected',
+      '57',
+      { '55': tlv('55', '02'), '56': tlv('56', '500'), '57': tlv('57', '1') },
+    ],
+    [
+      'payload_too_long',
+      '',
+      {
+        '80': template('80', guid, tlv('01', 'x'.repeat(75))),
+        '81': template('81', guid, tlv('01', 'x'.repeat(75))),
+        '82': template('82', guid, tlv('01', 'x'.repeat(75))),
+        '83': template('83', guid, tlv('01', 'x'.repeat(75))),
+        '84': template('84', guid, tlv('01', 'x'.repeat(75))),
+      },
+    ],
   ])('%s at %j', (rule, path, changes) => {
     const payload = conformingPayload(changes);
     expect(findingsOf(payload, 'strict')).toEqual([[rule, path]]);
     const lenient = decode(payload);
     expect(lenient).toMatchObject({ valid: true, findings: [{ rule, path, severity: 'warning' }] });
-    expect(decode(payload, { mode: 'strict' })).toMatchObject({ valid: false, findings: [{ rule, path, severity: 'error' }] });
+    expect(decode(payload, { mode: 'strict' })).toMatchObject({
+      valid: false,
+      findings: [{ rule, path, severity: 'error' }],
+    });
   });
 
   it.each<[string, Record<string, string | null>]>([
@@ -87,10 +104,19 @@ describe('the EMVCo MPM rules', () => {
     ['a fixed convenience fee', { '55': tlv('55', '02'), '56': tlv('56', '2500') }],
     ['a percentage fee', { '55': tlv('55', '03'), '57': tlv('57', '0.75') }],
     ['an amount with a trailing decimal mark', { '54': tlv('54', '15000.') }],
-    ['an amount in a currency without decimals', { '53': tlv('53', '392'), '54': tlv('54', '1200'), '58': tlv('58', 'JP') }],
+    [
+      'an amount in a currency without decimals',
+      { '53': tlv('53', '392'), '54': tlv('54', '1200'), '58': tlv('58', 'JP') },
+    ],
     ['a primitive card-network account beside the template', { '04': tlv('04', '5123456789012346') }],
-    ['the alternate-language template', { '64': template('64', tlv('00', 'zh'), tlv('01', '最佳运输'), tlv('02', '北京')) }],
-    ['payment-system templates of their own in 62', { '62': template('62', tlv('01', '***'), tlv('50', 'ijkl'), tlv('99', tlv('00', '00'))) }],
+    [
+      'the alternate-language template',
+      { '64': template('64', tlv('00', 'zh'), tlv('01', '最佳运输'), tlv('02', '北京')) },
+    ],
+    [
+      'payment-system templates of their own in 62',
+      { '62': template('62', tlv('01', '***'), tlv('50', 'ijkl'), tlv('99', tlv('00', '00'))) },
+    ],
     ['a consumer data request for all three', { '62': template('62', tlv('09', 'EMA')) }],
     ['no point of initiation', { '01': null }],
   ])('finds nothing wrong with %s', (_, changes) => {
@@ -98,7 +124,12 @@ describe('the EMVCo MPM rules', () => {
   });
 
   it('reports every broken rule, not only the first', () => {
-    const payload = conformingPayload({ '52': null, '58': tlv('58', 'id'), '59': tlv('59', 'M'.repeat(26)), '65': tlv('65', 'x') });
+    const payload = conformingPayload({
+      '52': null,
+      '58': tlv('58', 'id'),
+      '59': tlv('59', 'M'.repeat(26)),
+      '65': tlv('65', 'x'),
+    });
     expect(findingsOf(payload, 'strict')).toEqual([
       ['country_code_invalid', '58'],
       ['value_too_long', '59'],

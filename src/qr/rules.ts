@@ -9,7 +9,15 @@
 // for a finding.
 import { currencyByNumeric, parseDecimalAmount, type Currency } from '../money/index.ts';
 import type { QrFinding, QrRule } from './model.ts';
-import { idStrings, levelAdditionalData, levelLanguage, levelMerchantAccount, levelRoot, levelUnreserved, type Level } from './names.ts';
+import {
+  idStrings,
+  levelAdditionalData,
+  levelLanguage,
+  levelMerchantAccount,
+  levelRoot,
+  levelUnreserved,
+  type Level,
+} from './names.ts';
 import { characterCount, isAns, scanFields, type FieldChecker } from './tlv.ts';
 
 /** EMVCo's limit on a whole payload. */
@@ -47,24 +55,51 @@ function byId(ranges: IdRanges): Uint8Array {
 
 /** The most characters a value may hold; 0 for no limit below the 99 of its length. */
 const charsMaxById: readonly Uint8Array[] = [
-  byId([[59, 59, merchantNameCharsMax], [60, 60, merchantCityCharsMax], [61, 61, postalCodeCharsMax]]),
+  byId([
+    [59, 59, merchantNameCharsMax],
+    [60, 60, merchantCityCharsMax],
+    [61, 61, postalCodeCharsMax],
+  ]),
   byId([[0, 0, guidCharsMax]]),
   byId([[1, 8, additionalDataCharsMax]]),
   byId([]),
-  byId([[1, 1, merchantNameCharsMax], [2, 2, merchantCityCharsMax]]),
+  byId([
+    [1, 1, merchantNameCharsMax],
+    [2, 2, merchantCityCharsMax],
+  ]),
   byId([[0, 0, guidCharsMax]]),
 ];
 
 /** 1 where the value must be EMVCo "ans" (printable ASCII). */
-const ansById: readonly Uint8Array[] = [byId([[2, 25, 1], [59, 61, 1]]), byId([]), byId([[1, 8, 1]]), byId([]), byId([]), byId([])];
+const ansById: readonly Uint8Array[] = [
+  byId([
+    [2, 25, 1],
+    [59, 61, 1],
+  ]),
+  byId([]),
+  byId([[1, 8, 1]]),
+  byId([]),
+  byId([]),
+  byId([]),
+];
 
 /** 1 where the value has a rule of its own, in `rootValue`, `additionalDataValue` or `languageValue`. */
 const specialById: readonly Uint8Array[] = [
-  byId([[1, 1, 1], [52, 58, 1], [65, 99, 1]]),
+  byId([
+    [1, 1, 1],
+    [52, 58, 1],
+    [65, 99, 1],
+  ]),
   byId([]),
-  byId([[0, 0, 1], [9, 49, 1]]),
+  byId([
+    [0, 0, 1],
+    [9, 49, 1],
+  ]),
   byId([]),
-  byId([[0, 0, 1], [3, 99, 1]]),
+  byId([
+    [0, 0, 1],
+    [3, 99, 1],
+  ]),
   byId([]),
 ];
 
@@ -88,7 +123,8 @@ const valueDetails: Partial<Record<QrRule, (value: string) => string>> = {
   consumer_data_request_invalid: (value) => `${quote(value)} is not a combination of A, M and E, each at most once`,
   language_preference_invalid: (value) => `${quote(value)} is not an ISO 639-1 code`,
   amount_invalid: (value) => `${quote(value)} is not a non-zero amount of at most ${amountCharsMax} characters`,
-  convenience_fee_fixed_invalid: (value) => `${quote(value)} is not a non-zero amount of at most ${amountCharsMax} characters`,
+  convenience_fee_fixed_invalid: (value) =>
+    `${quote(value)} is not a non-zero amount of at most ${amountCharsMax} characters`,
 };
 
 /**
@@ -128,7 +164,8 @@ export class MerchantPresentedRules implements FieldChecker {
     if (value.length === 0) return this.fail('value_empty', parentId, id, value);
     const charsMax = charsMaxById[level]![id]!;
     if (charsMax !== 0 && value.length > charsMax) this.length(level, parentId, id, value, charsMax);
-    if (!this.payloadIsAns && ansById[level]![id] === 1 && !isAns(value)) this.fail('characters_invalid', parentId, id, value);
+    if (!this.payloadIsAns && ansById[level]![id] === 1 && !isAns(value))
+      this.fail('characters_invalid', parentId, id, value);
     if (specialById[level]![id] === 0) return;
     if (level === levelRoot) this.rootValue(id, value);
     else if (level === levelAdditionalData) this.additionalDataValue(id, value);
@@ -137,7 +174,8 @@ export class MerchantPresentedRules implements FieldChecker {
 
   levelEnd(level: Level, parentId: number, seen0: number, seen1: number): void {
     if (level === levelRoot) this.rootPresence(seen0, seen1);
-    else if ((level === levelMerchantAccount || level === levelUnreserved) && (seen0 & 1) === 0) this.missing(parentId, 0);
+    else if ((level === levelMerchantAccount || level === levelUnreserved) && (seen0 & 1) === 0)
+      this.missing(parentId, 0);
     else if (level === levelLanguage && (seen0 & 0b11) !== 0b11) {
       if ((seen0 & 1) === 0) this.missing(64, 0);
       if ((seen0 & 2) === 0) this.missing(64, 1);
@@ -148,7 +186,8 @@ export class MerchantPresentedRules implements FieldChecker {
   finish(payloadChars: number): QrFinding[] {
     if (this.amount !== undefined) this.checkAmount(54, this.amount, 'amount_invalid');
     this.checkConvenienceFee();
-    if (payloadChars > emvPayloadCharsMax) this.add('payload_too_long', '', `${payloadChars} characters, EMVCo allows ${emvPayloadCharsMax}`);
+    if (payloadChars > emvPayloadCharsMax)
+      this.add('payload_too_long', '', `${payloadChars} characters, EMVCo allows ${emvPayloadCharsMax}`);
     return this.findings;
   }
 
@@ -214,15 +253,22 @@ export class MerchantPresentedRules implements FieldChecker {
     const path = idStrings[id]!;
     const scan = scanFields(value, levelUnreserved, { hasSurrogates: true, path });
     if (Array.isArray(scan)) throw new Error(`unreserved template ${path} parses but was kept plain`);
-    this.add('unreserved_template_not_tlv', path, `${path} is not a template (${scan.code} at ${scan.unitPosition}: ${scan.detail})`);
+    this.add(
+      'unreserved_template_not_tlv',
+      path,
+      `${path} is not a template (${scan.code} at ${scan.unitPosition}: ${scan.detail})`,
+    );
   }
 
   private checkConvenienceFee(): void {
     const tip = this.tipIndicator;
-    if (tip === '02' && this.feeFixed === undefined) this.add('convenience_fee_fixed_missing', '56', '55 is 02 (fixed fee) but 56 is absent');
-    if (tip === '03' && this.feePercentage === undefined) this.add('convenience_fee_percentage_missing', '57', '55 is 03 (percentage fee) but 57 is absent');
+    if (tip === '02' && this.feeFixed === undefined)
+      this.add('convenience_fee_fixed_missing', '56', '55 is 02 (fixed fee) but 56 is absent');
+    if (tip === '03' && this.feePercentage === undefined)
+      this.add('convenience_fee_percentage_missing', '57', '55 is 03 (percentage fee) but 57 is absent');
     if (this.feeFixed !== undefined) {
-      if (tip !== '02') this.add('convenience_fee_fixed_unexpected', '56', `56 is present but 55 is ${tip ?? 'absent'}, not 02`);
+      if (tip !== '02')
+        this.add('convenience_fee_fixed_unexpected', '56', `56 is present but 55 is ${tip ?? 'absent'}, not 02`);
       this.checkAmount(56, this.feeFixed, 'convenience_fee_fixed_invalid');
     }
     if (this.feePercentage !== undefined && tip !== '03') {
@@ -240,7 +286,11 @@ export class MerchantPresentedRules implements FieldChecker {
     if (currency === undefined) return;
     const parsed = value.length > amountCharsMax ? undefined : parseDecimalAmount(value, currency.alpha);
     if (parsed?.ok === false && parsed.code === 'amount_too_many_decimals') {
-      this.add('amount_too_many_decimals', idStrings[id]!, `${quote(value)} has more decimals than ${currency.alpha} has (${currency.exponent})`);
+      this.add(
+        'amount_too_many_decimals',
+        idStrings[id]!,
+        `${quote(value)} has more decimals than ${currency.alpha} has (${currency.exponent})`,
+      );
     } else if (parsed === undefined || !parsed.ok || parsed.amount === 0) {
       this.fail(formatRule, -1, id, value);
     }
@@ -292,7 +342,10 @@ function missingWording(parentId: number, id: number): { path: string; detail: s
   let wording = missingWordings[index];
   if (wording === undefined) {
     const path = pathOf(parentId, id);
-    wording = { path, detail: parentId < 0 ? `${path} is mandatory` : `${path} is mandatory in template ${idStrings[parentId]}` };
+    wording = {
+      path,
+      detail: parentId < 0 ? `${path} is mandatory` : `${path} is mandatory in template ${idStrings[parentId]}`,
+    };
     missingWordings[index] = wording;
   }
   return wording;

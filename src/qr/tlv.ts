@@ -51,11 +51,23 @@ type Scan = {
 
 /** Reads the data objects of `text` at `level`, descending into templates. */
 export function scanFields(text: string, level: Level, options: ScanOptions): QrField[] | TlvFailure {
-  const scan: Scan = { text, hasSurrogates: options.hasSurrogates, checker: options.checker, fieldStarts: options.fieldStarts };
+  const scan: Scan = {
+    text,
+    hasSurrogates: options.hasSurrogates,
+    checker: options.checker,
+    fieldStarts: options.fieldStarts,
+  };
   return scanLevel(scan, 0, text.length, level, -1, options.path ?? '');
 }
 
-function scanLevel(scan: Scan, start: number, end: number, level: Level, parentId: number, path: string): QrField[] | TlvFailure {
+function scanLevel(
+  scan: Scan,
+  start: number,
+  end: number,
+  level: Level,
+  parentId: number,
+  path: string,
+): QrField[] | TlvFailure {
   const { text, checker } = scan;
   const checkedIds = checker?.checkedIds(level);
   const names = namesAt(level);
@@ -68,14 +80,23 @@ function scanLevel(scan: Scan, start: number, end: number, level: Level, parentI
   let seen3 = 0;
   let pos = start;
   while (pos < end) {
-    if (end - pos < headerUnits) return failure('tlv_truncated', pos, path, `${end - pos} characters left where an id and a length need 4`);
+    if (end - pos < headerUnits)
+      return failure('tlv_truncated', pos, path, `${end - pos} characters left where an id and a length need 4`);
     const id = twoDigits(text, pos);
-    if (id < 0) return failure('tlv_id_invalid', pos, path, `id ${JSON.stringify(text.slice(pos, pos + 2))} is not two digits`);
+    if (id < 0)
+      return failure('tlv_id_invalid', pos, path, `id ${JSON.stringify(text.slice(pos, pos + 2))} is not two digits`);
     const length = twoDigits(text, pos + 2);
-    if (length < 0) return failure('tlv_length_invalid', pos + 2, path, `length ${JSON.stringify(text.slice(pos + 2, pos + 4))} of ${idStrings[id]} is not two digits`);
+    if (length < 0)
+      return failure(
+        'tlv_length_invalid',
+        pos + 2,
+        path,
+        `length ${JSON.stringify(text.slice(pos + 2, pos + 4))} of ${idStrings[id]} is not two digits`,
+      );
     const valueStart = pos + headerUnits;
     const valueEnd = scan.hasSurrogates ? advanceCharacters(text, valueStart, length, end) : valueStart + length;
-    if (valueEnd > end) return failure('tlv_value_overflow', pos + 2, path, `length ${length} of ${idStrings[id]} runs past the end`);
+    if (valueEnd > end)
+      return failure('tlv_value_overflow', pos + 2, path, `length ${length} of ${idStrings[id]} runs past the end`);
     const bit = 1 << (id & 31);
     if (id < 32) {
       if (seen0 & bit) return duplicate(pos, path, id);
@@ -92,10 +113,14 @@ function scanLevel(scan: Scan, start: number, end: number, level: Level, parentI
     }
     if (level === levelRoot) scan.fieldStarts?.push(pos);
     const childLevel = childLevels[id];
-    const children = childLevel === undefined || length === 0 ? undefined : readTemplate(scan, valueStart, valueEnd, level, childLevel, id, path);
+    const children =
+      childLevel === undefined || length === 0
+        ? undefined
+        : readTemplate(scan, valueStart, valueEnd, level, childLevel, id, path);
     if (children === undefined) {
       const value = text.slice(valueStart, valueEnd);
-      if (checkedIds !== undefined && (checkedIds[id] === 1 || length === 0)) checker!.value(level, parentId, id, value);
+      if (checkedIds !== undefined && (checkedIds[id] === 1 || length === 0))
+        checker!.value(level, parentId, id, value);
       fields.push({ id: idStrings[id]!, name: names[id]!, value });
     } else if (Array.isArray(children)) {
       fields.push({ id: idStrings[id]!, name: names[id]!, children });

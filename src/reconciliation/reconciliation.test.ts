@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signRequest } from '../http/signatures.ts';
 import { type TestHub, type TestParticipant, bearerClient, startTestHub } from '../testing/index.ts';
-import { type TestMerchant, approveChannel, buyerOf, createCheckout, createMerchant, createWallet } from '../testing/world.ts';
+import {
+  type TestMerchant,
+  approveChannel,
+  buyerOf,
+  createCheckout,
+  createMerchant,
+  createWallet,
+} from '../testing/world.ts';
 
 let hub: TestHub;
 let acquirer: TestParticipant;
@@ -13,10 +20,21 @@ const payments: { id: string; amount: number; merchant: string; receiptNumber: s
 const refunds: { transferId: string; amount: number; merchant: string }[] = [];
 
 async function pay(merchant: TestMerchant, amount: number, ref: string) {
-  const checkout = await createCheckout(merchant, { amount, lines: [{ kind: 'product', name: 'Item', quantity: 1, unitAmount: amount }] });
-  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, { walletId: issuer.id, flow: 'qr' });
+  const checkout = await createCheckout(merchant, {
+    amount,
+    lines: [{ kind: 'product', name: 'Item', quantity: 1, unitAmount: amount }],
+  });
+  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+    walletId: issuer.id,
+    flow: 'qr',
+  });
   const resolved = await issuer.call('POST', '/v1/payment-requests/resolve', { qrPayload: attempt.body.qrPayload });
-  const paid = await issuer.call('POST', '/v1/transfers', { paymentToken: resolved.body.paymentToken, amount, currency: 'CNY', payer: { ref } });
+  const paid = await issuer.call('POST', '/v1/transfers', {
+    paymentToken: resolved.body.paymentToken,
+    amount,
+    currency: 'CNY',
+    payer: { ref },
+  });
   expect(paid.status, paid.text).toBe(201);
   payments.push({ id: paid.body.id, amount, merchant: merchant.id, receiptNumber: paid.body.receiptNumber });
   return paid.body;
@@ -33,7 +51,11 @@ beforeAll(async () => {
   await pay(merchantA, 10_000, 'r1');
   await pay(merchantA, 2_500, 'r2');
   await pay(merchantB, 7_000, 'r3');
-  const refund = await merchantA.call('POST', '/v1/refunds', { transferId: payments[0]!.id, amount: 1_000, reason: 'return' });
+  const refund = await merchantA.call('POST', '/v1/refunds', {
+    transferId: payments[0]!.id,
+    amount: 1_000,
+    reason: 'return',
+  });
   expect(refund.status).toBe(201);
   refunds.push({ transferId: refund.body.transferId, amount: 1_000, merchant: merchantA.id });
   const closed = await bearerClient(hub, hub.operatorToken)('POST', '/v1/settlement-windows/close');
@@ -43,7 +65,10 @@ beforeAll(async () => {
 afterAll(async () => hub?.stop());
 
 function parseCsv(text: string): string[][] {
-  return text.trim().split('\r\n').map((line) => line.split(','));
+  return text
+    .trim()
+    .split('\r\n')
+    .map((line) => line.split(','));
 }
 
 describe('statements', () => {
@@ -52,10 +77,39 @@ describe('statements', () => {
     expect(csv.status, csv.text).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const [header, ...rows] = parseCsv(csv.text);
-    expect(header).toEqual(['transferId', 'receiptNumber', 'createdAt', 'businessDate', 'kind', 'direction', 'counterpartyId', 'merchantId', 'amount', 'currency', 'interchange', 'switchFee', 'source', 'payerRef']);
+    expect(header).toEqual([
+      'transferId',
+      'receiptNumber',
+      'createdAt',
+      'businessDate',
+      'kind',
+      'direction',
+      'counterpartyId',
+      'merchantId',
+      'amount',
+      'currency',
+      'interchange',
+      'switchFee',
+      'source',
+      'payerRef',
+    ]);
     const expected = [
-      ...payments.map((payment) => [payment.id, 'payment', 'debit', acquirer.id, payment.merchant, String(payment.amount)]),
-      ...refunds.map((refund) => [refund.transferId, 'refund', 'credit', acquirer.id, refund.merchant, String(refund.amount)]),
+      ...payments.map((payment) => [
+        payment.id,
+        'payment',
+        'debit',
+        acquirer.id,
+        payment.merchant,
+        String(payment.amount),
+      ]),
+      ...refunds.map((refund) => [
+        refund.transferId,
+        'refund',
+        'credit',
+        acquirer.id,
+        refund.merchant,
+        String(refund.amount),
+      ]),
     ].sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
     expect(rows.map((row) => [row[0], row[4], row[5], row[6], row[7], row[8]])).toEqual(expected);
     const json = await issuer.call('GET', `/v1/statements?windowId=${windowId}`);
@@ -66,8 +120,16 @@ describe('statements', () => {
   test("the acquirer's per-merchant summary matches hand-computed figures", async () => {
     const summary = await acquirer.call('GET', `/v1/statements?windowId=${windowId}&groupBy=merchant`);
     expect(summary.status).toBe(200);
-    const byMerchant = Object.fromEntries(summary.body.data.map((row: { merchantId: string }) => [row.merchantId, row]));
-    expect(byMerchant[merchantA.id]).toMatchObject({ currency: 'CNY', payments: 2, refundCount: 1, gross: 12_500, refunds: 1_000 });
+    const byMerchant = Object.fromEntries(
+      summary.body.data.map((row: { merchantId: string }) => [row.merchantId, row]),
+    );
+    expect(byMerchant[merchantA.id]).toMatchObject({
+      currency: 'CNY',
+      payments: 2,
+      refundCount: 1,
+      gross: 12_500,
+      refunds: 1_000,
+    });
     expect(byMerchant[merchantA.id].net).toBe(12_500 - 1_000 - byMerchant[merchantA.id].merchantDiscount);
     expect(byMerchant[merchantB.id]).toMatchObject({ payments: 1, gross: 7_000, refunds: 0 });
   });
@@ -84,7 +146,10 @@ describe('statements', () => {
 async function upload(participant: TestParticipant, csv: string) {
   const url = `${hub.url}/v1/reconciliations?windowId=${windowId}`;
   const headers: Record<string, string> = { 'content-type': 'text/csv', 'idempotency-key': `rec-${Math.random()}` };
-  const signature = await signRequest({ method: 'POST', url, headers, body: csv }, { keyId: participant.keyId, privateKey: participant.privateKey, now: () => hub.clock.now() });
+  const signature = await signRequest(
+    { method: 'POST', url, headers, body: csv },
+    { keyId: participant.keyId, privateKey: participant.privateKey, now: () => hub.clock.now() },
+  );
   const response = await fetch(url, { method: 'POST', headers: { ...headers, ...signature }, body: csv });
   return { status: response.status, body: (await response.json()) as any };
 }
@@ -94,7 +159,14 @@ describe('reconciliation', () => {
     const statement = await issuer.call('GET', `/v1/statements?windowId=${windowId}&format=csv`);
     const result = await upload(issuer, `\uFEFF${statement.text}`);
     expect(result.status, JSON.stringify(result.body)).toBe(201);
-    expect(result.body.counts).toEqual({ lines: 4, matched: 4, missingAtHub: 0, missingAtParticipant: 0, mismatched: 0, malformed: 0 });
+    expect(result.body.counts).toEqual({
+      lines: 4,
+      matched: 4,
+      missingAtHub: 0,
+      missingAtParticipant: 0,
+      mismatched: 0,
+      malformed: 0,
+    });
   });
 
   test('one missing, one extra, one wrong amount and a broken line: exactly those are reported', async () => {
@@ -108,17 +180,45 @@ describe('reconciliation', () => {
     ].join('\n');
     const result = await upload(issuer, csv);
     expect(result.status).toBe(201);
-    expect(result.body.counts).toEqual({ lines: 4, matched: 1, missingAtHub: 1, missingAtParticipant: 2, mismatched: 1, malformed: 1 });
-    expect(result.body.missingAtHub.data).toEqual([{ line: 4, transferId: 'trf_not_at_hub', direction: 'debit', participantValue: '500' }]);
-    expect(result.body.mismatched.data).toEqual([{ line: 3, transferId: second.id, direction: 'debit', field: 'amount', participantValue: String(second.amount + 1), hubValue: String(second.amount) }]);
-    expect(result.body.malformed.data).toEqual([{ line: 5, transferId: null, direction: null, error: 'amount "12.5x" is not an integer in minor units' }]);
-    expect(result.body.missingAtParticipant.data.map((item: { transferId: string }) => item.transferId).sort()).toEqual([third.id, refunds[0]!.transferId].sort());
+    expect(result.body.counts).toEqual({
+      lines: 4,
+      matched: 1,
+      missingAtHub: 1,
+      missingAtParticipant: 2,
+      mismatched: 1,
+      malformed: 1,
+    });
+    expect(result.body.missingAtHub.data).toEqual([
+      { line: 4, transferId: 'trf_not_at_hub', direction: 'debit', participantValue: '500' },
+    ]);
+    expect(result.body.mismatched.data).toEqual([
+      {
+        line: 3,
+        transferId: second.id,
+        direction: 'debit',
+        field: 'amount',
+        participantValue: String(second.amount + 1),
+        hubValue: String(second.amount),
+      },
+    ]);
+    expect(result.body.malformed.data).toEqual([
+      { line: 5, transferId: null, direction: null, error: 'amount "12.5x" is not an integer in minor units' },
+    ]);
+    expect(result.body.missingAtParticipant.data.map((item: { transferId: string }) => item.transferId).sort()).toEqual(
+      [third.id, refunds[0]!.transferId].sort(),
+    );
 
     const again = await issuer.call('GET', `/v1/reconciliations/${result.body.id}`);
     expect(again.body.counts).toEqual(result.body.counts);
-    const paged = await issuer.call('GET', `/v1/reconciliations/${result.body.id}/items?kind=missing_at_participant&limit=1`);
+    const paged = await issuer.call(
+      'GET',
+      `/v1/reconciliations/${result.body.id}/items?kind=missing_at_participant&limit=1`,
+    );
     expect(paged.body.data).toHaveLength(1);
-    const rest = await issuer.call('GET', `/v1/reconciliations/${result.body.id}/items?kind=missing_at_participant&limit=1&after=${encodeURIComponent(paged.body.nextCursor)}`);
+    const rest = await issuer.call(
+      'GET',
+      `/v1/reconciliations/${result.body.id}/items?kind=missing_at_participant&limit=1&after=${encodeURIComponent(paged.body.nextCursor)}`,
+    );
     expect(rest.body.data).toHaveLength(1);
     expect(rest.body.nextCursor).toBeNull();
   });

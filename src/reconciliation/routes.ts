@@ -21,7 +21,12 @@ const listNames: Record<ItemKind, string> = {
 
 /** The reconciliation with the first page of each of its lists. */
 async function withLists(ctx: HubContext, reconciliation: Reconciliation) {
-  const lists = await Promise.all(itemKinds.map(async (kind) => [listNames[kind], await itemsPage(ctx, reconciliation.id, kind, undefined, pageItemsDefault)] as const));
+  const lists = await Promise.all(
+    itemKinds.map(
+      async (kind) =>
+        [listNames[kind], await itemsPage(ctx, reconciliation.id, kind, undefined, pageItemsDefault)] as const,
+    ),
+  );
   return { ...reconciliation, ...Object.fromEntries(lists) };
 }
 
@@ -29,10 +34,14 @@ const tags = ['reconciliation'];
 
 export function reconciliationRoutes(app: App, ctx: HubContext): void {
   void app.register(async (scope: FastifyInstance) => {
-    scope.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: uploadBytesMax }, (request: FastifyRequest, body: Buffer, done) => {
-      request.rawBody = body;
-      done(null, body);
-    });
+    scope.addContentTypeParser(
+      'text/csv',
+      { parseAs: 'buffer', bodyLimit: uploadBytesMax },
+      (request: FastifyRequest, body: Buffer, done) => {
+        request.rawBody = body;
+        done(null, body);
+      },
+    );
     scope.post('/v1/reconciliations', {
       config: { auth: ['participant'], idempotent: true },
       bodyLimit: uploadBytesMax,
@@ -83,11 +92,20 @@ export function reconciliationRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/reconciliations', {
     config: { auth: ['participant', 'operator'] },
-    schema: { tags, summary: 'The latest reconciliation of each participant and window: who has not reconciled, who has differences', querystring: ListQuery },
+    schema: {
+      tags,
+      summary: 'The latest reconciliation of each participant and window: who has not reconciled, who has differences',
+      querystring: ListQuery,
+    },
     handler: async (request) => {
       const caller = callerOf(request);
       const page = pageOf(request.query);
-      const rows = await listLatest(ctx.db.kysely, caller.type === 'operator' ? undefined : caller.id, page.limit, page.after);
+      const rows = await listLatest(
+        ctx.db.kysely,
+        caller.type === 'operator' ? undefined : caller.id,
+        page.limit,
+        page.after,
+      );
       return toPage(rows, page, (row) => row.id);
     },
   });

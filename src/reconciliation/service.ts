@@ -4,7 +4,14 @@ import type { HubContext } from '../context.ts';
 import { inTransaction } from '../db/index.ts';
 import type { Caller } from '../http/caller.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
-import { type ItemKind, type Reconciliation, type RequiredColumn, type UploadLine, locateColumns, readLine } from './model.ts';
+import {
+  type ItemKind,
+  type Reconciliation,
+  type RequiredColumn,
+  type UploadLine,
+  locateColumns,
+  readLine,
+} from './model.ts';
 import * as store from './store.ts';
 
 /** Staged lines are written in batches of this many, each in its own short statement. */
@@ -17,12 +24,19 @@ const uploadBatchLines = 500;
 const parserSliceBytes = 64 * 1024;
 
 function* slices(bytes: Buffer): Generator<Buffer> {
-  for (let start = 0; start < bytes.length; start += parserSliceBytes) yield bytes.subarray(start, start + parserSliceBytes);
+  for (let start = 0; start < bytes.length; start += parserSliceBytes)
+    yield bytes.subarray(start, start + parserSliceBytes);
 }
 
 export type ReconciliationRefusal = 'invalid_request' | 'not_found';
 
-type Staging = { reconciliationId: string; lines: number; malformed: number; good: UploadLine[]; bad: { line: number; error: string }[] };
+type Staging = {
+  reconciliationId: string;
+  lines: number;
+  malformed: number;
+  good: UploadLine[];
+  bad: { line: number; error: string }[];
+};
 
 async function flush(ctx: HubContext, staging: Staging, force: boolean): Promise<void> {
   if (force || staging.good.length >= uploadBatchLines) {
@@ -41,7 +55,9 @@ async function flush(ctx: HubContext, staging: Staging, force: boolean): Promise
  * its number and does not stop the rest.
  */
 async function stageUpload(ctx: HubContext, staging: Staging, csv: Buffer): Promise<Result<true, 'invalid_request'>> {
-  const parser = Readable.from(slices(csv)).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, info: true }));
+  const parser = Readable.from(slices(csv)).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, info: true }),
+  );
   parser.on('skip', (error: { lines?: number; message: string }) => {
     staging.lines += 1;
     staging.malformed += 1;
@@ -51,7 +67,10 @@ async function stageUpload(ctx: HubContext, staging: Staging, csv: Buffer): Prom
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     if (!columns) {
       const located = locateColumns(record);
-      if (!located.ok) return refuse('invalid_request', `the header lacks ${located.missing.join(', ')}`, { errors: [{ pointer: '/body', detail: `line 1 must name ${located.missing.join(', ')}` }] });
+      if (!located.ok)
+        return refuse('invalid_request', `the header lacks ${located.missing.join(', ')}`, {
+          errors: [{ pointer: '/body', detail: `line 1 must name ${located.missing.join(', ')}` }],
+        });
       columns = located.at;
       continue;
     }
@@ -64,17 +83,29 @@ async function stageUpload(ctx: HubContext, staging: Staging, csv: Buffer): Prom
     }
     await flush(ctx, staging, false);
   }
-  if (!columns) return refuse('invalid_request', 'the upload is empty: it needs a header line', { errors: [{ pointer: '/body', detail: 'is empty' }] });
+  if (!columns)
+    return refuse('invalid_request', 'the upload is empty: it needs a header line', {
+      errors: [{ pointer: '/body', detail: 'is empty' }],
+    });
   await flush(ctx, staging, true);
   return ok(true);
 }
 
 async function windowExists(ctx: HubContext, windowId: string): Promise<boolean> {
-  const row = await ctx.db.kysely.selectFrom('settlement_windows').select('id').where('id', '=', windowId).executeTakeFirst();
+  const row = await ctx.db.kysely
+    .selectFrom('settlement_windows')
+    .select('id')
+    .where('id', '=', windowId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
-export async function createReconciliation(ctx: HubContext, caller: Caller, windowId: string, csv: Buffer): Promise<Result<Reconciliation, ReconciliationRefusal>> {
+export async function createReconciliation(
+  ctx: HubContext,
+  caller: Caller,
+  windowId: string,
+  csv: Buffer,
+): Promise<Result<Reconciliation, ReconciliationRefusal>> {
   if (!(await windowExists(ctx, windowId))) return refuse('not_found', `settlement window ${windowId} was not found`);
   const at = ctx.clock.now();
   const id = newId('rec', at, ctx.random);
@@ -101,7 +132,12 @@ export async function createReconciliation(ctx: HubContext, caller: Caller, wind
   await inTransaction(ctx.db, async (tx) => {
     const scope = { reconciliationId: id, participantId: caller.id, windowId };
     const found = await store.matchUpload(tx, scope);
-    await store.completeReconciliation(tx, id, { ...found, lines: staging.lines, malformed: staging.malformed + found.duplicates }, ctx.clock.now().toISOString());
+    await store.completeReconciliation(
+      tx,
+      id,
+      { ...found, lines: staging.lines, malformed: staging.malformed + found.duplicates },
+      ctx.clock.now().toISOString(),
+    );
   });
   const done = await store.findReconciliation(ctx.db.kysely, id);
   if (!done) throw new Error(`reconciliation ${id} vanished after it completed`);
@@ -109,7 +145,11 @@ export async function createReconciliation(ctx: HubContext, caller: Caller, wind
 }
 
 /** The participant sees its own; the operator sees every one. */
-export async function readReconciliation(ctx: HubContext, caller: Caller, id: string): Promise<Reconciliation | undefined> {
+export async function readReconciliation(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+): Promise<Reconciliation | undefined> {
   const found = await store.findReconciliation(ctx.db.kysely, id);
   return found && (caller.type === 'operator' || found.participantId === caller.id) ? found : undefined;
 }
@@ -124,11 +164,18 @@ export type ItemView = {
   error?: string;
 };
 
-export async function itemsPage(ctx: HubContext, id: string, kind: ItemKind, after: string | undefined, limit: number): Promise<{ data: ItemView[]; nextCursor: string | null }> {
+export async function itemsPage(
+  ctx: HubContext,
+  id: string,
+  kind: ItemKind,
+  after: string | undefined,
+  limit: number,
+): Promise<{ data: ItemView[]; nextCursor: string | null }> {
   const rows = await store.listItems(ctx.db.kysely, id, kind, after, limit);
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
-  const cursorOf = (row: NonNullable<typeof last>) => (kind === 'missing_at_participant' ? `${row.transfer_id}|${row.direction}` : `${row.line}|${row.field ?? ''}`);
+  const cursorOf = (row: NonNullable<typeof last>) =>
+    kind === 'missing_at_participant' ? `${row.transfer_id}|${row.direction}` : `${row.line}|${row.field ?? ''}`;
   return {
     data: data.map((row) => ({
       line: row.line,

@@ -9,19 +9,48 @@ export async function insertReconciliation(db: Queryable, row: ReconciliationRow
   await db.insertInto('reconciliations').values(row).execute();
 }
 
-export async function insertUploads(db: Queryable, reconciliationId: string, lines: readonly UploadLine[]): Promise<void> {
+export async function insertUploads(
+  db: Queryable,
+  reconciliationId: string,
+  lines: readonly UploadLine[],
+): Promise<void> {
   if (lines.length === 0) return;
   await db
     .insertInto('reconciliation_uploads')
-    .values(lines.map((line) => ({ reconciliation_id: reconciliationId, line: line.line, transfer_id: line.transferId, direction: line.direction, amount: line.amount, currency: line.currency })))
+    .values(
+      lines.map((line) => ({
+        reconciliation_id: reconciliationId,
+        line: line.line,
+        transfer_id: line.transferId,
+        direction: line.direction,
+        amount: line.amount,
+        currency: line.currency,
+      })),
+    )
     .execute();
 }
 
-export async function insertMalformed(db: Queryable, reconciliationId: string, items: readonly { line: number; error: string }[]): Promise<void> {
+export async function insertMalformed(
+  db: Queryable,
+  reconciliationId: string,
+  items: readonly { line: number; error: string }[],
+): Promise<void> {
   if (items.length === 0) return;
   await db
     .insertInto('reconciliation_items')
-    .values(items.map((item) => ({ reconciliation_id: reconciliationId, kind: 'malformed', line: item.line, transfer_id: null, direction: null, field: null, participant_value: null, hub_value: null, error: item.error })))
+    .values(
+      items.map((item) => ({
+        reconciliation_id: reconciliationId,
+        kind: 'malformed',
+        line: item.line,
+        transfer_id: null,
+        direction: null,
+        field: null,
+        participant_value: null,
+        hub_value: null,
+        error: item.error,
+      })),
+    )
     .execute();
 }
 
@@ -50,9 +79,13 @@ async function separateDuplicates(tx: Tx, scope: Scope): Promise<void> {
   await sql`${itemColumns}
     select u.reconciliation_id, 'malformed', u.line, u.transfer_id, u.direction, null, null, null, 'a duplicate of an earlier line for this transfer and direction'
     from reconciliation_uploads u
-    where u.reconciliation_id = ${id} and exists (select 1 from reconciliation_uploads e where e.reconciliation_id = ${id} and e.transfer_id = u.transfer_id and e.direction = u.direction and e.line < u.line)`.execute(tx);
+    where u.reconciliation_id = ${id} and exists (select 1 from reconciliation_uploads e where e.reconciliation_id = ${id} and e.transfer_id = u.transfer_id and e.direction = u.direction and e.line < u.line)`.execute(
+    tx,
+  );
   await sql`delete from reconciliation_uploads where reconciliation_id = ${id}
-    and line in (select line from reconciliation_items where reconciliation_id = ${id} and kind = 'malformed' and transfer_id is not null)`.execute(tx);
+    and line in (select line from reconciliation_items where reconciliation_id = ${id} and kind = 'malformed' and transfer_id is not null)`.execute(
+    tx,
+  );
 }
 
 /**
@@ -60,7 +93,10 @@ async function separateDuplicates(tx: Tx, scope: Scope): Promise<void> {
  * sits in memory: each finding is an INSERT … SELECT over the staged upload
  * and the hub's lines.
  */
-export async function matchUpload(tx: Tx, scope: Scope): Promise<Omit<ReconciliationCounts, 'lines' | 'malformed'> & { duplicates: number }> {
+export async function matchUpload(
+  tx: Tx,
+  scope: Scope,
+): Promise<Omit<ReconciliationCounts, 'lines' | 'malformed'> & { duplicates: number }> {
   const id = scope.reconciliationId;
   // Fresh staging rows have no statistics yet; without them PostgreSQL plans nested scans.
   if (isPostgres(tx)) await sql`analyze reconciliation_uploads`.execute(tx);
@@ -74,14 +110,18 @@ export async function matchUpload(tx: Tx, scope: Scope): Promise<Omit<Reconcilia
   await sql`${itemColumns}
     select cast(${id} as text), 'missing_at_participant', null, h.transfer_id, h.direction, null, null, cast(h.amount as text), null
     from ${hub} h
-    where not exists (select 1 from reconciliation_uploads u where u.reconciliation_id = ${id} and u.transfer_id = h.transfer_id and u.direction = h.direction)`.execute(tx);
+    where not exists (select 1 from reconciliation_uploads u where u.reconciliation_id = ${id} and u.transfer_id = h.transfer_id and u.direction = h.direction)`.execute(
+    tx,
+  );
   for (const field of ['amount', 'currency'] as const) {
     await sql`${itemColumns}
       select u.reconciliation_id, 'mismatched', u.line, u.transfer_id, u.direction, ${sql.lit(field)}, cast(${sql.ref(`u.${field}`)} as text), cast(${sql.ref(`t.${field}`)} as text), null
       from reconciliation_uploads u join transfers t on ${atHub}
       where u.reconciliation_id = ${id} and ${sql.ref(`u.${field}`)} <> ${sql.ref(`t.${field}`)}`.execute(tx);
   }
-  const matched = await sql<{ count: number | string }>`select count(*) as count from reconciliation_uploads u join transfers t on ${atHub}
+  const matched = await sql<{
+    count: number | string;
+  }>`select count(*) as count from reconciliation_uploads u join transfers t on ${atHub}
     where u.reconciliation_id = ${id} and u.amount = t.amount and u.currency = t.currency`.execute(tx);
   const counts = await tx
     .selectFrom('reconciliation_items')
@@ -90,8 +130,16 @@ export async function matchUpload(tx: Tx, scope: Scope): Promise<Omit<Reconcilia
     .groupBy('kind')
     .execute();
   const countOf = (kind: ItemKind) => Number(counts.find((row) => row.kind === kind)?.count ?? 0);
-  const mismatchedLines = await sql<{ count: number | string }>`select count(distinct line) as count from reconciliation_items where reconciliation_id = ${id} and kind = 'mismatched'`.execute(tx);
-  const duplicates = await sql<{ count: number | string }>`select count(*) as count from reconciliation_items where reconciliation_id = ${id} and kind = 'malformed' and transfer_id is not null`.execute(tx);
+  const mismatchedLines = await sql<{
+    count: number | string;
+  }>`select count(distinct line) as count from reconciliation_items where reconciliation_id = ${id} and kind = 'mismatched'`.execute(
+    tx,
+  );
+  const duplicates = await sql<{
+    count: number | string;
+  }>`select count(*) as count from reconciliation_items where reconciliation_id = ${id} and kind = 'malformed' and transfer_id is not null`.execute(
+    tx,
+  );
   await tx.deleteFrom('reconciliation_uploads').where('reconciliation_id', '=', id).execute();
   return {
     matched: Number(matched.rows[0]?.count ?? 0),
@@ -109,7 +157,12 @@ export async function discardReconciliation(tx: Tx, id: string): Promise<void> {
   await tx.deleteFrom('reconciliations').where('id', '=', id).execute();
 }
 
-export async function completeReconciliation(tx: Tx, id: string, counts: ReconciliationCounts, at: string): Promise<void> {
+export async function completeReconciliation(
+  tx: Tx,
+  id: string,
+  counts: ReconciliationCounts,
+  at: string,
+): Promise<void> {
   await tx
     .updateTable('reconciliations')
     .set({
@@ -152,31 +205,62 @@ export async function findReconciliation(db: Queryable, id: string): Promise<Rec
 
 export type ItemCursor = { line: number | null; transferId: string | null; field: string | null };
 
-export async function listItems(db: Queryable, id: string, kind: ItemKind, after: string | undefined, limit: number): Promise<ReconciliationItemRow[]> {
-  let query = db.selectFrom('reconciliation_items').selectAll().where('reconciliation_id', '=', id).where('kind', '=', kind).limit(limit + 1);
+export async function listItems(
+  db: Queryable,
+  id: string,
+  kind: ItemKind,
+  after: string | undefined,
+  limit: number,
+): Promise<ReconciliationItemRow[]> {
+  let query = db
+    .selectFrom('reconciliation_items')
+    .selectAll()
+    .where('reconciliation_id', '=', id)
+    .where('kind', '=', kind)
+    .limit(limit + 1);
   if (kind === 'missing_at_participant') {
     query = query.orderBy('transfer_id').orderBy('direction');
     if (after !== undefined) {
       const [transferId, direction] = after.split('|');
-      query = query.where((eb) => eb.or([eb('transfer_id', '>', transferId ?? ''), eb.and([eb('transfer_id', '=', transferId ?? ''), eb('direction', '>', direction ?? '')])]));
+      query = query.where((eb) =>
+        eb.or([
+          eb('transfer_id', '>', transferId ?? ''),
+          eb.and([eb('transfer_id', '=', transferId ?? ''), eb('direction', '>', direction ?? '')]),
+        ]),
+      );
     }
     return query.execute();
   }
   query = query.orderBy('line').orderBy('field');
   if (after !== undefined) {
     const [line, field] = after.split('|');
-    query = query.where((eb) => eb.or([eb('line', '>', Number(line)), eb.and([eb('line', '=', Number(line)), eb('field', '>', field ?? '')])]));
+    query = query.where((eb) =>
+      eb.or([eb('line', '>', Number(line)), eb.and([eb('line', '=', Number(line)), eb('field', '>', field ?? '')])]),
+    );
   }
   return query.execute();
 }
 
 /** The newest reconciliation of each participant and window. */
-export async function listLatest(db: Queryable, participantId: string | undefined, limit: number, after: string | undefined): Promise<Reconciliation[]> {
+export async function listLatest(
+  db: Queryable,
+  participantId: string | undefined,
+  limit: number,
+  after: string | undefined,
+): Promise<Reconciliation[]> {
   let query = db
     .selectFrom('reconciliations as r')
     .selectAll('r')
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('reconciliations as newer').select('newer.id').whereRef('newer.participant_id', '=', 'r.participant_id').whereRef('newer.window_id', '=', 'r.window_id').whereRef('newer.id', '>', 'r.id'))),
+      not(
+        exists(
+          selectFrom('reconciliations as newer')
+            .select('newer.id')
+            .whereRef('newer.participant_id', '=', 'r.participant_id')
+            .whereRef('newer.window_id', '=', 'r.window_id')
+            .whereRef('newer.id', '>', 'r.id'),
+        ),
+      ),
     )
     .orderBy('r.id')
     .limit(limit + 1);

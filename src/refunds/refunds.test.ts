@@ -1,6 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Receiver, type TestHub, type TestParticipant, bearerClient, fetchHubKeys, startReceiver, startTestHub, verifyCallback, verifyWebhook, ledgerCheckOf } from '../testing/index.ts';
-import { type TestMerchant, approveChannel, buyerOf, createCheckout, createMerchant, createWallet, positionsOf } from '../testing/world.ts';
+import {
+  type Receiver,
+  type TestHub,
+  type TestParticipant,
+  bearerClient,
+  fetchHubKeys,
+  startReceiver,
+  startTestHub,
+  verifyCallback,
+  verifyWebhook,
+  ledgerCheckOf,
+} from '../testing/index.ts';
+import {
+  type TestMerchant,
+  approveChannel,
+  buyerOf,
+  createCheckout,
+  createMerchant,
+  createWallet,
+  positionsOf,
+} from '../testing/world.ts';
 
 let hub: TestHub;
 let acquirer: TestParticipant;
@@ -22,10 +41,21 @@ afterAll(async () => {
 });
 
 async function paidCheckout(amount: number): Promise<{ checkoutId: string; transferId: string }> {
-  const checkout = await createCheckout(merchant, { amount, lines: [{ kind: 'product', name: 'Item', quantity: 1, unitAmount: amount }] });
-  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, { walletId: issuer.id, flow: 'qr' });
+  const checkout = await createCheckout(merchant, {
+    amount,
+    lines: [{ kind: 'product', name: 'Item', quantity: 1, unitAmount: amount }],
+  });
+  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+    walletId: issuer.id,
+    flow: 'qr',
+  });
   const resolved = await issuer.call('POST', '/v1/payment-requests/resolve', { qrPayload: attempt.body.qrPayload });
-  const paid = await issuer.call('POST', '/v1/transfers', { paymentToken: resolved.body.paymentToken, amount, currency: 'CNY', payer: { ref: `pay-${checkout.id}` } });
+  const paid = await issuer.call('POST', '/v1/transfers', {
+    paymentToken: resolved.body.paymentToken,
+    amount,
+    currency: 'CNY',
+    payer: { ref: `pay-${checkout.id}` },
+  });
   expect(paid.status, paid.text).toBe(201);
   return { checkoutId: checkout.id, transferId: paid.body.id };
 }
@@ -34,7 +64,8 @@ function refund(transferId: string, amount: number) {
   return merchant.call('POST', '/v1/refunds', { transferId, amount, reason: 'customer returned goods' });
 }
 
-const position = (positions: Record<string, number>, participant: TestParticipant) => positions[`${participant.id}:CNY`] ?? 0;
+const position = (positions: Record<string, number>, participant: TestParticipant) =>
+  positions[`${participant.id}:CNY`] ?? 0;
 
 describe('refunds', () => {
   test('a payment refunded in three parts; the third passes what remains and is refused; positions follow each step', async () => {
@@ -43,7 +74,12 @@ describe('refunds', () => {
 
     const first = await refund(transferId, 3_000);
     expect(first.status, first.text).toBe(201);
-    expect(first.body).toMatchObject({ status: 'pending', amount: 3_000, currency: 'CNY', paymentTransferId: transferId });
+    expect(first.body).toMatchObject({
+      status: 'pending',
+      amount: 3_000,
+      currency: 'CNY',
+      paymentTransferId: transferId,
+    });
     expect(first.body.id).toMatch(/^ref_/);
     expect(first.body.receiptNumber).toMatch(/^\d{12}$/);
     expect(first.body.transferId).not.toBe(transferId);
@@ -51,7 +87,10 @@ describe('refunds', () => {
     expect(position(positions, acquirer) - position(start, acquirer)).toBe(-3_000);
     expect(position(positions, issuer) - position(start, issuer)).toBe(3_000);
     expect((await merchant.call('GET', `/v1/checkouts/${checkoutId}`)).body.status).toBe('partially_refunded');
-    expect((await merchant.call('GET', `/v1/payments/${transferId}`)).body).toMatchObject({ status: 'partially_refunded', refundedAmount: 3_000 });
+    expect((await merchant.call('GET', `/v1/payments/${transferId}`)).body).toMatchObject({
+      status: 'partially_refunded',
+      refundedAmount: 3_000,
+    });
 
     const second = await refund(transferId, 5_000);
     expect(second.status).toBe(201);
@@ -76,7 +115,10 @@ describe('refunds', () => {
     const full = await refund(transferId, 4_200);
     expect(full.status).toBe(201);
     expect((await merchant.call('GET', `/v1/checkouts/${checkoutId}`)).body.status).toBe('refunded');
-    expect((await merchant.call('GET', `/v1/payments/${transferId}`)).body).toMatchObject({ status: 'refunded', refundedAmount: 4_200 });
+    expect((await merchant.call('GET', `/v1/payments/${transferId}`)).body).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 4_200,
+    });
     const ofRefund = await refund(full.body.transferId, 1);
     expect([404, 422]).toContain(ofRefund.status);
     const more = await refund(transferId, 1);
@@ -129,8 +171,19 @@ describe('refunds', () => {
       await hub.workers.deliveries?.runOnce();
       await hub.workers['refund-confirmations']?.runOnce();
       await hub.workers.deliveries?.runOnce();
-      const types = receiver.requests.map((request) => String((verifyWebhook(endpoint.body.secret, request) as { type: string }).type));
-      expect(types).toEqual(expect.arrayContaining(['payment.succeeded', 'checkout.paid', 'refund.created', 'payment.refunded', 'checkout.refunded', 'refund.succeeded']));
+      const types = receiver.requests.map((request) =>
+        String((verifyWebhook(endpoint.body.secret, request) as { type: string }).type),
+      );
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'payment.succeeded',
+          'checkout.paid',
+          'refund.created',
+          'payment.refunded',
+          'checkout.refunded',
+          'refund.succeeded',
+        ]),
+      );
     } finally {
       await receiver.close();
     }

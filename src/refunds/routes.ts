@@ -4,7 +4,15 @@ import { type App, valueOrThrow } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound, registerProblemCodes } from '../http/problems.ts';
-import { IdParams, ListOf, ListQuery, NullableTimestamp, PositiveMinorUnits, Timestamp, problemResponses } from '../http/schemas.ts';
+import {
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  PositiveMinorUnits,
+  Timestamp,
+  problemResponses,
+} from '../http/schemas.ts';
 import { reasonCharsMax } from './model.ts';
 import { createRefund, listRefundsFor, readRefund } from './service.ts';
 
@@ -14,7 +22,11 @@ registerProblemCodes({
 });
 
 const NewRefund = Type.Object(
-  { transferId: Type.String({ minLength: 1, maxLength: 64 }), amount: PositiveMinorUnits, reason: Type.String({ minLength: 1, maxLength: reasonCharsMax }) },
+  {
+    transferId: Type.String({ minLength: 1, maxLength: 64 }),
+    amount: PositiveMinorUnits,
+    reason: Type.String({ minLength: 1, maxLength: reasonCharsMax }),
+  },
   { additionalProperties: false },
 );
 
@@ -37,8 +49,14 @@ const tags = ['refunds'];
 export function refundRoutes(app: App, ctx: HubContext): void {
   app.post('/v1/refunds', {
     config: { auth: ['merchant'], idempotent: true },
-    schema: { tags, summary: 'Refund part or all of any payment the merchant received', body: NewRefund, response: { 201: RefundSchema, ...problemResponses } },
-    handler: async (request, reply) => reply.code(201).send(valueOrThrow(await createRefund(ctx, callerOf(request), request.body))),
+    schema: {
+      tags,
+      summary: 'Refund part or all of any payment the merchant received',
+      body: NewRefund,
+      response: { 201: RefundSchema, ...problemResponses },
+    },
+    handler: async (request, reply) =>
+      reply.code(201).send(valueOrThrow(await createRefund(ctx, callerOf(request), request.body))),
   });
 
   app.get('/v1/refunds/:id', {

@@ -50,7 +50,8 @@ export async function createRefund(
 ): Promise<Result<Refund, CreateRefundRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
     const payment = await findTransfer(tx, input.transferId);
-    if (!payment || payment.merchantId !== caller.id) return refuse('not_found', `payment ${input.transferId} was not found`);
+    if (!payment || payment.merchantId !== caller.id)
+      return refuse('not_found', `payment ${input.transferId} was not found`);
     const posted = await postRefund(ctx, tx, { paymentTransferId: payment.id, amount: minor(input.amount) });
     if (!posted.ok) return posted;
     const refundTransfer = posted.value;
@@ -70,7 +71,12 @@ export async function createRefund(
       createdAt: at,
       succeededAt: null,
     };
-    const created = await emitEvent(ctx, tx, { type: 'refund.created', data: refundJson(refund), merchantId: refund.merchantId, participantIds: [payment.payerParticipantId] });
+    const created = await emitEvent(ctx, tx, {
+      type: 'refund.created',
+      data: refundJson(refund),
+      merchantId: refund.merchantId,
+      participantIds: [payment.payerParticipantId],
+    });
     await store.insertRefund(tx, {
       id: refund.id,
       merchant_id: refund.merchantId,
@@ -87,7 +93,11 @@ export async function createRefund(
       succeeded_at: null,
     });
     await followCheckout(ctx, tx, paymentAfter);
-    await emitEvent(ctx, tx, { type: 'payment.refunded', data: paymentViewOf(paymentAfter), merchantId: refund.merchantId });
+    await emitEvent(ctx, tx, {
+      type: 'payment.refunded',
+      data: paymentViewOf(paymentAfter),
+      merchantId: refund.merchantId,
+    });
     return ok(refund);
   });
 }
@@ -102,14 +112,22 @@ export async function confirmAcknowledgedRefunds(ctx: HubContext): Promise<numbe
       if (!(await store.markSucceeded(tx, id, ctx.clock.now().toISOString()))) return;
       const refund = await store.findRefund(tx, id);
       if (!refund) throw new Error(`refund ${id} vanished after it succeeded`);
-      await emitEvent(ctx, tx, { type: 'refund.succeeded', data: refundJson(refund), merchantId: refund.merchantId, participantIds: [refund.acquirerId] });
+      await emitEvent(ctx, tx, {
+        type: 'refund.succeeded',
+        data: refundJson(refund),
+        merchantId: refund.merchantId,
+        participantIds: [refund.acquirerId],
+      });
     });
   }
   return ids.length;
 }
 
 /** The merchant, the issuer and the acquirer of a refund see it; the operator sees all. */
-export function refundVisibleTo(caller: Caller, refund: { merchantId: string; issuerId: string; acquirerId: string }): boolean {
+export function refundVisibleTo(
+  caller: Caller,
+  refund: { merchantId: string; issuerId: string; acquirerId: string },
+): boolean {
   if (caller.type === 'operator') return true;
   if (caller.type === 'merchant') return caller.id === refund.merchantId;
   return caller.type === 'participant' && (caller.id === refund.issuerId || caller.id === refund.acquirerId);
@@ -127,7 +145,15 @@ const partyColumnsOf: Record<Caller['type'], readonly store.RefundParty[]> = {
   buyer: ['merchant_id'],
 };
 
-export async function listRefundsFor(ctx: HubContext, caller: Caller, filter: { transferId?: string | undefined; limit: number; after?: string | undefined }): Promise<Refund[]> {
-  const refunds = await store.listRefunds(ctx.db.kysely, { ...filter, partyColumns: partyColumnsOf[caller.type], partyId: caller.id });
+export async function listRefundsFor(
+  ctx: HubContext,
+  caller: Caller,
+  filter: { transferId?: string | undefined; limit: number; after?: string | undefined },
+): Promise<Refund[]> {
+  const refunds = await store.listRefunds(ctx.db.kysely, {
+    ...filter,
+    partyColumns: partyColumnsOf[caller.type],
+    partyId: caller.id,
+  });
   return refunds.map(refundJson);
 }

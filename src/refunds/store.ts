@@ -3,7 +3,11 @@ import type { RefundRow } from '../db/tables/refunds.ts';
 import type { Refund, RefundStatus } from './model.ts';
 
 const refundWithReceipt = (db: Queryable) =>
-  db.selectFrom('refunds').innerJoin('transfers', 'transfers.id', 'refunds.transfer_id').selectAll('refunds').select('transfers.receipt_number');
+  db
+    .selectFrom('refunds')
+    .innerJoin('transfers', 'transfers.id', 'refunds.transfer_id')
+    .selectAll('refunds')
+    .select('transfers.receipt_number');
 
 function toRefund(row: RefundRow & { receipt_number: string }): Refund {
   return {
@@ -25,18 +29,32 @@ export async function insertRefund(tx: Tx, row: RefundRow): Promise<void> {
   await tx.insertInto('refunds').values(row).execute();
 }
 
-export async function findRefund(db: Queryable, id: string): Promise<(Refund & { issuerId: string; acquirerId: string }) | undefined> {
+export async function findRefund(
+  db: Queryable,
+  id: string,
+): Promise<(Refund & { issuerId: string; acquirerId: string }) | undefined> {
   const row = await refundWithReceipt(db).where('refunds.id', '=', id).executeTakeFirst();
   return row ? { ...toRefund(row), issuerId: row.issuer_id, acquirerId: row.acquirer_id } : undefined;
 }
 
 export type RefundParty = 'merchant_id' | 'issuer_id' | 'acquirer_id';
 /** The refunds where the party stands in any of the columns; no columns means every refund. */
-export type RefundFilter = { transferId?: string | undefined; partyColumns: readonly RefundParty[]; partyId: string; limit: number; after?: string | undefined };
+export type RefundFilter = {
+  transferId?: string | undefined;
+  partyColumns: readonly RefundParty[];
+  partyId: string;
+  limit: number;
+  after?: string | undefined;
+};
 
 export async function listRefunds(db: Queryable, filter: RefundFilter): Promise<Refund[]> {
-  let query = refundWithReceipt(db).orderBy('refunds.id').limit(filter.limit + 1);
-  if (filter.partyColumns.length > 0) query = query.where((eb) => eb.or(filter.partyColumns.map((column) => eb(`refunds.${column}`, '=', filter.partyId))));
+  let query = refundWithReceipt(db)
+    .orderBy('refunds.id')
+    .limit(filter.limit + 1);
+  if (filter.partyColumns.length > 0)
+    query = query.where((eb) =>
+      eb.or(filter.partyColumns.map((column) => eb(`refunds.${column}`, '=', filter.partyId))),
+    );
   if (filter.transferId !== undefined) query = query.where('refunds.payment_transfer_id', '=', filter.transferId);
   if (filter.after !== undefined) query = query.where('refunds.id', '>', filter.after);
   return (await query.execute()).map(toRefund);
@@ -47,7 +65,9 @@ export async function listAcknowledgedRefundIds(db: Queryable, limit: number): P
   const rows = await db
     .selectFrom('refunds')
     .innerJoin('event_deliveries', (join) =>
-      join.onRef('event_deliveries.event_id', '=', 'refunds.created_event_id').onRef('event_deliveries.participant_id', '=', 'refunds.issuer_id'),
+      join
+        .onRef('event_deliveries.event_id', '=', 'refunds.created_event_id')
+        .onRef('event_deliveries.participant_id', '=', 'refunds.issuer_id'),
     )
     .select('refunds.id')
     .where('refunds.status', '=', 'pending')
@@ -59,6 +79,11 @@ export async function listAcknowledgedRefundIds(db: Queryable, limit: number): P
 }
 
 export async function markSucceeded(tx: Tx, id: string, at: string): Promise<boolean> {
-  const result = await tx.updateTable('refunds').set({ status: 'succeeded', succeeded_at: at }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  const result = await tx
+    .updateTable('refunds')
+    .set({ status: 'succeeded', succeeded_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createManualClock } from '../platform/index.ts';
 import { type TestHub, type TestParticipant, startTestHub } from '../testing/index.ts';
-import { type TestMerchant, approveChannel, buyerOf, createCheckout, createMerchant, createWallet } from '../testing/world.ts';
+import {
+  type TestMerchant,
+  approveChannel,
+  buyerOf,
+  createCheckout,
+  createMerchant,
+  createWallet,
+} from '../testing/world.ts';
 import { spanOf, statsDaysMax } from './funnel.ts';
 
 let hub: TestHub;
@@ -16,8 +23,15 @@ let payerRefs = 0;
 const day1 = '2026-03-10';
 const day2 = '2026-03-11';
 
-async function attempt(checkout: { id: string; clientSecret: string }, wallet: TestParticipant, flow: 'qr' | 'app_switch' | 'friend_pay') {
-  const started = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, { walletId: wallet.id, flow });
+async function attempt(
+  checkout: { id: string; clientSecret: string },
+  wallet: TestParticipant,
+  flow: 'qr' | 'app_switch' | 'friend_pay',
+) {
+  const started = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+    walletId: wallet.id,
+    flow,
+  });
   expect(started.status, started.text).toBe(201);
   return started.body;
 }
@@ -27,7 +41,12 @@ async function pay(wallet: TestParticipant, resolveBody: Record<string, string>)
   const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', resolveBody);
   expect(resolved.status, resolved.text).toBe(200);
   payerRefs += 1;
-  const paid = await wallet.call('POST', '/v1/transfers', { paymentToken: resolved.body.paymentToken, amount: resolved.body.amount, currency: resolved.body.currency, payer: { ref: `funnel-${payerRefs}` } });
+  const paid = await wallet.call('POST', '/v1/transfers', {
+    paymentToken: resolved.body.paymentToken,
+    amount: resolved.body.amount,
+    currency: resolved.body.currency,
+    payer: { ref: `funnel-${payerRefs}` },
+  });
   expect(paid.status, paid.text).toBe(201);
 }
 
@@ -43,7 +62,9 @@ async function scripted(): Promise<void> {
   // 3: the buyer shares with B; a friend pays from C.
   const third = await createCheckout(merchant, { buyerId: 'buyer-3' });
   const shareToken = (await attempt(third, walletB, 'friend_pay')).shareUrl.split('/').pop();
-  const shared = await fetch(`${hub.url}/v1/share/${shareToken}`).then((response) => response.json() as Promise<{ wallets: { walletId: string; qrPayload: string }[] }>);
+  const shared = await fetch(`${hub.url}/v1/share/${shareToken}`).then(
+    (response) => response.json() as Promise<{ wallets: { walletId: string; qrPayload: string }[] }>,
+  );
   await pay(walletC, { qrPayload: shared.wallets.find((wallet) => wallet.walletId === walletC.id)?.qrPayload ?? '' });
   // 4: a buyer C is denied to; nothing tried.
   await createCheckout(merchant, { buyerId: 'no-c' });
@@ -77,15 +98,24 @@ beforeAll(async () => {
     await approveChannel(shop, walletB);
     await approveChannel(shop, walletC);
   }
-  const put = await merchant.call('PUT', '/v1/checkout-settings', { rollout: [{ walletId: walletC.id, enabled: true, percent: 100, buyerDenyList: ['no-c'] }] });
+  const put = await merchant.call('PUT', '/v1/checkout-settings', {
+    rollout: [{ walletId: walletC.id, enabled: true, percent: 100, buyerDenyList: ['no-c'] }],
+  });
   expect(put.status, put.text).toBe(200);
   await scripted();
 }, 120_000);
 afterAll(async () => hub?.stop());
 
 type Row = { walletId: string; date: string; offered: number; attempted: number; paid: number };
-const row = (wallet: TestParticipant, date: string, offered: number, attempted: number, paid: number): Row => ({ walletId: wallet.id, date, offered, attempted, paid });
-const byDateAndWallet = (left: Row, right: Row) => left.date.localeCompare(right.date) || (left.walletId < right.walletId ? -1 : 1);
+const row = (wallet: TestParticipant, date: string, offered: number, attempted: number, paid: number): Row => ({
+  walletId: wallet.id,
+  date,
+  offered,
+  attempted,
+  paid,
+});
+const byDateAndWallet = (left: Row, right: Row) =>
+  left.date.localeCompare(right.date) || (left.walletId < right.walletId ? -1 : 1);
 
 describe('the funnel: offered, attempted, paid per wallet and day', () => {
   test('the counts match the scripted checkouts, attempts and payments', async () => {
@@ -113,14 +143,18 @@ describe('the funnel: offered, attempted, paid per wallet and day', () => {
     const before = await merchant.call('GET', '/v1/rollout/stats?from=2026-03-01&to=2026-03-09');
     expect(before.body.data).toEqual([]);
     const rivalStats = await rival.call('GET', `/v1/rollout/stats?from=${day1}&to=${day2}`);
-    expect(rivalStats.body.data).toEqual([row(walletA, day1, 1, 0, 0), row(walletB, day1, 1, 1, 1), row(walletC, day1, 1, 0, 0)].sort(byDateAndWallet));
+    expect(rivalStats.body.data).toEqual(
+      [row(walletA, day1, 1, 0, 0), row(walletB, day1, 1, 1, 1), row(walletC, day1, 1, 0, 0)].sort(byDateAndWallet),
+    );
   });
 
   test("a wallet reads its own funnel at a merchant that applied to it; nobody reads another's", async () => {
     const asB = await walletB.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}&from=${day1}&to=${day2}`);
     expect(asB.status, asB.text).toBe(200);
     expect(asB.body.data).toEqual([row(walletB, day1, 5, 3, 1), row(walletB, day2, 2, 0, 0)]);
-    expect((await walletB.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}&walletId=${walletC.id}`)).status).toBe(404);
+    expect(
+      (await walletB.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}&walletId=${walletC.id}`)).status,
+    ).toBe(404);
     expect((await stranger.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}`)).status).toBe(404);
     const unnamed = await walletB.call('GET', '/v1/rollout/stats');
     expect(unnamed.status).toBe(400);
@@ -145,8 +179,14 @@ describe('spans of days', () => {
   test.each([
     { query: {}, span: { fromAt: '2026-03-05T00:00:00.000Z', toAt: '2026-03-12T00:00:00.000Z' } },
     { query: { to: '2026-03-01' }, span: { fromAt: '2026-02-23T00:00:00.000Z', toAt: '2026-03-02T00:00:00.000Z' } },
-    { query: { from: '2026-03-11', to: '2026-03-11' }, span: { fromAt: '2026-03-11T00:00:00.000Z', toAt: '2026-03-12T00:00:00.000Z' } },
-    { query: { from: '2026-02-01', to: '2026-03-03' }, span: { fromAt: '2026-02-01T00:00:00.000Z', toAt: '2026-03-04T00:00:00.000Z' } },
+    {
+      query: { from: '2026-03-11', to: '2026-03-11' },
+      span: { fromAt: '2026-03-11T00:00:00.000Z', toAt: '2026-03-12T00:00:00.000Z' },
+    },
+    {
+      query: { from: '2026-02-01', to: '2026-03-03' },
+      span: { fromAt: '2026-02-01T00:00:00.000Z', toAt: '2026-03-04T00:00:00.000Z' },
+    },
   ])('$query', ({ query, span }) => {
     expect(spanOf(query, now)).toEqual({ ok: true, value: span });
   });

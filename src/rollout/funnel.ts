@@ -26,7 +26,12 @@ export const statsBatchCheckoutsMax = 1_000;
 const dayMs = 24 * 60 * 60 * 1000;
 
 export type FunnelRow = { walletId: string; date: string; offered: number; attempted: number; paid: number };
-export type FunnelQuery = { from?: string | undefined; to?: string | undefined; walletId?: string | undefined; merchantId?: string | undefined };
+export type FunnelQuery = {
+  from?: string | undefined;
+  to?: string | undefined;
+  walletId?: string | undefined;
+  merchantId?: string | undefined;
+};
 export type FunnelRefusal = 'invalid_request' | 'not_found';
 
 /** A day `YYYY-MM-DD` as the instant it starts, in UTC. */
@@ -39,13 +44,17 @@ function dayText(ms: number): string {
 }
 
 /** The span asked for: both days included, `to` today and `from` a week before when absent. */
-export function spanOf(query: { from?: string | undefined; to?: string | undefined }, now: Date): Result<{ fromAt: string; toAt: string }, 'invalid_request'> {
+export function spanOf(
+  query: { from?: string | undefined; to?: string | undefined },
+  now: Date,
+): Result<{ fromAt: string; toAt: string }, 'invalid_request'> {
   const to = query.to ?? dayText(now.getTime());
   const from = query.from ?? dayText(startOf(to) - (statsDaysDefault - 1) * dayMs);
   const errors: FieldError[] = [];
   const days = (startOf(to) - startOf(from)) / dayMs + 1;
   if (days < 1) errors.push({ pointer: '/from', detail: `is after to ${to}` });
-  else if (days > statsDaysMax) errors.push({ pointer: '/to', detail: `is more than ${statsDaysMax} days from ${from}` });
+  else if (days > statsDaysMax)
+    errors.push({ pointer: '/to', detail: `is more than ${statsDaysMax} days from ${from}` });
   if (errors.length > 0) return refuse('invalid_request', 'the span of days is not valid', { errors });
   return ok({ fromAt: new Date(startOf(from)).toISOString(), toAt: new Date(startOf(to) + dayMs).toISOString() });
 }
@@ -55,22 +64,35 @@ export function spanOf(query: { from?: string | undefined; to?: string | undefin
  * merchant's (named, since a wallet serves many), and only for itself and
  * a merchant that has applied to it.
  */
-async function scopeOf(ctx: HubContext, caller: Caller, query: FunnelQuery): Promise<Result<{ merchantId: string; walletId: string | undefined }, FunnelRefusal>> {
+async function scopeOf(
+  ctx: HubContext,
+  caller: Caller,
+  query: FunnelQuery,
+): Promise<Result<{ merchantId: string; walletId: string | undefined }, FunnelRefusal>> {
   if (caller.type === 'merchant') {
-    if (query.merchantId !== undefined && query.merchantId !== caller.id) return refuse('not_found', `merchant ${query.merchantId} was not found`);
+    if (query.merchantId !== undefined && query.merchantId !== caller.id)
+      return refuse('not_found', `merchant ${query.merchantId} was not found`);
     return ok({ merchantId: caller.id, walletId: query.walletId });
   }
   if (caller.type !== 'participant') throw new Error(`the funnel is not read by ${caller.type} callers`);
   if (query.merchantId === undefined) {
-    return refuse('invalid_request', 'a wallet names the merchant whose funnel it reads', { errors: [{ pointer: '/merchantId', detail: 'is required for a wallet' }] });
+    return refuse('invalid_request', 'a wallet names the merchant whose funnel it reads', {
+      errors: [{ pointer: '/merchantId', detail: 'is required for a wallet' }],
+    });
   }
-  if (query.walletId !== undefined && query.walletId !== caller.id) return refuse('not_found', `wallet ${query.walletId} was not found`);
+  if (query.walletId !== undefined && query.walletId !== caller.id)
+    return refuse('not_found', `wallet ${query.walletId} was not found`);
   const channels = await listChannelsOfMerchant(ctx.db.kysely, query.merchantId);
-  if (!channels.some((channel) => channel.walletId === caller.id)) return refuse('not_found', `merchant ${query.merchantId} was not found`);
+  if (!channels.some((channel) => channel.walletId === caller.id))
+    return refuse('not_found', `merchant ${query.merchantId} was not found`);
   return ok({ merchantId: query.merchantId, walletId: caller.id });
 }
 
-export async function readFunnel(ctx: HubContext, caller: Caller, query: FunnelQuery): Promise<Result<FunnelRow[], FunnelRefusal>> {
+export async function readFunnel(
+  ctx: HubContext,
+  caller: Caller,
+  query: FunnelQuery,
+): Promise<Result<FunnelRow[], FunnelRefusal>> {
   const span = spanOf(query, ctx.clock.now());
   if (!span.ok) return span;
   const scope = await scopeOf(ctx, caller, query);
@@ -84,17 +106,30 @@ export async function readFunnel(ctx: HubContext, caller: Caller, query: FunnelQ
     return row;
   };
   for (let afterId = ''; ; ) {
-    const page = await store.listDecisionsCreatedIn(ctx.db.kysely, { ...filter, afterId, limit: statsBatchCheckoutsMax });
+    const page = await store.listDecisionsCreatedIn(ctx.db.kysely, {
+      ...filter,
+      afterId,
+      limit: statsBatchCheckoutsMax,
+    });
     for (const checkout of page) {
       for (const decision of checkout.decisions) {
-        if (decision.offered && (filter.walletId === undefined || decision.walletId === filter.walletId)) rowOf(checkout.createdAt.slice(0, 10), decision.walletId).offered += 1;
+        if (decision.offered && (filter.walletId === undefined || decision.walletId === filter.walletId))
+          rowOf(checkout.createdAt.slice(0, 10), decision.walletId).offered += 1;
       }
     }
     const last = page[page.length - 1];
     if (!last || page.length < statsBatchCheckoutsMax) break;
     afterId = last.id;
   }
-  for (const count of await store.countAttemptedCheckouts(ctx.db.kysely, filter)) rowOf(count.date, count.walletId).attempted = count.count;
-  for (const count of await store.countPaidCheckouts(ctx.db.kysely, filter)) rowOf(count.date, count.walletId).paid = count.count;
-  return ok([...rows.values()].sort((left, right) => left.date.localeCompare(right.date) || (left.walletId < right.walletId ? -1 : left.walletId > right.walletId ? 1 : 0)));
+  for (const count of await store.countAttemptedCheckouts(ctx.db.kysely, filter))
+    rowOf(count.date, count.walletId).attempted = count.count;
+  for (const count of await store.countPaidCheckouts(ctx.db.kysely, filter))
+    rowOf(count.date, count.walletId).paid = count.count;
+  return ok(
+    [...rows.values()].sort(
+      (left, right) =>
+        left.date.localeCompare(right.date) ||
+        (left.walletId < right.walletId ? -1 : left.walletId > right.walletId ? 1 : 0),
+    ),
+  );
 }

@@ -35,7 +35,8 @@ async function setRules(merchant: TestMerchant, rollout: Record<string, unknown>
   return put.body;
 }
 
-const walletIdsOf = (checkout: { methods: { walletId: string }[] }) => checkout.methods.map((method) => method.walletId);
+const walletIdsOf = (checkout: { methods: { walletId: string }[] }) =>
+  checkout.methods.map((method) => method.walletId);
 
 async function explain(merchant: TestMerchant, checkoutId: string): Promise<MethodDecision[]> {
   const explained = await merchant.call('GET', `/v1/checkouts/${checkoutId}/methods/explain`);
@@ -43,7 +44,8 @@ async function explain(merchant: TestMerchant, checkoutId: string): Promise<Meth
   return explained.body.data;
 }
 
-const decisionOf = (decisions: MethodDecision[], walletId: string) => decisions.find((decision) => decision.walletId === walletId);
+const decisionOf = (decisions: MethodDecision[], walletId: string) =>
+  decisions.find((decision) => decision.walletId === walletId);
 
 describe('percentages over many buyers', () => {
   test('at 10 %, between 8 % and 12 % of 10 000 distinct buyers are offered the wallet; raised to 30 %, every one of them still is', async () => {
@@ -55,7 +57,15 @@ describe('percentages over many buyers', () => {
       const context = await loadDecisionContext(hub.ctx.db.kysely, merchant.id);
       const at = hub.clock.now();
       const offeredTo = (buyerId: string) =>
-        decideWith(context, { merchantId: merchant.id, acquirerId: own.id, currency: 'CNY', amount: 1_000, buyerId, lines: [], at }).methods.some((method) => method.walletId === fresh.id);
+        decideWith(context, {
+          merchantId: merchant.id,
+          acquirerId: own.id,
+          currency: 'CNY',
+          amount: 1_000,
+          buyerId,
+          lines: [],
+          at,
+        }).methods.some((method) => method.walletId === fresh.id);
       return new Set(buyers.filter(offeredTo));
     };
     const atTen = await offeredAmong();
@@ -84,7 +94,10 @@ describe('percentages over many buyers', () => {
     const merchant = await shop();
     await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 50 }]);
     const buyers = Array.from({ length: 12 }, (_, index) => `repeat-${index}`);
-    const answers = async () => Promise.all(buyers.map(async (buyerId) => walletIdsOf(await createCheckout(merchant, { buyerId })).includes(fresh.id)));
+    const answers = async () =>
+      Promise.all(
+        buyers.map(async (buyerId) => walletIdsOf(await createCheckout(merchant, { buyerId })).includes(fresh.id)),
+      );
     const first = await answers();
     expect(await answers()).toEqual(first);
     expect(first).toEqual(buyers.map((buyerId) => bucketOf(fresh.id, buyerId) < 5_000));
@@ -126,14 +139,25 @@ describe('which orders and buyers see the wallet, and explain says why', () => {
     const merchant = await shop();
     await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 100, skuAllowList: ['TEA-1'] }]);
     expect(walletIdsOf(await createCheckout(merchant))).toContain(fresh.id);
-    const cup = await createCheckout(merchant, { amount: 5_000, lines: [{ kind: 'product', name: 'Tea cup', quantity: 1, unitAmount: 5_000 }] });
-    expect(decisionOf(await explain(merchant, cup.id), fresh.id)).toMatchObject({ reason: 'item_not_eligible', detail: { sku: null, condition: 'skuAllowList' } });
+    const cup = await createCheckout(merchant, {
+      amount: 5_000,
+      lines: [{ kind: 'product', name: 'Tea cup', quantity: 1, unitAmount: 5_000 }],
+    });
+    expect(decisionOf(await explain(merchant, cup.id), fresh.id)).toMatchObject({
+      reason: 'item_not_eligible',
+      detail: { sku: null, condition: 'skuAllowList' },
+    });
   });
 
   test('an allow-listed buyer outside the percentage is offered it; a deny-listed buyer never is', async () => {
     const merchant = await shop();
-    const outsider = Array.from({ length: 100 }, (_, index) => `vip-${index}`).find((buyerId) => bucketOf(fresh.id, buyerId) >= 2_500) ?? '';
-    await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 25, buyerAllowList: [outsider], buyerDenyList: ['banned'] }]);
+    const outsider =
+      Array.from({ length: 100 }, (_, index) => `vip-${index}`).find(
+        (buyerId) => bucketOf(fresh.id, buyerId) >= 2_500,
+      ) ?? '';
+    await setRules(merchant, [
+      { walletId: fresh.id, enabled: true, percent: 25, buyerAllowList: [outsider], buyerDenyList: ['banned'] },
+    ]);
     expect(walletIdsOf(await createCheckout(merchant, { buyerId: outsider }))).toContain(fresh.id);
 
     await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 25, buyerDenyList: ['banned'] }]);
@@ -145,17 +169,28 @@ describe('which orders and buyers see the wallet, and explain says why', () => {
       detail: { bucket: bucketOf(fresh.id, outsider), threshold: 2_500 },
     });
 
-    await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 100, buyerAllowList: ['banned'], buyerDenyList: ['banned'] }]);
+    await setRules(merchant, [
+      { walletId: fresh.id, enabled: true, percent: 100, buyerAllowList: ['banned'], buyerDenyList: ['banned'] },
+    ]);
     const banned = await createCheckout(merchant, { buyerId: 'banned' });
-    expect(decisionOf(await explain(merchant, banned.id), fresh.id)).toMatchObject({ offered: false, reason: 'buyer_denied', detail: { buyerId: 'banned' } });
+    expect(decisionOf(await explain(merchant, banned.id), fresh.id)).toMatchObject({
+      offered: false,
+      reason: 'buyer_denied',
+      detail: { buyerId: 'banned' },
+    });
   });
 
   test('amounts: below minAmount or above maxAmount, the wallet is not offered', async () => {
     const merchant = await shop();
-    await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 100, minAmount: 10_000, maxAmount: 20_000 }]);
+    await setRules(merchant, [
+      { walletId: fresh.id, enabled: true, percent: 100, minAmount: 10_000, maxAmount: 20_000 },
+    ]);
     const small = await createCheckout(merchant, { amount: 9_999, lines: [] });
     const fits = await createCheckout(merchant, { amount: 20_000, lines: [] });
-    expect(decisionOf(await explain(merchant, small.id), fresh.id)).toMatchObject({ reason: 'amount_out_of_range', detail: { amount: 9_999, minAmount: 10_000, maxAmount: 20_000 } });
+    expect(decisionOf(await explain(merchant, small.id), fresh.id)).toMatchObject({
+      reason: 'amount_out_of_range',
+      detail: { amount: 9_999, minAmount: 10_000, maxAmount: 20_000 },
+    });
     expect(walletIdsOf(fits)).toContain(fresh.id);
   });
 
@@ -163,7 +198,12 @@ describe('which orders and buyers see the wallet, and explain says why', () => {
     const merchant = await shop();
     await setRules(merchant, [{ walletId: fresh.id, enabled: false, percent: 100, buyerAllowList: ['buyer-1'] }]);
     const off = await createCheckout(merchant);
-    expect(decisionOf(await explain(merchant, off.id), fresh.id)).toEqual({ walletId: fresh.id, offered: false, reason: 'rule_disabled', detail: { enabled: false } });
+    expect(decisionOf(await explain(merchant, off.id), fresh.id)).toEqual({
+      walletId: fresh.id,
+      offered: false,
+      reason: 'rule_disabled',
+      detail: { enabled: false },
+    });
     await setRules(merchant, []);
     expect(walletIdsOf(await createCheckout(merchant))).toEqual([own.id, fresh.id, other.id]);
   });
@@ -172,7 +212,9 @@ describe('which orders and buyers see the wallet, and explain says why', () => {
     const merchant = await shop();
     const before = await createCheckout(merchant);
     expect(walletIdsOf(before)).toContain(fresh.id);
-    const suspended = await fresh.call('POST', `/v1/channel-applications/${merchant.channelId}/suspend`, { reason: 'fraud review' });
+    const suspended = await fresh.call('POST', `/v1/channel-applications/${merchant.channelId}/suspend`, {
+      reason: 'fraud review',
+    });
     expect(suspended.status, suspended.text).toBe(200);
     const after = await createCheckout(merchant);
     expect(walletIdsOf(after)).not.toContain(fresh.id);
@@ -205,7 +247,11 @@ describe('which orders and buyers see the wallet, and explain says why', () => {
     hub.clock.set(new Date(endsAt));
     const late = await createCheckout(merchant);
     expect(decisionOf(await explain(merchant, late.id), fresh.id)).toMatchObject({ reason: 'outside_time_window' });
-    const dryRun = await merchant.call('POST', '/v1/rollout/explain', { buyerId: 'buyer-1', amount: 100, currency: 'CNY' });
+    const dryRun = await merchant.call('POST', '/v1/rollout/explain', {
+      buyerId: 'buyer-1',
+      amount: 100,
+      currency: 'CNY',
+    });
     expect(decisionOf(dryRun.body.data, fresh.id)).toMatchObject({ reason: 'outside_time_window' });
   });
 
@@ -213,13 +259,34 @@ describe('which orders and buyers see the wallet, and explain says why', () => {
     const merchant = await shop();
     const idle = await createWallet(hub, 'Idle Wallet');
     const rupiah = await createWallet(hub, 'Rupiah Wallet', { currencies: ['IDR'], netDebitCaps: { IDR: 1_000_000 } });
-    const dryRun = await merchant.call('POST', '/v1/rollout/explain', { buyerId: 'buyer-1', amount: 12_990, currency: 'CNY', lines: [{ kind: 'product', sku: 'TEA-1', quantity: 1, unitAmount: 12_990 }] });
+    const dryRun = await merchant.call('POST', '/v1/rollout/explain', {
+      buyerId: 'buyer-1',
+      amount: 12_990,
+      currency: 'CNY',
+      lines: [{ kind: 'product', sku: 'TEA-1', quantity: 1, unitAmount: 12_990 }],
+    });
     expect(dryRun.status, dryRun.text).toBe(200);
-    const byWallet = Object.fromEntries(dryRun.body.data.map((decision: MethodDecision) => [decision.walletId, decision.offered ? 'offered' : decision.reason]));
-    expect(byWallet).toMatchObject({ [own.id]: 'offered', [fresh.id]: 'offered', [other.id]: 'offered', [idle.id]: 'channel_missing', [rupiah.id]: 'currency_not_supported' });
+    const byWallet = Object.fromEntries(
+      dryRun.body.data.map((decision: MethodDecision) => [
+        decision.walletId,
+        decision.offered ? 'offered' : decision.reason,
+      ]),
+    );
+    expect(byWallet).toMatchObject({
+      [own.id]: 'offered',
+      [fresh.id]: 'offered',
+      [other.id]: 'offered',
+      [idle.id]: 'channel_missing',
+      [rupiah.id]: 'currency_not_supported',
+    });
     const participants = await operator('GET', '/v1/participants?limit=100');
-    const activeIssuers = participants.body.data.filter((participant: { roles: string[]; status: string }) => participant.roles.includes('issuer') && participant.status === 'active');
-    expect(Object.keys(byWallet).sort()).toEqual(activeIssuers.map((participant: { id: string }) => participant.id).sort());
+    const activeIssuers = participants.body.data.filter(
+      (participant: { roles: string[]; status: string }) =>
+        participant.roles.includes('issuer') && participant.status === 'active',
+    );
+    expect(Object.keys(byWallet).sort()).toEqual(
+      activeIssuers.map((participant: { id: string }) => participant.id).sort(),
+    );
   });
 
   test('the method list and the explanation never disagree (a property over rules and buyers)', async () => {
@@ -234,12 +301,25 @@ describe('which orders and buyers see the wallet, and explain says why', () => {
     });
     await fc.assert(
       fc.asyncProperty(rules, rules, fc.integer({ min: 1, max: 8 }), async (freshRule, otherRule, buyer) => {
-        const strip = (rule: Record<string, unknown>) => Object.fromEntries(Object.entries(rule).filter(([, value]) => value !== undefined));
-        await setRules(merchant, [strip({ walletId: fresh.id, ...freshRule }), strip({ walletId: other.id, ...otherRule })]);
+        const strip = (rule: Record<string, unknown>) =>
+          Object.fromEntries(Object.entries(rule).filter(([, value]) => value !== undefined));
+        await setRules(merchant, [
+          strip({ walletId: fresh.id, ...freshRule }),
+          strip({ walletId: other.id, ...otherRule }),
+        ]);
         const checkout = await createCheckout(merchant, { buyerId: `b-${buyer}` });
         const stored = await explain(merchant, checkout.id);
-        const dryRun = await merchant.call('POST', '/v1/rollout/explain', { buyerId: `b-${buyer}`, amount: checkout.amount, currency: 'CNY', lines: checkout.lines });
-        const offered = (decisions: MethodDecision[]) => decisions.filter((decision) => decision.offered).map((decision) => decision.walletId).sort();
+        const dryRun = await merchant.call('POST', '/v1/rollout/explain', {
+          buyerId: `b-${buyer}`,
+          amount: checkout.amount,
+          currency: 'CNY',
+          lines: checkout.lines,
+        });
+        const offered = (decisions: MethodDecision[]) =>
+          decisions
+            .filter((decision) => decision.offered)
+            .map((decision) => decision.walletId)
+            .sort();
         expect(offered(stored)).toEqual([...walletIdsOf(checkout)].sort());
         expect(dryRun.body.data).toEqual(stored);
       }),
@@ -253,7 +333,16 @@ describe('rules as the merchant sets them', () => {
     const merchant = await shop();
     const rollout = [
       { walletId: other.id, enabled: true, percent: 12.5, salt: 'wave-1', startsAt: '2026-01-01T00:00:00.000Z' },
-      { walletId: fresh.id, enabled: false, percent: 0, buyerAllowList: ['staff-1'], skuAllowList: ['TEA-1'], categoryAllowList: ['grocery'], minAmount: 100, maxAmount: 200 },
+      {
+        walletId: fresh.id,
+        enabled: false,
+        percent: 0,
+        buyerAllowList: ['staff-1'],
+        skuAllowList: ['TEA-1'],
+        categoryAllowList: ['grocery'],
+        minAmount: 100,
+        maxAmount: 200,
+      },
     ];
     const put = await setRules(merchant, rollout);
     expect(put.rollout).toEqual(rollout);
@@ -269,7 +358,13 @@ describe('rules as the merchant sets them', () => {
       rollout: [
         { walletId: fresh.id, enabled: true, percent: 12.345, minAmount: 10, maxAmount: 9 },
         { walletId: 'par_nobody', enabled: true, percent: 5 },
-        { walletId: fresh.id, enabled: true, percent: 5, startsAt: '2026-03-10T10:00:00Z', endsAt: '2026-03-10T09:00:00Z' },
+        {
+          walletId: fresh.id,
+          enabled: true,
+          percent: 5,
+          startsAt: '2026-03-10T10:00:00Z',
+          endsAt: '2026-03-10T09:00:00Z',
+        },
       ],
     });
     expect(refused.status, refused.text).toBe(400);
@@ -280,9 +375,16 @@ describe('rules as the merchant sets them', () => {
       '/rollout/2/walletId',
       '/rollout/2/endsAt',
     ]);
-    const shape = await merchant.call('PUT', '/v1/checkout-settings', { rollout: [{ walletId: fresh.id, percent: 101, buyerDenyList: ['a', 'a'], colour: 'red' }] });
+    const shape = await merchant.call('PUT', '/v1/checkout-settings', {
+      rollout: [{ walletId: fresh.id, percent: 101, buyerDenyList: ['a', 'a'], colour: 'red' }],
+    });
     expect(shape.status).toBe(400);
-    expect(shape.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual(['/rollout/0/buyerDenyList', '/rollout/0/colour', '/rollout/0/enabled', '/rollout/0/percent']);
+    expect(shape.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
+      '/rollout/0/buyerDenyList',
+      '/rollout/0/colour',
+      '/rollout/0/enabled',
+      '/rollout/0/percent',
+    ]);
     expect((await merchant.call('GET', '/v1/checkout-settings')).body.rollout).toEqual([]);
   });
 });
@@ -291,17 +393,32 @@ describe("the wallet's side, and what other merchants cannot see", () => {
   test('a wallet reads the rules merchants set for it, and only those', async () => {
     const first = await shop();
     const second = await shop();
-    await setRules(first, [{ walletId: fresh.id, enabled: true, percent: 5 }, { walletId: other.id, enabled: true, percent: 50 }]);
+    await setRules(first, [
+      { walletId: fresh.id, enabled: true, percent: 5 },
+      { walletId: other.id, enabled: true, percent: 50 },
+    ]);
     await setRules(second, [{ walletId: fresh.id, enabled: true, percent: 20, skuAllowList: ['TEA-1'] }]);
 
     const mine = await fresh.call('GET', `/v1/rollout/rules?merchantId=${first.id}`);
     expect(mine.status, mine.text).toBe(200);
     expect(mine.body).toEqual({
-      data: [{ id: expect.stringMatching(/^rol_/), merchantId: first.id, walletId: fresh.id, enabled: true, percent: 5, createdAt: expect.any(String), updatedAt: expect.any(String) }],
+      data: [
+        {
+          id: expect.stringMatching(/^rol_/),
+          merchantId: first.id,
+          walletId: fresh.id,
+          enabled: true,
+          percent: 5,
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        },
+      ],
       nextCursor: null,
     });
     const all = await fresh.call('GET', '/v1/rollout/rules?limit=100');
-    const ofBoth = all.body.data.filter((rule: { merchantId: string }) => rule.merchantId === first.id || rule.merchantId === second.id);
+    const ofBoth = all.body.data.filter(
+      (rule: { merchantId: string }) => rule.merchantId === first.id || rule.merchantId === second.id,
+    );
     expect(ofBoth.map((rule: { merchantId: string; percent: number }) => [rule.merchantId, rule.percent])).toEqual([
       [first.id, 5],
       [second.id, 20],
@@ -312,9 +429,11 @@ describe("the wallet's side, and what other merchants cannot see", () => {
 
     const paged = await fresh.call('GET', '/v1/rollout/rules?limit=1');
     expect(paged.body.data).toHaveLength(1);
-    expect((await fresh.call('GET', `/v1/rollout/rules?limit=100&after=${paged.body.nextCursor}`)).body.data.map((rule: { id: string }) => rule.id)).toEqual(
-      all.body.data.slice(1).map((rule: { id: string }) => rule.id),
-    );
+    expect(
+      (await fresh.call('GET', `/v1/rollout/rules?limit=100&after=${paged.body.nextCursor}`)).body.data.map(
+        (rule: { id: string }) => rule.id,
+      ),
+    ).toEqual(all.body.data.slice(1).map((rule: { id: string }) => rule.id));
   });
 
   test("a merchant cannot read another merchant's rules or explanations", async () => {
@@ -325,23 +444,40 @@ describe("the wallet's side, and what other merchants cannot see", () => {
 
     expect((await second.call('GET', `/v1/rollout/rules?merchantId=${first.id}`)).status).toBe(404);
     expect((await second.call('GET', '/v1/rollout/rules')).body.data).toEqual([]);
-    expect((await first.call('GET', '/v1/rollout/rules')).body.data.map((rule: { walletId: string }) => rule.walletId)).toEqual([fresh.id]);
+    expect(
+      (await first.call('GET', '/v1/rollout/rules')).body.data.map((rule: { walletId: string }) => rule.walletId),
+    ).toEqual([fresh.id]);
     expect((await second.call('GET', '/v1/checkout-settings')).body.rollout).toEqual([]);
     const foreign = await second.call('GET', `/v1/checkouts/${checkout.id}/methods/explain`);
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('not_found');
     expect((await first.call('GET', '/v1/checkouts/chk_unknown/methods/explain')).status).toBe(404);
-    expect((await bearerClient(hub, checkout.clientSecret)('GET', `/v1/checkouts/${checkout.id}/methods/explain`)).status).toBe(403);
+    expect(
+      (await bearerClient(hub, checkout.clientSecret)('GET', `/v1/checkouts/${checkout.id}/methods/explain`)).status,
+    ).toBe(403);
     expect((await fresh.call('GET', `/v1/checkouts/${checkout.id}/methods/explain`)).status).toBe(403);
-    expect((await operator('POST', '/v1/rollout/explain', { buyerId: 'b', amount: 1, currency: 'CNY' })).status).toBe(403);
+    expect((await operator('POST', '/v1/rollout/explain', { buyerId: 'b', amount: 1, currency: 'CNY' })).status).toBe(
+      403,
+    );
   });
 
   test('the dry run checks its body like a checkout', async () => {
     const merchant = await shop();
-    const refused = await merchant.call('POST', '/v1/rollout/explain', { buyerId: '', amount: 0, currency: 'XXY', lines: [{ kind: 'gift', quantity: 0, unitAmount: 1 }] });
+    const refused = await merchant.call('POST', '/v1/rollout/explain', {
+      buyerId: '',
+      amount: 0,
+      currency: 'XXY',
+      lines: [{ kind: 'gift', quantity: 0, unitAmount: 1 }],
+    });
     expect(refused.status).toBe(400);
-    expect(refused.body.errors.map((error: { pointer: string }) => error.pointer)).toEqual(expect.arrayContaining(['/buyerId', '/amount', '/lines/0/kind', '/lines/0/quantity']));
-    const unknownCurrency = await merchant.call('POST', '/v1/rollout/explain', { buyerId: 'b', amount: 1, currency: 'XXY' });
+    expect(refused.body.errors.map((error: { pointer: string }) => error.pointer)).toEqual(
+      expect.arrayContaining(['/buyerId', '/amount', '/lines/0/kind', '/lines/0/quantity']),
+    );
+    const unknownCurrency = await merchant.call('POST', '/v1/rollout/explain', {
+      buyerId: 'b',
+      amount: 1,
+      currency: 'XXY',
+    });
     expect(unknownCurrency.body.errors).toEqual([{ pointer: '/currency', detail: 'XXY is not an ISO 4217 currency' }]);
   });
 });

@@ -123,7 +123,10 @@ const channelRefusalOf: Record<ChannelStatus, MethodRefusalReason | undefined> =
 function channelCheck(reason: MethodRefusalReason): MethodCheck {
   return {
     reason,
-    refuses: ({ channel }) => (channel && channelRefusalOf[channel.status] === reason ? { detail: { channelId: channel.id, status: channel.status } } : undefined),
+    refuses: ({ channel }) =>
+      channel && channelRefusalOf[channel.status] === reason
+        ? { detail: { channelId: channel.id, status: channel.status } }
+        : undefined,
   };
 }
 
@@ -151,7 +154,9 @@ export function bucketKeyOf(walletId: string, buyerId: string, salt = ''): strin
  * draws every buyer's bucket anew.
  */
 export function bucketOf(walletId: string, buyerId: string, salt = ''): number {
-  const digest = createHash('sha256').update(bucketKeyOf(walletId, buyerId, salt), 'utf8').digest();
+  const digest = createHash('sha256')
+    .update(bucketKeyOf(walletId, buyerId, salt), 'utf8')
+    .digest();
   return Number(digest.readBigUInt64BE(0) % BigInt(bucketsCount));
 }
 
@@ -168,7 +173,10 @@ export function hasTwoDecimalsAtMost(percent: number): boolean {
 
 // ---------------------------------------------------------------- rule checks
 
-function ruleCheck(reason: MethodRefusalReason, refuses: (rule: RolloutRule, facts: WalletFacts) => Record<string, unknown> | undefined): MethodCheck {
+function ruleCheck(
+  reason: MethodRefusalReason,
+  refuses: (rule: RolloutRule, facts: WalletFacts) => Record<string, unknown> | undefined,
+): MethodCheck {
   return {
     reason,
     refuses: (facts) => {
@@ -187,14 +195,23 @@ function outsideTimeWindow(rule: RolloutRule, { checkout }: WalletFacts): Record
   return { at: checkout.at.toISOString(), startsAt: rule.startsAt ?? null, endsAt: rule.endsAt ?? null };
 }
 
-function amountOutOfRange(rule: RolloutRule, { checkout, merchantCurrency }: WalletFacts): Record<string, unknown> | undefined {
+function amountOutOfRange(
+  rule: RolloutRule,
+  { checkout, merchantCurrency }: WalletFacts,
+): Record<string, unknown> | undefined {
   if (rule.minAmount === undefined && rule.maxAmount === undefined) return undefined;
   const inRange =
     checkout.currency === merchantCurrency &&
     (rule.minAmount === undefined || checkout.amount >= rule.minAmount) &&
     (rule.maxAmount === undefined || checkout.amount <= rule.maxAmount);
   if (inRange) return undefined;
-  return { amount: checkout.amount, currency: checkout.currency, minAmount: rule.minAmount ?? null, maxAmount: rule.maxAmount ?? null, amountCurrency: merchantCurrency };
+  return {
+    amount: checkout.amount,
+    currency: checkout.currency,
+    minAmount: rule.minAmount ?? null,
+    maxAmount: rule.maxAmount ?? null,
+    amountCurrency: merchantCurrency,
+  };
 }
 
 /**
@@ -209,7 +226,8 @@ function itemNotEligible(rule: RolloutRule, { checkout }: WalletFacts): Record<s
   for (const { line, index } of products) {
     const sku = line.sku ?? null;
     const category = line.category ?? null;
-    if (rule.skuAllowList !== undefined && (sku === null || !rule.skuAllowList.includes(sku))) return { sku, category, line: index, condition: 'skuAllowList' };
+    if (rule.skuAllowList !== undefined && (sku === null || !rule.skuAllowList.includes(sku)))
+      return { sku, category, line: index, condition: 'skuAllowList' };
     if (rule.categoryAllowList !== undefined && (category === null || !rule.categoryAllowList.includes(category))) {
       return { sku, category, line: index, condition: 'categoryAllowList' };
     }
@@ -230,14 +248,18 @@ export const methodChecks: readonly MethodCheck[] = [
   {
     reason: 'currency_not_supported',
     refuses: ({ wallet, checkout }) =>
-      wallet.currencies.includes(checkout.currency) ? undefined : { detail: { currency: checkout.currency, walletCurrencies: [...wallet.currencies] } },
+      wallet.currencies.includes(checkout.currency)
+        ? undefined
+        : { detail: { currency: checkout.currency, walletCurrencies: [...wallet.currencies] } },
   },
   { reason: 'channel_missing', refuses: ({ channel }) => (channel === null ? {} : undefined) },
   channelCheck('channel_pending'),
   channelCheck('channel_rejected'),
   channelCheck('channel_suspended'),
   ruleCheck('rule_disabled', (rule) => (rule.enabled ? undefined : { enabled: false })),
-  ruleCheck('buyer_denied', (rule, { checkout }) => (rule.buyerDenyList?.includes(checkout.buyerId) ? { buyerId: checkout.buyerId } : undefined)),
+  ruleCheck('buyer_denied', (rule, { checkout }) =>
+    rule.buyerDenyList?.includes(checkout.buyerId) ? { buyerId: checkout.buyerId } : undefined,
+  ),
   ruleCheck('outside_time_window', outsideTimeWindow),
   ruleCheck('amount_out_of_range', amountOutOfRange),
   ruleCheck('item_not_eligible', itemNotEligible),
@@ -247,7 +269,13 @@ export const methodChecks: readonly MethodCheck[] = [
 export function decideWallet(facts: WalletFacts): MethodDecision {
   for (const check of methodChecks) {
     const refused = check.refuses(facts);
-    if (refused) return { walletId: facts.wallet.id, offered: false, reason: check.reason, ...(refused.detail ? { detail: refused.detail } : {}) };
+    if (refused)
+      return {
+        walletId: facts.wallet.id,
+        offered: false,
+        reason: check.reason,
+        ...(refused.detail ? { detail: refused.detail } : {}),
+      };
   }
   return { walletId: facts.wallet.id, offered: true };
 }
@@ -262,7 +290,11 @@ export type CheckoutSettings = {
   updatedAt: string;
 };
 
-export type Ranking = { defaultWalletId: string | null; primaryWalletIds: readonly string[]; methodOrder: readonly string[] };
+export type Ranking = {
+  defaultWalletId: string | null;
+  primaryWalletIds: readonly string[];
+  methodOrder: readonly string[];
+};
 
 /** Without a chosen default, the merchant's own acquirer is the default (when it is offered). */
 export function rankingOf(settings: CheckoutSettings | undefined, acquirerId: string): Ranking {
@@ -323,11 +355,15 @@ export const categoryListItemsMax = 100;
 export const saltCharsMax = 64;
 
 /** A rule as stored: the merchant's rule with its own id and times. */
-export type StoredRolloutRule = { id: string; merchantId: string } & RolloutRule & { createdAt: string; updatedAt: string };
+export type StoredRolloutRule = { id: string; merchantId: string } & RolloutRule & {
+    createdAt: string;
+    updatedAt: string;
+  };
 
 /** The rule in one canonical shape: fields in a fixed order, absent ones left out, times in UTC. */
 export function normalizeRule(rule: RolloutRule): RolloutRule {
-  const optional = <K extends keyof RolloutRule>(key: K, value: RolloutRule[K]) => (value === undefined ? {} : { [key]: value });
+  const optional = <K extends keyof RolloutRule>(key: K, value: RolloutRule[K]) =>
+    value === undefined ? {} : { [key]: value };
   return {
     walletId: rule.walletId,
     enabled: rule.enabled,
@@ -358,13 +394,19 @@ export function rolloutRuleErrors(rules: readonly RolloutRule[]): { pointer: str
   const seen = new Set<string>();
   rules.forEach((rule, index) => {
     const at = (field: string) => `/rollout/${index}/${field}`;
-    if (seen.has(rule.walletId)) errors.push({ pointer: at('walletId'), detail: `${rule.walletId} already has a rule in this list` });
+    if (seen.has(rule.walletId))
+      errors.push({ pointer: at('walletId'), detail: `${rule.walletId} already has a rule in this list` });
     seen.add(rule.walletId);
-    if (!hasTwoDecimalsAtMost(rule.percent)) errors.push({ pointer: at('percent'), detail: 'has more than two decimals' });
+    if (!hasTwoDecimalsAtMost(rule.percent))
+      errors.push({ pointer: at('percent'), detail: 'has more than two decimals' });
     if (rule.minAmount !== undefined && rule.maxAmount !== undefined && rule.minAmount > rule.maxAmount) {
       errors.push({ pointer: at('maxAmount'), detail: `is below minAmount ${rule.minAmount}` });
     }
-    if (rule.startsAt !== undefined && rule.endsAt !== undefined && Date.parse(rule.startsAt) >= Date.parse(rule.endsAt)) {
+    if (
+      rule.startsAt !== undefined &&
+      rule.endsAt !== undefined &&
+      Date.parse(rule.startsAt) >= Date.parse(rule.endsAt)
+    ) {
       errors.push({ pointer: at('endsAt'), detail: `is not after startsAt ${rule.startsAt}` });
     }
   });

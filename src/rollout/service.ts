@@ -54,7 +54,10 @@ export async function loadDecisionContext(db: Queryable, merchantId: string): Pr
 }
 
 /** The decision for one checkout from a loaded context: pure, so the same facts always give the same methods. */
-export function decideWith(context: DecisionContext, input: DecisionInput): { methods: Method[]; decisions: MethodDecision[] } {
+export function decideWith(
+  context: DecisionContext,
+  input: DecisionInput,
+): { methods: Method[]; decisions: MethodDecision[] } {
   const decisions = context.wallets.map((wallet) =>
     decideWallet({
       wallet,
@@ -69,8 +72,10 @@ export function decideWith(context: DecisionContext, input: DecisionInput): { me
     .filter((wallet) => offeredIds.has(wallet.id))
     .map((wallet) => ({ walletId: wallet.id, name: wallet.name, flows: methodFlowsOf(flowsOf(wallet)) }));
   const methods = rankMethods(offered, rankingOf(context.settings, input.acquirerId));
-  if (methods.length !== offeredIds.size) throw new Error(`ranked ${methods.length} methods for ${offeredIds.size} offered wallets`);
-  if (!methods.every((method) => offeredIds.has(method.walletId))) throw new Error('a ranked method was not decided as offered');
+  if (methods.length !== offeredIds.size)
+    throw new Error(`ranked ${methods.length} methods for ${offeredIds.size} offered wallets`);
+  if (!methods.every((method) => offeredIds.has(method.walletId)))
+    throw new Error('a ranked method was not decided as offered');
   return { methods, decisions };
 }
 
@@ -80,7 +85,10 @@ export function decideWith(context: DecisionContext, input: DecisionInput): { me
  * one the dry run calls, so the list and its explanation never disagree.
  * Runs in the caller's transaction.
  */
-export async function decideMethods(tx: Queryable, input: DecisionInput): Promise<{ methods: Method[]; decisions: MethodDecision[] }> {
+export async function decideMethods(
+  tx: Queryable,
+  input: DecisionInput,
+): Promise<{ methods: Method[]; decisions: MethodDecision[] }> {
   return decideWith(await loadDecisionContext(tx, input.merchantId), input);
 }
 
@@ -97,10 +105,21 @@ export type SettingsRefusal = 'invalid_request';
 export type Settings = CheckoutSettings & { rollout: RolloutRule[] };
 
 /** What a merchant reads: its settings, or the empty ones it has until it sets them. */
-export type SettingsView = Omit<Settings, 'createdAt' | 'updatedAt'> & { createdAt: string | null; updatedAt: string | null };
+export type SettingsView = Omit<Settings, 'createdAt' | 'updatedAt'> & {
+  createdAt: string | null;
+  updatedAt: string | null;
+};
 
 function emptySettings(merchantId: string): SettingsView {
-  return { merchantId, defaultWalletId: null, primaryWalletIds: [], methodOrder: [], rollout: [], createdAt: null, updatedAt: null };
+  return {
+    merchantId,
+    defaultWalletId: null,
+    primaryWalletIds: [],
+    methodOrder: [],
+    rollout: [],
+    createdAt: null,
+    updatedAt: null,
+  };
 }
 
 /** A stored rule as the merchant wrote it: without its id and times. */
@@ -109,7 +128,10 @@ function conditionsOf(rule: StoredRolloutRule): RolloutRule {
 }
 
 export async function readSettings(db: Queryable, merchantId: string): Promise<SettingsView> {
-  const [settings, rules] = await Promise.all([store.findSettings(db, merchantId), store.listRulesOfMerchant(db, merchantId)]);
+  const [settings, rules] = await Promise.all([
+    store.findSettings(db, merchantId),
+    store.listRulesOfMerchant(db, merchantId),
+  ]);
   return settings ? { ...settings, rollout: rules.map(conditionsOf) } : emptySettings(merchantId);
 }
 
@@ -131,10 +153,19 @@ function unknownWalletErrors(input: SettingsInput, wallets: Set<string>): FieldE
  * removed is audited on its own as well, so the wallet it names reads its
  * history without reading the merchant's other settings.
  */
-export async function putSettings(ctx: HubContext, caller: Caller, input: SettingsInput): Promise<Result<Settings, SettingsRefusal>> {
+export async function putSettings(
+  ctx: HubContext,
+  caller: Caller,
+  input: SettingsInput,
+): Promise<Result<Settings, SettingsRefusal>> {
   if (caller.type !== 'merchant') throw new Error(`only a merchant sets its checkout settings, not a ${caller.type}`);
   return inTransaction(ctx.db, async (tx) => {
-    const mentioned = [input.defaultWalletId ?? [], input.primaryWalletIds ?? [], input.methodOrder ?? [], (input.rollout ?? []).map((rule) => rule.walletId)].flat();
+    const mentioned = [
+      input.defaultWalletId ?? [],
+      input.primaryWalletIds ?? [],
+      input.methodOrder ?? [],
+      (input.rollout ?? []).map((rule) => rule.walletId),
+    ].flat();
     const wallets = await store.walletIdsAmong(tx, [...new Set(mentioned)]);
     const errors = [...unknownWalletErrors(input, wallets), ...rolloutRuleErrors(input.rollout ?? [])];
     if (errors.length > 0) return refuse('invalid_request', 'the settings are not valid', { errors });
@@ -144,7 +175,10 @@ export async function putSettings(ctx: HubContext, caller: Caller, input: Settin
     const currentRules = await store.listRulesOfMerchant(tx, caller.id);
     const before: Settings | null = current ? { ...current, rollout: currentRules.map(conditionsOf) } : null;
     const stamp = ctx.clock.now().toISOString();
-    const rules = input.rollout === undefined ? currentRules : await replaceRules(ctx, tx, caller, currentRules, input.rollout, stamp);
+    const rules =
+      input.rollout === undefined
+        ? currentRules
+        : await replaceRules(ctx, tx, caller, currentRules, input.rollout, stamp);
     const after: Settings = {
       merchantId: caller.id,
       defaultWalletId: input.defaultWalletId ?? null,
@@ -156,32 +190,79 @@ export async function putSettings(ctx: HubContext, caller: Caller, input: Settin
     };
     const { rollout: _rollout, ...ranking } = after;
     await store.upsertSettings(tx, ranking);
-    await ctx.audit(tx, { actor: actorOf(caller), action: 'checkout_settings.updated', objectType: 'checkout_settings', objectId: caller.id, before, after });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'checkout_settings.updated',
+      objectType: 'checkout_settings',
+      objectId: caller.id,
+      before,
+      after,
+    });
     return ok(after);
   });
 }
 
 /** Makes the stored rules the wanted ones: removed, created, changed or only moved. Returns them in the wanted order. */
-async function replaceRules(ctx: HubContext, tx: Tx, caller: Caller, current: readonly StoredRolloutRule[], wanted: readonly RolloutRule[], stamp: string): Promise<StoredRolloutRule[]> {
+async function replaceRules(
+  ctx: HubContext,
+  tx: Tx,
+  caller: Caller,
+  current: readonly StoredRolloutRule[],
+  wanted: readonly RolloutRule[],
+  stamp: string,
+): Promise<StoredRolloutRule[]> {
   const actor = actorOf(caller);
   const wantedWallets = new Set(wanted.map((rule) => rule.walletId));
   for (const rule of current.filter((stored) => !wantedWallets.has(stored.walletId))) {
     await store.deleteRule(tx, rule.id);
-    await ctx.audit(tx, { actor, action: 'rollout_rule.deleted', objectType: 'rollout_rule', objectId: rule.id, before: rule, after: null });
+    await ctx.audit(tx, {
+      actor,
+      action: 'rollout_rule.deleted',
+      objectType: 'rollout_rule',
+      objectId: rule.id,
+      before: rule,
+      after: null,
+    });
   }
   const currentOf = new Map(current.map((rule) => [rule.walletId, rule]));
   const result: StoredRolloutRule[] = [];
   for (const [position, rule] of wanted.entries()) {
     const existing = currentOf.get(rule.walletId);
     if (!existing) {
-      const created: StoredRolloutRule = { id: newId('rol', ctx.clock.now(), ctx.random), merchantId: caller.id, ...normalizeRule(rule), createdAt: stamp, updatedAt: stamp };
+      const created: StoredRolloutRule = {
+        id: newId('rol', ctx.clock.now(), ctx.random),
+        merchantId: caller.id,
+        ...normalizeRule(rule),
+        createdAt: stamp,
+        updatedAt: stamp,
+      };
       await store.insertRule(tx, created, position);
-      await ctx.audit(tx, { actor, action: 'rollout_rule.created', objectType: 'rollout_rule', objectId: created.id, before: null, after: created });
+      await ctx.audit(tx, {
+        actor,
+        action: 'rollout_rule.created',
+        objectType: 'rollout_rule',
+        objectId: created.id,
+        before: null,
+        after: created,
+      });
       result.push(created);
     } else if (!sameRule(existing, rule)) {
-      const changed: StoredRolloutRule = { id: existing.id, merchantId: caller.id, ...normalizeRule(rule), createdAt: existing.createdAt, updatedAt: stamp };
+      const changed: StoredRolloutRule = {
+        id: existing.id,
+        merchantId: caller.id,
+        ...normalizeRule(rule),
+        createdAt: existing.createdAt,
+        updatedAt: stamp,
+      };
       await store.updateRule(tx, changed, position);
-      await ctx.audit(tx, { actor, action: 'rollout_rule.updated', objectType: 'rollout_rule', objectId: changed.id, before: existing, after: changed });
+      await ctx.audit(tx, {
+        actor,
+        action: 'rollout_rule.updated',
+        objectType: 'rollout_rule',
+        objectId: changed.id,
+        before: existing,
+        after: changed,
+      });
       result.push(changed);
     } else {
       // The same rule, perhaps listed at another place: no change to audit on its own.
@@ -197,9 +278,14 @@ async function replaceRules(ctx: HubContext, tx: Tx, caller: Caller, current: re
 export type ExplainRefusal = 'not_found';
 
 /** The decision stored with one of the merchant's checkouts: what its buyer was offered, and why not the rest. */
-export async function explainCheckout(db: Queryable, caller: Caller, checkoutId: string): Promise<Result<MethodDecision[], ExplainRefusal>> {
+export async function explainCheckout(
+  db: Queryable,
+  caller: Caller,
+  checkoutId: string,
+): Promise<Result<MethodDecision[], ExplainRefusal>> {
   const stored = await store.findStoredDecision(db, checkoutId);
-  if (!stored || caller.type !== 'merchant' || stored.merchantId !== caller.id) return refuse('not_found', `checkout ${checkoutId} was not found`);
+  if (!stored || caller.type !== 'merchant' || stored.merchantId !== caller.id)
+    return refuse('not_found', `checkout ${checkoutId} was not found`);
   return ok(stored.decisions);
 }
 
@@ -225,12 +311,17 @@ export async function explainDryRun(ctx: HubContext, caller: Caller, input: DryR
 export type RulesQuery = { merchantId?: string | undefined; limit: number; after?: string | undefined };
 
 /** A wallet reads the rules merchants set for it; a merchant reads its own. */
-export async function listRules(db: Queryable, caller: Caller, query: RulesQuery): Promise<Result<StoredRolloutRule[], 'not_found'>> {
+export async function listRules(
+  db: Queryable,
+  caller: Caller,
+  query: RulesQuery,
+): Promise<Result<StoredRolloutRule[], 'not_found'>> {
   switch (caller.type) {
     case 'participant':
       return ok(await store.listRulesOfWallet(db, { ...query, walletId: caller.id }));
     case 'merchant':
-      if (query.merchantId !== undefined && query.merchantId !== caller.id) return refuse('not_found', `merchant ${query.merchantId} was not found`);
+      if (query.merchantId !== undefined && query.merchantId !== caller.id)
+        return refuse('not_found', `merchant ${query.merchantId} was not found`);
       return ok(await store.listRulesOfMerchantPage(db, { ...query, merchantId: caller.id }));
     default:
       throw new Error(`rollout rules are not read by ${caller.type} callers`);

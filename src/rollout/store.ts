@@ -16,7 +16,11 @@ function toSettings(row: CheckoutSettingsRow): CheckoutSettings {
   };
 }
 
-export async function findSettings(db: Queryable, merchantId: string, lock = false): Promise<CheckoutSettings | undefined> {
+export async function findSettings(
+  db: Queryable,
+  merchantId: string,
+  lock = false,
+): Promise<CheckoutSettings | undefined> {
   const query = db.selectFrom('checkout_settings').selectAll().where('merchant_id', '=', merchantId);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toSettings(row) : undefined;
@@ -42,19 +46,35 @@ export async function upsertSettings(tx: Tx, settings: CheckoutSettings): Promis
  */
 export async function walletIdsAmong(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('participants').select(['id', 'roles']).where('id', 'in', [...ids]).execute();
+  const rows = await db
+    .selectFrom('participants')
+    .select(['id', 'roles'])
+    .where('id', 'in', [...ids])
+    .execute();
   return new Set(rows.filter((row) => fromJson<string[]>(row.roles).includes('issuer')).map((row) => row.id));
 }
 
 // ---------------------------------------------------------------- rules
 
 function toStoredRule(row: RolloutRuleRow): StoredRolloutRule {
-  return { id: row.id, merchantId: row.merchant_id, ...fromJson<RolloutRule>(row.rule), createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    ...fromJson<RolloutRule>(row.rule),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 /** A merchant's rules in the order it listed them. */
 export async function listRulesOfMerchant(db: Queryable, merchantId: string): Promise<StoredRolloutRule[]> {
-  const rows = await db.selectFrom('rollout_rules').selectAll().where('merchant_id', '=', merchantId).orderBy('position').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('rollout_rules')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
   return rows.map(toStoredRule);
 }
 
@@ -63,15 +83,28 @@ export async function listRulesOfWallet(
   db: Queryable,
   filter: { walletId: string; merchantId?: string | undefined; limit: number; after?: string | undefined },
 ): Promise<StoredRolloutRule[]> {
-  let query = db.selectFrom('rollout_rules').selectAll().where('wallet_id', '=', filter.walletId).orderBy('id').limit(filter.limit + 1);
+  let query = db
+    .selectFrom('rollout_rules')
+    .selectAll()
+    .where('wallet_id', '=', filter.walletId)
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   return (await query.execute()).map(toStoredRule);
 }
 
 /** A merchant's own rules as a page, by id. */
-export async function listRulesOfMerchantPage(db: Queryable, filter: { merchantId: string; limit: number; after?: string | undefined }): Promise<StoredRolloutRule[]> {
-  let query = db.selectFrom('rollout_rules').selectAll().where('merchant_id', '=', filter.merchantId).orderBy('id').limit(filter.limit + 1);
+export async function listRulesOfMerchantPage(
+  db: Queryable,
+  filter: { merchantId: string; limit: number; after?: string | undefined },
+): Promise<StoredRolloutRule[]> {
+  let query = db
+    .selectFrom('rollout_rules')
+    .selectAll()
+    .where('merchant_id', '=', filter.merchantId)
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   return (await query.execute()).map(toStoredRule);
 }
@@ -84,12 +117,24 @@ function ruleJson(rule: StoredRolloutRule): string {
 export async function insertRule(tx: Tx, rule: StoredRolloutRule, position: number): Promise<void> {
   await tx
     .insertInto('rollout_rules')
-    .values({ id: rule.id, merchant_id: rule.merchantId, wallet_id: rule.walletId, position, rule: ruleJson(rule), created_at: rule.createdAt, updated_at: rule.updatedAt })
+    .values({
+      id: rule.id,
+      merchant_id: rule.merchantId,
+      wallet_id: rule.walletId,
+      position,
+      rule: ruleJson(rule),
+      created_at: rule.createdAt,
+      updated_at: rule.updatedAt,
+    })
     .execute();
 }
 
 export async function updateRule(tx: Tx, rule: StoredRolloutRule, position: number): Promise<void> {
-  const result = await tx.updateTable('rollout_rules').set({ position, rule: ruleJson(rule), updated_at: rule.updatedAt }).where('id', '=', rule.id).executeTakeFirst();
+  const result = await tx
+    .updateTable('rollout_rules')
+    .set({ position, rule: ruleJson(rule), updated_at: rule.updatedAt })
+    .where('id', '=', rule.id)
+    .executeTakeFirst();
   if (result.numUpdatedRows !== 1n) throw new Error(`rollout rule ${rule.id} vanished while it was updated`);
 }
 
@@ -101,8 +146,15 @@ export async function deleteRule(tx: Tx, id: string): Promise<void> {
 // ---------------------------------------------------------------- checkouts, read for explanations and the funnel
 
 /** The decision stored with a checkout, and whose checkout it is. */
-export async function findStoredDecision(db: Queryable, checkoutId: string): Promise<{ merchantId: string; decisions: MethodDecision[] } | undefined> {
-  const row = await db.selectFrom('checkouts').select(['merchant_id', 'decisions']).where('id', '=', checkoutId).executeTakeFirst();
+export async function findStoredDecision(
+  db: Queryable,
+  checkoutId: string,
+): Promise<{ merchantId: string; decisions: MethodDecision[] } | undefined> {
+  const row = await db
+    .selectFrom('checkouts')
+    .select(['merchant_id', 'decisions'])
+    .where('id', '=', checkoutId)
+    .executeTakeFirst();
   return row ? { merchantId: row.merchant_id, decisions: fromJson<MethodDecision[]>(row.decisions) } : undefined;
 }
 
@@ -121,7 +173,11 @@ export async function listDecisionsCreatedIn(
     .orderBy('id')
     .limit(filter.limit)
     .execute();
-  return rows.map((row) => ({ id: row.id, createdAt: row.created_at, decisions: fromJson<MethodDecision[]>(row.decisions) }));
+  return rows.map((row) => ({
+    id: row.id,
+    createdAt: row.created_at,
+    decisions: fromJson<MethodDecision[]>(row.decisions),
+  }));
 }
 
 export type DayCount = { date: string; walletId: string; count: number };
@@ -130,11 +186,18 @@ export type DayCount = { date: string; walletId: string; count: number };
 const dayOf = (column: string) => sql<string>`substr(${sql.ref(column)}, 1, 10)`;
 
 /** Per day of checkout creation and wallet: the merchant's checkouts on which at least one attempt was started with the wallet. */
-export async function countAttemptedCheckouts(db: Queryable, filter: { merchantId: string; fromAt: string; toAt: string; walletId?: string | undefined }): Promise<DayCount[]> {
+export async function countAttemptedCheckouts(
+  db: Queryable,
+  filter: { merchantId: string; fromAt: string; toAt: string; walletId?: string | undefined },
+): Promise<DayCount[]> {
   let query = db
     .selectFrom('checkout_attempts as a')
     .innerJoin('checkouts as c', 'c.id', 'a.checkout_id')
-    .select([dayOf('c.created_at').as('date'), 'a.wallet_id as walletId', sql<number | string>`count(distinct c.id)`.as('count')])
+    .select([
+      dayOf('c.created_at').as('date'),
+      'a.wallet_id as walletId',
+      sql<number | string>`count(distinct c.id)`.as('count'),
+    ])
     .where('c.merchant_id', '=', filter.merchantId)
     .where('c.created_at', '>=', filter.fromAt)
     .where('c.created_at', '<', filter.toAt)
@@ -144,7 +207,10 @@ export async function countAttemptedCheckouts(db: Queryable, filter: { merchantI
 }
 
 /** Per day of checkout creation and wallet: the merchant's checkouts paid with the wallet. */
-export async function countPaidCheckouts(db: Queryable, filter: { merchantId: string; fromAt: string; toAt: string; walletId?: string | undefined }): Promise<DayCount[]> {
+export async function countPaidCheckouts(
+  db: Queryable,
+  filter: { merchantId: string; fromAt: string; toAt: string; walletId?: string | undefined },
+): Promise<DayCount[]> {
   let query = db
     .selectFrom('checkouts')
     .select([dayOf('created_at').as('date'), 'paid_wallet_id as walletId', sql<number | string>`count(*)`.as('count')])
@@ -155,5 +221,9 @@ export async function countPaidCheckouts(db: Queryable, filter: { merchantId: st
     .where('paid_wallet_id', 'is not', null)
     .groupBy([dayOf('created_at'), 'paid_wallet_id']);
   if (filter.walletId !== undefined) query = query.where('paid_wallet_id', '=', filter.walletId);
-  return (await query.execute()).map((row) => ({ date: row.date, walletId: row.walletId ?? '', count: Number(row.count) }));
+  return (await query.execute()).map((row) => ({
+    date: row.date,
+    walletId: row.walletId ?? '',
+    count: Number(row.count),
+  }));
 }

@@ -12,14 +12,28 @@ describe('parseCutoff: LINTAS_SETTLEMENT_CUTOFF is HH:MM and an IANA zone', () =
     expect(parseCutoff(text)).toEqual(cutoff);
   });
 
-  test.each(['24:00 Asia/Jakarta', '23:60 Asia/Jakarta', '7:00 Asia/Jakarta', '23:00', '23:00 Asia/Nowhere', '23:00+07:00', ''])('refuses %j', (text) => {
+  test.each([
+    '24:00 Asia/Jakarta',
+    '23:60 Asia/Jakarta',
+    '7:00 Asia/Jakarta',
+    '23:00',
+    '23:00 Asia/Nowhere',
+    '23:00+07:00',
+    '',
+  ])('refuses %j', (text) => {
     expect(parseCutoff(text)).toBeUndefined();
   });
 
   test('the configuration reports a bad cutoff with the others and keeps a good one', () => {
-    expect(readSettings({}, { LINTAS_SETTLEMENT_CUTOFF: '23:00 Asia/Jakarta' }).settlementCutoff).toEqual({ hour: 23, minute: 0, timeZone: 'Asia/Jakarta' });
+    expect(readSettings({}, { LINTAS_SETTLEMENT_CUTOFF: '23:00 Asia/Jakarta' }).settlementCutoff).toEqual({
+      hour: 23,
+      minute: 0,
+      timeZone: 'Asia/Jakarta',
+    });
     expect(readSettings({}, {}).settlementCutoff).toBeUndefined();
-    expect(() => readSettings({}, { LINTAS_SETTLEMENT_CUTOFF: '11pm Jakarta' })).toThrow(/LINTAS_SETTLEMENT_CUTOFF "11pm Jakarta" must be HH:MM and an IANA time zone/);
+    expect(() => readSettings({}, { LINTAS_SETTLEMENT_CUTOFF: '11pm Jakarta' })).toThrow(
+      /LINTAS_SETTLEMENT_CUTOFF "11pm Jakarta" must be HH:MM and an IANA time zone/,
+    );
     expect(formatCutoff({ hour: 6, minute: 5, timeZone: 'UTC' })).toBe('06:05 UTC');
   });
 });

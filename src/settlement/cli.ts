@@ -25,7 +25,10 @@ export type SettleCliIo = {
 };
 
 function terminalProgress(): { update: Progress; stop: () => void } {
-  const bar = new cliProgress.SingleBar({ format: 'settle [{bar}] {value}/{total} {step}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: 'settle [{bar}] {value}/{total} {step}', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update: ({ done, total, name }) => {
@@ -58,21 +61,31 @@ type Flags = { db?: string; dataDir?: string };
 
 function withDatabase(command: Command): Command {
   return command
-    .addOption(new Option('--db <location>', 'SQLite file path or postgres:// URL (env LINTAS_DB; default ./data/lintas.sqlite)'))
+    .addOption(
+      new Option(
+        '--db <location>',
+        'SQLite file path or postgres:// URL (env LINTAS_DB; default ./data/lintas.sqlite)',
+      ),
+    )
     .addOption(new Option('--data-dir <dir>', 'data directory (env LINTAS_DATA_DIR; default ./data)'));
 }
 
 export function registerSettleCommands(program: Command, io: SettleCliIo = processIo): void {
-  const settle = program.command('settle').description('settlement windows: close the open one, read a report, record a settlement');
-  withDatabase(settle.command('close').description('close the open window, make its report and open the next')).action((flags: Flags) =>
-    run(flags, io, async (ctx) => {
-      const bar = io.progress();
-      const closed = await closeWindow(ctx, { actor: cliActor, progress: bar.update }).finally(bar.stop);
-      io.out(`${JSON.stringify(closed, null, 2)}\n`);
-      return 0;
-    }),
+  const settle = program
+    .command('settle')
+    .description('settlement windows: close the open one, read a report, record a settlement');
+  withDatabase(settle.command('close').description('close the open window, make its report and open the next')).action(
+    (flags: Flags) =>
+      run(flags, io, async (ctx) => {
+        const bar = io.progress();
+        const closed = await closeWindow(ctx, { actor: cliActor, progress: bar.update }).finally(bar.stop);
+        io.out(`${JSON.stringify(closed, null, 2)}\n`);
+        return 0;
+      }),
   );
-  withDatabase(settle.command('report').argument('<windowId>').description("a closed window's report, as JSON or --csv"))
+  withDatabase(
+    settle.command('report').argument('<windowId>').description("a closed window's report, as JSON or --csv"),
+  )
     .option('--csv', 'the lines as CSV (RFC 4180)')
     .action((windowId: string, flags: Flags & { csv?: boolean }) =>
       run(flags, io, async (ctx) => {
@@ -82,7 +95,12 @@ export function registerSettleCommands(program: Command, io: SettleCliIo = proce
         return 0;
       }),
     );
-  withDatabase(settle.command('settle').argument('<windowId>').description("record that a closed window's money moved: post minus each net")).action((windowId: string, flags: Flags) =>
+  withDatabase(
+    settle
+      .command('settle')
+      .argument('<windowId>')
+      .description("record that a closed window's money moved: post minus each net"),
+  ).action((windowId: string, flags: Flags) =>
     run(flags, io, async (ctx) => {
       const bar = io.progress();
       const settled = await settleWindow(ctx, windowId, { actor: cliActor, progress: bar.update }).finally(bar.stop);
@@ -114,7 +132,15 @@ async function run(flags: Flags, io: SettleCliIo, work: (ctx: HubContext) => Pro
   }
   const db = openDatabase(config.db);
   const logger = pino({ level: 'silent' });
-  const ctx: HubContext = { db, clock: systemClock, random: cryptoRandom, config, logger, audit: createAuditWriter(systemClock, cryptoRandom), http: createFetchHttpPort() };
+  const ctx: HubContext = {
+    db,
+    clock: systemClock,
+    random: cryptoRandom,
+    config,
+    logger,
+    audit: createAuditWriter(systemClock, cryptoRandom),
+    http: createFetchHttpPort(),
+  };
   try {
     io.setExitCode(await work(ctx));
   } catch (error) {

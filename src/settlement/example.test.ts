@@ -27,12 +27,23 @@ async function must(result: Promise<{ ok: true; value: Transfer } | { ok: false;
 }
 
 function pay(payer: MoneyParticipant, payee: MoneyParticipant, amount: number) {
-  const input = { payerId: payer.id, payeeId: payee.id, merchantId: payee.merchantId, amount: minor(amount), currency: 'CNY', source: 'checkout' as const };
+  const input = {
+    payerId: payer.id,
+    payeeId: payee.id,
+    merchantId: payee.merchantId,
+    amount: minor(amount),
+    currency: 'CNY',
+    source: 'checkout' as const,
+  };
   return must(inTransaction(hub.ctx.db, (tx) => postPayment(hub.ctx, tx, input)));
 }
 
 function refund(payment: Transfer, amount: number) {
-  return must(inTransaction(hub.ctx.db, (tx) => postRefund(hub.ctx, tx, { paymentTransferId: payment.id, amount: minor(amount) })));
+  return must(
+    inTransaction(hub.ctx.db, (tx) =>
+      postRefund(hub.ctx, tx, { paymentTransferId: payment.id, amount: minor(amount) }),
+    ),
+  );
 }
 
 /**
@@ -55,7 +66,9 @@ beforeAll(async () => {
     merchantDiscount: { bps: 150 },
   });
   expect(schedule.status, schedule.text).toBe(200);
-  const own = await w3.call('PUT', `/v1/merchants/${w3.merchantId}/fees`, { merchantDiscount: { bps: 100, fixedAmount: 20 } });
+  const own = await w3.call('PUT', `/v1/merchants/${w3.merchantId}/fees`, {
+    merchantDiscount: { bps: 100, fixedAmount: 20 },
+  });
   expect(own.status, own.text).toBe(200);
 
   payments.push(await pay(w1, w2, 10_000)); // P1
@@ -100,21 +113,35 @@ describe('the hand-worked window', () => {
     expect(refunds.map((one) => one.fees)).toEqual([fees(2, 0, 0, 0), fees(3, 0, 0, 0)]);
     const window = payments[0]?.windowId;
     expect(window).toMatch(/^win_/);
-    expect([...payments, ...refunds].every((transfer) => transfer.windowId === window && transfer.businessDate === hub.clock.now().toISOString().slice(0, 10))).toBe(true);
+    expect(
+      [...payments, ...refunds].every(
+        (transfer) =>
+          transfer.windowId === window && transfer.businessDate === hub.clock.now().toISOString().slice(0, 10),
+      ),
+    ).toBe(true);
     windowId = window as string;
   });
 
   test('positions hold the nets before the close; the hub earned 94 in switch fees', async () => {
     const positions = await operator('GET', '/v1/positions?currency=CNY&limit=100');
-    const of = (wallet: MoneyParticipant) => positions.body.data.find((row: { participantId: string }) => row.participantId === wallet.id);
-    expect(of(w1)).toMatchObject({ position: -1_281, reserved: 0, netDebitCap: 1_000_000, prefunding: 0, headroom: 998_719 });
+    const of = (wallet: MoneyParticipant) =>
+      positions.body.data.find((row: { participantId: string }) => row.participantId === wallet.id);
+    expect(of(w1)).toMatchObject({
+      position: -1_281,
+      reserved: 0,
+      netDebitCap: 1_000_000,
+      prefunding: 0,
+      headroom: 998_719,
+    });
     expect(of(w2)).toMatchObject({ position: 12_398, headroom: 1_012_398 });
     expect(of(w3)).toMatchObject({ position: -11_211, headroom: 988_789 });
   });
 
   test('closing answers the closed window and opens the next', async () => {
     hub.clock.advanceMs(60_000);
-    const closed = await operator('POST', '/v1/settlement-windows/close', undefined, { idempotencyKey: 'close-example' });
+    const closed = await operator('POST', '/v1/settlement-windows/close', undefined, {
+      idempotencyKey: 'close-example',
+    });
     expect(closed.status, closed.text).toBe(200);
     expect(closed.body).toEqual({
       id: windowId,
@@ -125,7 +152,9 @@ describe('the hand-worked window', () => {
       settledAt: null,
       nextWindowId: expect.stringMatching(/^win_/),
     });
-    const replay = await operator('POST', '/v1/settlement-windows/close', undefined, { idempotencyKey: 'close-example' });
+    const replay = await operator('POST', '/v1/settlement-windows/close', undefined, {
+      idempotencyKey: 'close-example',
+    });
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(closed.body);
     const next = await operator('GET', `/v1/settlement-windows/${closed.body.nextWindowId}`);
@@ -135,7 +164,14 @@ describe('the hand-worked window', () => {
   test('the report, every number written out; nets sum to zero', async () => {
     const report = await operator('GET', `/v1/settlement-windows/${windowId}/report`);
     expect(report.status, report.text).toBe(200);
-    const line = (participantId: string, sent: number, received: number, feesPaid: number, feesReceived: number, net: number) => ({
+    const line = (
+      participantId: string,
+      sent: number,
+      received: number,
+      feesPaid: number,
+      feesReceived: number,
+      net: number,
+    ) => ({
       participantId,
       currency: 'CNY',
       sent,
@@ -180,7 +216,14 @@ describe('the hand-worked window', () => {
       ].sort(byPair),
     );
 
-    const merchant = (wallet: MoneyParticipant, payments: number, paymentAmount: number, refunds: number, refundAmount: number, merchantDiscount: number) => ({
+    const merchant = (
+      wallet: MoneyParticipant,
+      payments: number,
+      paymentAmount: number,
+      refunds: number,
+      refundAmount: number,
+      merchantDiscount: number,
+    ) => ({
       merchantId: wallet.merchantId,
       acquirerId: wallet.id,
       currency: 'CNY',
@@ -202,8 +245,24 @@ describe('the hand-worked window', () => {
 
   test('a participant sees only its own lines, pairs, merchants and counts; the CSV has the same lines', async () => {
     const own = await w1.call('GET', `/v1/settlement-windows/${windowId}/report`);
-    expect(own.body.lines).toEqual([{ participantId: w1.id, currency: 'CNY', sent: 20_850, received: 19_595, feesPaid: 151, feesReceived: 125, net: -1_281 }]);
-    expect(own.body.bilateral.map((pair: { payerId: string; payeeId: string; amount: number }) => [pair.payerId, pair.payeeId, pair.amount])).toEqual(
+    expect(own.body.lines).toEqual([
+      {
+        participantId: w1.id,
+        currency: 'CNY',
+        sent: 20_850,
+        received: 19_595,
+        feesPaid: 151,
+        feesReceived: 125,
+        net: -1_281,
+      },
+    ]);
+    expect(
+      own.body.bilateral.map((pair: { payerId: string; payeeId: string; amount: number }) => [
+        pair.payerId,
+        pair.payeeId,
+        pair.amount,
+      ]),
+    ).toEqual(
       expect.arrayContaining([
         [w1.id, w2.id, 4_474],
         [w3.id, w1.id, 3_226],
@@ -240,16 +299,23 @@ describe('the hand-worked window', () => {
     expect(settled.status, settled.text).toBe(200);
     expect(settled.body).toMatchObject({ id: windowId, status: 'settled', settledAt: hub.clock.now().toISOString() });
     const positions = await operator('GET', '/v1/positions?currency=CNY&limit=100');
-    const of = (wallet: MoneyParticipant) => positions.body.data.find((row: { participantId: string }) => row.participantId === wallet.id)?.position;
+    const of = (wallet: MoneyParticipant) =>
+      positions.body.data.find((row: { participantId: string }) => row.participantId === wallet.id)?.position;
     expect([of(w1), of(w2), of(w3)]).toEqual([994 - 3, -(1_000 - 6) - 1, 0]);
-    const hubFees = await hub.ctx.db.kysely.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount').as('sum')).where('account', '=', 'hub').executeTakeFirstOrThrow();
+    const hubFees = await hub.ctx.db.kysely
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.sum<number>('amount').as('sum'))
+      .where('account', '=', 'hub')
+      .executeTakeFirstOrThrow();
     expect(Number(hubFees.sum)).toBe(4);
 
     const again = await operator('POST', `/v1/settlement-windows/${windowId}/settle`);
     expect(again).toMatchObject({ status: 409, body: { code: 'window_already_settled' } });
     const open = await operator('POST', `/v1/settlement-windows/${p11.windowId}/settle`);
     expect(open).toMatchObject({ status: 422, body: { code: 'window_not_closed' } });
-    expect((await operator('GET', `/v1/settlement-windows/${p11.windowId}/report`)).body.code).toBe('window_not_closed');
+    expect((await operator('GET', `/v1/settlement-windows/${p11.windowId}/report`)).body.code).toBe(
+      'window_not_closed',
+    );
     expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
   });
 });

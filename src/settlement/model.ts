@@ -105,12 +105,32 @@ export type WindowReport = {
 /** Who reads a report: the operator all of it, a participant only what concerns it. */
 export type ReportAudience = { type: 'all' } | { type: 'participant'; id: string };
 
-export const csvColumns = ['windowId', 'businessDate', 'participantId', 'currency', 'sent', 'received', 'feesPaid', 'feesReceived', 'net'] as const;
+export const csvColumns = [
+  'windowId',
+  'businessDate',
+  'participantId',
+  'currency',
+  'sent',
+  'received',
+  'feesPaid',
+  'feesReceived',
+  'net',
+] as const;
 
 /** The report's lines as RFC 4180 CSV (CRLF line ends). Every field is an id, a code, a date or an integer: none needs quoting. */
 export function reportCsv(report: Pick<WindowReport, 'windowId' | 'businessDate' | 'lines'>): string {
   const rows = report.lines.map((line) =>
-    [report.windowId, report.businessDate, line.participantId, line.currency, line.sent, line.received, line.feesPaid, line.feesReceived, line.net].join(','),
+    [
+      report.windowId,
+      report.businessDate,
+      line.participantId,
+      line.currency,
+      line.sent,
+      line.received,
+      line.feesPaid,
+      line.feesReceived,
+      line.net,
+    ].join(','),
   );
   return [csvColumns.join(','), ...rows].map((row) => `${row}\r\n`).join('');
 }
@@ -120,11 +140,17 @@ export function assertNetsSumToZero(windowId: string, lines: readonly ReportLine
   const sums = new Map<string, number>();
   for (const line of lines) sums.set(line.currency, (sums.get(line.currency) ?? 0) + line.net);
   for (const [currency, sum] of sums) {
-    if (sum !== 0) throw new Error(`settlement invariant broken: window ${windowId} nets in ${currency} sum to ${sum}, not 0`);
+    if (sum !== 0)
+      throw new Error(`settlement invariant broken: window ${windowId} nets in ${currency} sum to ${sum}, not 0`);
   }
 }
 
 /** A window's settlement moves each participant by minus its net: its positions no longer hold the window. */
-export function settlementPostings(lines: readonly ReportLine[], currency: string): { account: string; amount: number }[] {
-  return lines.filter((line) => line.currency === currency && line.net !== 0).map((line) => ({ account: line.participantId, amount: -line.net }));
+export function settlementPostings(
+  lines: readonly ReportLine[],
+  currency: string,
+): { account: string; amount: number }[] {
+  return lines
+    .filter((line) => line.currency === currency && line.net !== 0)
+    .map((line) => ({ account: line.participantId, amount: -line.net }));
 }

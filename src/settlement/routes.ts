@@ -31,12 +31,26 @@ const ReportSchema = Type.Object({
   status: Status,
   businessDate: Type.String({ format: 'date' }),
   lines: Type.Array(
-    Type.Object({ participantId: Type.String({ description: '"hub" for the switch fees' }), currency: Type.String(), sent: Amount, received: Amount, feesPaid: Amount, feesReceived: Amount, net: Amount }),
-    { description: 'net = received − sent + feesReceived − feesPaid; positive is owed to the participant; per currency the nets sum to zero' },
+    Type.Object({
+      participantId: Type.String({ description: '"hub" for the switch fees' }),
+      currency: Type.String(),
+      sent: Amount,
+      received: Amount,
+      feesPaid: Amount,
+      feesReceived: Amount,
+      net: Amount,
+    }),
+    {
+      description:
+        'net = received − sent + feesReceived − feesPaid; positive is owed to the participant; per currency the nets sum to zero',
+    },
   ),
-  bilateral: Type.Array(Type.Object({ payerId: Type.String(), payeeId: Type.String(), currency: Type.String(), amount: Amount }), {
-    description: 'what payerId owes payeeId for the window, netted both ways; the hub is owed the switch fees',
-  }),
+  bilateral: Type.Array(
+    Type.Object({ payerId: Type.String(), payeeId: Type.String(), currency: Type.String(), amount: Amount }),
+    {
+      description: 'what payerId owes payeeId for the window, netted both ways; the hub is owed the switch fees',
+    },
+  ),
   merchants: Type.Array(
     Type.Object({
       merchantId: Type.String(),
@@ -48,7 +62,9 @@ const ReportSchema = Type.Object({
       refundAmount: Amount,
       merchantDiscount: Amount,
     }),
-    { description: 'per merchant, for its acquirer: the merchant discount is charged outside the hub and never posted' },
+    {
+      description: 'per merchant, for its acquirer: the merchant discount is charged outside the hub and never posted',
+    },
   ),
   counts: Type.Object({ transfers: Type.Integer(), payments: Type.Integer(), refunds: Type.Integer() }),
 });
@@ -64,7 +80,11 @@ function audienceOf(caller: Caller): ReportAudience {
 export function settlementRoutes(app: App, ctx: HubContext): void {
   app.post('/v1/settlement-windows/close', {
     config: { auth: ['operator'], idempotent: true },
-    schema: { tags, summary: 'Close the open window (its report is made at once) and open the next', response: { 200: WindowSchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Close the open window (its report is made at once) and open the next',
+      response: { 200: WindowSchema, ...problemResponses },
+    },
     handler: async (request) => {
       const closed = await service.closeWindow(ctx, { actor: actorOf(callerOf(request)) });
       if (!closed) throw new Error('an unconditional close always closes a window');
@@ -74,7 +94,12 @@ export function settlementRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/settlement-windows', {
     config: readers,
-    schema: { tags, summary: 'Settlement windows, oldest first', querystring: WindowQuery, response: { 200: ListOf(WindowSchema), ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Settlement windows, oldest first',
+      querystring: WindowQuery,
+      response: { 200: ListOf(WindowSchema), ...problemResponses },
+    },
     handler: async (request) => {
       const page = pageOf(request.query);
       const rows = await service.listWindows(ctx.db.kysely, { ...page, status: request.query.status });
@@ -94,15 +119,22 @@ export function settlementRoutes(app: App, ctx: HubContext): void {
 
   app.get('/v1/settlement-windows/:id/report', {
     config: readers,
-    schema: { tags, summary: "A closed window's report; a participant sees only its own lines", params: IdParams, response: { 200: ReportSchema, ...problemResponses } },
-    handler: async (request) => valueOrThrow(await service.readReport(ctx, request.params.id, audienceOf(callerOf(request)))),
+    schema: {
+      tags,
+      summary: "A closed window's report; a participant sees only its own lines",
+      params: IdParams,
+      response: { 200: ReportSchema, ...problemResponses },
+    },
+    handler: async (request) =>
+      valueOrThrow(await service.readReport(ctx, request.params.id, audienceOf(callerOf(request)))),
   });
 
   app.get('/v1/settlement-windows/:id/report.csv', {
     config: readers,
     schema: {
       tags,
-      summary: "The report's lines as CSV (RFC 4180): windowId, businessDate, participantId, currency, sent, received, feesPaid, feesReceived, net",
+      summary:
+        "The report's lines as CSV (RFC 4180): windowId, businessDate, participantId, currency, sent, received, feesPaid, feesReceived, net",
       params: IdParams,
       produces: ['text/csv'],
       response: problemResponses,
@@ -118,7 +150,13 @@ export function settlementRoutes(app: App, ctx: HubContext): void {
 
   app.post('/v1/settlement-windows/:id/settle', {
     config: { auth: ['operator'], idempotent: true },
-    schema: { tags, summary: "Record that the window's money moved outside the hub: post minus each participant's net", params: IdParams, response: { 200: WindowSchema, ...problemResponses } },
-    handler: async (request) => valueOrThrow(await service.settleWindow(ctx, request.params.id, { actor: actorOf(callerOf(request)) })),
+    schema: {
+      tags,
+      summary: "Record that the window's money moved outside the hub: post minus each participant's net",
+      params: IdParams,
+      response: { 200: WindowSchema, ...problemResponses },
+    },
+    handler: async (request) =>
+      valueOrThrow(await service.settleWindow(ctx, request.params.id, { actor: actorOf(callerOf(request)) })),
   });
 }

@@ -38,7 +38,11 @@ function windowJson(window: SettlementWindow): SettlementWindow {
 /** Opens a window now unless one is open (a concurrent opener wins, and this one reads its window). */
 async function openWindow(ctx: HubContext, tx: Tx, at: Date): Promise<store.StoredWindow> {
   const id = newId('win', at, ctx.random);
-  await store.insertOpenWindow(tx, { id, businessDate: businessDateOf(at, ctx.config.settlementCutoff), openedAt: at.toISOString() });
+  await store.insertOpenWindow(tx, {
+    id,
+    businessDate: businessDateOf(at, ctx.config.settlementCutoff),
+    openedAt: at.toISOString(),
+  });
   const open = await store.findOpenWindow(tx);
   invariant(open !== undefined, 'a window is open once one was opened');
   return open;
@@ -89,14 +93,32 @@ export async function closeWindow(ctx: HubContext, options: CloseOptions): Promi
     await store.holdWindowExclusive(tx);
     const at = ctx.clock.now();
     const open = (await store.findOpenWindow(tx)) ?? (await openWindow(ctx, tx, at));
-    if (options.openedBefore !== undefined && Date.parse(open.openedAt) >= options.openedBefore.getTime()) return undefined;
+    if (options.openedBefore !== undefined && Date.parse(open.openedAt) >= options.openedBefore.getTime())
+      return undefined;
     invariant(nextWindowStatus(open.status, 'close') === 'closed', `an ${open.status} window can close`);
     const nextId = newId('win', at, ctx.random);
-    invariant(await store.markClosed(tx, open.id, { at: at.toISOString(), nextWindowId: nextId }), `window ${open.id} was still open under the lock`);
-    await store.insertOpenWindow(tx, { id: nextId, businessDate: businessDateOf(at, ctx.config.settlementCutoff), openedAt: at.toISOString() });
+    invariant(
+      await store.markClosed(tx, open.id, { at: at.toISOString(), nextWindowId: nextId }),
+      `window ${open.id} was still open under the lock`,
+    );
+    await store.insertOpenWindow(tx, {
+      id: nextId,
+      businessDate: businessDateOf(at, ctx.config.settlementCutoff),
+      openedAt: at.toISOString(),
+    });
     const after = await store.findWindow(tx, open.id);
-    invariant(after?.status === 'closed' && (await store.findOpenWindow(tx))?.id === nextId, `window ${open.id} closed and ${nextId} opened`);
-    await ctx.audit(tx, { actor: options.actor, action: 'settlement_window.closed', objectType: 'settlement_window', objectId: open.id, before: windowJson(open), after: windowJson(after) });
+    invariant(
+      after?.status === 'closed' && (await store.findOpenWindow(tx))?.id === nextId,
+      `window ${open.id} closed and ${nextId} opened`,
+    );
+    await ctx.audit(tx, {
+      actor: options.actor,
+      action: 'settlement_window.closed',
+      objectType: 'settlement_window',
+      objectId: open.id,
+      before: windowJson(open),
+      after: windowJson(after),
+    });
     return windowJson(after);
   });
   if (!closed) return undefined;
@@ -111,10 +133,17 @@ export async function closeWindow(ctx: HubContext, options: CloseOptions): Promi
  * tells each participant in it (`settlement_window.closed`, with its own
  * lines). Safe to call again: a window already reported is left alone.
  */
-export async function ensureReport(ctx: HubContext, windowId: string, step: (name: string) => void = () => {}): Promise<void> {
+export async function ensureReport(
+  ctx: HubContext,
+  windowId: string,
+  step: (name: string) => void = () => {},
+): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
     const window = await store.findWindow(tx, windowId, true);
-    invariant(window !== undefined && window.status !== 'open', `window ${windowId} exists and is closed before its report`);
+    invariant(
+      window !== undefined && window.status !== 'open',
+      `window ${windowId} exists and is closed before its report`,
+    );
     if (window.reportedAt !== null) return;
     step('summing transfers');
     await store.insertFlows(tx, windowId);
@@ -142,10 +171,15 @@ export async function findWindow(db: Queryable, id: string): Promise<SettlementW
 export type ReportRefusal = 'not_found' | 'window_not_closed';
 
 /** The window's report as the audience may see it: a participant only its own lines, pairs, merchants and counts. */
-export async function readReport(ctx: HubContext, windowId: string, audience: ReportAudience): Promise<Result<WindowReport, ReportRefusal>> {
+export async function readReport(
+  ctx: HubContext,
+  windowId: string,
+  audience: ReportAudience,
+): Promise<Result<WindowReport, ReportRefusal>> {
   let window = await store.findWindow(ctx.db.kysely, windowId);
   if (!window) return refuse('not_found', `settlement window ${windowId} was not found`);
-  if (window.status === 'open') return refuse('window_not_closed', `settlement window ${windowId} is open: its report is made when it closes`);
+  if (window.status === 'open')
+    return refuse('window_not_closed', `settlement window ${windowId} is open: its report is made when it closes`);
   if (window.reportedAt === null) {
     await ensureReport(ctx, windowId);
     window = (await store.findWindow(ctx.db.kysely, windowId)) ?? window;
@@ -157,7 +191,15 @@ export async function readReport(ctx: HubContext, windowId: string, audience: Re
     store.merchantLines(db, windowId, audience),
     store.reportCounts(db, windowId, audience),
   ]);
-  return ok({ windowId, status: window.status, businessDate: window.businessDate, lines, bilateral, merchants, counts });
+  return ok({
+    windowId,
+    status: window.status,
+    businessDate: window.businessDate,
+    lines,
+    bilateral,
+    merchants,
+    counts,
+  });
 }
 
 export type SettleRefusal = 'not_found' | 'window_not_closed' | 'window_already_settled';
@@ -169,7 +211,11 @@ export type SettleRefusal = 'not_found' | 'window_not_closed' | 'window_already_
  * open is untouched. Settlement is a fact, never refused for a cap: a
  * participant paid out here may be left with less headroom.
  */
-export async function settleWindow(ctx: HubContext, windowId: string, options: { actor: Actor; progress?: Progress | undefined }): Promise<Result<SettlementWindow, SettleRefusal>> {
+export async function settleWindow(
+  ctx: HubContext,
+  windowId: string,
+  options: { actor: Actor; progress?: Progress | undefined },
+): Promise<Result<SettlementWindow, SettleRefusal>> {
   const progress = options.progress ?? noProgress;
   const found = await store.findWindow(ctx.db.kysely, windowId);
   if (found?.status === 'closed' && found.reportedAt === null) await ensureReport(ctx, windowId);
@@ -177,7 +223,8 @@ export async function settleWindow(ctx: HubContext, windowId: string, options: {
     const window = await store.findWindow(tx, windowId, true);
     if (!window) return refuse('not_found', `settlement window ${windowId} was not found`);
     if (window.status === 'open') return refuse('window_not_closed', `settlement window ${windowId} is still open`);
-    if (window.status === 'settled') return refuse('window_already_settled', `settlement window ${windowId} was settled at ${window.settledAt}`);
+    if (window.status === 'settled')
+      return refuse('window_already_settled', `settlement window ${windowId} was settled at ${window.settledAt}`);
     invariant(nextWindowStatus(window.status, 'settle') === 'settled', `a ${window.status} window can settle`);
     const lines = await store.reportLines(tx, windowId, { type: 'all' });
     assertNetsSumToZero(windowId, lines);
@@ -187,10 +234,20 @@ export async function settleWindow(ctx: HubContext, windowId: string, options: {
       progress({ done: index, total: currencies.length + 1, name: `posting ${currency}` });
       await postSettlement(ctx, tx, { windowId, currency, postings: settlementPostings(lines, currency), at });
     }
-    invariant(await store.markSettled(tx, windowId, at.toISOString()), `window ${windowId} was still closed under its lock`);
+    invariant(
+      await store.markSettled(tx, windowId, at.toISOString()),
+      `window ${windowId} was still closed under its lock`,
+    );
     const after = await store.findWindow(tx, windowId);
     invariant(after?.status === 'settled', `window ${windowId} is settled`);
-    await ctx.audit(tx, { actor: options.actor, action: 'settlement_window.settled', objectType: 'settlement_window', objectId: windowId, before: windowJson(window), after: windowJson(after) });
+    await ctx.audit(tx, {
+      actor: options.actor,
+      action: 'settlement_window.settled',
+      objectType: 'settlement_window',
+      objectId: windowId,
+      before: windowJson(window),
+      after: windowJson(after),
+    });
     progress({ done: currencies.length, total: currencies.length + 1, name: 'telling participants' });
     await tellParticipants(ctx, tx, 'settlement_window.settled', windowJson(after));
     progress({ done: currencies.length + 1, total: currencies.length + 1, name: 'settled' });
@@ -207,8 +264,18 @@ async function postSettlement(
   const id = newId('stl', settlement.at, ctx.random);
   const at = settlement.at.toISOString();
   await store.insertSettlement(tx, { id, windowId: settlement.windowId, currency: settlement.currency, createdAt: at });
-  const before = await lockPositions(tx, settlement.postings.map((posting) => posting.account), settlement.currency, at);
-  await postEntries(tx, { transferId: id, currency: settlement.currency, postings: settlement.postings.map((posting) => ({ account: posting.account, amount: minor(posting.amount) })), at });
+  const before = await lockPositions(
+    tx,
+    settlement.postings.map((posting) => posting.account),
+    settlement.currency,
+    at,
+  );
+  await postEntries(tx, {
+    transferId: id,
+    currency: settlement.currency,
+    postings: settlement.postings.map((posting) => ({ account: posting.account, amount: minor(posting.amount) })),
+    at,
+  });
   await announceThresholdCrossings(ctx, tx, settlement.currency, before);
 }
 
@@ -225,7 +292,8 @@ export async function runCutoff(ctx: HubContext): Promise<void> {
   if (cutoff !== undefined) {
     const open = await store.findOpenWindow(ctx.db.kysely);
     const due = lastCutoff(ctx.clock.now(), cutoff);
-    if (open === undefined || Date.parse(open.openedAt) < due.getTime()) await closeWindow(ctx, { actor: systemActor, openedBefore: due });
+    if (open === undefined || Date.parse(open.openedAt) < due.getTime())
+      await closeWindow(ctx, { actor: systemActor, openedBefore: due });
   }
   for (const id of await store.listUnreportedWindowIds(ctx.db.kysely, unreportedBatchMax)) await ensureReport(ctx, id);
 }

@@ -68,10 +68,19 @@ export async function findWindow(db: Queryable, id: string, lock = false): Promi
 }
 
 /** Opens a window unless one is open; a concurrent opener waits on the unique key, then does nothing. */
-export async function insertOpenWindow(tx: Tx, window: { id: string; businessDate: string; openedAt: string }): Promise<void> {
+export async function insertOpenWindow(
+  tx: Tx,
+  window: { id: string; businessDate: string; openedAt: string },
+): Promise<void> {
   await tx
     .insertInto('settlement_windows')
-    .values({ id: window.id, status: 'open', business_date: window.businessDate, open_marker: 1, opened_at: window.openedAt })
+    .values({
+      id: window.id,
+      status: 'open',
+      business_date: window.businessDate,
+      open_marker: 1,
+      opened_at: window.openedAt,
+    })
     .onConflict((conflict) => conflict.column('open_marker').doNothing())
     .execute();
 }
@@ -87,16 +96,33 @@ export async function markClosed(tx: Tx, id: string, change: { at: string; nextW
 }
 
 export async function markReported(tx: Tx, id: string, at: string): Promise<void> {
-  await tx.updateTable('settlement_windows').set({ reported_at: at }).where('id', '=', id).where('reported_at', 'is', null).execute();
+  await tx
+    .updateTable('settlement_windows')
+    .set({ reported_at: at })
+    .where('id', '=', id)
+    .where('reported_at', 'is', null)
+    .execute();
 }
 
 export async function markSettled(tx: Tx, id: string, at: string): Promise<boolean> {
-  const result = await tx.updateTable('settlement_windows').set({ status: 'settled', settled_at: at }).where('id', '=', id).where('status', '=', 'closed').executeTakeFirst();
+  const result = await tx
+    .updateTable('settlement_windows')
+    .set({ status: 'settled', settled_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'closed')
+    .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 
-export async function listWindows(db: Queryable, filter: { status?: WindowStatus | undefined; limit: number; after?: string | undefined }): Promise<SettlementWindow[]> {
-  let query = db.selectFrom('settlement_windows').selectAll().orderBy('id').limit(filter.limit + 1);
+export async function listWindows(
+  db: Queryable,
+  filter: { status?: WindowStatus | undefined; limit: number; after?: string | undefined },
+): Promise<SettlementWindow[]> {
+  let query = db
+    .selectFrom('settlement_windows')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   return (await query.execute()).map(toWindow);
@@ -104,7 +130,14 @@ export async function listWindows(db: Queryable, filter: { status?: WindowStatus
 
 /** Closed windows whose report was not made yet (the hub stopped between the close and its report). */
 export async function listUnreportedWindowIds(db: Queryable, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('settlement_windows').select('id').where('status', '<>', 'open').where('reported_at', 'is', null).orderBy('id').limit(limit).execute();
+  const rows = await db
+    .selectFrom('settlement_windows')
+    .select('id')
+    .where('status', '<>', 'open')
+    .where('reported_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
   return rows.map((row) => row.id);
 }
 
@@ -136,7 +169,15 @@ export async function insertFlows(tx: Tx, windowId: string): Promise<void> {
     .groupBy([...groups]);
   await tx
     .insertInto('settlement_flows')
-    .columns([...groups, 'transfers', 'amount', 'interchange', 'issuer_switch_fee', 'acquirer_switch_fee', 'merchant_discount'])
+    .columns([
+      ...groups,
+      'transfers',
+      'amount',
+      'interchange',
+      'issuer_switch_fee',
+      'acquirer_switch_fee',
+      'merchant_discount',
+    ])
     .expression(sums)
     .execute();
 }
@@ -162,8 +203,26 @@ export async function reportLines(db: Queryable, windowId: string, audience: Rep
       'issuer_switch_fee as fees_paid',
       'interchange as fees_received',
     ])
-    .unionAll(flows().select((eb) => ['payee_id as participant_id', 'currency', zero.as('sent'), 'amount as received', eb('interchange', '+', eb.ref('acquirer_switch_fee')).as('fees_paid'), zero.as('fees_received')]))
-    .unionAll(flows().select((eb) => [sql.lit(hubParticipantId).as('participant_id'), 'currency', zero.as('sent'), zero.as('received'), zero.as('fees_paid'), eb('issuer_switch_fee', '+', eb.ref('acquirer_switch_fee')).as('fees_received')]));
+    .unionAll(
+      flows().select((eb) => [
+        'payee_id as participant_id',
+        'currency',
+        zero.as('sent'),
+        'amount as received',
+        eb('interchange', '+', eb.ref('acquirer_switch_fee')).as('fees_paid'),
+        zero.as('fees_received'),
+      ]),
+    )
+    .unionAll(
+      flows().select((eb) => [
+        sql.lit(hubParticipantId).as('participant_id'),
+        'currency',
+        zero.as('sent'),
+        zero.as('received'),
+        zero.as('fees_paid'),
+        eb('issuer_switch_fee', '+', eb.ref('acquirer_switch_fee')).as('fees_received'),
+      ]),
+    );
   let query = db
     .selectFrom(sides.as('side'))
     .select([
@@ -197,16 +256,30 @@ export async function reportLines(db: Queryable, windowId: string, audience: Rep
  * moves amount − interchange from its payer to its payee, and each switch
  * fee from its participant to the hub. On-us transfers owe nobody but the hub.
  */
-export async function bilateralLines(db: Queryable, windowId: string, audience: ReportAudience): Promise<BilateralLine[]> {
+export async function bilateralLines(
+  db: Queryable,
+  windowId: string,
+  audience: ReportAudience,
+): Promise<BilateralLine[]> {
   const flows = () => db.selectFrom('settlement_flows').where('window_id', '=', windowId);
   const hub = sql.lit(hubParticipantId);
   const owed = flows()
     .where((eb) => eb('payer_id', '<>', eb.ref('payee_id')))
-    .select((eb) => ['payer_id as debtor', 'payee_id as creditor', 'currency', eb('amount', '-', eb.ref('interchange')).as('amount')])
+    .select((eb) => [
+      'payer_id as debtor',
+      'payee_id as creditor',
+      'currency',
+      eb('amount', '-', eb.ref('interchange')).as('amount'),
+    ])
     .unionAll(
       flows()
         .where((eb) => eb('payer_id', '<>', eb.ref('payee_id')))
-        .select((eb) => ['payee_id as debtor', 'payer_id as creditor', 'currency', eb('interchange', '-', eb.ref('amount')).as('amount')]),
+        .select((eb) => [
+          'payee_id as debtor',
+          'payer_id as creditor',
+          'currency',
+          eb('interchange', '-', eb.ref('amount')).as('amount'),
+        ]),
     )
     .unionAll(flows().select(['payer_id as debtor', hub.as('creditor'), 'currency', 'issuer_switch_fee as amount']))
     .unionAll(flows().select(['payee_id as debtor', hub.as('creditor'), 'currency', 'acquirer_switch_fee as amount']));
@@ -218,9 +291,15 @@ export async function bilateralLines(db: Queryable, windowId: string, audience: 
     .orderBy('currency')
     .orderBy('debtor')
     .orderBy('creditor');
-  if (audience.type === 'participant') query = query.where((eb) => eb.or([eb('debtor', '=', audience.id), eb('creditor', '=', audience.id)]));
+  if (audience.type === 'participant')
+    query = query.where((eb) => eb.or([eb('debtor', '=', audience.id), eb('creditor', '=', audience.id)]));
   const rows = await query.execute();
-  return rows.map((row) => ({ payerId: row.debtor, payeeId: row.creditor, currency: row.currency, amount: Number(row.amount) }));
+  return rows.map((row) => ({
+    payerId: row.debtor,
+    payeeId: row.creditor,
+    currency: row.currency,
+    amount: Number(row.amount),
+  }));
 }
 
 /**
@@ -228,9 +307,14 @@ export async function bilateralLines(db: Queryable, windowId: string, audience: 
  * acquirer charges (a payment's payee, a refund's payer). Refunds return no
  * merchant discount.
  */
-export async function merchantLines(db: Queryable, windowId: string, audience: ReportAudience): Promise<MerchantLine[]> {
+export async function merchantLines(
+  db: Queryable,
+  windowId: string,
+  audience: ReportAudience,
+): Promise<MerchantLine[]> {
   const acquirer = sql<string>`case when kind = 'payment' then payee_id else payer_id end`;
-  const ofKind = (kind: 'payment' | 'refund', column: 'transfers' | 'amount' | 'merchant_discount') => total(sql`case when kind = ${kind} then ${sql.ref(column)} else 0 end`);
+  const ofKind = (kind: 'payment' | 'refund', column: 'transfers' | 'amount' | 'merchant_discount') =>
+    total(sql`case when kind = ${kind} then ${sql.ref(column)} else 0 end`);
   let query = db
     .selectFrom('settlement_flows')
     .select([
@@ -262,8 +346,13 @@ export async function merchantLines(db: Queryable, windowId: string, audience: R
 }
 
 export async function reportCounts(db: Queryable, windowId: string, audience: ReportAudience): Promise<ReportCounts> {
-  let query = db.selectFrom('settlement_flows').select(['kind', total(sql.ref('transfers')).as('transfers')]).where('window_id', '=', windowId).groupBy('kind');
-  if (audience.type === 'participant') query = query.where((eb) => eb.or([eb('payer_id', '=', audience.id), eb('payee_id', '=', audience.id)]));
+  let query = db
+    .selectFrom('settlement_flows')
+    .select(['kind', total(sql.ref('transfers')).as('transfers')])
+    .where('window_id', '=', windowId)
+    .groupBy('kind');
+  if (audience.type === 'participant')
+    query = query.where((eb) => eb.or([eb('payer_id', '=', audience.id), eb('payee_id', '=', audience.id)]));
   const rows = await query.execute();
   const of = (kind: string) => Number(rows.find((row) => row.kind === kind)?.transfers ?? 0);
   return { transfers: of('payment') + of('refund'), payments: of('payment'), refunds: of('refund') };
@@ -276,6 +365,17 @@ export async function windowParticipantIds(db: Queryable, windowId: string): Pro
   return rows.map((row) => row.id);
 }
 
-export async function insertSettlement(tx: Tx, settlement: { id: string; windowId: string; currency: string; createdAt: string }): Promise<void> {
-  await tx.insertInto('settlements').values({ id: settlement.id, window_id: settlement.windowId, currency: settlement.currency, created_at: settlement.createdAt }).execute();
+export async function insertSettlement(
+  tx: Tx,
+  settlement: { id: string; windowId: string; currency: string; createdAt: string },
+): Promise<void> {
+  await tx
+    .insertInto('settlements')
+    .values({
+      id: settlement.id,
+      window_id: settlement.windowId,
+      currency: settlement.currency,
+      created_at: settlement.createdAt,
+    })
+    .execute();
 }

@@ -26,7 +26,14 @@ beforeAll(async () => {
 afterAll(async () => hub?.stop());
 
 function pay(amount: number, ctx = hub.ctx) {
-  const input = { payerId: issuer.id, payeeId: acquirer.id, merchantId: acquirer.merchantId, amount: minor(amount), currency: 'CNY', source: 'checkout' as const };
+  const input = {
+    payerId: issuer.id,
+    payeeId: acquirer.id,
+    merchantId: acquirer.merchantId,
+    amount: minor(amount),
+    currency: 'CNY',
+    source: 'checkout' as const,
+  };
   return inTransaction(ctx.db, (tx) => postPayment(ctx, tx, input));
 }
 
@@ -52,7 +59,9 @@ describe('settlement windows', () => {
     expect((await operator('GET', '/v1/settlement-windows/win_nothing')).status).toBe(404);
     expect((await operator('GET', '/v1/settlement-windows/win_nothing/report')).body.code).toBe('not_found');
     expect((await operator('POST', '/v1/settlement-windows/win_nothing/settle')).status).toBe(404);
-    expect((await operator('POST', '/v1/settlement-windows/close', undefined, { omitIdempotencyKey: true })).body.code).toBe('idempotency_key_missing');
+    expect(
+      (await operator('POST', '/v1/settlement-windows/close', undefined, { omitIdempotencyKey: true })).body.code,
+    ).toBe('idempotency_key_missing');
   });
 
   test('closing tells each participant in the window its own lines; settling tells them again; a bystander hears nothing', async () => {
@@ -61,20 +70,45 @@ describe('settlement windows', () => {
     const settled = await operator('POST', `/v1/settlement-windows/${closed.body.id}/settle`);
     expect(settled.body.status).toBe('settled');
     const [closedEvent] = await eventsOf(issuer, 'settlement_window.closed');
-    expect(closedEvent).toMatchObject({ id: closed.body.id, status: 'closed', lines: [{ participantId: issuer.id, currency: 'CNY', sent: 2_500, net: -2_500 }] });
-    expect((await eventsOf(acquirer, 'settlement_window.closed'))[0]?.lines).toEqual([{ participantId: acquirer.id, currency: 'CNY', sent: 0, received: 2_500, feesPaid: 0, feesReceived: 0, net: 2_500 }]);
-    expect((await eventsOf(acquirer, 'settlement_window.settled'))[0]).toMatchObject({ id: closed.body.id, status: 'settled' });
+    expect(closedEvent).toMatchObject({
+      id: closed.body.id,
+      status: 'closed',
+      lines: [{ participantId: issuer.id, currency: 'CNY', sent: 2_500, net: -2_500 }],
+    });
+    expect((await eventsOf(acquirer, 'settlement_window.closed'))[0]?.lines).toEqual([
+      {
+        participantId: acquirer.id,
+        currency: 'CNY',
+        sent: 0,
+        received: 2_500,
+        feesPaid: 0,
+        feesReceived: 0,
+        net: 2_500,
+      },
+    ]);
+    expect((await eventsOf(acquirer, 'settlement_window.settled'))[0]).toMatchObject({
+      id: closed.body.id,
+      status: 'settled',
+    });
     expect(await eventsOf(bystander, 'settlement_window.closed')).toEqual([]);
     const list = await operator('GET', '/v1/settlement-windows?status=settled');
     expect(list.body.data.map((window: { id: string }) => window.id)).toEqual([closed.body.id]);
     const audit = await operator('GET', `/v1/audit-events?objectId=${closed.body.id}`);
-    expect(audit.body.data.map((event: { action: string }) => event.action)).toEqual(['settlement_window.closed', 'settlement_window.settled']);
+    expect(audit.body.data.map((event: { action: string }) => event.action)).toEqual([
+      'settlement_window.closed',
+      'settlement_window.settled',
+    ]);
   });
 
   test('an empty window closes and reports nothing', async () => {
     const closed = await operator('POST', '/v1/settlement-windows/close');
     const report = await operator('GET', `/v1/settlement-windows/${closed.body.id}/report`);
-    expect(report.body).toMatchObject({ lines: [], bilateral: [], merchants: [], counts: { transfers: 0, payments: 0, refunds: 0 } });
+    expect(report.body).toMatchObject({
+      lines: [],
+      bilateral: [],
+      merchants: [],
+      counts: { transfers: 0, payments: 0, refunds: 0 },
+    });
     expect((await operator('POST', `/v1/settlement-windows/${closed.body.id}/settle`)).body.status).toBe('settled');
   });
 
@@ -87,7 +121,9 @@ describe('settlement windows', () => {
       // Each round: a close lands among twenty payments in flight.
       for (let round = 0; round < rounds; round += 1) {
         const after = (ms: number) => new Promise((done) => setTimeout(done, ms));
-        const payments = Array.from({ length: paymentsPerRound }, (_, index) => after(2 * index).then(() => pay(10, ctx)));
+        const payments = Array.from({ length: paymentsPerRound }, (_, index) =>
+          after(2 * index).then(() => pay(10, ctx)),
+        );
         const close = after(paymentsPerRound + round).then(() => operator('POST', '/v1/settlement-windows/close'));
         rows.push({ payments: await Promise.all(payments), close: await close });
       }
@@ -116,47 +152,61 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 describe('PostgreSQL: the window lock', () => {
   if (testEngine() !== 'postgres') {
-    console.log('skipped on SQLite, by design: SQLite runs one transaction at a time, so a close can never meet a transfer in flight; the PostgreSQL run covers it');
+    console.log(
+      'skipped on SQLite, by design: SQLite runs one transaction at a time, so a close can never meet a transfer in flight; the PostgreSQL run covers it',
+    );
   }
-  test.runIf(testEngine() === 'postgres')('a close waits for the transfer that joined its window; a transfer arriving meanwhile waits and joins the next', async () => {
-    await operator('POST', '/v1/settlement-windows/close'); // the window the test watches starts empty
-    await withConcurrentContext(hub, async (ctx) => {
-      let release = () => {};
-      const held = new Promise<void>((done) => (release = done));
-      let joined = (_windowId: string) => {};
-      const joinedWindow = new Promise<string>((done) => (joined = done));
-      const slow = inTransaction(ctx.db, async (tx) => {
-        const input = { payerId: issuer.id, payeeId: acquirer.id, merchantId: acquirer.merchantId, amount: minor(33), currency: 'CNY', source: 'checkout' as const };
-        const posted = await postPayment(ctx, tx, input);
-        if (!posted.ok) throw new Error(posted.detail);
-        joined(posted.value.windowId as string);
-        await held; // committed only when the test says
-        return posted.value;
+  test.runIf(testEngine() === 'postgres')(
+    'a close waits for the transfer that joined its window; a transfer arriving meanwhile waits and joins the next',
+    async () => {
+      await operator('POST', '/v1/settlement-windows/close'); // the window the test watches starts empty
+      await withConcurrentContext(hub, async (ctx) => {
+        let release = () => {};
+        const held = new Promise<void>((done) => (release = done));
+        let joined = (_windowId: string) => {};
+        const joinedWindow = new Promise<string>((done) => (joined = done));
+        const slow = inTransaction(ctx.db, async (tx) => {
+          const input = {
+            payerId: issuer.id,
+            payeeId: acquirer.id,
+            merchantId: acquirer.merchantId,
+            amount: minor(33),
+            currency: 'CNY',
+            source: 'checkout' as const,
+          };
+          const posted = await postPayment(ctx, tx, input);
+          if (!posted.ok) throw new Error(posted.detail);
+          joined(posted.value.windowId as string);
+          await held; // committed only when the test says
+          return posted.value;
+        });
+        const oldWindow = await joinedWindow;
+        let closeAnswered = false;
+        const close = operator('POST', '/v1/settlement-windows/close').then((answer) => {
+          closeAnswered = true;
+          return answer;
+        });
+        let late: ReturnType<typeof pay> | undefined;
+        try {
+          await sleep(300);
+          expect(closeAnswered, 'the close waits for the transfer in flight').toBe(false);
+          late = pay(44, ctx);
+          await sleep(200);
+          expect(closeAnswered).toBe(false);
+        } finally {
+          release(); // a failed expectation must not leave the transaction open
+        }
+        const [slowPayment, closed, latePayment] = await Promise.all([slow, close, late]);
+        expect(closed.body).toMatchObject({ id: oldWindow, status: 'closed' });
+        expect(slowPayment.windowId).toBe(oldWindow);
+        expect(latePayment?.ok && latePayment.value.windowId).toBe(closed.body.nextWindowId);
+        const report = await operator('GET', `/v1/settlement-windows/${oldWindow}/report`);
+        expect(
+          report.body.lines.find((line: { participantId: string }) => line.participantId === issuer.id),
+        ).toMatchObject({ sent: 33 });
       });
-      const oldWindow = await joinedWindow;
-      let closeAnswered = false;
-      const close = operator('POST', '/v1/settlement-windows/close').then((answer) => {
-        closeAnswered = true;
-        return answer;
-      });
-      let late: ReturnType<typeof pay> | undefined;
-      try {
-        await sleep(300);
-        expect(closeAnswered, 'the close waits for the transfer in flight').toBe(false);
-        late = pay(44, ctx);
-        await sleep(200);
-        expect(closeAnswered).toBe(false);
-      } finally {
-        release(); // a failed expectation must not leave the transaction open
-      }
-      const [slowPayment, closed, latePayment] = await Promise.all([slow, close, late]);
-      expect(closed.body).toMatchObject({ id: oldWindow, status: 'closed' });
-      expect(slowPayment.windowId).toBe(oldWindow);
-      expect(latePayment?.ok && latePayment.value.windowId).toBe(closed.body.nextWindowId);
-      const report = await operator('GET', `/v1/settlement-windows/${oldWindow}/report`);
-      expect(report.body.lines.find((line: { participantId: string }) => line.participantId === issuer.id)).toMatchObject({ sent: 33 });
-    });
-  });
+    },
+  );
 });
 
 describe('the cutoff schedule', () => {
@@ -165,7 +215,8 @@ describe('the cutoff schedule', () => {
     try {
       scheduled.clock.set(new Date('2026-03-10T09:00:00Z')); // 16:00 in Jakarta
       const run = () => scheduled.workers['settlement-cutoff']?.runOnce();
-      const list = async () => (await bearerClient(scheduled, scheduled.operatorToken)('GET', '/v1/settlement-windows?limit=100')).body.data;
+      const list = async () =>
+        (await bearerClient(scheduled, scheduled.operatorToken)('GET', '/v1/settlement-windows?limit=100')).body.data;
       await run();
       const first = (await list()).filter((window: { status: string }) => window.status === 'open');
       expect(first).toHaveLength(1);
@@ -182,15 +233,22 @@ describe('the cutoff schedule', () => {
       expect(closed).toHaveLength(1);
       const next = afterCutoff.find((window: { id: string }) => window.id === closed[0].nextWindowId);
       expect(next).toMatchObject({ status: 'open', businessDate: '2026-03-11', openedAt: '2026-03-10T16:00:05.000Z' });
-      const audit = await bearerClient(scheduled, scheduled.operatorToken)('GET', `/v1/audit-events?objectId=${closed[0].id}`);
-      expect(audit.body.data[0]).toMatchObject({ action: 'settlement_window.closed', actor: { type: 'system', id: 'hub' } });
+      const audit = await bearerClient(scheduled, scheduled.operatorToken)(
+        'GET',
+        `/v1/audit-events?objectId=${closed[0].id}`,
+      );
+      expect(audit.body.data[0]).toMatchObject({
+        action: 'settlement_window.closed',
+        actor: { type: 'system', id: 'hub' },
+      });
 
       scheduled.clock.set(new Date('2026-03-11T16:00:00Z'));
       await run();
-      expect((await list()).filter((window: { status: string }) => window.status === 'closed').map((window: { businessDate: string }) => window.businessDate)).toEqual([
-        closed[0].businessDate,
-        '2026-03-11',
-      ]);
+      expect(
+        (await list())
+          .filter((window: { status: string }) => window.status === 'closed')
+          .map((window: { businessDate: string }) => window.businessDate),
+      ).toEqual([closed[0].businessDate, '2026-03-11']);
     } finally {
       await scheduled.stop();
     }
@@ -204,7 +262,10 @@ function captureIo(env: NodeJS.ProcessEnv) {
     err: (text) => (captured.err += text),
     setExitCode: (code) => (captured.exitCode = code),
     env,
-    progress: () => ({ update: (step) => captured.steps.push(`${step.done}/${step.total} ${step.name}`), stop: () => {} }),
+    progress: () => ({
+      update: (step) => captured.steps.push(`${step.done}/${step.total} ${step.name}`),
+      stop: () => {},
+    }),
   };
   return { captured, io };
 }
@@ -230,7 +291,9 @@ describe('lintas settle', () => {
     const report = await runSettleCli(['report', window.id]);
     expect(JSON.parse(report.out)).toMatchObject({ windowId: window.id, counts: { payments: 1 } });
     const csv = await runSettleCli(['report', window.id, '--csv']);
-    expect(csv.out.split('\r\n')[0]).toBe('windowId,businessDate,participantId,currency,sent,received,feesPaid,feesReceived,net');
+    expect(csv.out.split('\r\n')[0]).toBe(
+      'windowId,businessDate,participantId,currency,sent,received,feesPaid,feesReceived,net',
+    );
     expect(csv.out).toContain(`,${issuer.id},CNY,700,0,0,0,-700\r\n`);
 
     const settled = await runSettleCli(['settle', window.id]);
@@ -238,11 +301,26 @@ describe('lintas settle', () => {
     expect(JSON.parse(settled.out)).toMatchObject({ id: window.id, status: 'settled' });
     const again = await runSettleCli(['settle', window.id]);
     expect(again).toMatchObject({ exitCode: 1, err: expect.stringContaining('window_already_settled') });
-    expect(await runSettleCli(['report', 'win_nothing'])).toMatchObject({ exitCode: 1, err: expect.stringContaining('not_found') });
+    expect(await runSettleCli(['report', 'win_nothing'])).toMatchObject({
+      exitCode: 1,
+      err: expect.stringContaining('not_found'),
+    });
   });
 
   test('the real command refuses a missing database with exit 2', async () => {
-    const child = spawn(process.execPath, ['bin/lintas.mjs', 'settle', 'close', '--db', `${hub.config.dataDir}/absent.sqlite`, '--data-dir', hub.config.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/lintas.mjs',
+        'settle',
+        'close',
+        '--db',
+        `${hub.config.dataDir}/absent.sqlite`,
+        '--data-dir',
+        hub.config.dataDir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((done) => child.once('exit', done));

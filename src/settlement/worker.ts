@@ -12,6 +12,8 @@ export const cutoffCheckIntervalMs = 15_000;
  * start, so a fresh hub shows one before its first transfer.
  */
 export function startSettlementWorker(ctx: HubContext): Worker {
-  void ensureOpenWindow(ctx).catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not open the first settlement window'));
+  void ensureOpenWindow(ctx).catch((error: unknown) =>
+    ctx.logger.warn({ err: error }, 'could not open the first settlement window'),
+  );
   return startPeriodicWorker('settlement-cutoff', cutoffCheckIntervalMs, () => runCutoff(ctx), ctx.logger);
 }

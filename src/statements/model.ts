@@ -62,7 +62,16 @@ export type MerchantSummary = {
   net: number;
 };
 
-export const merchantSummaryColumns = ['merchantId', 'currency', 'payments', 'refundCount', 'gross', 'refunds', 'merchantDiscount', 'net'] as const satisfies readonly (keyof MerchantSummary)[];
+export const merchantSummaryColumns = [
+  'merchantId',
+  'currency',
+  'payments',
+  'refundCount',
+  'gross',
+  'refunds',
+  'merchantDiscount',
+  'net',
+] as const satisfies readonly (keyof MerchantSummary)[];
 
 /** What the acquirer owes each merchant: what it collected, less what it gave back and its discount. */
 export function netToMerchant(gross: number, refunds: number, merchantDiscount: number): number {

@@ -21,23 +21,33 @@ export function statementRoutes(app: App, ctx: HubContext): void {
     schema: {
       tags: ['statements'],
       summary: 'Every transfer the participant is party to, for a window or a range of business dates; streamed',
-      description: 'CSV (RFC 4180) or JSON. With groupBy=merchant, an acquirer gets per merchant: gross, refunds, merchant discount and net to pay.',
+      description:
+        'CSV (RFC 4180) or JSON. With groupBy=merchant, an acquirer gets per merchant: gross, refunds, merchant discount and net to pay.',
       querystring: StatementQuery,
     },
     handler: async (request, reply) => {
       const caller = callerOf(request);
       const query = request.query;
       if (query.windowId === undefined && query.from === undefined) {
-        throw new Problem('invalid_request', 'name a window or a first business date', { errors: [{ pointer: '/query/windowId', detail: 'windowId or from is required' }] });
+        throw new Problem('invalid_request', 'name a window or a first business date', {
+          errors: [{ pointer: '/query/windowId', detail: 'windowId or from is required' }],
+        });
       }
       const participantId = caller.type === 'operator' ? query.participantId : caller.id;
-      if (participantId === undefined) throw new Problem('invalid_request', 'the operator names the participant', { errors: [{ pointer: '/query/participantId', detail: 'is required' }] });
+      if (participantId === undefined)
+        throw new Problem('invalid_request', 'the operator names the participant', {
+          errors: [{ pointer: '/query/participantId', detail: 'is required' }],
+        });
       const scope = { participantId, windowId: query.windowId, fromDate: query.from, toDate: query.to };
       const format = query.format ?? 'json';
       const contentType = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
       reply.header('content-type', contentType).header('cache-control', 'no-store');
       if (query.groupBy === 'merchant') return reply.send(await merchantSummaryBody(ctx, scope, format));
-      if (format === 'csv') reply.header('content-disposition', `attachment; filename="statement-${participantId}-${query.windowId ?? query.from}.csv"`);
+      if (format === 'csv')
+        reply.header(
+          'content-disposition',
+          `attachment; filename="statement-${participantId}-${query.windowId ?? query.from}.csv"`,
+        );
       return reply.send(statementStream(ctx, scope, format));
     },
   });

@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream';
 import type { HubContext } from '../context.ts';
-import { type MerchantSummary, type StatementLine, merchantSummaryColumns, csvRow, statementColumns, statementCsvRow } from './model.ts';
+import {
+  type MerchantSummary,
+  type StatementLine,
+  merchantSummaryColumns,
+  csvRow,
+  statementColumns,
+  statementCsvRow,
+} from './model.ts';
 import { type StatementCursor, type StatementScope, merchantSummaries, statementBatch } from './store.ts';
 
 /** Lines are read in batches of this many, so a statement of millions never sits in memory. */
@@ -50,8 +57,15 @@ export function statementStream(ctx: HubContext, scope: StatementScope, format: 
   return Readable.from(format === 'csv' ? csvChunks(ctx, scope) : jsonChunks(ctx, scope));
 }
 
-export async function merchantSummaryBody(ctx: HubContext, scope: StatementScope, format: 'csv' | 'json'): Promise<string | { data: MerchantSummary[] }> {
+export async function merchantSummaryBody(
+  ctx: HubContext,
+  scope: StatementScope,
+  format: 'csv' | 'json',
+): Promise<string | { data: MerchantSummary[] }> {
   const rows = await merchantSummaries(ctx.db.kysely, scope);
   if (format === 'json') return { data: rows };
-  return csvRow(merchantSummaryColumns) + rows.map((row) => csvRow(merchantSummaryColumns.map((column) => row[column]))).join('');
+  return (
+    csvRow(merchantSummaryColumns) +
+    rows.map((row) => csvRow(merchantSummaryColumns.map((column) => row[column]))).join('')
+  );
 }

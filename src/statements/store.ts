@@ -3,7 +3,12 @@ import type { Queryable } from '../db/index.ts';
 import type { Direction, MerchantSummary, StatementLine } from './model.ts';
 import { netToMerchant } from './model.ts';
 
-export type StatementScope = { participantId: string; windowId?: string | undefined; fromDate?: string | undefined; toDate?: string | undefined };
+export type StatementScope = {
+  participantId: string;
+  windowId?: string | undefined;
+  fromDate?: string | undefined;
+  toDate?: string | undefined;
+};
 export type StatementCursor = { id: string; direction: Direction } | undefined;
 
 /**
@@ -42,7 +47,12 @@ function side(db: Queryable, scope: StatementScope, direction: Direction, after:
   return query;
 }
 
-export async function statementBatch(db: Queryable, scope: StatementScope, after: StatementCursor, limit: number): Promise<StatementLine[]> {
+export async function statementBatch(
+  db: Queryable,
+  scope: StatementScope,
+  after: StatementCursor,
+  limit: number,
+): Promise<StatementLine[]> {
   const rows = await side(db, scope, 'debit', after)
     .unionAll(side(db, scope, 'credit', after))
     .orderBy('id')
@@ -74,14 +84,29 @@ export async function merchantSummaries(db: Queryable, scope: StatementScope): P
     .select([
       'merchant_id',
       'currency',
-      sql<number>`sum(case when kind = 'payment' and payee_id = ${scope.participantId} then 1 else 0 end)`.as('payments'),
-      sql<number>`sum(case when kind = 'refund' and payer_id = ${scope.participantId} then 1 else 0 end)`.as('refund_count'),
-      sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then amount else 0 end), 0)`.as('gross'),
-      sql<number>`coalesce(sum(case when kind = 'refund' and payer_id = ${scope.participantId} then amount else 0 end), 0)`.as('refunds'),
-      sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then merchant_discount else 0 end), 0)`.as('merchant_discount'),
+      sql<number>`sum(case when kind = 'payment' and payee_id = ${scope.participantId} then 1 else 0 end)`.as(
+        'payments',
+      ),
+      sql<number>`sum(case when kind = 'refund' and payer_id = ${scope.participantId} then 1 else 0 end)`.as(
+        'refund_count',
+      ),
+      sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then amount else 0 end), 0)`.as(
+        'gross',
+      ),
+      sql<number>`coalesce(sum(case when kind = 'refund' and payer_id = ${scope.participantId} then amount else 0 end), 0)`.as(
+        'refunds',
+      ),
+      sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then merchant_discount else 0 end), 0)`.as(
+        'merchant_discount',
+      ),
     ])
     .where('status', '=', 'committed')
-    .where((eb) => eb.or([eb.and([eb('kind', '=', 'payment'), eb('payee_id', '=', scope.participantId)]), eb.and([eb('kind', '=', 'refund'), eb('payer_id', '=', scope.participantId)])]))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('kind', '=', 'payment'), eb('payee_id', '=', scope.participantId)]),
+        eb.and([eb('kind', '=', 'refund'), eb('payer_id', '=', scope.participantId)]),
+      ]),
+    )
     .groupBy(['merchant_id', 'currency'])
     .orderBy('merchant_id')
     .orderBy('currency');

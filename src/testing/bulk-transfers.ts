@@ -11,12 +11,23 @@ const rowsPerInsert = 1_000;
  */
 export async function seedWindowPayments(
   database: Database,
-  input: { payerId: string; payeeId: string; merchantId: string; windowId: string; businessDate: string; count: number; idPrefix: string },
+  input: {
+    payerId: string;
+    payeeId: string;
+    merchantId: string;
+    windowId: string;
+    businessDate: string;
+    count: number;
+    idPrefix: string;
+  },
   onProgress?: (written: number) => void,
 ): Promise<void> {
   const createdAt = `${input.businessDate}T12:00:00.000Z`;
   // Receipt numbers must be unique hub-wide: a two-digit salt per prefix, then the serial.
-  const salt = String([...input.idPrefix].reduce((sum, character) => sum + character.charCodeAt(0), 0) % 100).padStart(2, '0');
+  const salt = String([...input.idPrefix].reduce((sum, character) => sum + character.charCodeAt(0), 0) % 100).padStart(
+    2,
+    '0',
+  );
   for (let start = 0; start < input.count; start += rowsPerInsert) {
     const rows = [];
     for (let index = start; index < Math.min(start + rowsPerInsert, input.count); index += 1) {

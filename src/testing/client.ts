@@ -5,7 +5,12 @@ import type { TestHub } from './hub.ts';
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };
 
-export type RequestOptions = { headers?: Record<string, string>; idempotencyKey?: string; omitIdempotencyKey?: boolean; rawBody?: string };
+export type RequestOptions = {
+  headers?: Record<string, string>;
+  idempotencyKey?: string;
+  omitIdempotencyKey?: boolean;
+  rawBody?: string;
+};
 
 let keyCounter = 0;
 
@@ -15,7 +20,12 @@ export function freshKey(): string {
   return `test-${Date.now()}-${keyCounter}-${Math.random().toString(36).slice(2)}`;
 }
 
-async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<ApiResponse> {
+async function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<ApiResponse> {
   const response = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await response.text();
   let parsed: unknown = text;
@@ -27,10 +37,18 @@ async function send(url: string, method: string, headers: Record<string, string>
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
 
-function bodyAndHeaders(method: string, body: unknown, options: RequestOptions): { text: string | undefined; headers: Record<string, string> } {
+function bodyAndHeaders(
+  method: string,
+  body: unknown,
+  options: RequestOptions,
+): { text: string | undefined; headers: Record<string, string> } {
   const text = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-  const headers: Record<string, string> = { ...(text !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers };
-  if (method === 'POST' && !options.omitIdempotencyKey) headers['idempotency-key'] = options.idempotencyKey ?? freshKey();
+  const headers: Record<string, string> = {
+    ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...options.headers,
+  };
+  if (method === 'POST' && !options.omitIdempotencyKey)
+    headers['idempotency-key'] = options.idempotencyKey ?? freshKey();
   return { text, headers };
 }
 

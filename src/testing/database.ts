@@ -8,7 +8,8 @@ export type TestEngine = 'sqlite' | 'postgres';
 
 export function testEngine(): TestEngine {
   const engine = process.env.LINTAS_TEST_ENGINE ?? 'sqlite';
-  if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`LINTAS_TEST_ENGINE must be sqlite or postgres, not ${engine}`);
+  if (engine !== 'sqlite' && engine !== 'postgres')
+    throw new Error(`LINTAS_TEST_ENGINE must be sqlite or postgres, not ${engine}`);
   return engine;
 }
 

@@ -51,7 +51,11 @@ export async function startTestHub(
     ...options.config,
   };
   const clock = options.clock ?? reused?.clock ?? createManualClock(new Date());
-  const hub = await startHub(config, { clock, logLevel: process.env.LINTAS_TEST_LOG_LEVEL ?? 'silent', ...(options.http ? { http: options.http } : {}) });
+  const hub = await startHub(config, {
+    clock,
+    logLevel: process.env.LINTAS_TEST_LOG_LEVEL ?? 'silent',
+    ...(options.http ? { http: options.http } : {}),
+  });
   database.hubs += 1;
   let stopped = false;
   return {

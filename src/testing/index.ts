@@ -1,5 +1,12 @@
 export { startTestHub, type TestHub } from './hub.ts';
-export { bearerClient, signedClient, createParticipant, freshKey, type ApiResponse, type TestParticipant } from './client.ts';
+export {
+  bearerClient,
+  signedClient,
+  createParticipant,
+  freshKey,
+  type ApiResponse,
+  type TestParticipant,
+} from './client.ts';
 export { testEngine, createTestDatabase } from './database.ts';
 export {
   type Answer,

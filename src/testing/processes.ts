@@ -30,8 +30,15 @@ export type LintasProcess = {
 const pollMs = 100;
 
 /** `bin/lintas.mjs` in a process of its own, as a user starts it. */
-export function spawnLintas(args: readonly string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): LintasProcess {
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/lintas.mjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnLintas(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): LintasProcess {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/lintas.mjs', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let printed = '';
   child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
@@ -45,7 +52,8 @@ export function spawnLintas(args: readonly string[], env: NodeJS.ProcessEnv, nod
       for (;;) {
         const match = printed.match(pattern);
         if (match) return match;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in what lintas printed:\n${printed}`);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`no ${pattern} in what lintas printed:\n${printed}`);
         await new Promise((done) => setTimeout(done, pollMs));
       }
     },
@@ -58,16 +66,28 @@ export function spawnLintas(args: readonly string[], env: NodeJS.ProcessEnv, nod
 
 const chromiumPath = process.env.LINTAS_CHROMIUM ?? '/usr/bin/chromium';
 /** Without the background-networking flags Chromium keeps dialling out of this closed network. */
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Debian's Chromium through playwright-core; .ci/run installs it when it is missing. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) throw new Error(`Chromium is needed at ${chromiumPath} (apt-get install chromium); .ci/run installs it`);
+  if (!existsSync(chromiumPath))
+    throw new Error(`Chromium is needed at ${chromiumPath} (apt-get install chromium); .ci/run installs it`);
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
 /** `lintas ledger check --db <location>` run as a user runs it: its exit status and all it printed. */
 export function ledgerCheckOf(location: string): { status: number | null; output: string } {
-  const run = spawnSync(process.execPath, ['bin/lintas.mjs', 'ledger', 'check', '--db', location], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['bin/lintas.mjs', 'ledger', 'check', '--db', location], {
+    encoding: 'utf8',
+  });
   return { status: run.status, output: run.stdout + run.stderr };
 }

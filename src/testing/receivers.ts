@@ -42,7 +42,8 @@ export async function startReceiver(clock: Clock, answer: Answer = () => 200): P
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      for (const [name, value] of Object.entries(incoming.headers))
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       const request: ReceivedRequest = {
         method: incoming.method ?? '',
         url: `http://${incoming.headers.host}${incoming.url}`,

@@ -98,7 +98,11 @@ function componentValue(request: ReferenceRequest, component: string): string | 
 }
 
 /** RFC 9421 2.5: one line per covered component, then the @signature-params line; no trailing newline. */
-export function referenceSignatureBase(request: ReferenceRequest, components: readonly string[], signatureParams: string): string {
+export function referenceSignatureBase(
+  request: ReferenceRequest,
+  components: readonly string[],
+  signatureParams: string,
+): string {
   const lines = components.map((component) => {
     if (component !== component.toLowerCase()) throw new Error(`component identifiers are lowercase: ${component}`);
     const value = componentValue(request, component);
@@ -119,7 +123,13 @@ export function referenceContentDigest(body: string | Buffer): string {
 /** The components the hub requires for this request (DESIGN.md, "Who calls"). */
 export function hubComponentsFor(headers: Record<string, string>): string[] {
   const conditional = ['content-digest', 'content-type', 'idempotency-key'];
-  return ['@method', '@authority', '@path', '@query', ...conditional.filter((name) => findHeader(headers, name) !== undefined)];
+  return [
+    '@method',
+    '@authority',
+    '@path',
+    '@query',
+    ...conditional.filter((name) => findHeader(headers, name) !== undefined),
+  ];
 }
 
 function signatureParamsOf(options: ReferenceSignOptions): [string, string | number][] {
@@ -185,7 +195,8 @@ class Cursor {
 }
 
 function parseKey(cursor: Cursor): string {
-  if (!/[a-z*]/.test(cursor.peek() ?? '')) throw new Error(`a key starts with a lowercase letter or *, at ${cursor.index}`);
+  if (!/[a-z*]/.test(cursor.peek() ?? ''))
+    throw new Error(`a key starts with a lowercase letter or *, at ${cursor.index}`);
   let key = '';
   while (/[a-z0-9_\-.*]/.test(cursor.peek() ?? '')) key += cursor.take();
   return key;
@@ -302,7 +313,15 @@ export type ReferenceVerifyOptions = {
 };
 
 export type ReferenceVerdict =
-  | { ok: true; label: string; keyId: string; created: number; nonce: string | undefined; alg: string | undefined; components: string[] }
+  | {
+      ok: true;
+      label: string;
+      keyId: string;
+      created: number;
+      nonce: string | undefined;
+      alg: string | undefined;
+      components: string[];
+    }
   | { ok: false; reason: string };
 
 type ParsedSignature = { label: string; components: string[]; params: Params; signature: Buffer };
@@ -310,19 +329,23 @@ type ParsedSignature = { label: string; components: string[]; params: Params; si
 function readSignature(request: ReferenceRequest, wanted: string | undefined): ParsedSignature {
   const inputHeader = findHeader(request.headers, 'signature-input');
   const signatureHeader = findHeader(request.headers, 'signature');
-  if (inputHeader === undefined || signatureHeader === undefined) throw new Error('Signature-Input or Signature is missing');
+  if (inputHeader === undefined || signatureHeader === undefined)
+    throw new Error('Signature-Input or Signature is missing');
   const inputs = parseDictionary(inputHeader);
   const signatures = parseDictionary(signatureHeader);
   const label = wanted ?? [...inputs.keys()][0];
   const input = label === undefined ? undefined : inputs.get(label);
   const signature = label === undefined ? undefined : signatures.get(label);
   if (label === undefined || !input || !signature) throw new Error(`no signature labelled ${label ?? '(none)'}`);
-  if (typeof input.value !== 'object' || !('items' in input.value)) throw new Error('Signature-Input member is not an inner list');
+  if (typeof input.value !== 'object' || !('items' in input.value))
+    throw new Error('Signature-Input member is not an inner list');
   const components = input.value.items.map((item) => {
-    if (typeof item.value !== 'string' || item.params.length > 0) throw new Error('this verifier takes plain string components only');
+    if (typeof item.value !== 'string' || item.params.length > 0)
+      throw new Error('this verifier takes plain string components only');
     return item.value;
   });
-  if (typeof signature.value !== 'object' || !('bytes' in signature.value)) throw new Error('Signature member is not a byte sequence');
+  if (typeof signature.value !== 'object' || !('bytes' in signature.value))
+    throw new Error('Signature member is not a byte sequence');
   return { label, components, params: input.params, signature: signature.value.bytes };
 }
 
@@ -338,14 +361,16 @@ function checkParams(parsed: ParsedSignature, options: ReferenceVerifyOptions) {
   if (alg !== undefined && alg !== 'ed25519') throw new Error(`alg is ${JSON.stringify(alg)}, not "ed25519"`);
   if (options.now) {
     const ageSeconds = Math.floor(options.now.getTime() / 1000) - created;
-    if (ageSeconds > (options.maxAgeSeconds ?? 300) || ageSeconds < -30) throw new Error(`created is ${ageSeconds} s old`);
+    if (ageSeconds > (options.maxAgeSeconds ?? 300) || ageSeconds < -30)
+      throw new Error(`created is ${ageSeconds} s old`);
   }
   return { created, keyId, nonce, alg };
 }
 
 function serializeParsedParams(params: Params): [string, string | number][] {
   return params.map(([key, value]) => {
-    if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`parameter ${key} is not a string or integer`);
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw new Error(`parameter ${key} is not a string or integer`);
     return [key, value];
   });
 }

@@ -5,7 +5,11 @@ export type TestMerchant = { id: string; secretKey: string; call: ReturnType<typ
 /** Money large enough that a test never meets the cap unless it means to. */
 export const roomyCap = 1_000_000_000;
 
-export async function createWallet(hub: TestHub, name: string, fields: Record<string, unknown> = {}): Promise<TestParticipant> {
+export async function createWallet(
+  hub: TestHub,
+  name: string,
+  fields: Record<string, unknown> = {},
+): Promise<TestParticipant> {
   return createParticipant(hub, {
     name,
     roles: ['issuer'],
@@ -16,10 +20,26 @@ export async function createWallet(hub: TestHub, name: string, fields: Record<st
   });
 }
 
-export async function createMerchant(hub: TestHub, acquirer: TestParticipant, fields: Record<string, unknown> = {}): Promise<TestMerchant> {
-  const created = await acquirer.call('POST', '/v1/merchants', { name: 'Toko Lintas', mcc: '5732', city: 'Shanghai', country: 'CN', currency: 'CNY', ...fields });
+export async function createMerchant(
+  hub: TestHub,
+  acquirer: TestParticipant,
+  fields: Record<string, unknown> = {},
+): Promise<TestMerchant> {
+  const created = await acquirer.call('POST', '/v1/merchants', {
+    name: 'Toko Lintas',
+    mcc: '5732',
+    city: 'Shanghai',
+    country: 'CN',
+    currency: 'CNY',
+    ...fields,
+  });
   if (created.status !== 201) throw new Error(`merchant creation failed: ${created.text}`);
-  return { id: created.body.id, secretKey: created.body.secretKey, call: bearerClient(hub, created.body.secretKey), body: created.body };
+  return {
+    id: created.body.id,
+    secretKey: created.body.secretKey,
+    call: bearerClient(hub, created.body.secretKey),
+    body: created.body,
+  };
 }
 
 /** The merchant applies to the wallet and the wallet approves at once. */
@@ -58,5 +78,10 @@ export function buyerOf(hub: TestHub, checkout: { clientSecret: string }) {
 export async function positionsOf(hub: TestHub): Promise<Record<string, number>> {
   const response = await bearerClient(hub, hub.operatorToken)('GET', '/v1/positions?limit=100');
   if (response.status !== 200) throw new Error(`positions failed: ${response.text}`);
-  return Object.fromEntries(response.body.data.map((row: { participantId: string; currency: string; position: number }) => [`${row.participantId}:${row.currency}`, row.position]));
+  return Object.fromEntries(
+    response.body.data.map((row: { participantId: string; currency: string; position: number }) => [
+      `${row.participantId}:${row.currency}`,
+      row.position,
+    ]),
+  );
 }

@@ -8,7 +8,15 @@ import { checkLedger, positionView } from '../ledger/index.ts';
 import { type MoneyParticipant, createMoneyParticipant, setLimits, withConcurrentContext } from '../ledger/fixtures.ts';
 import { minor } from '../money/index.ts';
 import { type TestHub, bearerClient, startTestHub } from '../testing/index.ts';
-import { type PaymentInput, type Transfer, commitReservation, postPayment, postRefund, releaseReservation, reservePayment } from './index.ts';
+import {
+  type PaymentInput,
+  type Transfer,
+  commitReservation,
+  postPayment,
+  postRefund,
+  releaseReservation,
+  reservePayment,
+} from './index.ts';
 
 let hub: TestHub;
 let operator: ReturnType<typeof bearerClient>;
@@ -29,8 +37,21 @@ beforeAll(async () => {
 });
 afterAll(async () => hub?.stop());
 
-function paymentOf(payer: MoneyParticipant, payee: MoneyParticipant, amount: number, extra: Partial<PaymentInput> = {}): PaymentInput {
-  return { payerId: payer.id, payeeId: payee.id, merchantId: payee.merchantId, amount: minor(amount), currency: 'IDR', source: 'checkout', ...extra };
+function paymentOf(
+  payer: MoneyParticipant,
+  payee: MoneyParticipant,
+  amount: number,
+  extra: Partial<PaymentInput> = {},
+): PaymentInput {
+  return {
+    payerId: payer.id,
+    payeeId: payee.id,
+    merchantId: payee.merchantId,
+    amount: minor(amount),
+    currency: 'IDR',
+    source: 'checkout',
+    ...extra,
+  };
 }
 
 const pay = (input: PaymentInput) => inTransaction(hub.ctx.db, (tx) => postPayment(hub.ctx, tx, input));
@@ -55,7 +76,12 @@ async function view(participant: MoneyParticipant) {
 }
 
 async function entriesOf(transferId: string) {
-  return hub.ctx.db.kysely.selectFrom('ledger_entries').select(['account', 'amount']).where('transfer_id', '=', transferId).orderBy('id').execute();
+  return hub.ctx.db.kysely
+    .selectFrom('ledger_entries')
+    .select(['account', 'amount'])
+    .where('transfer_id', '=', transferId)
+    .orderBy('id')
+    .execute();
 }
 
 describe('a payment with fees', () => {
@@ -63,7 +89,12 @@ describe('a payment with fees', () => {
     const { issuer, acquirer } = await pair();
     // A = 150 000: I 1 500; Si 300 + 100 = 400; Sa 450; MD 3 000.
     const paid = await must(pay(paymentOf(issuer, acquirer, 150_000)));
-    expect(paid.fees).toEqual({ interchange: 1_500, issuerSwitchFee: 400, acquirerSwitchFee: 450, merchantDiscount: 3_000 });
+    expect(paid.fees).toEqual({
+      interchange: 1_500,
+      issuerSwitchFee: 400,
+      acquirerSwitchFee: 450,
+      merchantDiscount: 3_000,
+    });
     expect(await entriesOf(paid.id)).toEqual([
       { account: issuer.id, amount: -148_900 },
       { account: acquirer.id, amount: 148_050 },
@@ -88,7 +119,10 @@ describe('a payment with fees', () => {
   test('an on-us payment carries no interchange but pays both switch fees', async () => {
     const { issuer: both } = await pair();
     const paid = await must(pay(paymentOf(both, both, 10_000)));
-    expect(paid).toMatchObject({ onUs: true, fees: { interchange: 0, issuerSwitchFee: 120, acquirerSwitchFee: 200, merchantDiscount: 200 } });
+    expect(paid).toMatchObject({
+      onUs: true,
+      fees: { interchange: 0, issuerSwitchFee: 120, acquirerSwitchFee: 200, merchantDiscount: 200 },
+    });
     expect((await view(both)).position).toBe(-320);
   });
 
@@ -105,7 +139,10 @@ describe('a payment with fees', () => {
 describe('a reservation with fees', () => {
   test('sets aside what its commit will debit (A − I + Si), so the commit never passes the cap', async () => {
     const { issuer, acquirer } = await pair(99_300);
-    const reserve = (amount: number) => inTransaction(hub.ctx.db, (tx) => reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, amount, { source: 'payment_code' })));
+    const reserve = (amount: number) =>
+      inTransaction(hub.ctx.db, (tx) =>
+        reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, amount, { source: 'payment_code' })),
+      );
     expect(await reserve(100_001)).toMatchObject({ ok: false, code: 'limit_exceeded' });
     const reserved = await must(reserve(100_000));
     expect(await view(issuer)).toEqual({ position: 0, reserved: 99_300, headroom: 0 });
@@ -128,7 +165,12 @@ describe('refunds return interchange in proportion; switch fees never', () => {
     const { issuer, acquirer } = await pair();
     // A = 30 000: I 300. Refunds of 10 001, 10 001 and 9 998: cumulative 100.01 → 100, 200.02 → 200, then 300.
     const paid = await must(pay(paymentOf(issuer, acquirer, 30_000)));
-    const refund = (amount: number) => must(inTransaction(hub.ctx.db, (tx) => postRefund(hub.ctx, tx, { paymentTransferId: paid.id, amount: minor(amount) })));
+    const refund = (amount: number) =>
+      must(
+        inTransaction(hub.ctx.db, (tx) =>
+          postRefund(hub.ctx, tx, { paymentTransferId: paid.id, amount: minor(amount) }),
+        ),
+      );
     const returned = [await refund(10_001), await refund(10_001), await refund(9_998)];
     expect(returned.map((one) => one.fees)).toEqual([
       { interchange: 100, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
@@ -146,14 +188,21 @@ describe('refunds return interchange in proportion; switch fees never', () => {
   });
 
   test('a refund that only returns interchange moves nothing and posts no entries', async () => {
-    await operator('PUT', '/v1/fee-schedules/JPY', { interchange: { bps: 0, minAmount: 10 }, issuerSwitchFee: { bps: 0 }, acquirerSwitchFee: { bps: 0 }, merchantDiscount: { bps: 0 } });
+    await operator('PUT', '/v1/fee-schedules/JPY', {
+      interchange: { bps: 0, minAmount: 10 },
+      issuerSwitchFee: { bps: 0 },
+      acquirerSwitchFee: { bps: 0 },
+      merchantDiscount: { bps: 0 },
+    });
     const issuer = await createMoneyParticipant(hub, ['JPY']);
     const acquirer = await createMoneyParticipant(hub, ['JPY']);
     await setLimits(hub, acquirer.id, 'JPY', 1_000);
     // A = 5 yen: interchange at least 10, at most the amount: 5. The payment itself moves nothing either.
     const paid = await must(pay({ ...paymentOf(issuer, acquirer, 5), currency: 'JPY' }));
     expect(paid.fees.interchange).toBe(5);
-    const back = await must(inTransaction(hub.ctx.db, (tx) => postRefund(hub.ctx, tx, { paymentTransferId: paid.id, amount: minor(5) })));
+    const back = await must(
+      inTransaction(hub.ctx.db, (tx) => postRefund(hub.ctx, tx, { paymentTransferId: paid.id, amount: minor(5) })),
+    );
     expect(back.fees.interchange).toBe(5);
     expect(await entriesOf(paid.id)).toEqual([]);
     expect(await entriesOf(back.id)).toEqual([]);
@@ -175,7 +224,12 @@ async function thresholdEvents(participant: MoneyParticipant) {
 
 describe('position.threshold', () => {
   test('told once each time the headroom crosses 25 % and 10 % of the cap, down and back up', async () => {
-    await operator('PUT', '/v1/fee-schedules/CNY', { interchange: { bps: 0 }, issuerSwitchFee: { bps: 0 }, acquirerSwitchFee: { bps: 0 }, merchantDiscount: { bps: 0 } });
+    await operator('PUT', '/v1/fee-schedules/CNY', {
+      interchange: { bps: 0 },
+      issuerSwitchFee: { bps: 0 },
+      acquirerSwitchFee: { bps: 0 },
+      merchantDiscount: { bps: 0 },
+    });
     const issuer = await createMoneyParticipant(hub, ['CNY']);
     const acquirer = await createMoneyParticipant(hub, ['CNY']);
     await setLimits(hub, issuer.id, 'CNY', 1_000);
@@ -184,14 +238,28 @@ describe('position.threshold', () => {
     expect(await thresholdEvents(issuer)).toEqual([]);
     const below25 = await must(pay(cny(1))); // 249
     await must(pay(cny(150))); // 99: below 10 %
-    expect((await thresholdEvents(issuer)).map(({ threshold, direction, headroom }) => [threshold, direction, headroom])).toEqual([
+    expect(
+      (await thresholdEvents(issuer)).map(({ threshold, direction, headroom }) => [threshold, direction, headroom]),
+    ).toEqual([
       [25, 'down', 249],
       [10, 'down', 99],
     ]);
-    await must(inTransaction(hub.ctx.db, (tx) => postRefund(hub.ctx, tx, { paymentTransferId: below25.id, amount: minor(1) }))); // 100: at 10 %, up
+    await must(
+      inTransaction(hub.ctx.db, (tx) => postRefund(hub.ctx, tx, { paymentTransferId: below25.id, amount: minor(1) })),
+    ); // 100: at 10 %, up
     expect((await thresholdEvents(issuer)).slice(2)).toMatchObject([{ threshold: 10, direction: 'up', headroom: 100 }]);
     const event = (await thresholdEvents(issuer))[0];
-    expect(event).toEqual({ participantId: issuer.id, currency: 'CNY', threshold: 25, direction: 'down', position: -751, reserved: 0, netDebitCap: 1_000, prefunding: 0, headroom: 249 });
+    expect(event).toEqual({
+      participantId: issuer.id,
+      currency: 'CNY',
+      threshold: 25,
+      direction: 'down',
+      position: -751,
+      reserved: 0,
+      netDebitCap: 1_000,
+      prefunding: 0,
+      headroom: 249,
+    });
     expect(await thresholdEvents(acquirer)).toEqual([]);
   });
 
@@ -200,7 +268,11 @@ describe('position.threshold', () => {
     // A = 10 000 debits the issuer 10 000 − 100 + 120 = 10 020.
     await setLimits(hub, issuer.id, 'IDR', 100 * 10_020);
     const results = await withConcurrentContext(hub, (ctx) =>
-      Promise.all(Array.from({ length: 200 }, () => inTransaction(ctx.db, (tx) => postPayment(ctx, tx, paymentOf(issuer, acquirer, 10_000))))),
+      Promise.all(
+        Array.from({ length: 200 }, () =>
+          inTransaction(ctx.db, (tx) => postPayment(ctx, tx, paymentOf(issuer, acquirer, 10_000))),
+        ),
+      ),
     );
     expect(results.filter((result) => result.ok)).toHaveLength(100);
     expect(results.filter((result) => !result.ok && result.code === 'limit_exceeded')).toHaveLength(100);

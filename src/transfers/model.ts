@@ -13,7 +13,12 @@ export type TransferStatus = 'committed' | 'reserved' | 'released';
 export type PaymentSource = 'checkout' | 'placard' | 'till_qr' | 'payment_code';
 export type TransferSource = PaymentSource | 'refund';
 
-export const paymentSources = ['checkout', 'placard', 'till_qr', 'payment_code'] as const satisfies readonly PaymentSource[];
+export const paymentSources = [
+  'checkout',
+  'placard',
+  'till_qr',
+  'payment_code',
+] as const satisfies readonly PaymentSource[];
 
 /**
  * The fees of a transfer, fixed when it is made: on a payment what it
@@ -124,7 +129,12 @@ export function stampOf(event: TransferEvent): 'committed_at' | 'released_at' {
  * −(A − I) − Si, the acquirer +(A − I) − Sa and the hub +Si + Sa. The
  * merchant discount is never posted. Zero lines are left out.
  */
-export function paymentPostings(payment: { payerId: string; payeeId: string; amount: Minor; fees: TransferFees }): Posting[] {
+export function paymentPostings(payment: {
+  payerId: string;
+  payeeId: string;
+  amount: Minor;
+  fees: TransferFees;
+}): Posting[] {
   const { amount, fees } = payment;
   const postings: Posting[] = [
     { account: payment.payerId, amount: minor(-(amount - fees.interchange + fees.issuerSwitchFee)) },
@@ -139,7 +149,12 @@ export function paymentPostings(payment: { payerId: string; payeeId: string; amo
  * issuer +(R − Ir); no switch fee. A refund that only returns interchange
  * (R = Ir) moves nothing and posts no entries.
  */
-export function refundPostings(refund: { payerId: string; payeeId: string; amount: Minor; interchangeReturned: Minor }): Posting[] {
+export function refundPostings(refund: {
+  payerId: string;
+  payeeId: string;
+  amount: Minor;
+  interchangeReturned: Minor;
+}): Posting[] {
   const net = minor(refund.amount - refund.interchangeReturned);
   if (net === 0) return [];
   return [
@@ -149,9 +164,17 @@ export function refundPostings(refund: { payerId: string; payeeId: string; amoun
 }
 
 /** The postings of any transfer, from its own fields: the one place a transfer's money moves are derived. */
-export function postingsOf(transfer: Pick<Transfer, 'kind' | 'payerParticipantId' | 'payeeParticipantId' | 'amount' | 'fees'>): Posting[] {
-  const parties = { payerId: transfer.payerParticipantId, payeeId: transfer.payeeParticipantId, amount: transfer.amount };
-  return transfer.kind === 'payment' ? paymentPostings({ ...parties, fees: transfer.fees }) : refundPostings({ ...parties, interchangeReturned: transfer.fees.interchange });
+export function postingsOf(
+  transfer: Pick<Transfer, 'kind' | 'payerParticipantId' | 'payeeParticipantId' | 'amount' | 'fees'>,
+): Posting[] {
+  const parties = {
+    payerId: transfer.payerParticipantId,
+    payeeId: transfer.payeeParticipantId,
+    amount: transfer.amount,
+  };
+  return transfer.kind === 'payment'
+    ? paymentPostings({ ...parties, fees: transfer.fees })
+    : refundPostings({ ...parties, interchangeReturned: transfer.fees.interchange });
 }
 
 /**
@@ -159,7 +182,9 @@ export function postingsOf(transfer: Pick<Transfer, 'kind' | 'payerParticipantId
  * Si + Sa. A reservation sets exactly this aside, so its commit can never
  * take the payer past its cap.
  */
-export function payerDebitOf(transfer: Pick<Transfer, 'kind' | 'payerParticipantId' | 'payeeParticipantId' | 'amount' | 'fees'>): Minor {
+export function payerDebitOf(
+  transfer: Pick<Transfer, 'kind' | 'payerParticipantId' | 'payeeParticipantId' | 'amount' | 'fees'>,
+): Minor {
   const move = netMoves(postingsOf(transfer)).get(transfer.payerParticipantId) ?? 0;
   return minor(Math.max(0, -move));
 }

@@ -4,13 +4,24 @@ import type { App } from '../http/app-types.ts';
 import { callerOf } from '../http/auth.ts';
 import { pageOf, toPage } from '../http/pagination.ts';
 import { notFound } from '../http/problems.ts';
-import { IdParams, ListOf, ListQuery, MinorUnits, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
+import {
+  IdParams,
+  ListOf,
+  ListQuery,
+  MinorUnits,
+  NullableTimestamp,
+  Timestamp,
+  problemResponses,
+} from '../http/schemas.ts';
 import { transferJson } from './model.ts';
 import * as service from './service.ts';
 
 const Fees = Type.Object(
   { interchange: MinorUnits, issuerSwitchFee: MinorUnits, acquirerSwitchFee: MinorUnits, merchantDiscount: MinorUnits },
-  { description: 'on a payment: what it charged; on a refund: the interchange and merchant discount it returned (switch fees are never returned)' },
+  {
+    description:
+      'on a payment: what it charged; on a refund: the interchange and merchant discount it returned (switch fees are never returned)',
+  },
 );
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
@@ -32,35 +43,57 @@ export const TransferSchema = Type.Object({
   refundedAmount: MinorUnits,
   onUs: Type.Boolean(),
   fees: Fees,
-  windowId: Type.Union([Type.String(), Type.Null()], { description: 'the settlement window the transfer was committed in; null until committed' }),
-  businessDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], { description: "that window's business date" }),
+  windowId: Type.Union([Type.String(), Type.Null()], {
+    description: 'the settlement window the transfer was committed in; null until committed',
+  }),
+  businessDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
+    description: "that window's business date",
+  }),
   createdAt: Timestamp,
   committedAt: NullableTimestamp,
   releasedAt: NullableTimestamp,
 });
 
-const TransferQuery = Type.Intersect([ListQuery, Type.Object({ payerRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) })]);
+const TransferQuery = Type.Intersect([
+  ListQuery,
+  Type.Object({ payerRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
+]);
 const tags = ['transfers'];
 const transferReaders = { auth: ['operator', 'participant'] } as const;
 
 export function transferRoutes(app: App, ctx: HubContext): void {
   app.get('/v1/transfers/:id', {
     config: transferReaders,
-    schema: { tags, summary: 'A transfer, for its two participants', params: IdParams, response: { 200: TransferSchema, ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'A transfer, for its two participants',
+      params: IdParams,
+      response: { 200: TransferSchema, ...problemResponses },
+    },
     handler: async (request) => {
       const transfer = await service.findTransfer(ctx.db.kysely, request.params.id);
-      if (!transfer || !service.canSeeTransfer(callerOf(request), transfer)) throw notFound(`transfer ${request.params.id}`);
+      if (!transfer || !service.canSeeTransfer(callerOf(request), transfer))
+        throw notFound(`transfer ${request.params.id}`);
       return transferJson(transfer);
     },
   });
 
   app.get('/v1/transfers', {
     config: transferReaders,
-    schema: { tags, summary: 'Transfers the caller pays or receives, oldest first; ?payerRef= finds one by the payer reference', querystring: TransferQuery, response: { 200: ListOf(TransferSchema), ...problemResponses } },
+    schema: {
+      tags,
+      summary: 'Transfers the caller pays or receives, oldest first; ?payerRef= finds one by the payer reference',
+      querystring: TransferQuery,
+      response: { 200: ListOf(TransferSchema), ...problemResponses },
+    },
     handler: async (request) => {
       const caller = callerOf(request);
       const page = pageOf(request.query);
-      const rows = await service.listTransfers(ctx.db.kysely, { ...page, payerRef: request.query.payerRef, participantId: caller.type === 'operator' ? undefined : caller.id });
+      const rows = await service.listTransfers(ctx.db.kysely, {
+        ...page,
+        payerRef: request.query.payerRef,
+        participantId: caller.type === 'operator' ? undefined : caller.id,
+      });
       return toPage(rows.map(transferJson), page, (row) => row.id);
     },
   });

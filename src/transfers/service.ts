@@ -2,7 +2,15 @@ import type { HubContext } from '../context.ts';
 import type { Queryable, Tx } from '../db/index.ts';
 import { feesForPayment, refundFees } from '../fees/index.ts';
 import type { Caller } from '../http/caller.ts';
-import { announceThresholdCrossings, checkHeadroom, invariant, lockPositions, postEntries, releaseReserved, reserve } from '../ledger/index.ts';
+import {
+  announceThresholdCrossings,
+  checkHeadroom,
+  invariant,
+  lockPositions,
+  postEntries,
+  releaseReserved,
+  reserve,
+} from '../ledger/index.ts';
 import { type Minor, isCurrencyAlpha, minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
@@ -41,9 +49,15 @@ export type RefundInput = { paymentTransferId: string; amount: Minor; payerRef?:
 const receiptAttemptsMax = 5;
 
 function assertPaymentInput(input: PaymentInput): void {
-  invariant(Number.isSafeInteger(input.amount) && input.amount > 0, `a payment amount is a positive safe integer (not ${input.amount})`);
+  invariant(
+    Number.isSafeInteger(input.amount) && input.amount > 0,
+    `a payment amount is a positive safe integer (not ${input.amount})`,
+  );
   invariant(isCurrencyAlpha(input.currency), `a payment currency is an ISO 4217 code (not ${input.currency})`);
-  invariant(paymentSources.includes(input.source), `a payment source is one of ${paymentSources.join(', ')} (not ${input.source})`);
+  invariant(
+    paymentSources.includes(input.source),
+    `a payment source is one of ${paymentSources.join(', ')} (not ${input.source})`,
+  );
 }
 
 type Draft = { status: 'committed' | 'reserved'; fees: TransferFees; window: TransferWindow | null; at: Date };
@@ -87,11 +101,17 @@ async function insertWithReceipt(ctx: HubContext, tx: Tx, transfer: Transfer): P
 /** Posts the transfer's entries, if it moves anything (a refund of pure interchange does not). */
 async function post(tx: Tx, transfer: Transfer, at: string): Promise<void> {
   const postings = postingsOf(transfer);
-  if (postings.length > 0) await postEntries(tx, { transferId: transfer.id, currency: transfer.currency, postings, at });
+  if (postings.length > 0)
+    await postEntries(tx, { transferId: transfer.id, currency: transfer.currency, postings, at });
 }
 
 function paymentFeesFor(tx: Tx, input: PaymentInput): Promise<TransferFees> {
-  return feesForPayment(tx, { amount: input.amount, currency: input.currency, merchantId: input.merchantId, onUs: input.payerId === input.payeeId });
+  return feesForPayment(tx, {
+    amount: input.amount,
+    currency: input.currency,
+    merchantId: input.merchantId,
+    onUs: input.payerId === input.payeeId,
+  });
 }
 
 /**
@@ -102,10 +122,19 @@ function paymentFeesFor(tx: Tx, input: PaymentInput): Promise<TransferFees> {
  * transfer and posts its entries. A reused (payer, payer ref) fails the
  * statement: see `isPayerRefConflict`.
  */
-export async function postPayment(ctx: HubContext, tx: Tx, input: PaymentInput): Promise<Result<Transfer, TransferRefusal>> {
+export async function postPayment(
+  ctx: HubContext,
+  tx: Tx,
+  input: PaymentInput,
+): Promise<Result<Transfer, TransferRefusal>> {
   assertPaymentInput(input);
   const window = await windowForTransfer(ctx, tx);
-  const draft = newPayment(ctx, input, { status: 'committed', fees: await paymentFeesFor(tx, input), window, at: ctx.clock.now() });
+  const draft = newPayment(ctx, input, {
+    status: 'committed',
+    fees: await paymentFeesFor(tx, input),
+    window,
+    at: ctx.clock.now(),
+  });
   const fits = await checkHeadroom(tx, { currency: input.currency, postings: postingsOf(draft), at: draft.createdAt });
   if (!fits.ok) return fits;
   const transfer = await insertWithReceipt(ctx, tx, draft);
@@ -121,9 +150,18 @@ export async function postPayment(ctx: HubContext, tx: Tx, input: PaymentInput):
  * transfer is `reserved`, priced now, and posts nothing until
  * `commitReservation`; `releaseReservation` gives the headroom back.
  */
-export async function reservePayment(ctx: HubContext, tx: Tx, input: PaymentInput): Promise<Result<Transfer, TransferRefusal>> {
+export async function reservePayment(
+  ctx: HubContext,
+  tx: Tx,
+  input: PaymentInput,
+): Promise<Result<Transfer, TransferRefusal>> {
   assertPaymentInput(input);
-  const draft = newPayment(ctx, input, { status: 'reserved', fees: await paymentFeesFor(tx, input), window: null, at: ctx.clock.now() });
+  const draft = newPayment(ctx, input, {
+    status: 'reserved',
+    fees: await paymentFeesFor(tx, input),
+    window: null,
+    at: ctx.clock.now(),
+  });
   const before = await lockPositions(tx, [input.payerId], input.currency, draft.createdAt);
   const debit = payerDebitOf(draft);
   if (debit > 0) {
@@ -148,7 +186,10 @@ async function moveReserved(
   const to = nextTransferStatus(before.status, event);
   invariant(to !== undefined, `a ${before.status} transfer ${transferId} cannot ${event}`);
   const at = ctx.clock.now().toISOString();
-  invariant(await store.updateReservedStatus(tx, transferId, { to, stamp: stampOf(event), at, window }), `transfer ${transferId} was still reserved under its lock`);
+  invariant(
+    await store.updateReservedStatus(tx, transferId, { to, stamp: stampOf(event), at, window }),
+    `transfer ${transferId} was still reserved under its lock`,
+  );
   const after = await store.findTransfer(tx, transferId);
   invariant(after?.status === to, `transfer ${transferId} is ${to} after ${event}`);
   return { before, after, at };
@@ -162,7 +203,12 @@ async function moveReserved(
 export async function commitReservation(ctx: HubContext, tx: Tx, transferId: string): Promise<Transfer> {
   const window = await windowForTransfer(ctx, tx);
   const { before, after, at } = await moveReserved(ctx, tx, transferId, 'commit', window);
-  const positions = await lockPositions(tx, [before.payerParticipantId, ...postingsOf(before).map((posting) => posting.account)], before.currency, at);
+  const positions = await lockPositions(
+    tx,
+    [before.payerParticipantId, ...postingsOf(before).map((posting) => posting.account)],
+    before.currency,
+    at,
+  );
   const debit = payerDebitOf(before);
   if (debit > 0) await releaseReserved(tx, before.payerParticipantId, before.currency, debit, at);
   await post(tx, after, at);
@@ -212,8 +258,14 @@ function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft
 async function feesOfRefund(tx: Tx, payment: Transfer, amount: Minor): Promise<TransferFees> {
   const returnedBefore = await store.sumReturnedInterchange(tx, payment.id);
   const fees = refundFees({ amount }, payment, returnedBefore);
-  invariant(fees.interchange >= 0 && fees.interchange <= amount, `refund of ${amount} returns between 0 and its amount in interchange (not ${fees.interchange})`);
-  invariant(returnedBefore + fees.interchange <= payment.fees.interchange, `refunds of ${payment.id} return no more interchange than it charged`);
+  invariant(
+    fees.interchange >= 0 && fees.interchange <= amount,
+    `refund of ${amount} returns between 0 and its amount in interchange (not ${fees.interchange})`,
+  );
+  invariant(
+    returnedBefore + fees.interchange <= payment.fees.interchange,
+    `refunds of ${payment.id} return no more interchange than it charged`,
+  );
   return fees;
 }
 
@@ -224,21 +276,36 @@ async function feesOfRefund(tx: Tx, payment: Transfer, amount: Minor): Promise<T
  * against the acquirer's cap. The payment row is locked first, so
  * concurrent refunds never return more than was paid.
  */
-export async function postRefund(ctx: HubContext, tx: Tx, input: RefundInput): Promise<Result<Transfer, RefundRefusal>> {
-  invariant(Number.isSafeInteger(input.amount) && input.amount > 0, `a refund amount is a positive safe integer (not ${input.amount})`);
+export async function postRefund(
+  ctx: HubContext,
+  tx: Tx,
+  input: RefundInput,
+): Promise<Result<Transfer, RefundRefusal>> {
+  invariant(
+    Number.isSafeInteger(input.amount) && input.amount > 0,
+    `a refund amount is a positive safe integer (not ${input.amount})`,
+  );
   const window = await windowForTransfer(ctx, tx);
   const payment = await store.findTransfer(tx, input.paymentTransferId, true);
   if (!payment || payment.kind !== 'payment' || payment.status !== 'committed') {
     return refuse('payment_not_refundable', `transfer ${input.paymentTransferId} is not a committed payment`);
   }
   const remaining = minor(payment.amount - payment.refundedAmount);
-  if (input.amount > remaining) return refuse('refund_exceeds_remaining', `only ${remaining} of the payment remains to refund`, { remaining });
-  const draft = newRefund(ctx, payment, input, { fees: await feesOfRefund(tx, payment, input.amount), window, at: ctx.clock.now() });
+  if (input.amount > remaining)
+    return refuse('refund_exceeds_remaining', `only ${remaining} of the payment remains to refund`, { remaining });
+  const draft = newRefund(ctx, payment, input, {
+    fees: await feesOfRefund(tx, payment, input.amount),
+    window,
+    at: ctx.clock.now(),
+  });
   const fits = await checkHeadroom(tx, { currency: draft.currency, postings: postingsOf(draft), at: draft.createdAt });
   if (!fits.ok) return fits;
   const refund = await insertWithReceipt(ctx, tx, draft);
   const refunded = await store.addRefunded(tx, payment.id, refund.amount);
-  invariant(refunded === payment.refundedAmount + refund.amount, `payment ${payment.id} refunded amount grew by exactly ${refund.amount} (to ${refunded})`);
+  invariant(
+    refunded === payment.refundedAmount + refund.amount,
+    `payment ${payment.id} refunded amount grew by exactly ${refund.amount} (to ${refunded})`,
+  );
   await post(tx, refund, draft.createdAt);
   await announceThresholdCrossings(ctx, tx, refund.currency, fits.value);
   return ok(refund);
@@ -249,7 +316,11 @@ export async function postRefund(ctx: HubContext, tx: Tx, input: RefundInput): P
  * same transaction as the commit so the news and the money never part.
  */
 async function announceCommitted(ctx: HubContext, tx: Tx, transfer: Transfer): Promise<void> {
-  await emitEvent(ctx, tx, { type: 'transfer.committed', data: transferJson(transfer), participantIds: [transfer.payeeParticipantId] });
+  await emitEvent(ctx, tx, {
+    type: 'transfer.committed',
+    data: transferJson(transfer),
+    participantIds: [transfer.payeeParticipantId],
+  });
 }
 
 /**
@@ -269,9 +340,15 @@ export function isPayerRefConflict(error: unknown): boolean {
 }
 
 /** The two participants of a transfer and the operator see it; anyone else gets 404. */
-export function canSeeTransfer(caller: Caller, transfer: Pick<Transfer, 'payerParticipantId' | 'payeeParticipantId'>): boolean {
+export function canSeeTransfer(
+  caller: Caller,
+  transfer: Pick<Transfer, 'payerParticipantId' | 'payeeParticipantId'>,
+): boolean {
   if (caller.type === 'operator') return true;
-  return caller.type === 'participant' && (caller.id === transfer.payerParticipantId || caller.id === transfer.payeeParticipantId);
+  return (
+    caller.type === 'participant' &&
+    (caller.id === transfer.payerParticipantId || caller.id === transfer.payeeParticipantId)
+  );
 }
 
 export async function findTransfer(db: Queryable, id: string): Promise<Transfer | undefined> {
@@ -279,7 +356,11 @@ export async function findTransfer(db: Queryable, id: string): Promise<Transfer 
 }
 
 /** The transfer a payer sent under its own reference; payer refs are unique per payer forever. */
-export async function findTransferByPayerRef(db: Queryable, payerId: string, payerRef: string): Promise<Transfer | undefined> {
+export async function findTransferByPayerRef(
+  db: Queryable,
+  payerId: string,
+  payerRef: string,
+): Promise<Transfer | undefined> {
   return store.findTransferByPayerRef(db, payerId, payerRef);
 }
 

@@ -85,8 +85,17 @@ export async function findTransfer(db: Queryable, id: string, lock = false): Pro
   return row ? toTransfer(row) : undefined;
 }
 
-export async function findTransferByPayerRef(db: Queryable, payerId: string, payerRef: string): Promise<Transfer | undefined> {
-  const row = await db.selectFrom('transfers').selectAll().where('payer_id', '=', payerId).where('payer_ref', '=', payerRef).executeTakeFirst();
+export async function findTransferByPayerRef(
+  db: Queryable,
+  payerId: string,
+  payerRef: string,
+): Promise<Transfer | undefined> {
+  const row = await db
+    .selectFrom('transfers')
+    .selectAll()
+    .where('payer_id', '=', payerId)
+    .where('payer_ref', '=', payerRef)
+    .executeTakeFirst();
   return row ? toTransfer(row) : undefined;
 }
 
@@ -99,9 +108,14 @@ export type TransferFilter = {
 };
 
 export async function listTransfers(db: Queryable, filter: TransferFilter): Promise<Transfer[]> {
-  let query = db.selectFrom('transfers').selectAll().orderBy('id').limit(filter.limit + 1);
+  let query = db
+    .selectFrom('transfers')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit + 1);
   const participantId = filter.participantId;
-  if (participantId !== undefined) query = query.where((eb) => eb.or([eb('payer_id', '=', participantId), eb('payee_id', '=', participantId)]));
+  if (participantId !== undefined)
+    query = query.where((eb) => eb.or([eb('payer_id', '=', participantId), eb('payee_id', '=', participantId)]));
   if (filter.payerRef !== undefined) query = query.where('payer_ref', '=', filter.payerRef);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);
   return (await query.execute()).map(toTransfer);
@@ -111,11 +125,21 @@ export async function listTransfers(db: Queryable, filter: TransferFilter): Prom
 export async function updateReservedStatus(
   tx: Tx,
   id: string,
-  change: { to: TransferStatus; stamp: 'committed_at' | 'released_at'; at: string; window: { id: string; businessDate: string } | null },
+  change: {
+    to: TransferStatus;
+    stamp: 'committed_at' | 'released_at';
+    at: string;
+    window: { id: string; businessDate: string } | null;
+  },
 ): Promise<boolean> {
   const result = await tx
     .updateTable('transfers')
-    .set({ status: change.to, [change.stamp]: change.at, window_id: change.window?.id ?? null, business_date: change.window?.businessDate ?? null })
+    .set({
+      status: change.to,
+      [change.stamp]: change.at,
+      window_id: change.window?.id ?? null,
+      business_date: change.window?.businessDate ?? null,
+    })
     .where('id', '=', id)
     .where('status', '=', 'reserved')
     .executeTakeFirst();

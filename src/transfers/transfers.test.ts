@@ -27,8 +27,21 @@ beforeAll(async () => {
 });
 afterAll(async () => hub?.stop());
 
-function paymentOf(payer: MoneyParticipant, payee: MoneyParticipant, amount: number, extra: Partial<PaymentInput> = {}): PaymentInput {
-  return { payerId: payer.id, payeeId: payee.id, merchantId: payee.merchantId, amount: minor(amount), currency: 'CNY', source: 'checkout', ...extra };
+function paymentOf(
+  payer: MoneyParticipant,
+  payee: MoneyParticipant,
+  amount: number,
+  extra: Partial<PaymentInput> = {},
+): PaymentInput {
+  return {
+    payerId: payer.id,
+    payeeId: payee.id,
+    merchantId: payee.merchantId,
+    amount: minor(amount),
+    currency: 'CNY',
+    source: 'checkout',
+    ...extra,
+  };
 }
 
 function pay(input: PaymentInput) {
@@ -41,7 +54,12 @@ async function positionOf(participant: MoneyParticipant, currency = 'CNY') {
 }
 
 async function entriesOf(transferId: string) {
-  return hub.ctx.db.kysely.selectFrom('ledger_entries').select(['account', 'amount']).where('transfer_id', '=', transferId).orderBy('id').execute();
+  return hub.ctx.db.kysely
+    .selectFrom('ledger_entries')
+    .select(['account', 'amount'])
+    .where('transfer_id', '=', transferId)
+    .orderBy('id')
+    .execute();
 }
 
 describe('postPayment', () => {
@@ -99,7 +117,9 @@ describe('postPayment', () => {
   test('an amount that is not a positive safe integer is a programmer error', async () => {
     const issuer = await createMoneyParticipant(hub);
     for (const amount of [0, -5, 1.5]) {
-      await expect(pay(paymentOf(issuer, issuer, 1, { amount: amount as Minor }))).rejects.toThrow(LedgerInvariantError);
+      await expect(pay(paymentOf(issuer, issuer, 1, { amount: amount as Minor }))).rejects.toThrow(
+        LedgerInvariantError,
+      );
     }
   });
 });
@@ -118,16 +138,96 @@ type BoundaryRow = {
 // Headroom = cap + prefunding + position - reserved; exactly the headroom fits, one minor unit more does not.
 const boundaryRows: BoundaryRow[] = [
   { name: 'no limits at all: nothing fits', cap: 0, prefunding: 0, moved: 0, reserved: 0, amount: 1, accepted: false },
-  { name: 'cap alone, one unit over', cap: 1_000, prefunding: 0, moved: 0, reserved: 0, amount: 1_001, accepted: false },
-  { name: 'cap alone, exactly at headroom', cap: 1_000, prefunding: 0, moved: 0, reserved: 0, amount: 1_000, accepted: true },
-  { name: 'cap and prefunding, one unit over', cap: 600, prefunding: 400, moved: 0, reserved: 0, amount: 1_001, accepted: false },
-  { name: 'cap and prefunding, exactly at headroom', cap: 600, prefunding: 400, moved: 0, reserved: 0, amount: 1_000, accepted: true },
-  { name: 'after an earlier debit, one unit over', cap: 1_000, prefunding: 0, moved: -300, reserved: 0, amount: 701, accepted: false },
-  { name: 'after an earlier debit, exactly at headroom', cap: 1_000, prefunding: 0, moved: -300, reserved: 0, amount: 700, accepted: true },
-  { name: 'with a reservation, one unit over', cap: 1_000, prefunding: 0, moved: 0, reserved: 200, amount: 801, accepted: false },
-  { name: 'with a reservation, exactly at headroom', cap: 1_000, prefunding: 0, moved: 0, reserved: 200, amount: 800, accepted: true },
-  { name: 'no cap but money received, one unit over', cap: 0, prefunding: 0, moved: 500, reserved: 0, amount: 501, accepted: false },
-  { name: 'no cap but money received, exactly at headroom', cap: 0, prefunding: 0, moved: 500, reserved: 0, amount: 500, accepted: true },
+  {
+    name: 'cap alone, one unit over',
+    cap: 1_000,
+    prefunding: 0,
+    moved: 0,
+    reserved: 0,
+    amount: 1_001,
+    accepted: false,
+  },
+  {
+    name: 'cap alone, exactly at headroom',
+    cap: 1_000,
+    prefunding: 0,
+    moved: 0,
+    reserved: 0,
+    amount: 1_000,
+    accepted: true,
+  },
+  {
+    name: 'cap and prefunding, one unit over',
+    cap: 600,
+    prefunding: 400,
+    moved: 0,
+    reserved: 0,
+    amount: 1_001,
+    accepted: false,
+  },
+  {
+    name: 'cap and prefunding, exactly at headroom',
+    cap: 600,
+    prefunding: 400,
+    moved: 0,
+    reserved: 0,
+    amount: 1_000,
+    accepted: true,
+  },
+  {
+    name: 'after an earlier debit, one unit over',
+    cap: 1_000,
+    prefunding: 0,
+    moved: -300,
+    reserved: 0,
+    amount: 701,
+    accepted: false,
+  },
+  {
+    name: 'after an earlier debit, exactly at headroom',
+    cap: 1_000,
+    prefunding: 0,
+    moved: -300,
+    reserved: 0,
+    amount: 700,
+    accepted: true,
+  },
+  {
+    name: 'with a reservation, one unit over',
+    cap: 1_000,
+    prefunding: 0,
+    moved: 0,
+    reserved: 200,
+    amount: 801,
+    accepted: false,
+  },
+  {
+    name: 'with a reservation, exactly at headroom',
+    cap: 1_000,
+    prefunding: 0,
+    moved: 0,
+    reserved: 200,
+    amount: 800,
+    accepted: true,
+  },
+  {
+    name: 'no cap but money received, one unit over',
+    cap: 0,
+    prefunding: 0,
+    moved: 500,
+    reserved: 0,
+    amount: 501,
+    accepted: false,
+  },
+  {
+    name: 'no cap but money received, exactly at headroom',
+    cap: 0,
+    prefunding: 0,
+    moved: 500,
+    reserved: 0,
+    amount: 500,
+    accepted: true,
+  },
 ];
 
 describe('the net debit cap at its boundary', () => {
@@ -138,14 +238,25 @@ describe('the net debit cap at its boundary', () => {
     if (row.cap > 0 || row.prefunding > 0) await setLimits(hub, payer.id, 'CNY', row.cap, row.prefunding);
     if (row.moved < 0) expect((await pay(paymentOf(payer, counterpart, -row.moved))).ok).toBe(true);
     if (row.moved > 0) expect((await pay(paymentOf(counterpart, payer, row.moved))).ok).toBe(true);
-    if (row.reserved > 0) expect((await inTransaction(hub.ctx.db, (tx) => reservePayment(hub.ctx, tx, paymentOf(payer, counterpart, row.reserved)))).ok).toBe(true);
+    if (row.reserved > 0)
+      expect(
+        (
+          await inTransaction(hub.ctx.db, (tx) =>
+            reservePayment(hub.ctx, tx, paymentOf(payer, counterpart, row.reserved)),
+          )
+        ).ok,
+      ).toBe(true);
     const before = await positionOf(payer);
 
     const result = await pay(paymentOf(payer, counterpart, row.amount));
 
     expect(result.ok).toBe(row.accepted);
     if (result.ok) {
-      expect(await positionOf(payer)).toEqual({ position: before.position - row.amount, reserved: before.reserved, headroom: 0 });
+      expect(await positionOf(payer)).toEqual({
+        position: before.position - row.amount,
+        reserved: before.reserved,
+        headroom: 0,
+      });
     } else {
       expect(result.code).toBe('limit_exceeded');
       expect(await positionOf(payer)).toEqual(before);
@@ -158,9 +269,17 @@ describe('reservations', () => {
     const issuer = await createMoneyParticipant(hub);
     const acquirer = await createMoneyParticipant(hub);
     await setLimits(hub, issuer.id, 'CNY', 1_000);
-    const reserved = await inTransaction(hub.ctx.db, (tx) => reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 600, { source: 'payment_code' })));
+    const reserved = await inTransaction(hub.ctx.db, (tx) =>
+      reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 600, { source: 'payment_code' })),
+    );
     if (!reserved.ok) throw new Error(reserved.detail);
-    expect(reserved.value).toMatchObject({ status: 'reserved', committedAt: null, source: 'payment_code', windowId: null, businessDate: null });
+    expect(reserved.value).toMatchObject({
+      status: 'reserved',
+      committedAt: null,
+      source: 'payment_code',
+      windowId: null,
+      businessDate: null,
+    });
     expect(await entriesOf(reserved.value.id)).toEqual([]);
     expect(await positionOf(issuer)).toEqual({ position: 0, reserved: 600, headroom: 400 });
 
@@ -169,29 +288,46 @@ describe('reservations', () => {
 
     hub.clock.advanceMs(1_000);
     const committed = await inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id));
-    expect(committed).toMatchObject({ status: 'committed', committedAt: hub.clock.now().toISOString(), receiptNumber: reserved.value.receiptNumber, windowId: expect.stringMatching(/^win_/) });
+    expect(committed).toMatchObject({
+      status: 'committed',
+      committedAt: hub.clock.now().toISOString(),
+      receiptNumber: reserved.value.receiptNumber,
+      windowId: expect.stringMatching(/^win_/),
+    });
     expect(await positionOf(issuer)).toEqual({ position: -600, reserved: 0, headroom: 400 });
     expect(await positionOf(acquirer)).toMatchObject({ position: 600 });
     expect(await entriesOf(reserved.value.id)).toHaveLength(2);
 
-    await expect(inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id))).rejects.toThrow(/a committed transfer .* cannot commit/);
-    await expect(inTransaction(hub.ctx.db, (tx) => releaseReservation(hub.ctx, tx, reserved.value.id))).rejects.toThrow(LedgerInvariantError);
+    await expect(inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id))).rejects.toThrow(
+      /a committed transfer .* cannot commit/,
+    );
+    await expect(inTransaction(hub.ctx.db, (tx) => releaseReservation(hub.ctx, tx, reserved.value.id))).rejects.toThrow(
+      LedgerInvariantError,
+    );
   });
 
   test('a released reservation gives its headroom back and is never posted', async () => {
     const issuer = await createMoneyParticipant(hub);
     const acquirer = await createMoneyParticipant(hub);
     await setLimits(hub, issuer.id, 'CNY', 1_000);
-    const reserved = await inTransaction(hub.ctx.db, (tx) => reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 1_000)));
+    const reserved = await inTransaction(hub.ctx.db, (tx) =>
+      reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 1_000)),
+    );
     if (!reserved.ok) throw new Error(reserved.detail);
     const over = await inTransaction(hub.ctx.db, (tx) => reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 1)));
     expect(over.ok || over.code).toBe('limit_exceeded');
 
     const released = await inTransaction(hub.ctx.db, (tx) => releaseReservation(hub.ctx, tx, reserved.value.id));
-    expect(released).toMatchObject({ status: 'released', releasedAt: hub.clock.now().toISOString(), committedAt: null });
+    expect(released).toMatchObject({
+      status: 'released',
+      releasedAt: hub.clock.now().toISOString(),
+      committedAt: null,
+    });
     expect(await positionOf(issuer)).toEqual({ position: 0, reserved: 0, headroom: 1_000 });
     expect(await entriesOf(reserved.value.id)).toEqual([]);
-    await expect(inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id))).rejects.toThrow(/a released transfer .* cannot commit/);
+    await expect(inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id))).rejects.toThrow(
+      /a released transfer .* cannot commit/,
+    );
   });
 });
 
@@ -243,7 +379,9 @@ describe('refunds', () => {
     // The acquirer spends what it received and its whole cap.
     const spend = await pay(paymentOf(acquirer, issuer, 11_000));
     expect(spend.ok).toBe(true);
-    const refused = await inTransaction(hub.ctx.db, (tx) => postRefund(hub.ctx, tx, { paymentTransferId: paid.value.id, amount: minor(1) }));
+    const refused = await inTransaction(hub.ctx.db, (tx) =>
+      postRefund(hub.ctx, tx, { paymentTransferId: paid.value.id, amount: minor(1) }),
+    );
     expect(refused).toMatchObject({ ok: false, code: 'limit_exceeded' });
     expect(await findTransfer(hub.ctx.db.kysely, paid.value.id)).toMatchObject({ refundedAmount: 0 });
   });
@@ -256,10 +394,16 @@ describe('refunds', () => {
     const paid = await pay(paymentOf(issuer, acquirer, 1_000));
     if (!paid.ok) throw new Error(paid.detail);
     const attempts = await withConcurrentContext(hub, (ctx) =>
-      Promise.all(Array.from({ length: 20 }, () => inTransaction(ctx.db, (tx) => postRefund(ctx, tx, { paymentTransferId: paid.value.id, amount: minor(100) })))),
+      Promise.all(
+        Array.from({ length: 20 }, () =>
+          inTransaction(ctx.db, (tx) => postRefund(ctx, tx, { paymentTransferId: paid.value.id, amount: minor(100) })),
+        ),
+      ),
     );
     expect(attempts.filter((attempt) => attempt.ok)).toHaveLength(10);
-    expect(attempts.filter((attempt) => !attempt.ok).map((attempt) => !attempt.ok && attempt.code)).toEqual(Array(10).fill('refund_exceeds_remaining'));
+    expect(attempts.filter((attempt) => !attempt.ok).map((attempt) => !attempt.ok && attempt.code)).toEqual(
+      Array(10).fill('refund_exceeds_remaining'),
+    );
     expect(await findTransfer(hub.ctx.db.kysely, paid.value.id)).toMatchObject({ refundedAmount: 1_000 });
   });
 });
@@ -307,7 +451,9 @@ describe('payer references', () => {
         return hub.ctx.random.bytes(length);
       },
     };
-    const second = await inTransaction(hub.ctx.db, (tx) => postPayment({ ...hub.ctx, random }, tx, paymentOf(issuer, acquirer, 10)));
+    const second = await inTransaction(hub.ctx.db, (tx) =>
+      postPayment({ ...hub.ctx, random }, tx, paymentOf(issuer, acquirer, 10)),
+    );
     if (!second.ok) throw new Error(second.detail);
     expect(replayed).toBe(true);
     expect(second.value.receiptNumber).not.toBe(first.value.receiptNumber);
@@ -322,7 +468,11 @@ describe('concurrency', () => {
     const amount = 250;
     await setLimits(hub, issuer.id, 'CNY', 100 * amount);
     const results = await withConcurrentContext(hub, (ctx) =>
-      Promise.all(Array.from({ length: 200 }, () => inTransaction(ctx.db, (tx) => postPayment(ctx, tx, paymentOf(issuer, acquirer, amount))))),
+      Promise.all(
+        Array.from({ length: 200 }, () =>
+          inTransaction(ctx.db, (tx) => postPayment(ctx, tx, paymentOf(issuer, acquirer, amount))),
+        ),
+      ),
     );
     expect(results.filter((result) => result.ok)).toHaveLength(100);
     expect(results.filter((result) => !result.ok && result.code === 'limit_exceeded')).toHaveLength(100);
@@ -357,7 +507,9 @@ describe('events', () => {
     const acquirer = await createMoneyParticipant(hub);
     await setLimits(hub, issuer.id, 'CNY', 10_000);
     const posted = await pay(paymentOf(issuer, acquirer, 1_250));
-    const reserved = await inTransaction(hub.ctx.db, (tx) => reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 300, { source: 'payment_code' })));
+    const reserved = await inTransaction(hub.ctx.db, (tx) =>
+      reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 300, { source: 'payment_code' })),
+    );
     if (!posted.ok || !reserved.ok) throw new Error('setup failed');
     const [first] = await committedEvents(acquirer, 1);
     expect(first?.data).toEqual(transferJson(posted.value));
@@ -425,8 +577,13 @@ describe('GET /v1/transfers', () => {
       ids.push(paid.value.id);
     }
     const byRef = await issuer.call('GET', '/v1/transfers?payerRef=list-b');
-    expect(byRef.body).toEqual({ data: [expect.objectContaining({ id: ids[1], payerRef: 'list-b' })], nextCursor: null });
-    expect((await acquirer.call('GET', '/v1/transfers?payerRef=list-b')).body.data.map((row: { id: string }) => row.id)).toEqual([ids[1]]);
+    expect(byRef.body).toEqual({
+      data: [expect.objectContaining({ id: ids[1], payerRef: 'list-b' })],
+      nextCursor: null,
+    });
+    expect(
+      (await acquirer.call('GET', '/v1/transfers?payerRef=list-b')).body.data.map((row: { id: string }) => row.id),
+    ).toEqual([ids[1]]);
     expect((await stranger.call('GET', '/v1/transfers?payerRef=list-b')).body).toEqual({ data: [], nextCursor: null });
 
     const firstPage = await acquirer.call('GET', '/v1/transfers?limit=2');

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { currencies } from '../money/index.ts';
 
 /** Minor-unit exponents for the browser: it shows amounts, the API counts them. */
-const exponentsJson = JSON.stringify(Object.fromEntries(currencies.map((currency) => [currency.alpha, currency.exponent])));
+const exponentsJson = JSON.stringify(
+  Object.fromEntries(currencies.map((currency) => [currency.alpha, currency.exponent])),
+);
 
 const styles = `
   :root { color-scheme: light; font-family: system-ui, sans-serif; }

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type TestHub, type TestParticipant, launchChromium, startTestHub } from '../testing/index.ts';
 import { type TestMerchant, approveChannel, createCheckout, createMerchant, createWallet } from '../testing/world.ts';
 
-
 let hub: TestHub;
 let browser: Browser;
 let defaultWallet: TestParticipant;
@@ -40,7 +39,12 @@ describe('hosted checkout page in Chromium', () => {
     expect(payload).toMatch(/^000201010212/);
 
     const resolved = await otherWallet.call('POST', '/v1/payment-requests/resolve', { qrPayload: payload });
-    const paid = await otherWallet.call('POST', '/v1/transfers', { paymentToken: resolved.body.paymentToken, amount: 12_990, currency: 'CNY', payer: { ref: 'browser-1' } });
+    const paid = await otherWallet.call('POST', '/v1/transfers', {
+      paymentToken: resolved.body.paymentToken,
+      amount: 12_990,
+      currency: 'CNY',
+      payer: { ref: 'browser-1' },
+    });
     expect(paid.status).toBe(201);
     await page.waitForSelector('#status.paid', { timeout: 10_000 });
     expect(await page.textContent('#status')).toContain('Paid');
@@ -52,7 +56,11 @@ describe('hosted checkout page in Chromium', () => {
     const checkout = await createCheckout(merchant, { buyerId: 'buyer-secret-name' });
     const attempt = await fetch(`${hub.url}/v1/checkouts/${checkout.id}/attempts`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${checkout.clientSecret}`, 'content-type': 'application/json', 'idempotency-key': 'share-1' },
+      headers: {
+        authorization: `Bearer ${checkout.clientSecret}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'share-1',
+      },
       body: JSON.stringify({ walletId: otherWallet.id, flow: 'friend_pay' }),
     }).then((response) => response.json() as Promise<{ shareUrl: string }>);
     const page = await browser.newPage();

@@ -17,6 +17,14 @@ function sendPage(reply: FastifyReply, rendered: { html: string; csp: string }):
 /** The pages buyers and their friends open; they hold no data until their script asks the API. */
 export function webRoutes(app: App): void {
   const hidden = { hide: true };
-  app.get('/checkout/:id', { schema: { ...hidden, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } }, async (_request, reply) => sendPage(reply, checkoutPage()));
-  app.get('/share/:token', { schema: { ...hidden, params: Type.Object({ token: Type.String({ maxLength: 64 }) }) } }, async (_request, reply) => sendPage(reply, sharePage()));
+  app.get(
+    '/checkout/:id',
+    { schema: { ...hidden, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
+    async (_request, reply) => sendPage(reply, checkoutPage()),
+  );
+  app.get(
+    '/share/:token',
+    { schema: { ...hidden, params: Type.Object({ token: Type.String({ maxLength: 64 }) }) } },
+    async (_request, reply) => sendPage(reply, sharePage()),
+  );
 }

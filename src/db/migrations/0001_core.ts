@@ -28,7 +28,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('revoked_at', 'text')
     .execute();
-  await db.schema.createIndex('participant_keys_by_participant').on('participant_keys').column('participant_id').execute();
+  await db.schema
+    .createIndex('participant_keys_by_participant')
+    .on('participant_keys')
+    .column('participant_id')
+    .execute();
 
   await db.schema
     .createTable('payment_code_prefixes')

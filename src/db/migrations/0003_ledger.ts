@@ -31,15 +31,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('committed_at', 'text')
     .addColumn('released_at', 'text')
     .execute();
-  await db.schema.createIndex('transfers_receipt_number_unique').on('transfers').column('receipt_number').unique().execute();
+  await db.schema
+    .createIndex('transfers_receipt_number_unique')
+    .on('transfers')
+    .column('receipt_number')
+    .unique()
+    .execute();
   // NULLs are distinct on both engines: transfers without a payer ref never clash.
-  await db.schema.createIndex('transfers_payer_ref_unique').on('transfers').columns(['payer_id', 'payer_ref']).unique().execute();
+  await db.schema
+    .createIndex('transfers_payer_ref_unique')
+    .on('transfers')
+    .columns(['payer_id', 'payer_ref'])
+    .unique()
+    .execute();
   await db.schema.createIndex('transfers_by_payer').on('transfers').columns(['payer_id', 'id']).execute();
   await db.schema.createIndex('transfers_by_payee').on('transfers').columns(['payee_id', 'id']).execute();
   await db.schema.createIndex('transfers_by_merchant').on('transfers').columns(['merchant_id', 'id']).execute();
   await db.schema.createIndex('transfers_by_checkout').on('transfers').column('checkout_id').execute();
   await db.schema.createIndex('transfers_by_payment').on('transfers').column('payment_transfer_id').execute();
-  await db.schema.createIndex('transfers_by_status').on('transfers').columns(['status', 'payer_id', 'currency']).execute();
+  await db.schema
+    .createIndex('transfers_by_status')
+    .on('transfers')
+    .columns(['status', 'payer_id', 'currency'])
+    .execute();
 
   await db.schema
     .createTable('ledger_entries')
@@ -51,7 +65,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('ledger_entries_by_transfer').on('ledger_entries').column('transfer_id').execute();
-  await db.schema.createIndex('ledger_entries_by_account').on('ledger_entries').columns(['account', 'currency', 'id']).execute();
+  await db.schema
+    .createIndex('ledger_entries_by_account')
+    .on('ledger_entries')
+    .columns(['account', 'currency', 'id'])
+    .execute();
 
   await db.schema
     .createTable('positions')

@@ -12,7 +12,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   await db.schema
     .createTable('events')
-    .addColumn('seq', postgres ? 'bigint' : 'integer', (c) => (postgres ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement()))
+    .addColumn('seq', postgres ? 'bigint' : 'integer', (c) =>
+      postgres ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('xid', 'bigint', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
@@ -51,7 +53,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('secret_rotated_at', 'text')
     .addColumn('deleted_at', 'text')
     .execute();
-  await db.schema.createIndex('webhook_endpoints_by_merchant').on('webhook_endpoints').columns(['merchant_id', 'id']).execute();
+  await db.schema
+    .createIndex('webhook_endpoints_by_merchant')
+    .on('webhook_endpoints')
+    .columns(['merchant_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('event_deliveries')
@@ -76,8 +82,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('delivered_at', 'text')
     .addColumn('failed_at', 'text')
     .execute();
-  await db.schema.createIndex('event_deliveries_due').on('event_deliveries').columns(['status', 'next_attempt_at']).execute();
+  await db.schema
+    .createIndex('event_deliveries_due')
+    .on('event_deliveries')
+    .columns(['status', 'next_attempt_at'])
+    .execute();
   await db.schema.createIndex('event_deliveries_by_event').on('event_deliveries').column('event_id').execute();
-  await db.schema.createIndex('event_deliveries_by_merchant').on('event_deliveries').columns(['merchant_id', 'id']).execute();
-  await db.schema.createIndex('event_deliveries_by_participant').on('event_deliveries').columns(['participant_id', 'id']).execute();
+  await db.schema
+    .createIndex('event_deliveries_by_merchant')
+    .on('event_deliveries')
+    .columns(['merchant_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('event_deliveries_by_participant')
+    .on('event_deliveries')
+    .columns(['participant_id', 'id'])
+    .execute();
 }

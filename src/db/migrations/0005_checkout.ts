@@ -26,7 +26,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('paid_wallet_id', 'text')
     .execute();
   // A reference is unique per merchant among checkouts that still hold it.
-  await db.schema.createIndex('checkouts_reference_hold').on('checkouts').columns(['merchant_id', 'reference_hold']).unique().execute();
+  await db.schema
+    .createIndex('checkouts_reference_hold')
+    .on('checkouts')
+    .columns(['merchant_id', 'reference_hold'])
+    .unique()
+    .execute();
   await db.schema.createIndex('checkouts_by_merchant').on('checkouts').columns(['merchant_id', 'id']).execute();
   await db.schema.createIndex('checkouts_open_by_expiry').on('checkouts').columns(['status', 'expires_at']).execute();
 
@@ -39,7 +44,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('share_token', 'text', (c) => c.unique())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('checkout_attempts_by_checkout').on('checkout_attempts').columns(['checkout_id', 'id']).execute();
+  await db.schema
+    .createIndex('checkout_attempts_by_checkout')
+    .on('checkout_attempts')
+    .columns(['checkout_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('payment_tokens')

@@ -23,10 +23,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('rollout_rules_per_merchant_wallet').on('rollout_rules').columns(['merchant_id', 'wallet_id']).unique().execute();
+  await db.schema
+    .createIndex('rollout_rules_per_merchant_wallet')
+    .on('rollout_rules')
+    .columns(['merchant_id', 'wallet_id'])
+    .unique()
+    .execute();
   await db.schema.createIndex('rollout_rules_by_wallet').on('rollout_rules').columns(['wallet_id', 'id']).execute();
 
-  await db.schema.createIndex('checkouts_by_merchant_created').on('checkouts').columns(['merchant_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('checkouts_by_merchant_created')
+    .on('checkouts')
+    .columns(['merchant_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('audit_event_parties')
@@ -34,12 +43,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('event_id', 'text', (c) => c.notNull().references('audit_events.id'))
     .addPrimaryKeyConstraint('audit_event_parties_pk', ['party_id', 'event_id'])
     .execute();
-  await backfillAuditParties(db as unknown as Kysely<{ audit_events: AuditEventRow; audit_event_parties: AuditEventPartyRow }>);
+  await backfillAuditParties(
+    db as unknown as Kysely<{ audit_events: AuditEventRow; audit_event_parties: AuditEventPartyRow }>,
+  );
 }
 
-async function backfillAuditParties(db: Kysely<{ audit_events: AuditEventRow; audit_event_parties: AuditEventPartyRow }>): Promise<void> {
+async function backfillAuditParties(
+  db: Kysely<{ audit_events: AuditEventRow; audit_event_parties: AuditEventPartyRow }>,
+): Promise<void> {
   for (let after = ''; ; ) {
-    const rows = await db.selectFrom('audit_events').selectAll().where('id', '>', after).orderBy('id').limit(backfillBatchEventsMax).execute();
+    const rows = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(backfillBatchEventsMax)
+      .execute();
     const parties = rows.flatMap((row) =>
       auditPartiesOf({
         actor: { type: row.actor_type as 'operator', id: row.actor_id },

@@ -39,8 +39,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('next_window_id', 'text')
     .execute();
   // NULLs are distinct on both engines: any number of closed windows, one open.
-  await db.schema.createIndex('settlement_windows_one_open').on('settlement_windows').column('open_marker').unique().execute();
-  await db.schema.createIndex('settlement_windows_by_status').on('settlement_windows').columns(['status', 'id']).execute();
+  await db.schema
+    .createIndex('settlement_windows_one_open')
+    .on('settlement_windows')
+    .column('open_marker')
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('settlement_windows_by_status')
+    .on('settlement_windows')
+    .columns(['status', 'id'])
+    .execute();
 
   await db.schema.alterTable('transfers').addColumn('window_id', 'text').execute();
   await db.schema.alterTable('transfers').addColumn('business_date', 'text').execute();
@@ -50,7 +59,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('transfers_by_window')
     .on('transfers')
-    .columns(['window_id', 'payer_id', 'payee_id', 'merchant_id', 'currency', 'kind', 'status', 'amount', 'interchange', 'issuer_switch_fee', 'acquirer_switch_fee', 'merchant_discount'])
+    .columns([
+      'window_id',
+      'payer_id',
+      'payee_id',
+      'merchant_id',
+      'currency',
+      'kind',
+      'status',
+      'amount',
+      'interchange',
+      'issuer_switch_fee',
+      'acquirer_switch_fee',
+      'merchant_discount',
+    ])
     .execute();
 
   await db.schema
@@ -67,7 +89,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('issuer_switch_fee', 'bigint', (c) => c.notNull())
     .addColumn('acquirer_switch_fee', 'bigint', (c) => c.notNull())
     .addColumn('merchant_discount', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('settlement_flows_pk', ['window_id', 'payer_id', 'payee_id', 'merchant_id', 'currency', 'kind'])
+    .addPrimaryKeyConstraint('settlement_flows_pk', [
+      'window_id',
+      'payer_id',
+      'payee_id',
+      'merchant_id',
+      'currency',
+      'kind',
+    ])
     .execute();
 
   await db.schema
@@ -77,7 +106,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('settlements_by_window').on('settlements').columns(['window_id', 'currency']).unique().execute();
+  await db.schema
+    .createIndex('settlements_by_window')
+    .on('settlements')
+    .columns(['window_id', 'currency'])
+    .unique()
+    .execute();
 }
 
 /** The window a hub made before this migration opens with its committed transfers in it (ids sort first: all zeros). */
@@ -89,10 +123,16 @@ const upgradeWindowId = 'win_00000000000000000000000000';
  * dated by its UTC day, which the operator then closes like any other.
  */
 async function putEarlierTransfersInAWindow(db: Kysely<unknown>): Promise<void> {
-  const { rows } = await sql<{ at: string | null }>`select min(committed_at) as at from transfers where status = 'committed'`.execute(db);
+  const { rows } = await sql<{
+    at: string | null;
+  }>`select min(committed_at) as at from transfers where status = 'committed'`.execute(db);
   const at = rows[0]?.at ?? null;
   if (at === null) return;
   const businessDate = at.slice(0, 10);
-  await sql`insert into settlement_windows (id, status, business_date, open_marker, opened_at) values (${upgradeWindowId}, 'open', ${businessDate}, 1, ${at})`.execute(db);
-  await sql`update transfers set window_id = ${upgradeWindowId}, business_date = ${businessDate} where status = 'committed'`.execute(db);
+  await sql`insert into settlement_windows (id, status, business_date, open_marker, opened_at) values (${upgradeWindowId}, 'open', ${businessDate}, 1, ${at})`.execute(
+    db,
+  );
+  await sql`update transfers set window_id = ${upgradeWindowId}, business_date = ${businessDate} where status = 'committed'`.execute(
+    db,
+  );
 }

@@ -26,7 +26,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('reversed_at', 'text')
     .execute();
   // A payment code is single use: held by one charge in any status but declined (NULLs never collide).
-  await db.schema.createIndex('pos_charges_payment_code_hold').on('pos_charges').column('payment_code_hold').unique().execute();
+  await db.schema
+    .createIndex('pos_charges_payment_code_hold')
+    .on('pos_charges')
+    .column('payment_code_hold')
+    .unique()
+    .execute();
   await db.schema.createIndex('pos_charges_by_merchant').on('pos_charges').columns(['merchant_id', 'id']).execute();
-  await db.schema.createIndex('pos_charges_by_reversal_due').on('pos_charges').columns(['status', 'reverse_after']).execute();
+  await db.schema
+    .createIndex('pos_charges_by_reversal_due')
+    .on('pos_charges')
+    .columns(['status', 'reverse_after'])
+    .execute();
 }

@@ -16,7 +16,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('completed_at', 'text')
     .execute();
-  await db.schema.createIndex('reconciliations_by_participant_window').on('reconciliations').columns(['participant_id', 'window_id', 'id']).execute();
+  await db.schema
+    .createIndex('reconciliations_by_participant_window')
+    .on('reconciliations')
+    .columns(['participant_id', 'window_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('reconciliation_uploads')
@@ -27,7 +31,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('amount', 'bigint', (c) => c.notNull())
     .addColumn('currency', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('reconciliation_uploads_key').on('reconciliation_uploads').columns(['reconciliation_id', 'transfer_id', 'direction']).execute();
+  await db.schema
+    .createIndex('reconciliation_uploads_key')
+    .on('reconciliation_uploads')
+    .columns(['reconciliation_id', 'transfer_id', 'direction'])
+    .execute();
 
   await db.schema
     .createTable('reconciliation_items')
@@ -41,9 +49,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hub_value', 'text')
     .addColumn('error', 'text')
     .execute();
-  await db.schema.createIndex('reconciliation_items_by_kind').on('reconciliation_items').columns(['reconciliation_id', 'kind', 'line', 'transfer_id']).execute();
+  await db.schema
+    .createIndex('reconciliation_items_by_kind')
+    .on('reconciliation_items')
+    .columns(['reconciliation_id', 'kind', 'line', 'transfer_id'])
+    .execute();
 
   // Statements and reconciliation read one participant's transfers of one window, from either side.
-  await db.schema.createIndex('transfers_by_payer_window').on('transfers').columns(['payer_id', 'window_id', 'id']).execute();
-  await db.schema.createIndex('transfers_by_payee_window').on('transfers').columns(['payee_id', 'window_id', 'id']).execute();
+  await db.schema
+    .createIndex('transfers_by_payer_window')
+    .on('transfers')
+    .columns(['payer_id', 'window_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('transfers_by_payee_window')
+    .on('transfers')
+    .columns(['payee_id', 'window_id', 'id'])
+    .execute();
 }
