@@ -1,8 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type Random, Secret, generateMasterKey, isValidMasterKey, newToken } from './platform/index.ts';
-// The leaf module, not settlement's index: the index reaches the ledger, whose CLI reads this file.
-import { type SettlementCutoff, parseCutoff } from './settlement/calendar.ts';
+import { type SettlementCutoff, parseCutoff } from './settlement/index.ts';
 
 /** Settings after validation; secrets are typed so they never print. */
 export type Config = {

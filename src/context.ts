@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { AuditWriter } from './audit/service.ts';
+import type { AuditWriter } from './audit/index.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/index.ts';
-import type { HttpPort } from './http/signed-client.ts';
+import type { HttpPort } from './http/index.ts';
 import type { Clock, Random } from './platform/index.ts';
 
 /**

@@ -4,7 +4,7 @@ import { createAuditWriter } from './audit/index.ts';
 import type { Config } from './config.ts';
 import type { HubContext } from './context.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/index.ts';
-import { createFetchHttpPort, type HttpPort } from './http/signed-client.ts';
+import { createFetchHttpPort, type HttpPort } from './http/index.ts';
 import { ensureHubKey } from './hub/index.ts';
 import { startDeliveryWorker } from './notify/index.ts';
 import { expireDueCheckouts } from './checkout/index.ts';

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import type { App } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { ListOf, ListQuery, Timestamp, problemResponses } from '../http/schemas.ts';
+import type { App } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { ListOf, ListQuery, Timestamp, problemResponses } from '../http/index.ts';
 import { listAuditEvents } from './store.ts';
 
 const AuditEventSchema = Type.Object({

@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { fromJson, toJson } from '../db/index.ts';
-import type { AuditEventRow } from '../db/tables/core.ts';
+import type { AuditEventRow } from '../db/index.ts';
 import type { ActorType, AuditEvent } from './model.ts';
 
 export async function insertAuditEvent(tx: Tx, event: AuditEvent, parties: readonly string[]): Promise<void> {

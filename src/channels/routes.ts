@@ -1,10 +1,10 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { notFound, registerProblemCodes } from '../http/problems.ts';
-import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { notFound, registerProblemCodes } from '../http/index.ts';
+import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/index.ts';
 import {
   type ChannelEvent,
   type ChannelStatus,

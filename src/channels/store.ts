@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { ChannelRow } from '../db/tables/channels.ts';
+import type { ChannelRow } from '../db/index.ts';
 import type { BusinessDetails, Channel, ChannelChange, ChannelStatus, ChannelView } from './model.ts';
 
 const liveStatuses: ChannelStatus[] = ['pending', 'info_requested', 'approved', 'suspended'];

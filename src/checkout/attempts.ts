@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import type { Caller } from '../http/caller.ts';
+import type { Caller } from '../http/index.ts';
 import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { findParticipant } from '../participants/index.ts';
 import {

@@ -1,9 +1,9 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { Problem, notFound } from '../http/problems.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { Problem, notFound } from '../http/index.ts';
 import {
   CurrencyCode,
   IdParams,
@@ -13,7 +13,7 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
-} from '../http/schemas.ts';
+} from '../http/index.ts';
 import { createAttempt, readShare } from './attempts.ts';
 import { type Checkout, expiresInSecondsMax, expiresInSecondsMin, linesMax } from './model.ts';
 import * as service from './service.ts';

@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
+import { actorOf, type Caller } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex } from '../platform/index.ts';

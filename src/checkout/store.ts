@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { CheckoutAttemptRow, CheckoutRow } from '../db/tables/checkout.ts';
+import type { CheckoutAttemptRow, CheckoutRow } from '../db/index.ts';
 import type { Checkout, CheckoutLine, CheckoutMethod, CheckoutStatus } from './model.ts';
 
 function toCheckout(row: CheckoutRow): Checkout {

@@ -11,3 +11,4 @@ export {
 } from './transaction.ts';
 export { migrateToLatest } from './migrate.ts';
 export type { Tables } from './schema.ts';
+export type * from './tables/index.ts';

@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import { signRequest } from '../http/signatures.ts';
+import { signRequest } from '../http/index.ts';
 import type { DemoWallet } from './state.ts';
 
 export type DemoResponse = { status: number; body: any };

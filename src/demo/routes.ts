@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HubContext } from '../context.ts';
-import type { App } from '../http/app-types.ts';
+import type { App } from '../http/index.ts';
 import { currencyByAlpha, formatDecimalAmount, minor } from '../money/index.ts';
 import { bearerCall, signedCall } from './client.ts';
 import { demoPage, demoPageCsp, escapeHtml } from './html.ts';

@@ -1,4 +1,4 @@
-import { generateEd25519KeyPair, publicKeyToJwk } from '../http/jwk.ts';
+import { generateEd25519KeyPair, publicKeyToJwk } from '../http/index.ts';
 import { bearerCall, signedCall } from './client.ts';
 import { type DemoState, type DemoWallet, readDemoState, writeDemoState } from './state.ts';
 

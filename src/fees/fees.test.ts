@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMoneyParticipant } from '../ledger/fixtures.ts';
 import { type TestHub, bearerClient, startTestHub } from '../testing/index.ts';
 import { minor } from '../money/index.ts';
-import { operatorCaller } from '../http/caller.ts';
+import { operatorCaller } from '../http/index.ts';
 import { emptySchedule, feeOf, paymentFees, setSchedule } from './index.ts';
 
 let hub: TestHub;

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, problemResponses } from '../http/schemas.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, problemResponses } from '../http/index.ts';
 import { bpsMax } from './model.ts';
 import * as service from './service.ts';
 

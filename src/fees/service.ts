@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
+import { actorOf, type Caller } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { type Minor, isCurrencyAlpha, minor } from '../money/index.ts';
 import { type Result, ok, refuse } from '../platform/index.ts';

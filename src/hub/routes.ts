@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import type { App } from '../http/app-types.ts';
+import type { App } from '../http/index.ts';
 import { hubJwks } from './service.ts';
 
 export function hubRoutes(app: App, ctx: HubContext): void {

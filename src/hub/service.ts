@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { HubContext } from '../context.ts';
 import { fromJson, inTransaction, lockNamed, toJson } from '../db/index.ts';
-import { generateEd25519KeyPair, publicKeyToJwk } from '../http/jwk.ts';
+import { generateEd25519KeyPair, publicKeyToJwk } from '../http/index.ts';
 import { newId, openSecret, sealSecret } from '../platform/index.ts';
 
 export type HubSigner = { keyId: string; privateKey: KeyObject };

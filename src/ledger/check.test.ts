@@ -11,7 +11,7 @@ import { type MoneyParticipant, createMoneyParticipant, setLimits } from './fixt
 import { type Transfer, postPayment, postRefund, releaseReservation, reservePayment } from '../transfers/index.ts';
 import { systemActor } from '../audit/index.ts';
 import { setSchedule } from '../fees/index.ts';
-import { operatorCaller } from '../http/caller.ts';
+import { operatorCaller } from '../http/index.ts';
 import { closeWindow, settleWindow } from '../settlement/index.ts';
 import { type LedgerCliIo, checkLedger, hubAccount, postEntries, registerLedgerCommands } from './index.ts';
 

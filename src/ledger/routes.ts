@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, MinorUnits, problemResponses } from '../http/schemas.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { CurrencyCode, IdParams, ListOf, ListQuery, MinorUnits, problemResponses } from '../http/index.ts';
 import * as service from './service.ts';
 
 const NonNegativeMinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });

@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
+import { actorOf, type Caller } from '../http/index.ts';
 import { type Minor, minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { findParticipant } from '../participants/index.ts';

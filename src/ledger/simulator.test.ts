@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { systemActor } from '../audit/index.ts';
 import { inTransaction } from '../db/index.ts';
 import { setSchedule } from '../fees/index.ts';
-import { operatorCaller } from '../http/caller.ts';
+import { operatorCaller } from '../http/index.ts';
 import { minor } from '../money/index.ts';
 import { closeWindow, readReport, settleWindow } from '../settlement/index.ts';
 import { type TestHub, startTestHub } from '../testing/index.ts';

@@ -1,9 +1,9 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { notFound } from '../http/problems.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { notFound } from '../http/index.ts';
 import {
   CountryCode,
   CurrencyCode,
@@ -13,7 +13,7 @@ import {
   NullableTimestamp,
   Timestamp,
   problemResponses,
-} from '../http/schemas.ts';
+} from '../http/index.ts';
 import { merchantCityCharsMax, merchantNameCharsMax, type Merchant } from './model.ts';
 import * as service from './service.ts';
 

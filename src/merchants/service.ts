@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, type Tx } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
+import { actorOf, type Caller } from '../http/index.ts';
 import { openOwnAcquirerChannel } from '../channels/index.ts';
 import { type Participant, isAcquirer, isIssuer } from '../participants/index.ts';
 import { findParticipant } from '../participants/index.ts';

@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { WebhookEndpointRow } from '../db/tables/notify.ts';
+import type { WebhookEndpointRow } from '../db/index.ts';
 import type { EndpointDisabledReason, WebhookEndpoint } from './model.ts';
 
 // Merchants' webhook endpoints: their rows, sealed secrets and changes.

@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Queryable, type Tx } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
+import { actorOf, type Caller } from '../http/index.ts';
 import { type Result, type Secret, newId, ok, openSecret, refuse, sealSecret } from '../platform/index.ts';
 import { type WebhookEndpoint, endpointsPerMerchantMax, secretOverlapMs } from './model.ts';
 import { newWebhookSecret } from './signing.ts';

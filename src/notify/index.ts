@@ -1,7 +1,7 @@
 import type { Metric } from 'prom-client';
 import type { HubContext } from '../context.ts';
 import type { Tx } from '../db/index.ts';
-import type { App } from '../http/app-types.ts';
+import type { App } from '../http/index.ts';
 import type { Worker } from '../platform/index.ts';
 import { startDeliveryWorker as startWorker } from './delivery.ts';
 import { notifyMetricsOf } from './metrics.ts';

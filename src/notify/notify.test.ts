@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
-import { type HttpPort, type HttpRequest, createFetchHttpPort } from '../http/signed-client.ts';
+import { type HttpPort, type HttpRequest, createFetchHttpPort } from '../http/index.ts';
 import { emitEvent } from './index.ts';
 import { deliveryRetryWindowMs, deliveryTimeoutMs, retryDelayMsBase } from './model.ts';
 import {

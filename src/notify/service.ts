@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, type Queryable, type Tx } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
+import { actorOf, type Caller } from '../http/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
 import {
   type Delivery,

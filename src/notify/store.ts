@@ -1,7 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, isPostgres } from '../db/index.ts';
-import type { EventDeliveryRow, EventRow } from '../db/tables/notify.ts';
+import type { EventDeliveryRow, EventRow } from '../db/index.ts';
 import type { Delivery, DeliveryKind, DeliveryStatus, FeedPosition, HubEvent } from './model.ts';
 
 // ---------------------------------------------------------------- events

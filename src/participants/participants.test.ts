@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateEd25519KeyPair, publicKeyToJwk } from '../http/jwk.ts';
+import { generateEd25519KeyPair, publicKeyToJwk } from '../http/index.ts';
 import { type TestHub, bearerClient, createParticipant, signedClient, startTestHub } from '../testing/index.ts';
 
 let hub: TestHub;

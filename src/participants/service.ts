@@ -1,6 +1,6 @@
-import { actorOf, type Caller } from '../http/caller.ts';
-import { type FieldError } from '../http/problems.ts';
-import { parseEd25519PublicJwk } from '../http/jwk.ts';
+import { actorOf, type Caller } from '../http/index.ts';
+import { type FieldError } from '../http/index.ts';
+import { parseEd25519PublicJwk } from '../http/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Tx } from '../db/index.ts';
 import { isCurrencyAlpha } from '../money/index.ts';

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { HubContext } from '../context.ts';
-import type { SignatureResolver } from '../http/auth.ts';
-import { parseEd25519PublicJwk } from '../http/jwk.ts';
-import { useNonce } from '../http/nonce-store.ts';
-import { type SignatureKeyRecord, verifySignedRequest } from '../http/signatures.ts';
+import type { SignatureResolver } from '../http/index.ts';
+import { parseEd25519PublicJwk } from '../http/index.ts';
+import { useNonce } from '../http/index.ts';
+import { type SignatureKeyRecord, verifySignedRequest } from '../http/index.ts';
 import { fromJson } from '../db/index.ts';
 import { findKeyRow, findParticipantRow } from './store.ts';
 

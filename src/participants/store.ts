@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { ParticipantKeyRow, ParticipantRow } from '../db/tables/core.ts';
+import type { ParticipantKeyRow, ParticipantRow } from '../db/index.ts';
 import type { KeyStatus, Participant, ParticipantKey, ParticipantRole, ParticipantStatus } from './model.ts';
 
 export type NewParticipant = Omit<Participant, 'publicKeys' | 'paymentCodePrefixes' | 'netDebitCaps'>;

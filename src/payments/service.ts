@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import type { Caller } from '../http/caller.ts';
+import type { Caller } from '../http/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
 import { type Result, newToken, ok, refuse } from '../platform/index.ts';
 import { decode } from '../qr/index.ts';

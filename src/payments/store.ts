@@ -1,5 +1,5 @@
 import type { Queryable, Tx } from '../db/index.ts';
-import type { PaymentTokenRow } from '../db/tables/checkout.ts';
+import type { PaymentTokenRow } from '../db/index.ts';
 import { type PaymentToken, type PaymentView, type TokenSource, paymentViewOf } from './model.ts';
 
 function toToken(row: PaymentTokenRow): PaymentToken {

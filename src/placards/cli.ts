@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { type HubOptions, openHubContext } from '../server.ts';
 import type { Config } from '../config.ts';
-import { operatorCaller } from '../http/caller.ts';
+import { operatorCaller } from '../http/index.ts';
 import { qrPng, qrSvg } from '../qr/index.ts';
 import { placardPdf } from './render.ts';
 import { placardPayload } from './service.ts';

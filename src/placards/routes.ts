@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { Problem, notFound } from '../http/problems.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { Problem, notFound } from '../http/index.ts';
 import {
   CurrencyCode,
   IdParams,
@@ -10,7 +10,7 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
-} from '../http/schemas.ts';
+} from '../http/index.ts';
 import { foreignTemplatesMax, tillQrSecondsMax, tillQrSecondsMin } from './model.ts';
 import { qrPng, qrSvg } from '../qr/index.ts';
 import { placardPdf } from './render.ts';

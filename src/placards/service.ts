@@ -1,7 +1,7 @@
 import { findChannel } from '../channels/index.ts';
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
+import { actorOf, type Caller } from '../http/index.ts';
 import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { findParticipant } from '../participants/index.ts';

@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
-import type { TillQrRow } from '../db/tables/placards.ts';
+import type { TillQrRow } from '../db/index.ts';
 import type { ForeignTemplate, TillQr, TillQrStatus } from './model.ts';
 
 export async function replaceTemplates(

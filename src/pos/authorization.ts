@@ -1,5 +1,5 @@
 import type { HubContext } from '../context.ts';
-import { HttpTransportError, createSignedHttpClient, requestTimeoutMsMax } from '../http/signed-client.ts';
+import { HttpTransportError, createSignedHttpClient, requestTimeoutMsMax } from '../http/index.ts';
 import { ensureHubKey } from '../hub/index.ts';
 import { checkOutboundUrl } from '../notify/index.ts';
 import {

@@ -1,10 +1,10 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import type { Caller } from '../http/caller.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { notFound, registerProblemCodes } from '../http/problems.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import type { Caller } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { notFound, registerProblemCodes } from '../http/index.ts';
 import {
   CurrencyCode,
   IdParams,
@@ -14,7 +14,7 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
-} from '../http/schemas.ts';
+} from '../http/index.ts';
 import { declineReasonCharsMax, paymentCodePattern, referenceCharsMax } from './model.ts';
 import * as service from './service.ts';
 

@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
-import type { PosChargeRow } from '../db/tables/pos.ts';
+import type { PosChargeRow } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import {
   type Charge,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { signRequest } from '../http/signatures.ts';
+import { signRequest } from '../http/index.ts';
 import { type TestHub, type TestParticipant, bearerClient, startTestHub } from '../testing/index.ts';
 import {
   type TestMerchant,

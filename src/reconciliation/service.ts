@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { HubContext } from '../context.ts';
 import { inTransaction } from '../db/index.ts';
-import type { Caller } from '../http/caller.ts';
+import type { Caller } from '../http/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';
 import {
   type ItemKind,

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type Queryable, type Tx, isPostgres } from '../db/index.ts';
-import type { ReconciliationItemRow, ReconciliationRow } from '../db/tables/reconciliation.ts';
+import type { ReconciliationItemRow, ReconciliationRow } from '../db/index.ts';
 import type { ItemKind, Reconciliation, ReconciliationCounts, UploadLine } from './model.ts';
 
 export type Scope = { reconciliationId: string; participantId: string; windowId: string };

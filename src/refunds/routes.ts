@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { notFound, registerProblemCodes } from '../http/problems.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { notFound, registerProblemCodes } from '../http/index.ts';
 import {
   IdParams,
   ListOf,
@@ -12,7 +12,7 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
-} from '../http/schemas.ts';
+} from '../http/index.ts';
 import { reasonCharsMax } from './model.ts';
 import { createRefund, listRefundsFor, readRefund } from './service.ts';
 

@@ -1,5 +1,5 @@
 import type { Queryable, Tx } from '../db/index.ts';
-import type { RefundRow } from '../db/tables/refunds.ts';
+import type { RefundRow } from '../db/index.ts';
 import type { Refund, RefundStatus } from './model.ts';
 
 const refundWithReceipt = (db: Queryable) =>

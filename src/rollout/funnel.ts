@@ -11,8 +11,8 @@
  */
 import { listChannelsOfMerchant } from '../channels/index.ts';
 import type { HubContext } from '../context.ts';
-import type { Caller } from '../http/caller.ts';
-import type { FieldError } from '../http/problems.ts';
+import type { Caller } from '../http/index.ts';
+import type { FieldError } from '../http/index.ts';
 import { type Result, ok, refuse } from '../platform/index.ts';
 import * as store from './store.ts';
 

@@ -1,8 +1,8 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
 import {
   CurrencyCode,
   IdParams,
@@ -12,7 +12,7 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
-} from '../http/schemas.ts';
+} from '../http/index.ts';
 import { readFunnel } from './funnel.ts';
 import {
   buyerListItemsMax,

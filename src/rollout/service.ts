@@ -1,8 +1,8 @@
 import { type ChannelStatus, listChannelsOfMerchant } from '../channels/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Queryable, type Tx } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
-import type { FieldError } from '../http/problems.ts';
+import { actorOf, type Caller } from '../http/index.ts';
+import type { FieldError } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { type Participant, flowsOf, listActiveIssuers } from '../participants/index.ts';
 import { type Result, newId, ok, refuse } from '../platform/index.ts';

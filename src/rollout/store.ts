@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { CheckoutSettingsRow } from '../db/tables/channels.ts';
-import type { RolloutRuleRow } from '../db/tables/rollout.ts';
+import type { CheckoutSettingsRow } from '../db/index.ts';
+import type { RolloutRuleRow } from '../db/index.ts';
 import type { CheckoutSettings, MethodDecision, RolloutRule, StoredRolloutRule } from './model.ts';
 
 function toSettings(row: CheckoutSettingsRow): CheckoutSettings {

@@ -9,7 +9,7 @@ import { type Actor, createAuditWriter } from '../audit/index.ts';
 import { ConfigError, loadConfig, redactUrl } from '../config.ts';
 import type { HubContext } from '../context.ts';
 import { isPostgresUrl, openDatabase } from '../db/index.ts';
-import { createFetchHttpPort } from '../http/signed-client.ts';
+import { createFetchHttpPort } from '../http/index.ts';
 import { cryptoRandom, systemClock } from '../platform/index.ts';
 import { pino } from 'pino';
 import { reportCsv } from './model.ts';

@@ -1,11 +1,11 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/app-types.ts';
-import { callerOf } from '../http/auth.ts';
-import { actorOf, type Caller } from '../http/caller.ts';
-import { pageOf, toPage } from '../http/pagination.ts';
-import { notFound, registerProblemCodes } from '../http/problems.ts';
-import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/schemas.ts';
+import { type App, valueOrThrow } from '../http/index.ts';
+import { callerOf } from '../http/index.ts';
+import { actorOf, type Caller } from '../http/index.ts';
+import { pageOf, toPage } from '../http/index.ts';
+import { notFound, registerProblemCodes } from '../http/index.ts';
+import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/index.ts';
 import { type ReportAudience, reportCsv } from './model.ts';
 import * as service from './service.ts';
 

@@ -8,7 +8,7 @@
 import { type Expression, sql } from 'kysely';
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, isPostgres } from '../db/index.ts';
-import type { SettlementWindowRow } from '../db/tables/settlement.ts';
+import type { SettlementWindowRow } from '../db/index.ts';
 import {
   type BilateralLine,
   type MerchantLine,

@@ -1,7 +1,7 @@
 import { type Config, posAuthorizationDeadlineMsDefault, posUnknownTimeoutSecondsDefault } from '../config.ts';
 import { type ManualClock, Secret, createManualClock, cryptoRandom, generateMasterKey } from '../platform/index.ts';
 import { type RunningHub, startHub } from '../server.ts';
-import type { HttpPort } from '../http/signed-client.ts';
+import type { HttpPort } from '../http/index.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort } from './processes.ts';
 

@@ -1,7 +1,7 @@
 import type { HubContext } from '../context.ts';
 import type { Queryable, Tx } from '../db/index.ts';
 import { feesForPayment, refundFees } from '../fees/index.ts';
-import type { Caller } from '../http/caller.ts';
+import type { Caller } from '../http/index.ts';
 import {
   announceThresholdCrossings,
   checkHeadroom,

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import type { App } from '../http/app-types.ts';
+import type { App } from '../http/index.ts';
 import { checkoutPage } from './checkout-page.ts';
 import { sharePage } from './share-page.ts';
 

@@ -1,0 +1,37 @@
+export { type App, valueOrThrow } from './app-types.ts';
+export { callerOf, createAuthHook, type SignatureResolver } from './auth.ts';
+export { actorOf, type Caller, operatorCaller } from './caller.ts';
+export { handleError, sendProblem } from './error-handler.ts';
+export { createIdempotency } from './idempotency.ts';
+export { generateEd25519KeyPair, parseEd25519PublicJwk, publicKeyToJwk } from './jwk.ts';
+export { createHttpMetrics, registerCapabilityMetrics } from './metrics.ts';
+export { purgeExpiredNonces, useNonce } from './nonce-store.ts';
+export { pageOf, toPage } from './pagination.ts';
+export { type FieldError, invalidRequest, notFound, Problem, registerProblemCodes } from './problems.ts';
+export {
+  CountryCode,
+  CurrencyCode,
+  IdParams,
+  ListOf,
+  ListQuery,
+  MinorUnits,
+  NullableTimestamp,
+  pageItemsDefault,
+  pageItemsMax,
+  PositiveMinorUnits,
+  problemResponses,
+  ProblemSchema,
+  Timestamp,
+} from './schemas.ts';
+export { type SignatureKeyRecord, signRequest, verifySignedRequest } from './signatures.ts';
+export {
+  createFetchHttpPort,
+  createSignedHttpClient,
+  type HttpPort,
+  type HttpRequest,
+  HttpTransportError,
+  requestTimeoutMsMax,
+  type SignedHttpClient,
+} from './signed-client.ts';
+export { createValidatorCompiler } from './validation.ts';
+import './fastify-types.ts';
