@@ -9,7 +9,7 @@ import { createAuditWriter } from '../src/audit/index.ts';
 import { readSettings } from '../src/config.ts';
 import type { HubContext } from '../src/context.ts';
 import { openDatabase } from '../src/db/index.ts';
-import { createFetchHttpPort } from '../src/http/signed-client.ts';
+import { createFetchHttpPort } from '../src/http/index.ts';
 import { Secret, cryptoRandom, systemClock } from '../src/platform/index.ts';
 import { closeWindow, readReport, reportCsv } from '../src/settlement/index.ts';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/db/index.ts';
-import { signRequest } from '../src/http/signatures.ts';
+import { signRequest } from '../src/http/index.ts';
 import { systemClock } from '../src/platform/index.ts';
 import { csvRow, statementColumns } from '../src/statements/index.ts';
 import { seedWindowPayments } from '../src/testing/bulk-transfers.ts';

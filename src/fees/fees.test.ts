@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createMoneyParticipant } from '../ledger/fixtures.ts';
+import { createMoneyParticipant } from '../ledger/fixtures.test-support.ts';
 import { type TestHub, bearerClient, startTestHub } from '../testing/index.ts';
 import { minor } from '../money/index.ts';
 import { operatorCaller } from '../http/index.ts';

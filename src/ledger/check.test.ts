@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Tx, inTransaction } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { type TestHub, startTestHub } from '../testing/index.ts';
-import { type MoneyParticipant, createMoneyParticipant, setLimits } from './fixtures.ts';
+import { type MoneyParticipant, createMoneyParticipant, setLimits } from './fixtures.test-support.ts';
 import { type Transfer, postPayment, postRefund, releaseReservation, reservePayment } from '../transfers/index.ts';
 import { systemActor } from '../audit/index.ts';
 import { setSchedule } from '../fees/index.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { type TestHub, type TestParticipant, createParticipant, startTestHub } from '../testing/index.ts';
-import { setLimits, withConcurrentContext } from './fixtures.ts';
+import { setLimits, withConcurrentContext } from './fixtures.test-support.ts';
 import {
   type Posting,
   LedgerInvariantError,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { type TestHub, bearerClient, createParticipant, startTestHub } from '../testing/index.ts';
-import { createMoneyParticipant } from './fixtures.ts';
+import { createMoneyParticipant } from './fixtures.test-support.ts';
 import { postPayment, reservePayment } from '../transfers/index.ts';
 
 let hub: TestHub;

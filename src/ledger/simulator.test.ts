@@ -25,7 +25,7 @@ import {
   releaseReservation,
   reservePayment,
 } from '../transfers/index.ts';
-import { type MoneyParticipant, createMoneyParticipant } from './fixtures.ts';
+import { type MoneyParticipant, createMoneyParticipant } from './fixtures.test-support.ts';
 import { checkLedger, setLimits } from './index.ts';
 import {
   type Model,
@@ -34,7 +34,7 @@ import {
   type Random,
   createModel,
   seededRandom,
-} from './simulator-model.ts';
+} from './simulator-model.test-support.ts';
 
 const seed = Number(process.env.LINTAS_SIM_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const stepsMax = Number(process.env.LINTAS_SIM_STEPS ?? 400);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerQrCommands } from './index.ts';
-import { conformingPayload, signed, tlv } from './test-payloads.ts';
+import { conformingPayload, signed, tlv } from './test-payloads.test-support.ts';
 
 /** Runs `lintas <args>` against in-memory output and files. */
 async function run(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crc16ccitt, decode, payloadCharsMax, type MpmDecoded, type QrDecodeResult } from './index.ts';
-import { conformingPayload, signed, template, tlv } from './test-payloads.ts';
+import { conformingPayload, signed, template, tlv } from './test-payloads.test-support.ts';
 
 function mpm(result: QrDecodeResult): MpmDecoded {
   if (result.kind !== 'mpm') throw new Error(`expected a merchant-presented payload, got ${JSON.stringify(result)}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crc16ccitt, decode, encode, fieldName, findField, firstFreeTemplateId, type QrFieldInput } from './index.ts';
-import { signed, template, tlv } from './test-payloads.ts';
+import { signed, template, tlv } from './test-payloads.test-support.ts';
 
 const formatIndicator = { id: '00', value: '01' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode, type MpmDecoded, type QrRule } from './index.ts';
-import { conformingPayload, template, tlv } from './test-payloads.ts';
+import { conformingPayload, template, tlv } from './test-payloads.test-support.ts';
 
 const guid = tlv('00', 'COM.EXAMPLE');
 

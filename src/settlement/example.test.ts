@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { checkLedger } from '../ledger/index.ts';
-import { type MoneyParticipant, createMoneyParticipant, setLimits } from '../ledger/fixtures.ts';
+import { type MoneyParticipant, createMoneyParticipant, setLimits } from '../ledger/fixtures.test-support.ts';
 import { minor } from '../money/index.ts';
 import { type TestHub, bearerClient, startTestHub } from '../testing/index.ts';
 import { type Transfer, postPayment, postRefund } from '../transfers/index.ts';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { checkLedger } from '../ledger/index.ts';
-import { type MoneyParticipant, createMoneyParticipant, setLimits, withConcurrentContext } from '../ledger/fixtures.ts';
+import { type MoneyParticipant, createMoneyParticipant, setLimits, withConcurrentContext } from '../ledger/fixtures.test-support.ts';
 import { minor } from '../money/index.ts';
 import { type TestHub, bearerClient, startTestHub, testEngine } from '../testing/index.ts';
 import { postPayment } from '../transfers/index.ts';
