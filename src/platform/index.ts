@@ -11,3 +11,4 @@ export {
 } from './secret.ts';
 export { type Result, type Refusal, ok, refuse } from './result.ts';
 export { type Worker, startPeriodicWorker } from './worker.ts';
+export { type Timer, type ManualTimer, systemTimer, createManualTimer } from './timer.ts';
