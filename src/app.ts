@@ -4,41 +4,28 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { pino } from 'pino';
-import { auditRoutes } from './audit/index.ts';
-import { buyerCallerOf, checkoutPaymentSource, checkoutRoutes } from './checkout/index.ts';
-import { channelRoutes } from './channels/index.ts';
+import type { ExtraRoutes, RouteWiring } from './capability.ts';
+import { capabilities } from './capabilities.ts';
 import type { HubContext } from './context.ts';
-import type { App } from './http/index.ts';
-import { createAuthHook } from './http/index.ts';
-import { handleError, sendProblem } from './http/index.ts';
-import './http/index.ts';
-import { feeRoutes } from './fees/index.ts';
-import { createIdempotency } from './http/index.ts';
-import { createHttpMetrics, registerCapabilityMetrics } from './http/index.ts';
-import { purgeExpiredNonces } from './http/index.ts';
-import { Problem } from './http/index.ts';
-import { ProblemSchema } from './http/index.ts';
-import { createValidatorCompiler } from './http/index.ts';
-import { hubRoutes } from './hub/index.ts';
-import { ledgerRoutes } from './ledger/index.ts';
-import { merchantCallerOf, merchantRoutes } from './merchants/index.ts';
-import { notifyMetrics, notifyRoutes } from './notify/index.ts';
-import { createSignatureResolver, participantRoutes } from './participants/index.ts';
-import { createPaymentService, paymentRoutes } from './payments/index.ts';
-import { placardPaymentSource, placardRoutes, tillQrPaymentSource } from './placards/index.ts';
-import { posRoutes } from './pos/index.ts';
+import {
+  type App,
+  type Caller,
+  Problem,
+  ProblemSchema,
+  type SignatureResolver,
+  createAuthHook,
+  createHttpMetrics,
+  createIdempotency,
+  createValidatorCompiler,
+  handleError,
+  registerCapabilityMetrics,
+  registerProblemCodes,
+  sendProblem,
+} from './http/index.ts';
 import { secretsEqual } from './platform/index.ts';
-import { checkoutSettingsRoutes, rolloutRoutes } from './rollout/index.ts';
-import { settlementRoutes } from './settlement/index.ts';
-import { transferRoutes } from './transfers/index.ts';
-import { reconciliationRoutes } from './reconciliation/index.ts';
-import { refundRoutes } from './refunds/index.ts';
-import { statementRoutes } from './statements/index.ts';
-import { webRoutes } from './web/index.ts';
 
 /** DESIGN: every body has a limit; 1 MiB for JSON. */
 export const bodyBytesMax = 1024 * 1024;
-const housekeepingIntervalMs = 10 * 60 * 1000;
 
 /** Headers that carry secrets never reach a log line. */
 export const redactedLogPaths = [
@@ -71,13 +58,32 @@ function parseJsonKeepingRaw(
   }
 }
 
-async function resolveBearer(ctx: HubContext, token: string) {
-  if (secretsEqual(token, ctx.config.operatorToken)) return { type: 'operator', id: 'operator' } as const;
-  return (await merchantCallerOf(ctx, token)) ?? buyerCallerOf(ctx, token);
+/** The operator's token first, then each capability that issues bearer tokens, in the list's order. */
+async function resolveBearer(ctx: HubContext, token: string): Promise<Caller | undefined> {
+  if (secretsEqual(token, ctx.config.operatorToken)) return { type: 'operator', id: 'operator' };
+  for (const capability of capabilities) {
+    const caller = await capability.bearerCaller?.(ctx, token);
+    if (caller) return caller;
+  }
+  return undefined;
 }
 
-/** Routes a deployment adds beside the hub's own, such as the demo's wallet app. */
-export type ExtraRoutes = (app: App, ctx: HubContext) => void;
+function signatureResolverOf(ctx: HubContext): SignatureResolver {
+  const resolvers = capabilities.flatMap((capability) => capability.signatureResolver ?? []);
+  const [resolver] = resolvers;
+  if (!resolver || resolvers.length !== 1)
+    throw new Error(`one capability resolves signatures, found ${resolvers.length}`);
+  return resolver(ctx);
+}
+
+function registerCapabilities(app: App, ctx: HubContext, metrics: ReturnType<typeof createHttpMetrics>): void {
+  const wiring: RouteWiring = { paymentSources: capabilities.flatMap((capability) => capability.paymentSources ?? []) };
+  for (const capability of capabilities) {
+    if (capability.problemCodes) registerProblemCodes(capability.problemCodes);
+    if (capability.metrics) registerCapabilityMetrics(metrics.registry, capability.metrics(ctx));
+    capability.routes?.(app, ctx, wiring);
+  }
+}
 
 export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes?: ExtraRoutes): Promise<HubServer> {
   const app = Fastify({
@@ -105,7 +111,6 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const metrics = createHttpMetrics();
-  registerCapabilityMetrics(metrics.registry, notifyMetrics(ctx));
   const idempotency = createIdempotency(ctx.db, ctx.clock, ctx.config.masterKey, ctx.random);
   app.addHook('preValidation', async (request) => {
     // A POST without a body is an empty object to its schema, so missing fields are named one by one.
@@ -115,7 +120,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     'preValidation',
     createAuthHook({
       resolveBearer: (token) => resolveBearer(ctx, token),
-      verifySignature: createSignatureResolver(ctx),
+      verifySignature: signatureResolverOf(ctx),
     }),
   );
   // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
@@ -128,40 +133,13 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   );
 
   operationsRoutes(app, ctx, metrics.registry);
-  hubRoutes(app, ctx);
-  participantRoutes(app, ctx);
-  merchantRoutes(app, ctx);
-  channelRoutes(app, ctx);
-  checkoutSettingsRoutes(app, ctx);
-  rolloutRoutes(app, ctx);
-  auditRoutes(app, ctx);
-  notifyRoutes(app, ctx);
-  ledgerRoutes(app, ctx);
-  feeRoutes(app, ctx);
-  settlementRoutes(app, ctx);
-  transferRoutes(app, ctx);
-  checkoutRoutes(app, ctx);
-  paymentRoutes(app, ctx, createPaymentService([checkoutPaymentSource, placardPaymentSource, tillQrPaymentSource]));
-  placardRoutes(app, ctx);
-  posRoutes(app, ctx);
-  refundRoutes(app, ctx);
-  statementRoutes(app, ctx);
-  reconciliationRoutes(app, ctx);
-  webRoutes(app);
+  registerCapabilities(app, ctx, metrics);
   extraRoutes?.(app, ctx);
-
-  const housekeeping = setInterval(() => {
-    void Promise.all([idempotency.purgeExpired(), purgeExpiredNonces(ctx.db, ctx.clock.now())]).catch(
-      (error: unknown) => logger.warn({ err: error }, 'housekeeping failed'),
-    );
-  }, housekeepingIntervalMs);
-  housekeeping.unref();
 
   await app.ready();
   return {
     app,
     close: async () => {
-      clearInterval(housekeeping);
       await app.close();
     },
   };

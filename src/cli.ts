@@ -1,13 +1,10 @@
 import { Command, Option } from 'commander';
-import { ConfigError, type ConfigInput, loadConfig, redactUrl } from './config.ts';
+import type { CommandTools, ServeOptions } from './capability.ts';
+import { capabilities } from './capabilities.ts';
+import { type Config, ConfigError, type ConfigInput, loadConfig, redactUrl } from './config.ts';
 import { migrateToLatest, openDatabase } from './db/index.ts';
-import { registerLedgerCommands } from './ledger/index.ts';
 import { cryptoRandom } from './platform/index.ts';
-import { registerPlacardCommand } from './placards/index.ts';
-import { registerQrCommands } from './qr/index.ts';
-import { startHub } from './server.ts';
-import { registerSettleCommands } from './settlement/index.ts';
-import { type DemoState, demoRoutes, seedDemo } from './demo/index.ts';
+import { openHubContext, startHub } from './server.ts';
 
 const program = new Command('lintas')
   .description('Lintas: an open payment interconnection switch')
@@ -32,8 +29,6 @@ function configFrom(flags: ConfigInput) {
   }
 }
 
-type ServeFlags = ConfigInput;
-
 function serveOptions(command: Command): Command {
   return command
     .option('--port <port>', 'port to listen on (env LINTAS_PORT; default 8080)')
@@ -43,36 +38,16 @@ function serveOptions(command: Command): Command {
 }
 
 /** Serves until SIGTERM or SIGINT: stops accepting, finishes what is in flight, closes the database, exits 0. */
-async function serve(flags: ServeFlags, demo: boolean): Promise<void> {
-  const loaded = configFrom(flags);
-  const config = demo ? { ...loaded, allowPrivateUrls: true } : loaded;
-  let demoState: DemoState | undefined;
-  let hubUrl = config.publicUrl;
-  const hub = await startHub(
-    config,
-    demo
-      ? {
-          extraRoutes: demoRoutes(
-            () => demoState,
-            () => hubUrl,
-          ),
-        }
-      : {},
-  );
-  hubUrl = hub.url;
+async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
+  const hub = await startHub(config, options.extraRoutes ? { extraRoutes: options.extraRoutes } : {});
   const lines = [
     `Lintas hub listening on ${hub.url}`,
     `  database:       ${redactUrl(config.db)}`,
     `  operator token: ${config.operatorTokenFile ? `in ${config.operatorTokenFile}` : 'from LINTAS_OPERATOR_TOKEN'}`,
     `  API docs:       ${config.publicUrl}/docs   OpenAPI: ${config.publicUrl}/openapi.json`,
     `  health:         ${config.publicUrl}/health   ready: ${config.publicUrl}/ready   metrics: ${config.publicUrl}/metrics`,
+    ...((await options.afterStart?.(hub)) ?? []),
   ];
-  if (demo) {
-    demoState = await seedDemo(hub.url, config.operatorToken.reveal(), config.publicUrl, config.dataDir);
-    lines.push(
-      `  demo:           ${config.publicUrl}/demo   (wallet keys and the merchant key in ${config.dataDir}/demo.json)`,
-    );
-  }
   process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
   const stop = (signal: string) => {
@@ -91,10 +66,11 @@ async function serve(flags: ServeFlags, demo: boolean): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-serveOptions(program.command('serve').description('serve the hub')).action((flags: ServeFlags) => serve(flags, false));
-serveOptions(
-  program.command('demo').description('serve the hub with demo wallets, a merchant and a wallet app at /demo'),
-).action((flags: ServeFlags) => serve(flags, true));
+const tools: CommandTools = { configOf: configFrom, openContext: openHubContext, serveOptions, serve };
+
+serveOptions(program.command('serve').description('serve the hub')).action((flags: ConfigInput) =>
+  serve(configFrom(flags)),
+);
 
 program
   .command('migrate')
@@ -111,10 +87,7 @@ program
     }
   });
 
-registerQrCommands(program);
-registerPlacardCommand(program, configFrom);
-registerLedgerCommands(program);
-registerSettleCommands(program);
+for (const capability of capabilities) capability.commands?.(program, tools);
 
 program
   .command('bench')

@@ -1,24 +1,12 @@
 import { pino } from 'pino';
-import { buildApp, type ExtraRoutes, type HubServer, redactedLogPaths } from './app.ts';
-import { createAuditWriter } from './audit/index.ts';
+import { buildApp, type HubServer, redactedLogPaths } from './app.ts';
+import type { ExtraRoutes } from './capability.ts';
+import { capabilities } from './capabilities.ts';
 import type { Config } from './config.ts';
-import type { HubContext } from './context.ts';
+import { type HubContext, createHubContext } from './context.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/index.ts';
 import { createFetchHttpPort, type HttpPort } from './http/index.ts';
-import { ensureHubKey } from './hub/index.ts';
-import { startDeliveryWorker } from './notify/index.ts';
-import { expireDueCheckouts } from './checkout/index.ts';
-import { confirmAcknowledgedRefunds } from './refunds/index.ts';
-import { startSettlementWorker } from './settlement/index.ts';
-import { reversalWorkerIntervalMs, reverseDueCharges } from './pos/index.ts';
-import {
-  type Clock,
-  type Random,
-  type Worker,
-  cryptoRandom,
-  startPeriodicWorker,
-  systemClock,
-} from './platform/index.ts';
+import { type Clock, type Random, type Worker, cryptoRandom, systemClock } from './platform/index.ts';
 
 export type HubOptions = {
   clock?: Clock;
@@ -37,34 +25,10 @@ export type RunningHub = {
   stop(): Promise<void>;
 };
 
-/** Every background job of a running hub; each capability adds its own here. */
+/** Every background job of a running hub, from every capability's manifest. */
 function startWorkers(ctx: HubContext): Worker[] {
-  return [
-    startPeriodicWorker(
-      'checkout-expiry',
-      checkoutExpiryIntervalMs,
-      async () => void (await expireDueCheckouts(ctx)),
-      ctx.logger,
-    ),
-    startDeliveryWorker(ctx),
-    startSettlementWorker(ctx),
-    startPeriodicWorker(
-      'refund-confirmations',
-      refundConfirmationIntervalMs,
-      async () => void (await confirmAcknowledgedRefunds(ctx)),
-      ctx.logger,
-    ),
-    startPeriodicWorker(
-      'pos-reversals',
-      reversalWorkerIntervalMs,
-      async () => void (await reverseDueCharges(ctx)),
-      ctx.logger,
-    ),
-  ];
+  return capabilities.flatMap((capability) => capability.workers?.(ctx) ?? []);
 }
-
-const checkoutExpiryIntervalMs = 5_000;
-const refundConfirmationIntervalMs = 2_000;
 
 export function createLogger(level: string): pino.Logger {
   return pino({ level, redact: { paths: redactedLogPaths, censor: '[redacted]' } });
@@ -76,22 +40,14 @@ export function openHubContext(config: Config, options: HubOptions = {}): HubCon
   const db: Database = openDatabase(config.db);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  return {
-    db,
-    clock,
-    random,
-    config,
-    logger,
-    audit: createAuditWriter(clock, random),
-    http: options.http ?? createFetchHttpPort(),
-  };
+  return createHubContext({ db, clock, random, config, logger, http: options.http ?? createFetchHttpPort() });
 }
 
-/** Opens the database, brings its schema up to date and makes the hub's key on first start. */
+/** Opens the database, brings its schema up to date and lets each capability prepare (the hub's key on first start). */
 export async function prepareHub(config: Config, options: HubOptions = {}): Promise<HubContext> {
   const ctx = openHubContext(config, options);
   await migrateToLatest(ctx.db);
-  await ensureHubKey(ctx);
+  for (const capability of capabilities) await capability.prepare?.(ctx);
   return ctx;
 }
 

@@ -1,3 +1,2 @@
-export { auditRoutes } from './routes.ts';
 export { createAuditWriter, type AuditWriter } from './service.ts';
 export { type Actor, type AuditEntry, systemActor } from './model.ts';

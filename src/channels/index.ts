@@ -1,3 +1,2 @@
-export { channelRoutes } from './routes.ts';
 export { findChannel, listChannelsOfMerchant, openOwnAcquirerChannel } from './service.ts';
 export { type BusinessDetails, type Channel, type ChannelStatus, channelStatuses } from './model.ts';

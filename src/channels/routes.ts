@@ -1,9 +1,10 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { callerOf } from '../http/index.ts';
 import { pageOf, toPage } from '../http/index.ts';
-import { notFound, registerProblemCodes } from '../http/index.ts';
+import { notFound } from '../http/index.ts';
 import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/index.ts';
 import {
   type ChannelEvent,
@@ -16,11 +17,12 @@ import {
 } from './model.ts';
 import * as service from './service.ts';
 
-registerProblemCodes({
+/** The problem codes this capability answers besides the base ones; the root registers them. */
+export const channelsProblemCodes: ProblemCodes = {
   wallet_not_found: [422, 'No wallet with this id is connected to the hub'],
   not_an_issuer: [422, 'The participant is not an issuer, so it is not a wallet'],
   application_exists: [409, 'The merchant already has a live channel with this wallet'],
-});
+};
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
 const Volume = Type.Integer({

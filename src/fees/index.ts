@@ -18,4 +18,3 @@ export {
   setMerchantFees,
   setSchedule,
 } from './service.ts';
-export { feeRoutes } from './routes.ts';

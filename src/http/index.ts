@@ -35,3 +35,4 @@ export {
 } from './signed-client.ts';
 export { createValidatorCompiler } from './validation.ts';
 import './fastify-types.ts';
+export { purgeExpiredRecords } from './housekeeping.ts';

@@ -1,2 +1,1 @@
-export { hubRoutes } from './routes.ts';
 export { ensureHubKey, hubJwks, type HubSigner } from './service.ts';

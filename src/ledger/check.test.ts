@@ -13,7 +13,8 @@ import { systemActor } from '../audit/index.ts';
 import { setSchedule } from '../fees/index.ts';
 import { operatorCaller } from '../http/index.ts';
 import { closeWindow, settleWindow } from '../settlement/index.ts';
-import { type LedgerCliIo, checkLedger, hubAccount, postEntries, registerLedgerCommands } from './index.ts';
+import { type LedgerCliIo, registerLedgerCommands } from './cli.ts';
+import { checkLedger, hubAccount, postEntries } from './index.ts';
 
 let hub: TestHub;
 let issuer: MoneyParticipant;

@@ -33,5 +33,3 @@ export {
   setLimits,
 } from './service.ts';
 export { checkLedger } from './check.ts';
-export { registerLedgerCommands, type LedgerCliIo } from './cli.ts';
-export { ledgerRoutes } from './routes.ts';

@@ -1,3 +1,2 @@
-export { merchantRoutes } from './routes.ts';
 export { merchantCallerOf, findMerchant } from './service.ts';
 export { type Merchant, type MerchantStatus, merchantNameCharsMax, merchantCityCharsMax } from './model.ts';

@@ -1,12 +1,6 @@
-import type { Metric } from 'prom-client';
 import type { HubContext } from '../context.ts';
 import type { Tx } from '../db/index.ts';
-import type { App } from '../http/index.ts';
-import type { Worker } from '../platform/index.ts';
-import { startDeliveryWorker as startWorker } from './delivery.ts';
-import { notifyMetricsOf } from './metrics.ts';
 import type { HubEvent } from './model.ts';
-import { notifyRoutes as registerRoutes } from './routes.ts';
 import { emitEvent as writeEvent } from './service.ts';
 
 export type { HubEvent } from './model.ts';
@@ -27,19 +21,4 @@ export async function emitEvent(
   event: { type: string; data: unknown; merchantId?: string | null; participantIds?: readonly string[] },
 ): Promise<HubEvent> {
   return writeEvent(ctx, tx, event);
-}
-
-/** Webhook endpoints, webhook and callback deliveries, and the event feed. */
-export function notifyRoutes(app: App, ctx: HubContext): void {
-  registerRoutes(app, ctx);
-}
-
-/** The `deliveries` worker: sends due webhooks and callbacks, retries, purges events past 30 days. */
-export function startDeliveryWorker(ctx: HubContext): Worker {
-  return startWorker(ctx);
-}
-
-/** Deliveries by outcome, queue depth and the age of the oldest undelivered event, for `/metrics`. */
-export function notifyMetrics(ctx: HubContext): Metric[] {
-  return notifyMetricsOf(ctx).collectors;
 }

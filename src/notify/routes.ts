@@ -1,9 +1,10 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { callerOf } from '../http/index.ts';
 import { pageOf, toPage } from '../http/index.ts';
-import { invalidRequest, notFound, registerProblemCodes } from '../http/index.ts';
+import { invalidRequest, notFound } from '../http/index.ts';
 import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/index.ts';
 import * as endpoints from './endpoints.ts';
 import {
@@ -21,10 +22,11 @@ import {
 } from './model.ts';
 import * as service from './service.ts';
 
-registerProblemCodes({
+/** The problem codes this capability answers besides the base ones; the root registers them. */
+export const notifyProblemCodes: ProblemCodes = {
   url_not_allowed: [422, 'The URL is not allowed'],
   endpoint_limit_reached: [422, 'The merchant has as many webhook endpoints as it may'],
-});
+};
 
 const EventTypeOrAll = Type.String({
   maxLength: eventTypeCharsMax,

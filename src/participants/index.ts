@@ -1,4 +1,3 @@
-export { participantRoutes } from './routes.ts';
 export { createSignatureResolver } from './signing.ts';
 export {
   type Participant,

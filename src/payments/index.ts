@@ -1,4 +1,3 @@
-export { paymentRoutes } from './routes.ts';
 export {
   createPaymentService,
   issuePaymentToken,

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { callerOf } from '../http/index.ts';
 import { pageOf, toPage } from '../http/index.ts';
-import { notFound, registerProblemCodes } from '../http/index.ts';
+import { notFound } from '../http/index.ts';
 import {
   CurrencyCode,
   IdParams,
@@ -18,7 +19,8 @@ import type { PaymentService } from './service.ts';
 import { findPayment, listPayments } from './service.ts';
 
 /** Every way a wallet may be refused a payment, whatever it pays (checkout codes included: attempts use them too). */
-registerProblemCodes({
+/** The problem codes this capability answers besides the base ones; the root registers them. */
+export const paymentsProblemCodes: ProblemCodes = {
   payment_token_unknown: [422, 'The payment token is not known'],
   qr_not_routable: [422, 'The QR payload cannot be paid through this hub'],
   checkout_canceled: [422, 'The checkout was canceled'],
@@ -30,7 +32,7 @@ registerProblemCodes({
   pos_qr_already_paid: [409, 'The till QR is already paid'],
   pos_qr_expired: [422, 'The till QR has expired'],
   pos_qr_canceled: [422, 'The till QR was canceled'],
-});
+};
 
 const ResolveBody = Type.Union(
   [

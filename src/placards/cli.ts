@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { type HubOptions, openHubContext } from '../server.ts';
-import type { Config } from '../config.ts';
+import type { CommandTools } from '../capability.ts';
 import { operatorCaller } from '../http/index.ts';
 import { qrPng, qrSvg } from '../qr/index.ts';
 import { placardPdf } from './render.ts';
@@ -18,11 +17,7 @@ const renderers: Record<
 };
 
 /** `lintas qr placard --merchant <id> --out <file.png|svg|pdf>`: the placard from the hub's database. */
-export function registerPlacardCommand(
-  program: Command,
-  configOf: (flags: { db?: string }) => Config,
-  options: HubOptions = {},
-): void {
+export function registerPlacardCommand(program: Command, tools: Pick<CommandTools, 'configOf' | 'openContext'>): void {
   const qr = program.commands.find((command) => command.name() === 'qr');
   if (!qr) throw new Error('register the qr commands before the placard command');
   qr.command('placard')
@@ -37,7 +32,7 @@ export function registerPlacardCommand(
         process.exitCode = 2;
         return;
       }
-      const ctx = openHubContext(configOf(flags), { logLevel: 'warn', ...options });
+      const ctx = tools.openContext(tools.configOf(flags), { logLevel: 'warn' });
       try {
         const placard = await placardPayload(ctx, operatorCaller, flags.merchant);
         if (!placard.ok) {

@@ -1,7 +1,6 @@
 // Charges at the till: any wallet's payment code, routed by prefix,
 // authorised with a deadline, and reversed when the answer never comes.
 // The only door into src/pos.
-export { posRoutes } from './routes.ts';
 export { reverseDueCharges } from './service.ts';
 export {
   type ChargeStatus,

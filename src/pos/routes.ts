@@ -1,10 +1,11 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { callerOf } from '../http/index.ts';
 import type { Caller } from '../http/index.ts';
 import { pageOf, toPage } from '../http/index.ts';
-import { notFound, registerProblemCodes } from '../http/index.ts';
+import { notFound } from '../http/index.ts';
 import {
   CurrencyCode,
   IdParams,
@@ -18,10 +19,11 @@ import {
 import { declineReasonCharsMax, paymentCodePattern, referenceCharsMax } from './model.ts';
 import * as service from './service.ts';
 
-registerProblemCodes({
+/** The problem codes this capability answers besides the base ones; the root registers them. */
+export const posProblemCodes: ProblemCodes = {
   payment_code_unroutable: [422, 'No wallet on this hub issues this payment code'],
   payment_code_used: [422, 'The payment code was already used'],
-});
+};
 
 const NewCharge = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerQrCommands } from './index.ts';
+import { registerQrCommands } from './cli.ts';
 import { conformingPayload, signed, tlv } from './test-payloads.test-support.ts';
 
 /** Runs `lintas <args>` against in-memory output and files. */

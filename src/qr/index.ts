@@ -29,5 +29,4 @@ export type {
   QrTemplate,
 } from './model.ts';
 export { fieldName } from './names.ts';
-export { registerQrCommands, type QrCliIo } from './cli.ts';
 export { qrPng, qrSvg } from './render.ts';

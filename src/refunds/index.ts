@@ -1,3 +1,2 @@
-export { refundRoutes } from './routes.ts';
 export { confirmAcknowledgedRefunds } from './service.ts';
 export type { Refund, RefundStatus } from './model.ts';

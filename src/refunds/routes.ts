@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { callerOf } from '../http/index.ts';
 import { pageOf, toPage } from '../http/index.ts';
-import { notFound, registerProblemCodes } from '../http/index.ts';
+import { notFound } from '../http/index.ts';
 import {
   IdParams,
   ListOf,
@@ -16,10 +17,11 @@ import {
 import { reasonCharsMax } from './model.ts';
 import { createRefund, listRefundsFor, readRefund } from './service.ts';
 
-registerProblemCodes({
+/** The problem codes this capability answers besides the base ones; the root registers them. */
+export const refundsProblemCodes: ProblemCodes = {
   refund_exceeds_remaining: [422, 'The refund is more than what remains of the payment'],
   payment_not_refundable: [422, 'The transfer is not a committed payment'],
-});
+};
 
 const NewRefund = Type.Object(
   {

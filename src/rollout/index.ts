@@ -1,4 +1,3 @@
-export { checkoutSettingsRoutes, rolloutRoutes } from './routes.ts';
 export { decideMethods } from './service.ts';
 export type {
   DecisionInput,

@@ -23,6 +23,3 @@ export {
   settleWindow,
   windowForTransfer,
 } from './service.ts';
-export { settlementRoutes } from './routes.ts';
-export { registerSettleCommands, type SettleCliIo } from './cli.ts';
-export { startSettlementWorker } from './worker.ts';

@@ -1,18 +1,20 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { callerOf } from '../http/index.ts';
 import { actorOf, type Caller } from '../http/index.ts';
 import { pageOf, toPage } from '../http/index.ts';
-import { notFound, registerProblemCodes } from '../http/index.ts';
+import { notFound } from '../http/index.ts';
 import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/index.ts';
 import { type ReportAudience, reportCsv } from './model.ts';
 import * as service from './service.ts';
 
-registerProblemCodes({
+/** The problem codes this capability answers besides the base ones; the root registers them. */
+export const settlementProblemCodes: ProblemCodes = {
   window_not_closed: [422, 'The settlement window is still open'],
   window_already_settled: [409, 'The settlement window is already settled'],
-});
+};
 
 const Status = Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('settled')]);
 const WindowSchema = Type.Object({

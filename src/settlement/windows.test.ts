@@ -3,11 +3,17 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { checkLedger } from '../ledger/index.ts';
-import { type MoneyParticipant, createMoneyParticipant, setLimits, withConcurrentContext } from '../ledger/fixtures.test-support.ts';
+import {
+  type MoneyParticipant,
+  createMoneyParticipant,
+  setLimits,
+  withConcurrentContext,
+} from '../ledger/fixtures.test-support.ts';
 import { minor } from '../money/index.ts';
 import { type TestHub, bearerClient, startTestHub, testEngine } from '../testing/index.ts';
 import { postPayment } from '../transfers/index.ts';
-import { type SettleCliIo, parseCutoff, registerSettleCommands } from './index.ts';
+import { type SettleCliIo, registerSettleCommands } from './cli.ts';
+import { parseCutoff } from './index.ts';
 
 let hub: TestHub;
 let operator: ReturnType<typeof bearerClient>;

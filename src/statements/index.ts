@@ -1,3 +1,2 @@
-export { statementRoutes } from './routes.ts';
 export { statementLines } from './service.ts';
 export { type Direction, type StatementLine, statementColumns, csvRow } from './model.ts';

@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { checkLedger, positionView } from '../ledger/index.ts';
-import { type MoneyParticipant, createMoneyParticipant, setLimits, withConcurrentContext } from '../ledger/fixtures.test-support.ts';
+import {
+  type MoneyParticipant,
+  createMoneyParticipant,
+  setLimits,
+  withConcurrentContext,
+} from '../ledger/fixtures.test-support.ts';
 import { minor } from '../money/index.ts';
 import { type TestHub, bearerClient, startTestHub } from '../testing/index.ts';
 import {

@@ -27,4 +27,4 @@ export {
   releaseReservation,
   reservePayment,
 } from './service.ts';
-export { TransferSchema, transferRoutes } from './routes.ts';
+export { TransferSchema } from './routes.ts';

@@ -3,7 +3,12 @@ import { inTransaction } from '../db/index.ts';
 import { LedgerInvariantError, checkLedger, positionView } from '../ledger/index.ts';
 import { type Minor, minor } from '../money/index.ts';
 import { type TestHub, bearerClient, startTestHub } from '../testing/index.ts';
-import { type MoneyParticipant, createMoneyParticipant, setLimits, withConcurrentContext } from '../ledger/fixtures.test-support.ts';
+import {
+  type MoneyParticipant,
+  createMoneyParticipant,
+  setLimits,
+  withConcurrentContext,
+} from '../ledger/fixtures.test-support.ts';
 import {
   type PaymentInput,
   commitReservation,

@@ -1,0 +1,34 @@
+import type { Capability } from '../capability.ts';
+import type { ConfigInput } from '../config.ts';
+import { demoRoutes } from './routes.ts';
+import { seedDemo } from './seed.ts';
+import type { DemoState } from './state.ts';
+
+/** `lintas demo`: the hub with three wallets, a merchant and a wallet app at /demo. */
+export const demoCapability: Capability = {
+  name: 'demo',
+  commands: (program, tools) => {
+    tools
+      .serveOptions(
+        program.command('demo').description('serve the hub with demo wallets, a merchant and a wallet app at /demo'),
+      )
+      .action(async (flags: ConfigInput) => {
+        const config = { ...tools.configOf(flags), allowPrivateUrls: true };
+        let state: DemoState | undefined;
+        let hubUrl = config.publicUrl;
+        await tools.serve(config, {
+          extraRoutes: demoRoutes(
+            () => state,
+            () => hubUrl,
+          ),
+          afterStart: async (hub) => {
+            hubUrl = hub.url;
+            state = await seedDemo(hub.url, config.operatorToken.reveal(), config.publicUrl, config.dataDir);
+            return [
+              `  demo:           ${config.publicUrl}/demo   (wallet keys and the merchant key in ${config.dataDir}/demo.json)`,
+            ];
+          },
+        });
+      });
+  },
+};

@@ -1,0 +1,10 @@
+import type { Capability } from '../capability.ts';
+import { paymentRoutes, paymentsProblemCodes } from './routes.ts';
+import { createPaymentService } from './service.ts';
+
+/** What a wallet resolves and pays, whatever its source (checkout, placard, till QR). */
+export const paymentsCapability: Capability = {
+  name: 'payments',
+  routes: (app, ctx, wiring) => paymentRoutes(app, ctx, createPaymentService(wiring.paymentSources)),
+  problemCodes: paymentsProblemCodes,
+};
