@@ -22,11 +22,19 @@ function requestHash(request: FastifyRequest): string {
     .digest('hex');
 }
 
-/** Keys are scoped to the calling party and the route it called. */
+/**
+ * Keys are scoped to the calling party, the route's pattern and its
+ * parameters: never the spelling of the URL, which a trailing slash or
+ * percent-encoding changes without changing the request.
+ */
 function scopeOf(request: FastifyRequest): string {
   const caller = request.caller;
   const party = caller ? `${caller.type}:${caller.id}` : 'public';
-  return `${party} ${request.method} ${request.url.split('?')[0]}`;
+  const params = Object.entries((request.params ?? {}) as Record<string, string>)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+    .join('&');
+  return `${party} ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}?${params}`;
 }
 
 /**
