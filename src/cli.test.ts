@@ -34,6 +34,30 @@ describe('lintas serve', () => {
     }
   });
 
+  test('a hub started on a database with another master key says so in words and exits 1', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lintas-cli-'));
+    dirs.push(dataDir);
+    const database = await createTestDatabase();
+    const env: NodeJS.ProcessEnv = { ...process.env, LINTAS_DATA_DIR: dataDir, LINTAS_LOG_LEVEL: 'warn' };
+    try {
+      const first = spawnLintas(['serve', '--port', '0', '--db', database.location], {
+        ...env,
+        LINTAS_MASTER_KEY: Buffer.alloc(32, 1).toString('base64url'),
+      });
+      await first.waitFor(/listening on/, startTimeoutMs);
+      expect(await first.stop()).toBe(0);
+      const second = spawnLintas(['serve', '--port', '0', '--db', database.location], {
+        ...env,
+        LINTAS_MASTER_KEY: Buffer.alloc(32, 2).toString('base64url'),
+      });
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain('the master key does not open the secrets in this database');
+      expect(second.output()).not.toContain('unable to authenticate data');
+    } finally {
+      await database.drop();
+    }
+  });
+
   test('a bad configuration value stops the start with a clear message and exit code 2', async () => {
     const refused = spawnLintas(['serve', '--port', 'eighty'], process.env);
     expect(await refused.exited).toBe(2);

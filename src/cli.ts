@@ -3,7 +3,7 @@ import type { CommandTools, ServeOptions } from './capability.ts';
 import { capabilities } from './capabilities.ts';
 import { type Config, ConfigError, type ConfigInput, loadConfig, redactUrl } from './config.ts';
 import { migrateToLatest, openDatabase } from './db/index.ts';
-import { cryptoRandom } from './platform/index.ts';
+import { MasterKeyMismatchError, cryptoRandom } from './platform/index.ts';
 import { openHubContext, startHub } from './server.ts';
 
 const program = new Command('lintas')
@@ -39,7 +39,13 @@ function serveOptions(command: Command): Command {
 
 /** Serves until SIGTERM or SIGINT: stops accepting, finishes what is in flight, closes the database, exits 0. */
 async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
-  const hub = await startHub(config, options.extraRoutes ? { extraRoutes: options.extraRoutes } : {});
+  const hub = await startHub(config, options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}).catch(
+    (error: unknown) => {
+      if (!(error instanceof MasterKeyMismatchError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    },
+  );
   const lines = [
     `Lintas hub listening on ${hub.url}`,
     `  database:       ${redactUrl(config.db)}`,

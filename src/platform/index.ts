@@ -6,6 +6,7 @@ export {
   secretsEqual,
   sealSecret,
   openSecret,
+  MasterKeyMismatchError,
   isValidMasterKey,
   generateMasterKey,
 } from './secret.ts';

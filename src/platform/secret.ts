@@ -61,8 +61,27 @@ export function openSecret(sealed: string, masterKey: Secret): Secret {
   }
   const decipher = createDecipheriv('aes-256-gcm', masterKeyBuffer(masterKey), Buffer.from(nonce, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  const plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
-  return new Secret(plaintext.toString('utf8'));
+  try {
+    const plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+    return new Secret(plaintext.toString('utf8'));
+  } catch {
+    throw new MasterKeyMismatchError();
+  }
+}
+
+/**
+ * A sealed secret that does not open: the data was sealed under another
+ * master key (or altered). OpenSSL only says "unable to authenticate data",
+ * which tells an operator nothing about what to fix.
+ */
+export class MasterKeyMismatchError extends Error {
+  constructor() {
+    super(
+      'the master key does not open the secrets in this database: start the hub with the LINTAS_MASTER_KEY ' +
+        '(or the master key file in its data directory) that the database was first used with',
+    );
+    this.name = 'MasterKeyMismatchError';
+  }
 }
 
 function masterKeyBuffer(masterKey: Secret): Buffer {
