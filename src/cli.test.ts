@@ -58,6 +58,34 @@ describe('lintas serve', () => {
     }
   });
 
+  test('a second hub on the same SQLite file refuses to start and points at PostgreSQL', async (context) => {
+    const database = await createTestDatabase();
+    if (database.location.startsWith('postgres')) {
+      await database.drop();
+      const reason = 'PostgreSQL serves several processes by design; the SQLite run covers the refusal';
+      console.log(`skipped on PostgreSQL, by design: ${reason}`);
+      context.skip(reason);
+    }
+    const dataDir = mkdtempSync(join(tmpdir(), 'lintas-cli-'));
+    dirs.push(dataDir);
+    const env: NodeJS.ProcessEnv = { ...process.env, LINTAS_DATA_DIR: dataDir, LINTAS_LOG_LEVEL: 'warn' };
+    const first = spawnLintas(['serve', '--port', '0', '--db', database.location], env);
+    try {
+      await first.waitFor(/listening on/, startTimeoutMs);
+      const second = spawnLintas(['serve', '--port', '0', '--db', database.location], env);
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain('is already served by process');
+      expect(second.output()).toContain('use PostgreSQL');
+      expect(await first.stop()).toBe(0);
+      const afterTheFirstStopped = spawnLintas(['serve', '--port', '0', '--db', database.location], env);
+      await afterTheFirstStopped.waitFor(/listening on/, startTimeoutMs);
+      expect(await afterTheFirstStopped.stop()).toBe(0);
+    } finally {
+      await first.stop();
+      await database.drop();
+    }
+  });
+
   test('a bad configuration value stops the start with a clear message and exit code 2', async () => {
     const refused = spawnLintas(['serve', '--port', 'eighty'], process.env);
     expect(await refused.exited).toBe(2);

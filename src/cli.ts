@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { CommandTools, ServeOptions } from './capability.ts';
 import { capabilities } from './capabilities.ts';
 import { type Config, ConfigError, type ConfigInput, loadConfig, redactUrl } from './config.ts';
-import { migrateToLatest, openDatabase } from './db/index.ts';
+import { DatabaseInUseError, migrateToLatest, openDatabase } from './db/index.ts';
 import { MasterKeyMismatchError, cryptoRandom } from './platform/index.ts';
 import { openHubContext, startHub } from './server.ts';
 
@@ -41,7 +41,7 @@ function serveOptions(command: Command): Command {
 async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
   const hub = await startHub(config, options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}).catch(
     (error: unknown) => {
-      if (!(error instanceof MasterKeyMismatchError)) throw error;
+      if (!(error instanceof MasterKeyMismatchError || error instanceof DatabaseInUseError)) throw error;
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     },

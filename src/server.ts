@@ -4,7 +4,7 @@ import type { ExtraRoutes } from './capability.ts';
 import { capabilities } from './capabilities.ts';
 import type { Config } from './config.ts';
 import { type HubContext, createHubContext } from './context.ts';
-import { type Database, migrateToLatest, openDatabase } from './db/index.ts';
+import { type Database, holdSqliteFile, isPostgresUrl, migrateToLatest, openDatabase } from './db/index.ts';
 import { createFetchHttpPort, type HttpPort } from './http/index.ts';
 import { type Clock, type Random, type Worker, cryptoRandom, systemClock } from './platform/index.ts';
 
@@ -51,10 +51,21 @@ export async function prepareHub(config: Config, options: HubOptions = {}): Prom
   return ctx;
 }
 
+/** A SQLite file is served by one process (see holdSqliteFile); PostgreSQL by as many as like. */
+function holdDatabase(location: string): { release(): void } {
+  return isPostgresUrl(location) || location === ':memory:' ? { release: () => {} } : holdSqliteFile(location);
+}
+
 export async function startHub(config: Config, options: HubOptions = {}): Promise<RunningHub> {
-  const ctx = await prepareHub(config, options);
-  const server = await buildApp(ctx, ctx.logger, options.extraRoutes);
-  const address = await server.app.listen({ port: config.port, host: config.host });
+  const hold = holdDatabase(config.db);
+  let started: { ctx: HubContext; server: HubServer; address: string };
+  try {
+    started = await listen(config, options);
+  } catch (error) {
+    hold.release();
+    throw error;
+  }
+  const { ctx, server, address } = started;
   const workers = startWorkers(ctx);
   return {
     ctx,
@@ -65,6 +76,19 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       await server.close();
       await Promise.all(workers.map((worker) => worker.stop()));
       await ctx.db.close();
+      hold.release();
     },
   };
+}
+
+async function listen(config: Config, options: HubOptions) {
+  const ctx = await prepareHub(config, options);
+  try {
+    const server = await buildApp(ctx, ctx.logger, options.extraRoutes);
+    const address = await server.app.listen({ port: config.port, host: config.host });
+    return { ctx, server, address };
+  } catch (error) {
+    await ctx.db.close();
+    throw error;
+  }
 }

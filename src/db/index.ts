@@ -12,3 +12,4 @@ export {
 export { migrateToLatest } from './migrate.ts';
 export type { Tables } from './schema.ts';
 export type * from './tables/index.ts';
+export { DatabaseInUseError, holdSqliteFile } from './process-lock.ts';
