@@ -47,6 +47,7 @@ describe('idempotency', () => {
     const first = await operator('POST', '/v1/participants', invalid, { idempotencyKey: 'bad-1' });
     const second = await operator('POST', '/v1/participants', invalid, { idempotencyKey: 'bad-1' });
     expect(first.status).toBe(400);
+    expect(first.body.code).toBe('invalid_request');
     expect(second.text).toBe(first.text);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
   });
@@ -81,6 +82,7 @@ describe('idempotency', () => {
       idempotencyKey: 'scoped-1',
     });
     expect(sameKeyOtherParty.status).toBe(403);
+    expect(sameKeyOtherParty.body.code).toBe('forbidden');
   });
 
   test('two merchants sending the same Idempotency-Key to POST /v1/checkouts get two checkouts', async () => {

@@ -434,7 +434,7 @@ describe('payment codes at the till', () => {
     expect(authorizationCallsFor(used)).toHaveLength(1);
 
     const declinedOnce = freshCode('decline');
-    expect((await charge(declinedOnce, 600)).status).toBe(402);
+    expect(await charge(declinedOnce, 600)).toMatchObject({ status: 402, body: { code: 'payment_declined' } });
     behaviours.set(declinedOnce, 'approve');
     const second = await charge(declinedOnce, 600);
     expect(second.status, second.text).toBe(201);
@@ -493,6 +493,7 @@ describe('payment codes at the till', () => {
         approved(300);
       } else {
         expect(approval.status, approval.text).toBe(409);
+        expect(approval.body.code).toBe('charge_reversed');
         expect(final.status).toBe('reversed');
       }
     }
@@ -509,12 +510,22 @@ describe('payment codes at the till', () => {
     expect((await issuer.call('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
     expect((await acquirer.call('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
     expect((await bearerClient(hub, hub.operatorToken)('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
-    expect((await other.call('GET', `/v1/pos/charges/${id}`)).status).toBe(404);
-    expect((await stranger.call('GET', `/v1/pos/charges/${id}`)).status).toBe(404);
-    expect((await other.call('POST', `/v1/pos/charges/${id}/reverse`)).status).toBe(404);
-    expect((await stranger.call('POST', `/v1/pos/charges/${id}/authorization`, { decision: 'approved' })).status).toBe(
-      404,
-    );
+    expect(await other.call('GET', `/v1/pos/charges/${id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
+    expect(await stranger.call('GET', `/v1/pos/charges/${id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
+    expect(await other.call('POST', `/v1/pos/charges/${id}/reverse`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
+    expect(await stranger.call('POST', `/v1/pos/charges/${id}/authorization`, { decision: 'approved' })).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     const byReference = await merchant.call('GET', '/v1/pos/charges?reference=table-7');
     expect(byReference.body.data.map((row: { reference: string }) => row.reference)).toEqual(['table-7']);
   });
