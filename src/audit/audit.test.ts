@@ -183,7 +183,10 @@ describe('who reads which audit events', () => {
     expect(merchantOnes.every((event) => all.some((seen) => seen.id === event.id))).toBe(true);
     expect(all.length).toBeGreaterThan(merchantOnes.length);
     const checkout = await createCheckout(merchant);
-    expect((await bearerClient(hub, checkout.clientSecret)('GET', '/v1/audit-events')).status).toBe(403);
+    expect(await bearerClient(hub, checkout.clientSecret)('GET', '/v1/audit-events')).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
   });
 
   test('pages of a party’s events follow the trail’s order', async () => {

@@ -225,6 +225,7 @@ describe('the review conversation', () => {
     expect(second.body.id).not.toBe(first.body.id);
     const third = await apply(merchant, walletC.id);
     expect(third.status).toBe(409);
+    expect(third.body.code).toBe('application_exists');
     expect(third.body.existingId).toBe(second.body.id);
     const mine = await merchant.call('GET', '/v1/channel-applications');
     expect(mine.body.data.map((channel: { status: string }) => channel.status)).toEqual(['rejected', 'pending']);
@@ -292,6 +293,7 @@ describe('refusals', () => {
       businessDetails: { website: 'ftp://shop.example', note: '' },
     });
     expect(missing.status).toBe(400);
+    expect(missing.body.code).toBe('invalid_request');
     expect(missing.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
       '/businessDetails/note',
       '/businessDetails/website',
@@ -299,6 +301,7 @@ describe('refusals', () => {
     ]);
     const badVolume = await apply(merchant, walletB.id, { expectedMonthlyVolume: 12.5 });
     expect(badVolume.status).toBe(400);
+    expect(badVolume.body.code).toBe('invalid_request');
     expect(badVolume.body.errors).toEqual([
       { pointer: '/businessDetails/expectedMonthlyVolume', detail: expect.any(String) },
     ]);
@@ -336,6 +339,7 @@ describe('refusals', () => {
     const applied = await apply(merchant, wallet.id);
     const noReason = await wallet.call('POST', `/v1/channel-applications/${applied.body.id}/reject`, {});
     expect(noReason.status).toBe(400);
+    expect(noReason.body.code).toBe('invalid_request');
     expect(noReason.body.errors).toEqual([{ pointer: '/reason', detail: 'is required' }]);
     await operator('POST', `/v1/participants/${wallet.id}/suspend`, { reason: 'audit' });
     const read = await wallet.call('GET', `/v1/channel-applications/${applied.body.id}`);
@@ -387,6 +391,7 @@ describe('visibility', () => {
     expect(cReadsB.body.code).toBe('not_found');
     const cDecidesB = await walletC.call('POST', `/v1/channel-applications/${toB.body.id}/approve`);
     expect(cDecidesB.status).toBe(404);
+    expect(cDecidesB.body.code).toBe('not_found');
     const cList = await walletC.call('GET', '/v1/channel-applications?limit=100');
     expect(cList.body.data.every((channel: { walletId: string }) => channel.walletId === walletC.id)).toBe(true);
     const cAsksForB = await walletC.call('GET', `/v1/channel-applications?walletId=${walletB.id}`);
@@ -394,10 +399,12 @@ describe('visibility', () => {
 
     const otherReads = await other.call('GET', `/v1/channel-applications/${toB.body.id}`);
     expect(otherReads.status).toBe(404);
+    expect(otherReads.body.code).toBe('not_found');
     const otherAnswers = await other.call('PATCH', `/v1/channel-applications/${toB.body.id}`, {
       businessDetails: { note: 'x' },
     });
     expect(otherAnswers.status).toBe(404);
+    expect(otherAnswers.body.code).toBe('not_found');
     const otherList = await other.call('GET', '/v1/channel-applications?limit=100');
     expect(otherList.body.data.map((channel: { id: string }) => channel.id)).toEqual([toC.body.id]);
 
@@ -418,7 +425,9 @@ describe('visibility', () => {
       businessDetails: { note: 'x' },
     });
     expect(walletAnswers.status).toBe(403);
+    expect(walletAnswers.body.code).toBe('forbidden');
     const operatorApplies = await operator('POST', '/v1/channel-applications', { walletId: walletB.id });
     expect(operatorApplies.status).toBe(403);
+    expect(operatorApplies.body.code).toBe('forbidden');
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { decode, findField } from '../qr/index.ts';
 import { type TestHub, type TestParticipant, startTestHub, ledgerCheckOf } from '../testing/index.ts';
 import {
@@ -39,8 +39,22 @@ async function pay(wallet: TestParticipant, resolveBody: Record<string, string>,
   return { resolved: resolved.body, transfer: paid.body };
 }
 
-describe('one checkout, every wallet: the story with three wallets', () => {
-  test('the merchant applies to B and C; B asks for information, gets it, approves', async () => {
+/**
+ * The file is one story: each step builds on the state the steps before it
+ * left, so it runs as one test, and a failure names the step it stopped at
+ * instead of failing every later step for the same cause.
+ */
+async function step(name: string, run: () => unknown): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof Error) error.message = `step "${name}": ${error.message}`;
+    throw error;
+  }
+}
+
+test('one checkout, every wallet: the story with three wallets', async () => {
+  await step('the merchant applies to B and C; B asks for information, gets it, approves', async () => {
     const toB = await merchant.call('POST', '/v1/channel-applications', {
       walletId: walletB.id,
       businessDetails: { website: 'https://toko.example' },
@@ -65,7 +79,7 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     expect(approved.body.status).toBe('approved');
   });
 
-  test('a checkout lists A as default and B under other methods, not C', async () => {
+  await step('a checkout lists A as default and B under other methods, not C', async () => {
     const checkout = await createCheckout(merchant);
     expect(checkout.status).toBe('open');
     expect(checkout.hostedUrl).toBe(`${hub.url}/checkout/${checkout.id}#cs=${checkout.clientSecret}`);
@@ -75,60 +89,63 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     ]);
   });
 
-  test('B pays by QR: the payload passes the codec in strict mode; the ledger moves the amount from B to A', async () => {
-    const before = await positionsOf(hub);
-    const checkout = await createCheckout(merchant);
-    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
-      walletId: walletB.id,
-      flow: 'qr',
-    });
-    expect(attempt.status, attempt.text).toBe(201);
-    const decoded = decode(attempt.body.qrPayload, { mode: 'strict' });
-    expect(decoded.valid, JSON.stringify(decoded)).toBe(true);
-    if (decoded.kind !== 'mpm') throw new Error('not merchant-presented');
-    expect(findField(decoded.fields, '01')).toMatchObject({ value: '12' });
-    expect(findField(decoded.fields, '54')).toMatchObject({ value: '129.90' });
-    expect(findField(decoded.fields, '53')).toMatchObject({ value: '156' });
-    expect(findField(decoded.fields, '26/01')).toMatchObject({ value: merchant.id });
-
-    const { resolved, transfer } = await pay(walletB, { qrPayload: attempt.body.qrPayload }, 'beta-txn-1');
-    expect(resolved).toMatchObject({
-      merchant: { id: merchant.id, name: 'Toko Lintas', city: 'Shanghai', mcc: '5732' },
-      amount: 12_990,
-      currency: 'CNY',
-      reference: checkout.reference,
-    });
-    expect(transfer).toMatchObject({
-      status: 'committed',
-      amount: 12_990,
-      currency: 'CNY',
-      payerParticipantId: walletB.id,
-      payeeParticipantId: walletA.id,
-      merchantId: merchant.id,
-      checkoutId: checkout.id,
-      payerRef: 'beta-txn-1',
-    });
-    expect(transfer.receiptNumber).toMatch(/^\d{12}$/);
-
-    const after = await positionsOf(hub);
-    expect((after[`${walletB.id}:CNY`] ?? 0) - (before[`${walletB.id}:CNY`] ?? 0)).toBe(-12_990);
-    expect((after[`${walletA.id}:CNY`] ?? 0) - (before[`${walletA.id}:CNY`] ?? 0)).toBe(12_990);
-    const status = await buyerOf(hub, checkout)('GET', `/v1/checkouts/${checkout.id}/status`);
-    expect(status.body.status).toBe('paid');
-    const payments = await merchant.call('GET', '/v1/payments');
-    expect(payments.body.data).toContainEqual(
-      expect.objectContaining({
-        id: transfer.id,
+  await step(
+    'B pays by QR: the payload passes the codec in strict mode; the ledger moves the amount from B to A',
+    async () => {
+      const before = await positionsOf(hub);
+      const checkout = await createCheckout(merchant);
+      const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
         walletId: walletB.id,
-        source: 'checkout',
-        status: 'succeeded',
-        refundedAmount: 0,
-        checkoutId: checkout.id,
-      }),
-    );
-  });
+        flow: 'qr',
+      });
+      expect(attempt.status, attempt.text).toBe(201);
+      const decoded = decode(attempt.body.qrPayload, { mode: 'strict' });
+      expect(decoded.valid, JSON.stringify(decoded)).toBe(true);
+      if (decoded.kind !== 'mpm') throw new Error('not merchant-presented');
+      expect(findField(decoded.fields, '01')).toMatchObject({ value: '12' });
+      expect(findField(decoded.fields, '54')).toMatchObject({ value: '129.90' });
+      expect(findField(decoded.fields, '53')).toMatchObject({ value: '156' });
+      expect(findField(decoded.fields, '26/01')).toMatchObject({ value: merchant.id });
 
-  test('B pays by app switch: the deep link carries the token the wallet resolves', async () => {
+      const { resolved, transfer } = await pay(walletB, { qrPayload: attempt.body.qrPayload }, 'beta-txn-1');
+      expect(resolved).toMatchObject({
+        merchant: { id: merchant.id, name: 'Toko Lintas', city: 'Shanghai', mcc: '5732' },
+        amount: 12_990,
+        currency: 'CNY',
+        reference: checkout.reference,
+      });
+      expect(transfer).toMatchObject({
+        status: 'committed',
+        amount: 12_990,
+        currency: 'CNY',
+        payerParticipantId: walletB.id,
+        payeeParticipantId: walletA.id,
+        merchantId: merchant.id,
+        checkoutId: checkout.id,
+        payerRef: 'beta-txn-1',
+      });
+      expect(transfer.receiptNumber).toMatch(/^\d{12}$/);
+
+      const after = await positionsOf(hub);
+      expect((after[`${walletB.id}:CNY`] ?? 0) - (before[`${walletB.id}:CNY`] ?? 0)).toBe(-12_990);
+      expect((after[`${walletA.id}:CNY`] ?? 0) - (before[`${walletA.id}:CNY`] ?? 0)).toBe(12_990);
+      const status = await buyerOf(hub, checkout)('GET', `/v1/checkouts/${checkout.id}/status`);
+      expect(status.body.status).toBe('paid');
+      const payments = await merchant.call('GET', '/v1/payments');
+      expect(payments.body.data).toContainEqual(
+        expect.objectContaining({
+          id: transfer.id,
+          walletId: walletB.id,
+          source: 'checkout',
+          status: 'succeeded',
+          refundedAmount: 0,
+          checkoutId: checkout.id,
+        }),
+      );
+    },
+  );
+
+  await step('B pays by app switch: the deep link carries the token the wallet resolves', async () => {
     const before = await positionsOf(hub);
     const checkout = await createCheckout(merchant, {
       amount: 5_000,
@@ -147,7 +164,7 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     expect((after[`${walletA.id}:CNY`] ?? 0) - (before[`${walletA.id}:CNY`] ?? 0)).toBe(5_000);
   });
 
-  test('C approves; a friend pays from C a checkout the buyer opened with B', async () => {
+  await step('C approves; a friend pays from C a checkout the buyer opened with B', async () => {
     const pendingAtC = await walletC.call('GET', '/v1/channel-applications?status=pending');
     const application = pendingAtC.body.data[0];
     expect((await walletC.call('POST', `/v1/channel-applications/${application.id}/approve`)).body.status).toBe(
@@ -198,7 +215,7 @@ describe('one checkout, every wallet: the story with three wallets', () => {
     expect(sharedAfter.status).toBe('paid');
   });
 
-  test('every amount is in the ledger and `lintas ledger check` passes', async () => {
+  await step('every amount is in the ledger and `lintas ledger check` passes', async () => {
     const positions = await positionsOf(hub);
     expect(positions[`${walletA.id}:CNY`]).toBe(12_990 + 5_000 + 8_800);
     expect(positions[`${walletB.id}:CNY`]).toBe(-(12_990 + 5_000));

@@ -111,6 +111,7 @@ describe('PUT /v1/fee-schedules/{currency}', () => {
       merchantDiscount: { bps: 1.5 },
     });
     expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe('invalid_request');
     expect(invalid.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
       '/interchange/bps',
       '/issuerSwitchFee/fixedAmount',
@@ -118,6 +119,7 @@ describe('PUT /v1/fee-schedules/{currency}', () => {
     ]);
     const missing = await operator('PUT', '/v1/fee-schedules/IDR', { interchange: { bps: 1 } });
     expect(missing.status).toBe(400);
+    expect(missing.body.code).toBe('invalid_request');
     const unknown = await operator('PUT', '/v1/fee-schedules/XXX', schedule);
     expect(unknown).toMatchObject({
       status: 400,
@@ -128,7 +130,10 @@ describe('PUT /v1/fee-schedules/{currency}', () => {
       code: 'currency_not_supported',
     });
     const wallet = await createMoneyParticipant(hub, ['IDR']);
-    expect((await wallet.call('PUT', '/v1/fee-schedules/IDR', schedule)).status).toBe(403);
+    expect(await wallet.call('PUT', '/v1/fee-schedules/IDR', schedule)).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
   });
 });
 
@@ -151,9 +156,15 @@ describe('PUT /v1/merchants/{id}/fees', () => {
       updatedAt: hub.clock.now().toISOString(),
     });
     expect((await operator('GET', path)).body.merchantDiscount).toEqual(rule(120, 10));
-    expect((await other.call('PUT', path, { merchantDiscount: { bps: 1 } })).status).toBe(404);
-    expect((await other.call('GET', path)).status).toBe(404);
-    expect((await operator('PUT', path, { merchantDiscount: { bps: 1 } })).status).toBe(403);
+    expect(await other.call('PUT', path, { merchantDiscount: { bps: 1 } })).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
+    expect(await other.call('GET', path)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect(await operator('PUT', path, { merchantDiscount: { bps: 1 } })).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
     const cleared = await acquirer.call('PUT', path, { merchantDiscount: null });
     expect(cleared.body).toMatchObject({ merchantDiscount: null, updatedAt: null });
     const audit = await acquirer.call('GET', `/v1/audit-events?objectId=${acquirer.merchantId}`);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type TestHub, bearerClient, startTestHub, testEngine } from '../testing/index.ts';
+import { createMerchant, createWallet } from '../testing/world.ts';
 
 let hub: TestHub;
 let operator: ReturnType<typeof bearerClient>;
@@ -46,6 +47,7 @@ describe('idempotency', () => {
     const first = await operator('POST', '/v1/participants', invalid, { idempotencyKey: 'bad-1' });
     const second = await operator('POST', '/v1/participants', invalid, { idempotencyKey: 'bad-1' });
     expect(first.status).toBe(400);
+    expect(first.body.code).toBe('invalid_request');
     expect(second.text).toBe(first.text);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
   });
@@ -80,6 +82,47 @@ describe('idempotency', () => {
       idempotencyKey: 'scoped-1',
     });
     expect(sameKeyOtherParty.status).toBe(403);
+    expect(sameKeyOtherParty.body.code).toBe('forbidden');
+  });
+
+  test('two merchants sending the same Idempotency-Key to POST /v1/checkouts get two checkouts', async () => {
+    const acquirer = await createWallet(hub, 'Scope Acquirer', { roles: ['issuer', 'acquirer'] });
+    const first = await createMerchant(hub, acquirer, { name: 'Scope Shop One' });
+    const second = await createMerchant(hub, acquirer, { name: 'Scope Shop Two' });
+    const sharedKey = { idempotencyKey: 'merchant-shared-key-1' };
+    const body = {
+      amount: 1_000,
+      currency: 'CNY',
+      reference: 'same-order',
+      buyerId: 'buyer-1',
+      lines: [{ kind: 'product', name: 'Tea', quantity: 1, unitAmount: 1_000 }],
+    };
+    const byFirst = await first.call('POST', '/v1/checkouts', body, sharedKey);
+    const bySecond = await second.call('POST', '/v1/checkouts', body, sharedKey);
+    expect(byFirst.status, byFirst.text).toBe(201);
+    expect(bySecond.status, bySecond.text).toBe(201);
+    expect(bySecond.headers.get('idempotent-replayed')).toBeNull();
+    expect(bySecond.body.id).not.toBe(byFirst.body.id);
+    expect(byFirst.body.merchantId).toBe(first.id);
+    expect(bySecond.body.merchantId).toBe(second.id);
+    // Each merchant's own repeat still replays its own checkout.
+    const firstAgain = await first.call('POST', '/v1/checkouts', body, sharedKey);
+    expect(firstAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(firstAgain.body.id).toBe(byFirst.body.id);
+  });
+
+  test('two participants sending the same Idempotency-Key to POST /v1/merchants get two merchants', async () => {
+    const one = await createWallet(hub, 'Scope Wallet One', { roles: ['issuer', 'acquirer'] });
+    const two = await createWallet(hub, 'Scope Wallet Two', { roles: ['issuer', 'acquirer'] });
+    const shop = { name: 'Same Shop', mcc: '5411', city: 'Shanghai', country: 'CN', currency: 'CNY' };
+    const sharedKey = { idempotencyKey: 'participant-shared-key-1' };
+    const byOne = await one.call('POST', '/v1/merchants', shop, sharedKey);
+    const byTwo = await two.call('POST', '/v1/merchants', shop, sharedKey);
+    expect(byOne.status, byOne.text).toBe(201);
+    expect(byTwo.status, byTwo.text).toBe(201);
+    expect(byTwo.headers.get('idempotent-replayed')).toBeNull();
+    expect(byTwo.body.id).not.toBe(byOne.body.id);
+    expect(byTwo.body.secretKey).not.toBe(byOne.body.secretKey);
   });
 
   test('concurrent repeats: one runs, the others wait their turn or replay; one object', async () => {

@@ -75,12 +75,14 @@ describe('PUT /v1/participants/{id}/limits', () => {
       prefunding: 0,
     });
     expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('not_found');
     const invalid = await operator('PUT', `/v1/participants/${wallet.id}/limits`, {
       currency: 'cny',
       netDebitCap: -1,
       prefunding: 1.5,
     });
     expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe('invalid_request');
     expect(invalid.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
       '/currency',
       '/netDebitCap',
@@ -92,6 +94,7 @@ describe('PUT /v1/participants/{id}/limits', () => {
       prefunding: 0,
     });
     expect(self.status).toBe(403);
+    expect(self.body.code).toBe('forbidden');
   });
 });
 
@@ -194,6 +197,9 @@ describe('GET /v1/positions', () => {
   test('a merchant may not read positions', async () => {
     const acquirer = await createMoneyParticipant(hub);
     const key = (await acquirer.call('POST', `/v1/merchants/${acquirer.merchantId}/rotate-key`)).body.secretKey;
-    expect((await bearerClient(hub, key)('GET', '/v1/positions')).status).toBe(403);
+    expect(await bearerClient(hub, key)('GET', '/v1/positions')).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
   });
 });

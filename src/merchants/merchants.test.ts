@@ -32,6 +32,7 @@ describe('merchant creation', () => {
   test('the operator names the acquirer', async () => {
     const missing = await operator('POST', '/v1/merchants', shop);
     expect(missing.status).toBe(400);
+    expect(missing.body.code).toBe('invalid_request');
     expect(missing.body.errors).toEqual([{ pointer: '/acquirerId', detail: 'is required' }]);
     const created = await operator('POST', '/v1/merchants', { ...shop, acquirerId: acquirer.id });
     expect(created.status).toBe(201);
@@ -48,9 +49,11 @@ describe('merchant creation', () => {
     expect(notAcquirer.body.code).toBe('role_missing');
     const badCodes = await acquirer.call('POST', '/v1/merchants', { ...shop, country: 'XQ', currency: 'ABC' });
     expect(badCodes.status).toBe(400);
+    expect(badCodes.body.code).toBe('invalid_request');
     expect(badCodes.body.errors.map((error: { pointer: string }) => error.pointer)).toEqual(['/country', '/currency']);
     const tooLong = await acquirer.call('POST', '/v1/merchants', { ...shop, name: 'N'.repeat(26), mcc: '54a1' });
     expect(tooLong.status).toBe(400);
+    expect(tooLong.body.code).toBe('invalid_request');
     expect(tooLong.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual(['/mcc', '/name']);
   });
 });
@@ -74,7 +77,10 @@ describe('merchant management', () => {
     const rotated = await acquirer.call('POST', `/v1/merchants/${id}/rotate-key`);
     expect(rotated.status).toBe(200);
     expect(rotated.body.secretKey).not.toBe(oldKey);
-    expect((await bearerClient(hub, oldKey)('GET', '/v1/merchant')).status).toBe(401);
+    expect(await bearerClient(hub, oldKey)('GET', '/v1/merchant')).toMatchObject({
+      status: 401,
+      body: { code: 'unauthenticated' },
+    });
     expect((await bearerClient(hub, rotated.body.secretKey)('GET', '/v1/merchant')).status).toBe(200);
 
     const audit = await operator('GET', `/v1/audit-events?objectId=${id}`);
@@ -96,8 +102,10 @@ describe('merchant management', () => {
     const mine = await acquirer.call('POST', '/v1/merchants', shop);
     const theirs = await otherAcquirer.call('GET', `/v1/merchants/${mine.body.id}`);
     expect(theirs.status).toBe(404);
+    expect(theirs.body.code).toBe('not_found');
     const patch = await otherAcquirer.call('PATCH', `/v1/merchants/${mine.body.id}`, { name: 'Hijack' });
     expect(patch.status).toBe(404);
+    expect(patch.body.code).toBe('not_found');
     const list = await otherAcquirer.call('GET', '/v1/merchants?limit=100');
     expect(list.body.data.every((merchant: { acquirerId: string }) => merchant.acquirerId === otherAcquirer.id)).toBe(
       true,
@@ -111,5 +119,6 @@ describe('merchant management', () => {
     const asMerchant = bearerClient(hub, created.body.secretKey);
     const refused = await asMerchant('GET', '/v1/merchants');
     expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('forbidden');
   });
 });

@@ -338,11 +338,20 @@ describe('participant callbacks', () => {
       status: 'delivered',
       eventType: 'transfer.committed',
     });
-    expect((await bystander.call('GET', `/v1/callback-deliveries/${delivery.id}`)).status).toBe(404);
-    expect((await bystander.call('POST', `/v1/callback-deliveries/${delivery.id}/retry`)).status).toBe(404);
+    expect(await bystander.call('GET', `/v1/callback-deliveries/${delivery.id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
+    expect(await bystander.call('POST', `/v1/callback-deliveries/${delivery.id}/retry`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     expect((await bystander.call('GET', `/v1/callback-deliveries?eventId=${event.id}`)).body.data).toEqual([]);
     expect((await acquirer.call('GET', `/v1/events/${event.id}`)).body).toEqual(event);
-    expect((await bystander.call('GET', `/v1/events/${event.id}`)).status).toBe(404);
+    expect(await bystander.call('GET', `/v1/events/${event.id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
   });
 
   test('a failing participant is retried with a fresh signature each time, and a 410 does not stop it', async () => {
@@ -473,9 +482,11 @@ describe('the event feed', () => {
     expect(empty.body).toEqual({ data: [], nextCursor: '0.0' });
     const badCursor = await merchant.call('GET', '/v1/events?after=evt_123');
     expect(badCursor.status).toBe(400);
+    expect(badCursor.body.code).toBe('invalid_request');
     expect(badCursor.body.errors).toEqual([{ pointer: '/query/after', detail: expect.any(String) }]);
     const badTypes = await merchant.call('GET', '/v1/events?types=checkout.paid,Nope');
     expect(badTypes.status).toBe(400);
+    expect(badTypes.body.code).toBe('invalid_request');
     expect(badTypes.body.errors).toEqual([{ pointer: '/query/types', detail: expect.stringContaining('Nope') }]);
   });
 
@@ -491,7 +502,10 @@ describe('the event feed', () => {
     await hub.workers.deliveries!.runOnce();
     const kept = await merchant.call('GET', '/v1/events');
     expect(kept.body.data).toEqual([recent]);
-    expect((await merchant.call('GET', `/v1/events/${old.id}`)).status).toBe(404);
+    expect(await merchant.call('GET', `/v1/events/${old.id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
   });
 });
 
@@ -525,12 +539,16 @@ describe('webhook endpoints', () => {
     ] as const) {
       const refused = await other.call(method, path, method === 'PATCH' ? { enabled: true } : undefined);
       expect(refused.status, `${method} ${path}`).toBe(404);
+      expect(refused.body.code).toBe('not_found');
     }
     expect((await other.call('GET', '/v1/webhook-endpoints')).body.data).toEqual([]);
 
     const deleted = await merchant.call('DELETE', `/v1/webhook-endpoints/${endpoint.id}`);
     expect(deleted.status).toBe(204);
-    expect((await merchant.call('GET', `/v1/webhook-endpoints/${endpoint.id}`)).status).toBe(404);
+    expect(await merchant.call('GET', `/v1/webhook-endpoints/${endpoint.id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     const audit = await bearerClient(hub, hub.operatorToken)('GET', `/v1/audit-events?objectId=${endpoint.id}`);
     expect(audit.body.data.map((entry: { action: string }) => entry.action)).toEqual([
       'webhook_endpoint.created',
@@ -548,10 +566,14 @@ describe('webhook endpoints', () => {
     const again = await merchant.call('POST', '/v1/webhook-endpoints', body, { idempotencyKey: 'endpoint-1' });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
-    expect((await merchant.call('POST', '/v1/webhook-endpoints', body, { omitIdempotencyKey: true })).status).toBe(400);
+    expect(await merchant.call('POST', '/v1/webhook-endpoints', body, { omitIdempotencyKey: true })).toMatchObject({
+      status: 400,
+      body: { code: 'idempotency_key_missing' },
+    });
 
     const invalid = await merchant.call('POST', '/v1/webhook-endpoints', { url: 'ftp://example.com', events: [] });
     expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe('invalid_request');
     expect(invalid.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual(['/events', '/url']);
     const badType = await merchant.call('POST', '/v1/webhook-endpoints', {
       url: body.url,
@@ -563,8 +585,14 @@ describe('webhook endpoints', () => {
     const tooMany = await merchant.call('POST', '/v1/webhook-endpoints', body);
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.code).toBe('endpoint_limit_reached');
-    expect((await acquirer.call('GET', '/v1/webhook-endpoints')).status).toBe(403);
-    expect((await bearerClient(hub, hub.operatorToken)('POST', '/v1/webhook-endpoints', body)).status).toBe(403);
+    expect(await acquirer.call('GET', '/v1/webhook-endpoints')).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
+    expect(await bearerClient(hub, hub.operatorToken)('POST', '/v1/webhook-endpoints', body)).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
   });
 });
 

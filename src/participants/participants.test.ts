@@ -74,6 +74,7 @@ describe('participant lifecycle', () => {
     expect(other.body.code).toBe('not_found');
     const list = await first.call('GET', '/v1/participants');
     expect(list.status).toBe(403);
+    expect(list.body.code).toBe('forbidden');
     const page = await operator('GET', '/v1/participants?limit=1');
     expect(page.body.data).toHaveLength(1);
     expect(page.body.nextCursor).toEqual(expect.any(String));
@@ -129,6 +130,7 @@ describe('participant keys', () => {
       jwk: { kty: 'RSA', n: 'x', e: 'AQAB' },
     });
     expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('invalid_request');
     expect(bad.body.errors).toEqual([{ pointer: '/jwk', detail: expect.any(String) }]);
   });
 });
@@ -160,6 +162,7 @@ describe('payment-code prefixes', () => {
       paymentCodePrefixes: ['77', '771'],
     });
     expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('invalid_request');
     expect(refused.body.errors[0].pointer).toBe('/paymentCodePrefixes');
   });
 });

@@ -87,7 +87,10 @@ describe('one placard, every wallet', () => {
         .toString(),
     ).toBe('%PDF-');
     const other = await createMerchant(hub, acquirer, { name: 'Other' });
-    expect((await other.call('GET', `/v1/merchants/${merchant.id}/placard`)).status).toBe(404);
+    expect(await other.call('GET', `/v1/merchants/${merchant.id}/placard`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
   });
 
   test('the same placard paid by two wallets with typed amounts: two transfers to the acquirer', async () => {
@@ -179,6 +182,7 @@ describe('one placard, every wallet', () => {
       { id: '26', value: '0014org.lintas.hub0105x' },
     ]);
     expect(badTemplate.status).toBe(400);
+    expect(badTemplate.body.code).toBe('invalid_request');
   });
 
   test('`lintas qr placard` writes the same placard from the database', async () => {

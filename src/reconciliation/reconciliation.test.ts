@@ -135,7 +135,10 @@ describe('statements', () => {
   });
 
   test('a window or a first date is required; another participant sees only its own', async () => {
-    expect((await issuer.call('GET', '/v1/statements')).status).toBe(400);
+    expect(await issuer.call('GET', '/v1/statements')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request' },
+    });
     const stranger = await createWallet(hub, 'Stranger');
     const theirs = await stranger.call('GET', `/v1/statements?windowId=${windowId}`);
     expect(theirs.body.data).toEqual([]);
@@ -237,5 +240,6 @@ describe('reconciliation', () => {
     expect(list.body.data.some((row: { participantId: string }) => row.participantId === acquirer.id)).toBe(false);
     const other = await acquirer.call('GET', `/v1/reconciliations/${forIssuer[0].id}`);
     expect(other.status).toBe(404);
+    expect(other.body.code).toBe('not_found');
   });
 });

@@ -153,6 +153,7 @@ describe('refunds', () => {
     const other = await createMerchant(hub, acquirer, { name: 'Other Shop' });
     const foreign = await other.call('POST', '/v1/refunds', { transferId, amount: 100, reason: 'x' });
     expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('not_found');
     await acquirer.call('POST', `/v1/merchants/${merchant.id}/suspend`);
     try {
       expect((await refund(transferId, 500)).status).toBe(201);

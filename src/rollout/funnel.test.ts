@@ -153,24 +153,36 @@ describe('the funnel: offered, attempted, paid per wallet and day', () => {
     expect(asB.status, asB.text).toBe(200);
     expect(asB.body.data).toEqual([row(walletB, day1, 5, 3, 1), row(walletB, day2, 2, 0, 0)]);
     expect(
-      (await walletB.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}&walletId=${walletC.id}`)).status,
-    ).toBe(404);
-    expect((await stranger.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}`)).status).toBe(404);
+      await walletB.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}&walletId=${walletC.id}`),
+    ).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect(await stranger.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     const unnamed = await walletB.call('GET', '/v1/rollout/stats');
     expect(unnamed.status).toBe(400);
+    expect(unnamed.body.code).toBe('invalid_request');
     expect(unnamed.body.errors).toEqual([{ pointer: '/merchantId', detail: 'is required for a wallet' }]);
     const foreign = await rival.call('GET', `/v1/rollout/stats?merchantId=${merchant.id}`);
     expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('not_found');
   });
 
   test('the span is checked: from not after to, at most the documented days, real dates', async () => {
     const reversed = await merchant.call('GET', `/v1/rollout/stats?from=${day2}&to=${day1}`);
     expect(reversed.status).toBe(400);
+    expect(reversed.body.code).toBe('invalid_request');
     expect(reversed.body.errors.map((error: { pointer: string }) => error.pointer)).toEqual(['/from']);
     const long = await merchant.call('GET', '/v1/rollout/stats?from=2026-01-01&to=2026-03-10');
     expect(long.body.errors.map((error: { pointer: string }) => error.pointer)).toEqual(['/to']);
-    expect((await merchant.call('GET', '/v1/rollout/stats?from=2026-02-30')).status).toBe(400);
-    expect((await merchant.call('GET', '/v1/rollout/stats?to=10-03-2026')).status).toBe(400);
+    expect(await merchant.call('GET', '/v1/rollout/stats?from=2026-02-30')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request' },
+    });
+    expect(await merchant.call('GET', '/v1/rollout/stats?to=10-03-2026')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request' },
+    });
   });
 });
 

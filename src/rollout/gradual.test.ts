@@ -368,6 +368,7 @@ describe('rules as the merchant sets them', () => {
       ],
     });
     expect(refused.status, refused.text).toBe(400);
+    expect(refused.body.code).toBe('invalid_request');
     expect(refused.body.errors.map((error: { pointer: string }) => error.pointer)).toEqual([
       '/rollout/1/walletId',
       '/rollout/0/percent',
@@ -379,6 +380,7 @@ describe('rules as the merchant sets them', () => {
       rollout: [{ walletId: fresh.id, percent: 101, buyerDenyList: ['a', 'a'], colour: 'red' }],
     });
     expect(shape.status).toBe(400);
+    expect(shape.body.code).toBe('invalid_request');
     expect(shape.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
       '/rollout/0/buyerDenyList',
       '/rollout/0/colour',
@@ -442,7 +444,10 @@ describe("the wallet's side, and what other merchants cannot see", () => {
     await setRules(first, [{ walletId: fresh.id, enabled: true, percent: 5 }]);
     const checkout = await createCheckout(first);
 
-    expect((await second.call('GET', `/v1/rollout/rules?merchantId=${first.id}`)).status).toBe(404);
+    expect(await second.call('GET', `/v1/rollout/rules?merchantId=${first.id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     expect((await second.call('GET', '/v1/rollout/rules')).body.data).toEqual([]);
     expect(
       (await first.call('GET', '/v1/rollout/rules')).body.data.map((rule: { walletId: string }) => rule.walletId),
@@ -451,14 +456,21 @@ describe("the wallet's side, and what other merchants cannot see", () => {
     const foreign = await second.call('GET', `/v1/checkouts/${checkout.id}/methods/explain`);
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('not_found');
-    expect((await first.call('GET', '/v1/checkouts/chk_unknown/methods/explain')).status).toBe(404);
+    expect(await first.call('GET', '/v1/checkouts/chk_unknown/methods/explain')).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     expect(
-      (await bearerClient(hub, checkout.clientSecret)('GET', `/v1/checkouts/${checkout.id}/methods/explain`)).status,
-    ).toBe(403);
-    expect((await fresh.call('GET', `/v1/checkouts/${checkout.id}/methods/explain`)).status).toBe(403);
-    expect((await operator('POST', '/v1/rollout/explain', { buyerId: 'b', amount: 1, currency: 'CNY' })).status).toBe(
-      403,
-    );
+      await bearerClient(hub, checkout.clientSecret)('GET', `/v1/checkouts/${checkout.id}/methods/explain`),
+    ).toMatchObject({ status: 403, body: { code: 'forbidden' } });
+    expect(await fresh.call('GET', `/v1/checkouts/${checkout.id}/methods/explain`)).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
+    expect(await operator('POST', '/v1/rollout/explain', { buyerId: 'b', amount: 1, currency: 'CNY' })).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
   });
 
   test('the dry run checks its body like a checkout', async () => {
@@ -470,6 +482,7 @@ describe("the wallet's side, and what other merchants cannot see", () => {
       lines: [{ kind: 'gift', quantity: 0, unitAmount: 1 }],
     });
     expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('invalid_request');
     expect(refused.body.errors.map((error: { pointer: string }) => error.pointer)).toEqual(
       expect.arrayContaining(['/buyerId', '/amount', '/lines/0/kind', '/lines/0/quantity']),
     );

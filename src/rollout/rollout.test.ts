@@ -336,6 +336,7 @@ describe('checkout settings', () => {
       extra: 1,
     });
     expect(duplicates.status).toBe(400);
+    expect(duplicates.body.code).toBe('invalid_request');
     expect(duplicates.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
       '/extra',
       '/primaryWalletIds',
@@ -351,7 +352,13 @@ describe('checkout settings', () => {
       merchantId: theirs.id,
       defaultWalletId: null,
     });
-    expect((await w.beta!.call('GET', '/v1/checkout-settings')).status).toBe(403);
-    expect((await operator('PUT', '/v1/checkout-settings', {})).status).toBe(403);
+    expect(await w.beta!.call('GET', '/v1/checkout-settings')).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
+    expect(await operator('PUT', '/v1/checkout-settings', {})).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
   });
 });

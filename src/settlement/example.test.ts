@@ -3,7 +3,7 @@
  * on-us), two refunds, known fees, one window, and every number of its
  * report written out. Each figure is worked in the comments beside it.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { checkLedger } from '../ledger/index.ts';
 import { type MoneyParticipant, createMoneyParticipant, setLimits } from '../ledger/fixtures.test-support.ts';
@@ -94,8 +94,22 @@ const fees = (interchange: number, issuerSwitchFee: number, acquirerSwitchFee: n
   merchantDiscount,
 });
 
-describe('the hand-worked window', () => {
-  test('every transfer shows its fees, its window and its business date', () => {
+/**
+ * The file is one story: each step builds on the state the steps before it
+ * left, so it runs as one test, and a failure names the step it stopped at
+ * instead of failing every later step for the same cause.
+ */
+async function step(name: string, run: () => unknown): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof Error) error.message = `step "${name}": ${error.message}`;
+    throw error;
+  }
+}
+
+test('the hand-worked window', async () => {
+  await step('every transfer shows its fees, its window and its business date', () => {
     expect(payments.map((payment) => payment.fees)).toEqual([
       fees(60, 6, 10, 150), // P1 10 000: I 60; Si 5 + 1; Sa 10; MD 150
       fees(15, 2, 3, 45), //   P2  2 500: I 15; Si 1.25 → 1, + 1; Sa 2.5 → 2, at least 3; M3's own MD 25 + 20
@@ -122,7 +136,7 @@ describe('the hand-worked window', () => {
     windowId = window as string;
   });
 
-  test('positions hold the nets before the close; the hub earned 94 in switch fees', async () => {
+  await step('positions hold the nets before the close; the hub earned 94 in switch fees', async () => {
     const positions = await operator('GET', '/v1/positions?currency=CNY&limit=100');
     const of = (wallet: MoneyParticipant) =>
       positions.body.data.find((row: { participantId: string }) => row.participantId === wallet.id);
@@ -137,7 +151,7 @@ describe('the hand-worked window', () => {
     expect(of(w3)).toMatchObject({ position: -11_211, headroom: 988_789 });
   });
 
-  test('closing answers the closed window and opens the next', async () => {
+  await step('closing answers the closed window and opens the next', async () => {
     hub.clock.advanceMs(60_000);
     const closed = await operator('POST', '/v1/settlement-windows/close', undefined, {
       idempotencyKey: 'close-example',
@@ -161,7 +175,7 @@ describe('the hand-worked window', () => {
     expect(next.body).toMatchObject({ status: 'open', closedAt: null, openedAt: hub.clock.now().toISOString() });
   });
 
-  test('the report, every number written out; nets sum to zero', async () => {
+  await step('the report, every number written out; nets sum to zero', async () => {
     const report = await operator('GET', `/v1/settlement-windows/${windowId}/report`);
     expect(report.status, report.text).toBe(200);
     const line = (
@@ -243,55 +257,58 @@ describe('the hand-worked window', () => {
     expect(report.body.counts).toEqual({ transfers: 12, payments: 10, refunds: 2 });
   });
 
-  test('a participant sees only its own lines, pairs, merchants and counts; the CSV has the same lines', async () => {
-    const own = await w1.call('GET', `/v1/settlement-windows/${windowId}/report`);
-    expect(own.body.lines).toEqual([
-      {
-        participantId: w1.id,
-        currency: 'CNY',
-        sent: 20_850,
-        received: 19_595,
-        feesPaid: 151,
-        feesReceived: 125,
-        net: -1_281,
-      },
-    ]);
-    expect(
-      own.body.bilateral.map((pair: { payerId: string; payeeId: string; amount: number }) => [
-        pair.payerId,
-        pair.payeeId,
-        pair.amount,
-      ]),
-    ).toEqual(
-      expect.arrayContaining([
-        [w1.id, w2.id, 4_474],
-        [w3.id, w1.id, 3_226],
-        [w1.id, 'hub', 33],
-      ]),
-    );
-    expect(own.body.bilateral).toHaveLength(3);
-    expect(own.body.merchants.map((row: { merchantId: string }) => row.merchantId)).toEqual([w1.merchantId]);
-    expect(own.body.counts).toEqual({ transfers: 7, payments: 7, refunds: 0 });
+  await step(
+    'a participant sees only its own lines, pairs, merchants and counts; the CSV has the same lines',
+    async () => {
+      const own = await w1.call('GET', `/v1/settlement-windows/${windowId}/report`);
+      expect(own.body.lines).toEqual([
+        {
+          participantId: w1.id,
+          currency: 'CNY',
+          sent: 20_850,
+          received: 19_595,
+          feesPaid: 151,
+          feesReceived: 125,
+          net: -1_281,
+        },
+      ]);
+      expect(
+        own.body.bilateral.map((pair: { payerId: string; payeeId: string; amount: number }) => [
+          pair.payerId,
+          pair.payeeId,
+          pair.amount,
+        ]),
+      ).toEqual(
+        expect.arrayContaining([
+          [w1.id, w2.id, 4_474],
+          [w3.id, w1.id, 3_226],
+          [w1.id, 'hub', 33],
+        ]),
+      );
+      expect(own.body.bilateral).toHaveLength(3);
+      expect(own.body.merchants.map((row: { merchantId: string }) => row.merchantId)).toEqual([w1.merchantId]);
+      expect(own.body.counts).toEqual({ transfers: 7, payments: 7, refunds: 0 });
 
-    const csv = await operator('GET', `/v1/settlement-windows/${windowId}/report.csv`);
-    expect(csv.status).toBe(200);
-    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const date = payments[0]?.businessDate;
-    expect(csv.text).toBe(
-      [
-        'windowId,businessDate,participantId,currency,sent,received,feesPaid,feesReceived,net',
-        `${windowId},${date},${w1.id},CNY,20850,19595,151,125,-1281`,
-        `${windowId},${date},${w2.id},CNY,8000,20500,151,49,12398`,
-        `${windowId},${date},${w3.id},CNY,26095,14850,93,127,-11211`,
-        `${windowId},${date},hub,CNY,0,0,0,94,94`,
-        '',
-      ].join('\r\n'),
-    );
-    const ownCsv = await w2.call('GET', `/v1/settlement-windows/${windowId}/report.csv`);
-    expect(ownCsv.text.trim().split('\r\n')).toHaveLength(2);
-  });
+      const csv = await operator('GET', `/v1/settlement-windows/${windowId}/report.csv`);
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      const date = payments[0]?.businessDate;
+      expect(csv.text).toBe(
+        [
+          'windowId,businessDate,participantId,currency,sent,received,feesPaid,feesReceived,net',
+          `${windowId},${date},${w1.id},CNY,20850,19595,151,125,-1281`,
+          `${windowId},${date},${w2.id},CNY,8000,20500,151,49,12398`,
+          `${windowId},${date},${w3.id},CNY,26095,14850,93,127,-11211`,
+          `${windowId},${date},hub,CNY,0,0,0,94,94`,
+          '',
+        ].join('\r\n'),
+      );
+      const ownCsv = await w2.call('GET', `/v1/settlement-windows/${windowId}/report.csv`);
+      expect(ownCsv.text.trim().split('\r\n')).toHaveLength(2);
+    },
+  );
 
-  test('after settle, positions equal only what the new window holds', async () => {
+  await step('after settle, positions equal only what the new window holds', async () => {
     // P11 in the new window: W2 pays M1 1 000; I 6, Si 0.5 → 0, + 1, Sa 1, at least 3.
     const p11 = await pay(w2, w1, 1_000);
     expect(p11.windowId).not.toBe(windowId);

@@ -60,11 +60,23 @@ describe('settlement windows', () => {
     const open = await issuer.call('GET', '/v1/settlement-windows?status=open');
     expect(open.body.data).toHaveLength(1);
     expect(open.body.data[0]).toMatchObject({ status: 'open', closedAt: null, settledAt: null, nextWindowId: null });
-    expect((await issuer.call('POST', '/v1/settlement-windows/close')).status).toBe(403);
-    expect((await issuer.call('POST', `/v1/settlement-windows/${open.body.data[0].id}/settle`)).status).toBe(403);
-    expect((await operator('GET', '/v1/settlement-windows/win_nothing')).status).toBe(404);
+    expect(await issuer.call('POST', '/v1/settlement-windows/close')).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
+    expect(await issuer.call('POST', `/v1/settlement-windows/${open.body.data[0].id}/settle`)).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
+    expect(await operator('GET', '/v1/settlement-windows/win_nothing')).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     expect((await operator('GET', '/v1/settlement-windows/win_nothing/report')).body.code).toBe('not_found');
-    expect((await operator('POST', '/v1/settlement-windows/win_nothing/settle')).status).toBe(404);
+    expect(await operator('POST', '/v1/settlement-windows/win_nothing/settle')).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     expect(
       (await operator('POST', '/v1/settlement-windows/close', undefined, { omitIdempotencyKey: true })).body.code,
     ).toBe('idempotency_key_missing');

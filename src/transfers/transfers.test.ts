@@ -522,7 +522,10 @@ describe('events', () => {
     const committed = await inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id));
     const events = await committedEvents(acquirer, 2);
     expect(events.map((event) => event.data)).toEqual([transferJson(posted.value), transferJson(committed)]);
-    expect((await issuer.call('GET', `/v1/events/${first?.id}`)).status).toBe(404);
+    expect(await issuer.call('GET', `/v1/events/${first?.id}`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
   });
 });
 
@@ -565,9 +568,15 @@ describe('GET /v1/transfers', () => {
     const hidden = await stranger.call('GET', `/v1/transfers/${paid.value.id}`);
     expect(hidden.status).toBe(404);
     expect(hidden.body.code).toBe('not_found');
-    expect((await issuer.call('GET', '/v1/transfers/trf_nothing')).status).toBe(404);
+    expect(await issuer.call('GET', '/v1/transfers/trf_nothing')).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
     const merchantKey = (await acquirer.call('POST', `/v1/merchants/${acquirer.merchantId}/rotate-key`)).body.secretKey;
-    expect((await bearerClient(hub, merchantKey)('GET', `/v1/transfers/${paid.value.id}`)).status).toBe(403);
+    expect(await bearerClient(hub, merchantKey)('GET', `/v1/transfers/${paid.value.id}`)).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
   });
 
   test('lists by payer ref for its participants only, and pages in creation order', async () => {
