@@ -16,7 +16,6 @@ export type RegisteredCode = CodeSite & { status: number; title: string };
  * `refuse` calls are skipped; a `new Problem` there still counts.
  */
 const refusalsThatAreNotProblems: Record<string, string> = {
-  'src/qr/encode.ts': 'its own local refuse() reports QR encoding errors with a field path, never as a Problem',
   'src/ledger/check.ts': 'ledger invariant verdicts, printed by `lintas ledger check`, never answered over HTTP',
 };
 
@@ -56,25 +55,53 @@ function firstArgument(call: Node): Node | undefined {
 
 /**
  * A code is used where the code raises it: `new Problem('code', …)`,
- * `refuse('code', …)`, `statusOfCode('code')`, or a Refusal written out by
- * hand, `{ ok: false, code: 'code', detail }`. Helpers such as `notFound`
- * and `invalidRequest` are covered by the `new Problem` inside them.
+ * `statusOfCode('code')`, a call to a refusal helper (below) or a Refusal
+ * written out by hand, `{ ok: false, code: 'code', detail }`. Helpers such
+ * as `notFound` and `invalidRequest` are covered by the `new Problem` inside.
  */
 export function usedCodes(parsed: ParsedFile): CodeSite[] {
-  const skipRefuse = parsed.file in refusalsThatAreNotProblems;
+  const helpers = refusalHelpers(parsed);
+  if (parsed.file in refusalsThatAreNotProblems) helpers.delete('refuse');
   const found: CodeSite[] = [];
   walk(parsed.module as unknown as Node, (node) => {
-    const code = codeRaisedBy(node, skipRefuse);
+    const code = codeRaisedBy(node, helpers);
     if (code !== undefined) found.push({ code, where: `${parsed.file}:${parsed.line(node.span!.start)}` });
   });
   return found;
 }
 
-function codeRaisedBy(node: Node, skipRefuse: boolean): string | undefined {
+/**
+ * The functions whose first argument is a problem code: the platform's
+ * `refuse` when imported, and any function declared here whose first
+ * parameter is `code` and that returns a `Refusal` or `Problem` (such as
+ * src/http/signatures.ts's own `refuse`). A local `refuse(detail)` or one
+ * that builds some other failure (src/qr/encode.ts) is not one.
+ */
+function refusalHelpers(parsed: ParsedFile): Set<string> {
+  const helpers = new Set<string>();
+  walk(parsed.module as unknown as Node, (node) => {
+    if (node.type === 'ImportSpecifier' && nameOf(node.local) === 'refuse') helpers.add('refuse');
+    if (node.type !== 'FunctionDeclaration') return;
+    const first = ((node.params as Node[] | undefined) ?? [])[0]?.pat;
+    if (nameOf(first) === 'code' && namesRefusalType(node.returnType as Node | null)) helpers.add(nameOf(node.identifier) ?? '');
+  });
+  return helpers;
+}
+
+function namesRefusalType(returnType: Node | null): boolean {
+  let found = false;
+  if (returnType)
+    walk(returnType, (node) => {
+      if (node.type === 'TsTypeReference' && ['Refusal', 'Problem'].includes(nameOf(node.typeName) ?? '')) found = true;
+    });
+  return found;
+}
+
+function codeRaisedBy(node: Node, helpers: Set<string>): string | undefined {
   const callee = nameOf(node.callee);
   if (node.type === 'NewExpression' && callee === 'Problem') return stringValue(firstArgument(node));
   if (node.type === 'CallExpression' && callee === 'statusOfCode') return stringValue(firstArgument(node));
-  if (node.type === 'CallExpression' && callee === 'refuse' && !skipRefuse) return stringValue(firstArgument(node));
+  if (node.type === 'CallExpression' && callee !== undefined && helpers.has(callee)) return stringValue(firstArgument(node));
   if (node.type === 'ObjectExpression') return handWrittenRefusal(node);
   return undefined;
 }
