@@ -43,7 +43,7 @@ function typeOnlyTest(rootDir: string, parsed: ParsedFile[]): TypeOnlyTest {
   const byFile = new Map(parsed.map((file) => [file.file, typeOnlySpecifiers(file)]));
   return (file, specifier) => {
     if (!byFile.has(file)) byFile.set(file, typeOnlySpecifiers(parseFile(rootDir, file)));
-    return byFile.get(file)!.has(specifier);
+    return byFile.get(file)?.has(specifier) ?? false;
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Node, type ParsedFile, nameOf, stringValue, walk } from './source.ts';
+import { type Node, type ParsedFile, nameOf, spanOf, stringValue, walk } from './source.ts';
 import type { Violation } from './types.ts';
 
 export const maxFunctionLines = 70;
@@ -51,8 +51,8 @@ export function measureFunctions(parsed: ParsedFile): MeasuredFunction[] {
     names.set(node, name);
     const count = (seen.get(name) ?? 0) + 1;
     seen.set(name, count);
-    const start = parsed.line(node.span!.start);
-    const lines = parsed.line(node.span!.end - 1) - start + 1;
+    const start = parsed.line(spanOf(node).start);
+    const lines = parsed.line(spanOf(node).end - 1) - start + 1;
     measured.push({ key: `${parsed.file}#${count > 1 ? `${name}~${count}` : name}`, line: start, lines });
   });
   return measured;
@@ -65,9 +65,12 @@ function hasBody(node: Node): boolean {
 }
 
 function ownName(node: Node, ancestors: Node[]): string {
-  const className = nameOf([...ancestors].reverse().find((ancestor) => classTypes.has(ancestor.type ?? ''))?.identifier);
+  const className = nameOf(
+    [...ancestors].reverse().find((ancestor) => classTypes.has(ancestor.type ?? ''))?.identifier,
+  );
   const memberKey = nameOf(node.key);
-  if (memberKey !== undefined) return node.type === 'MethodProperty' || !className ? memberKey : `${className}.${memberKey}`;
+  if (memberKey !== undefined)
+    return node.type === 'MethodProperty' || !className ? memberKey : `${className}.${memberKey}`;
   return contextName(ancestors) ?? nameOf(node.identifier) ?? 'anonymous';
 }
 
@@ -118,13 +121,22 @@ export function lengthViolations(measured: MeasuredFunction[], allowList: AllowL
 }
 
 /** Entries whose function is gone (its file too, maybe) or shorter than listed. */
-export function staleAllowListEntries(measured: MeasuredFunction[], allowList: AllowList, listFile: string): Violation[] {
+export function staleAllowListEntries(
+  measured: MeasuredFunction[],
+  allowList: AllowList,
+  listFile: string,
+): Violation[] {
   const lengths = new Map(measured.map((fn) => [fn.key, fn.lines]));
   return Object.entries(allowList)
     .filter(([key, allowed]) => (lengths.get(key) ?? 0) < allowed)
     .map(([key, allowed]) => {
       const now = lengths.get(key);
-      const fix = now === undefined ? 'is gone' : now > maxFunctionLines ? `is now ${now} lines; lower it to ${now}` : `is now ${now} lines; remove it`;
+      const fix =
+        now === undefined
+          ? 'is gone'
+          : now > maxFunctionLines
+            ? `is now ${now} lines; lower it to ${now}`
+            : `is now ${now} lines; remove it`;
       return { rule: 'allow-list-stale', where: path.basename(listFile), detail: `${key} (allowed ${allowed}) ${fix}` };
     });
 }

@@ -131,14 +131,16 @@ export function stronglyConnected(edges: ReadonlyArray<readonly [string, string]
   const stack: string[] = [];
   const components: string[][] = [];
   const visit = (node: string): void => {
-    index.set(node, index.size);
-    low.set(node, index.get(node)!);
+    const at = index.size;
+    index.set(node, at);
+    low.set(node, at);
     stack.push(node);
     for (const to of next.get(node) ?? []) {
       if (!index.has(to)) visit(to);
-      if (stack.includes(to)) low.set(node, Math.min(low.get(node)!, low.get(to)!));
+      // Still on the stack: `to` is in this node's component (a finished component was popped).
+      if (stack.includes(to)) low.set(node, Math.min(low.get(node) ?? at, low.get(to) ?? at));
     }
-    if (low.get(node) !== index.get(node)) return;
+    if (low.get(node) !== at) return;
     const component: string[] = [];
     for (let top = stack.pop(); top !== undefined; top = top === node ? undefined : stack.pop()) component.push(top);
     const selfLoop = next.get(node)?.includes(node) ?? false;
@@ -147,12 +149,12 @@ export function stronglyConnected(edges: ReadonlyArray<readonly [string, string]
   for (const node of [...next.keys()].sort()) if (!index.has(node)) visit(node);
   return components
     .map((component) => ({ members: component.sort(), cycle: cycleThrough(new Set(component), next) }))
-    .sort((a, b) => a.members[0]!.localeCompare(b.members[0]!));
+    .sort((a, b) => String(a.members[0]).localeCompare(String(b.members[0])));
 }
 
 /** A shortest cycle from the component's smallest node back to itself, by breadth-first search. */
 function cycleThrough(component: Set<string>, next: Map<string, string[]>): string[] {
-  const start = [...component].sort()[0]!;
+  const start = [...component].sort()[0] ?? '';
   const cameFrom = new Map<string, string>();
   const queue = [start];
   for (let at = queue.shift(); at !== undefined; at = queue.shift()) {
@@ -170,6 +172,9 @@ function cycleThrough(component: Set<string>, next: Map<string, string[]>): stri
 
 function unwind(last: string, start: string, cameFrom: Map<string, string>): string[] {
   const path = [last];
-  while (path[0] !== start) path.unshift(cameFrom.get(path[0]!)!);
+  for (let at = last; at !== start; ) {
+    at = cameFrom.get(at) ?? start;
+    path.unshift(at);
+  }
   return path;
 }

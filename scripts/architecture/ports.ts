@@ -3,7 +3,7 @@
  * touch `Date.now`, `Math.random` or `randomBytes`, so a test can pin time
  * and ids by swapping one module, and nothing drifts past it.
  */
-import { type Node, type ParsedFile, nameOf, walk } from './source.ts';
+import { type Node, type ParsedFile, nameOf, spanOf, walk } from './source.ts';
 import type { Violation } from './types.ts';
 
 const forbiddenMembers: ReadonlyArray<readonly [string | undefined, string]> = [
@@ -19,7 +19,7 @@ export function portViolations(parsed: ParsedFile, sourceDir: string): Violation
   const report = (node: Node, what: string): void => {
     found.push({
       rule: 'port',
-      where: `${parsed.file}:${parsed.line(node.span!.start)}`,
+      where: `${parsed.file}:${parsed.line(spanOf(node).start)}`,
       detail: `uses ${what}; take it from src/platform/ instead`,
     });
   };

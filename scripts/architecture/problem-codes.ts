@@ -5,7 +5,7 @@
  * with the same status.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { type Node, type ParsedFile, nameOf, stringValue, walk } from './source.ts';
+import { type Node, type ParsedFile, nameOf, spanOf, stringValue, walk } from './source.ts';
 import type { Violation } from './types.ts';
 
 export type CodeSite = { code: string; where: string };
@@ -25,15 +25,20 @@ function entriesOf(object: Node, parsed: ParsedFile): RegisteredCode[] {
     const code = nameOf(property.key);
     const [status, title] = ((property.value as Node | undefined)?.elements as Node[] | undefined) ?? [];
     if (code === undefined || status?.expression === undefined) return [];
-    const where = `${parsed.file}:${parsed.line((property.key as Node).span!.start)}`;
-    return [{ code, where, status: Number((status.expression as Node).value), title: stringValue(title?.expression) ?? '' }];
+    const where = `${parsed.file}:${parsed.line(spanOf(property.key as Node).start)}`;
+    return [
+      { code, where, status: Number((status.expression as Node).value), title: stringValue(title?.expression) ?? '' },
+    ];
   });
 }
 
 /** Through `x as const satisfies T` and parentheses to the expression itself. */
 function unwrap(node: Node | undefined): Node | undefined {
   let at = node;
-  while (at && ['TsAsExpression', 'TsSatisfiesExpression', 'TsConstAssertion', 'ParenthesisExpression'].includes(at.type ?? ''))
+  while (
+    at &&
+    ['TsAsExpression', 'TsSatisfiesExpression', 'TsConstAssertion', 'ParenthesisExpression'].includes(at.type ?? '')
+  )
     at = at.expression as Node;
   return at;
 }
@@ -65,7 +70,7 @@ export function usedCodes(parsed: ParsedFile): CodeSite[] {
   const found: CodeSite[] = [];
   walk(parsed.module as unknown as Node, (node) => {
     const code = codeRaisedBy(node, helpers);
-    if (code !== undefined) found.push({ code, where: `${parsed.file}:${parsed.line(node.span!.start)}` });
+    if (code !== undefined) found.push({ code, where: `${parsed.file}:${parsed.line(spanOf(node).start)}` });
   });
   return found;
 }
@@ -83,7 +88,8 @@ function refusalHelpers(parsed: ParsedFile): Set<string> {
     if (node.type === 'ImportSpecifier' && nameOf(node.local) === 'refuse') helpers.add('refuse');
     if (node.type !== 'FunctionDeclaration') return;
     const first = ((node.params as Node[] | undefined) ?? [])[0]?.pat;
-    if (nameOf(first) === 'code' && namesRefusalType(node.returnType as Node | null)) helpers.add(nameOf(node.identifier) ?? '');
+    if (nameOf(first) === 'code' && namesRefusalType(node.returnType as Node | null))
+      helpers.add(nameOf(node.identifier) ?? '');
   });
   return helpers;
 }
@@ -101,7 +107,8 @@ function codeRaisedBy(node: Node, helpers: Set<string>): string | undefined {
   const callee = nameOf(node.callee);
   if (node.type === 'NewExpression' && callee === 'Problem') return stringValue(firstArgument(node));
   if (node.type === 'CallExpression' && callee === 'statusOfCode') return stringValue(firstArgument(node));
-  if (node.type === 'CallExpression' && callee !== undefined && helpers.has(callee)) return stringValue(firstArgument(node));
+  if (node.type === 'CallExpression' && callee !== undefined && helpers.has(callee))
+    return stringValue(firstArgument(node));
   if (node.type === 'ObjectExpression') return handWrittenRefusal(node);
   return undefined;
 }
@@ -120,19 +127,27 @@ export function documentedCodes(file: string): Map<string, number> {
   if (!existsSync(file)) return documented;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const row = /^\|\s*`?([a-z][a-z0-9_]*)`?\s*\|\s*(\d{3})\s*\|/.exec(line);
-    if (row) documented.set(row[1]!, Number(row[2]));
+    if (row?.[1]) documented.set(row[1], Number(row[2]));
   }
   return documented;
 }
 
-export function problemCodeViolations(registered: RegisteredCode[], used: CodeSite[], doc: Map<string, number>, docName: string): Violation[] {
+export function problemCodeViolations(
+  registered: RegisteredCode[],
+  used: CodeSite[],
+  doc: Map<string, number>,
+  docName: string,
+): Violation[] {
   const byCode = new Map(registered.map((entry) => [entry.code, entry]));
   const violations: Violation[] = [];
   const add = (where: string, detail: string): void => void violations.push({ rule: 'problem-code', where, detail });
   // A registered code missing from the doc is reported once, where it is registered.
   for (const site of used.filter((use) => !byCode.has(use.code))) {
     const alsoDoc = doc.has(site.code) ? '' : ` nor in ${docName}`;
-    add(site.where, `${site.code} is used but never registered (src/http/problems.ts or registerProblemCodes)${alsoDoc}`);
+    add(
+      site.where,
+      `${site.code} is used but never registered (src/http/problems.ts or registerProblemCodes)${alsoDoc}`,
+    );
   }
   for (const entry of byCode.values()) {
     if (!doc.has(entry.code)) add(entry.where, `${entry.code} is registered but missing from ${docName}`);
@@ -140,6 +155,7 @@ export function problemCodeViolations(registered: RegisteredCode[], used: CodeSi
       add(docName, `${entry.code} is ${entry.status} in the code but ${doc.get(entry.code)} in ${docName}`);
   }
   for (const code of doc.keys())
-    if (!byCode.has(code) && !used.some((site) => site.code === code)) add(docName, `${code} is documented but nothing registers it`);
+    if (!byCode.has(code) && !used.some((site) => site.code === code))
+      add(docName, `${code} is documented but nothing registers it`);
   return violations;
 }

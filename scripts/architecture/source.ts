@@ -52,10 +52,16 @@ function lineOf(lineStarts: number[], byte: number): number {
   let high = lineStarts.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (lineStarts[middle]! <= byte) low = middle + 1;
+    if ((lineStarts[middle] ?? 0) <= byte) low = middle + 1;
     else high = middle;
   }
   return low;
+}
+
+/** A node's span; every node this check reports on has one. */
+export function spanOf(node: Node): { start: number; end: number } {
+  if (!node.span) throw new Error(`swc node ${node.type} has no span`);
+  return node.span;
 }
 
 /** Every object-valued child of a node (arrays flattened), in source order. */
