@@ -69,8 +69,9 @@ function ownName(node: Node, ancestors: Node[]): string {
     [...ancestors].reverse().find((ancestor) => classTypes.has(ancestor.type ?? ''))?.identifier,
   );
   const memberKey = nameOf(node.key);
-  if (memberKey !== undefined)
-    return node.type === 'MethodProperty' || !className ? memberKey : `${className}.${memberKey}`;
+  // Object-literal members take no class prefix even when the object sits in a class.
+  const inObject = ['MethodProperty', 'GetterProperty', 'SetterProperty'].includes(node.type ?? '');
+  if (memberKey !== undefined) return inObject || !className ? memberKey : `${className}.${memberKey}`;
   return contextName(ancestors) ?? nameOf(node.identifier) ?? 'anonymous';
 }
 
