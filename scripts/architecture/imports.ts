@@ -89,12 +89,16 @@ export function typeOnlySpecifiers(parsed: ParsedFile): Set<string> {
  * make a module run before the one it needs is initialised, which is the
  * harm a file cycle does. Folder cycles count them: a folder that names
  * another's types depends on it just as much, and layering is about that.
+ * Root files (the context, the capability type, the configuration, the
+ * map) sit above every folder and are not folders: a cycle through one of
+ * them is a file cycle or none, so the folder graph leaves them out.
  */
 export function cycleViolations(result: ICruiseResult, sourceDir: string, isTypeOnly: TypeOnlyTest): Violation[] {
   const edges = localEdges(result.modules, isTypeOnly);
   const runtime = edges.filter((edge) => !edge.typeOnly);
   const fileCycles = stronglyConnected(runtime.map((edge) => [edge.from, edge.to]));
   const folderEdges = edges
+    .filter((edge) => !isRootFile(edge.from, sourceDir) && !isRootFile(edge.to, sourceDir))
     .map((edge) => [topFolder(edge.from, sourceDir), topFolder(edge.to, sourceDir)] as const)
     .filter(([from, to]) => from !== to);
   const folderCycles = stronglyConnected(folderEdges);
@@ -111,6 +115,10 @@ function cycleViolation(rule: 'file-cycle' | 'folder-cycle', { members, cycle }:
 
 /** A strongly connected component: all its members, and one shortest cycle through the first. */
 export type Tangle = { members: string[]; cycle: string[] };
+
+function isRootFile(file: string, sourceDir: string): boolean {
+  return !path.posix.relative(sourceDir, file).includes('/');
+}
 
 /** `src/payments/routes.ts` → `src/payments`; a root file `src/app.ts` is its own folder. */
 export function topFolder(file: string, sourceDir: string): string {

@@ -1,6 +1,7 @@
 /**
  * Rule (d): every problem code the code raises is registered (in
- * src/http/problems.ts's catalogue or a `registerProblemCodes` call), and
+ * src/http/problems.ts's catalogue, a manifest's `ProblemCodes` table or a
+ * `registerProblemCodes` call), and
  * every code raised or registered is in the contract, docs/problems.md,
  * with the same status.
  */
@@ -46,12 +47,20 @@ function unwrap(node: Node | undefined): Node | undefined {
 export function registeredCodes(parsed: ParsedFile): RegisteredCode[] {
   const found: RegisteredCode[] = [];
   walk(parsed.module as unknown as Node, (node) => {
-    if (node.type === 'VariableDeclarator' && nameOf(node.id) === 'problemCatalogue')
+    if (node.type === 'VariableDeclarator' && (nameOf(node.id) === 'problemCatalogue' || isProblemCodesTable(node)))
       found.push(...entriesOf(unwrap(node.init as Node) ?? {}, parsed));
     if (node.type === 'CallExpression' && nameOf(node.callee) === 'registerProblemCodes')
       found.push(...entriesOf(unwrap(firstArgument(node)) ?? {}, parsed));
   });
   return found;
+}
+
+/** A capability's own codes, as its manifest lists them: `const x: ProblemCodes = { … }`. */
+function isProblemCodesTable(declarator: Node): boolean {
+  const annotation = ((declarator.id as Node | undefined)?.typeAnnotation as Node | undefined)?.typeAnnotation as
+    | Node
+    | undefined;
+  return annotation?.type === 'TsTypeReference' && nameOf(annotation.typeName) === 'ProblemCodes';
 }
 
 function firstArgument(call: Node): Node | undefined {
