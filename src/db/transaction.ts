@@ -1,3 +1,4 @@
+import { cryptoRandom, randomFraction } from '../platform/index.ts';
 import { type Kysely, PostgresAdapter, type Transaction, sql } from 'kysely';
 import type { Database } from './connection.ts';
 import type { Tables } from './schema.ts';
@@ -22,7 +23,7 @@ export async function inTransaction<T>(database: Database, work: (tx: Tx) => Pro
       return await database.kysely.transaction().execute(work);
     } catch (error) {
       if (attempt >= retryAttemptsMax || !isRetryable(error)) throw error;
-      await new Promise((done) => setTimeout(done, Math.random() * retryDelayMsMax * attempt));
+      await new Promise((done) => setTimeout(done, randomFraction(cryptoRandom) * retryDelayMsMax * attempt));
     }
   }
 }

@@ -1,3 +1,4 @@
+import { systemClock } from '../platform/index.ts';
 import { createPrivateKey } from 'node:crypto';
 import { signRequest } from '../http/index.ts';
 import type { DemoWallet } from './state.ts';
@@ -8,7 +9,7 @@ let keyCounter = 0;
 
 function idempotencyKey(): string {
   keyCounter += 1;
-  return `demo-${Date.now()}-${keyCounter}`;
+  return `demo-${systemClock.now().getTime()}-${keyCounter}`;
 }
 
 async function send(

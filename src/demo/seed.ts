@@ -1,3 +1,4 @@
+import { systemClock } from '../platform/index.ts';
 import { generateEd25519KeyPair, publicKeyToJwk } from '../http/index.ts';
 import { bearerCall, signedCall } from './client.ts';
 import { type DemoState, type DemoWallet, readDemoState, writeDemoState } from './state.ts';
@@ -27,7 +28,7 @@ async function createWallet(
 ): Promise<DemoWallet> {
   const operator = bearerCall(hubUrl, operatorToken);
   const pair = generateEd25519KeyPair();
-  const keyId = `demo-${plan.slug}-${Date.now()}`;
+  const keyId = `demo-${plan.slug}-${systemClock.now().getTime()}`;
   const created = expectStatus(
     await operator('POST', '/v1/participants', {
       name: plan.name,

@@ -1,4 +1,5 @@
-import { randomBytes, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { cryptoRandom } from '../platform/index.ts';
 import {
   createSigner,
   createVerifier,
@@ -404,7 +405,7 @@ export async function signRequest(request: RequestToSign, key: RequestSigningKey
       paramValues: {
         created: key.now(),
         keyid: key.keyId,
-        nonce: key.nonce ?? randomBytes(generatedNonceBytes).toString('base64url'),
+        nonce: key.nonce ?? cryptoRandom.bytes(generatedNonceBytes).toString('base64url'),
         alg: 'ed25519',
       },
     },

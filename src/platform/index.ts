@@ -1,5 +1,5 @@
 export { type Clock, type ManualClock, systemClock, createManualClock, isoUtc } from './clock.ts';
-export { type Random, cryptoRandom, newId, newToken } from './random.ts';
+export { type Random, cryptoRandom, newId, newToken, randomFraction } from './random.ts';
 export {
   Secret,
   sha256Hex,

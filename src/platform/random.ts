@@ -7,6 +7,11 @@ export interface Random {
 
 export const cryptoRandom: Random = { bytes: (length) => randomBytes(length) };
 
+/** A fraction in [0, 1) drawn from the port, for jitter. */
+export function randomFraction(random: Random): number {
+  return random.bytes(4).readUInt32BE(0) / 0x1_0000_0000;
+}
+
 const crockford = '0123456789abcdefghjkmnpqrstvwxyz';
 const timeChars = 10;
 const randomChars = 16;

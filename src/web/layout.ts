@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { cryptoRandom } from '../platform/index.ts';
 import { currencies } from '../money/index.ts';
 
 /** Minor-unit exponents for the browser: it shows amounts, the API counts them. */
@@ -25,7 +25,7 @@ const styles = `
 
 /** A whole page; its one inline script runs under a per-response nonce. */
 export function page(title: string, body: string, script: string): { html: string; csp: string } {
-  const nonce = randomBytes(16).toString('base64');
+  const nonce = cryptoRandom.bytes(16).toString('base64');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title><style nonce="${nonce}">${styles}</style></head>
