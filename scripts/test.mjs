@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs the whole suite twice: once on SQLite files and once on the local
-// PostgreSQL server. Without a reachable PostgreSQL it says so plainly and
-// the PostgreSQL run counts as not done (exit code stays that of SQLite).
+// Checks the format and lint (Biome) and the types, then runs the whole suite
+// twice: once on SQLite files and once on the local PostgreSQL server.
+// Without a reachable PostgreSQL it says so plainly and the PostgreSQL run
+// counts as not done (exit code stays that of SQLite).
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 
@@ -29,6 +30,13 @@ async function postgresReachable() {
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+console.log('=== Format and lint (Biome, check mode: it changes nothing) ===');
+const biome = spawnSync('npx', ['biome', 'check', '.'], { stdio: 'inherit' });
+if (biome.status !== 0) {
+  console.log('Biome check FAILED: run `npx biome check --write .` and commit what it changes');
+  process.exit(biome.status ?? 1);
 }
 
 console.log('=== Type check ===');
