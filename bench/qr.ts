@@ -71,9 +71,9 @@ function report(result: QrBenchResult, contenders: readonly Contender[], payload
   console.log(
     `qr decode: ${payloadCount} valid merchant-presented vectors, ${seconds} s of turns, best round per CPU second`,
   );
-  contenders.forEach((contender, i) =>
-    console.log(`  ${contender.name}: ${Math.round(rates[i]!).toLocaleString('en')} /s`),
-  );
+  for (const [i, contender] of contenders.entries()) {
+    console.log(`  ${contender.name}: ${Math.round(rates[i]!).toLocaleString('en')} /s`);
+  }
   console.log(
     `  ratio, with warnings: ${result.ratio.toFixed(2)}x; verdict and tree only: ${result.verdictOnlyRatio.toFixed(2)}x`,
   );

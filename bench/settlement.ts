@@ -21,7 +21,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { type Database, isPostgres, isPostgresUrl, migrateToLatest, openDatabase } from '../src/db/index.ts';
 import { insertBenchWorld } from './settlement-world.ts';
-import { type Measured, measureCloseAndReport } from './settlement-measure.ts';
+import type { Measured } from './settlement-measure.ts';
 
 const defaults = { transfers: 1_000_000, participants: 20, merchantsPerParticipant: 10 };
 /** The bounds for closing and reporting a window of a million transfers. */

@@ -33,7 +33,7 @@ async function postgresReachable() {
 }
 
 console.log('=== Format and lint (Biome, check mode: it changes nothing) ===');
-const biome = spawnSync('npx', ['biome', 'check', '.'], { stdio: 'inherit' });
+const biome = spawnSync('npx', ['biome', 'check', '--error-on-warnings', '.'], { stdio: 'inherit' });
 if (biome.status !== 0) {
   console.log('Biome check FAILED: run `npx biome check --write .` and commit what it changes');
   process.exit(biome.status ?? 1);

@@ -46,7 +46,10 @@ function parseJsonKeepingRaw(
   done: (error: Error | null, value?: unknown) => void,
 ): void {
   request.rawBody = body;
-  if (body.length === 0) return done(null, undefined);
+  if (body.length === 0) {
+    done(null, undefined);
+    return;
+  }
   try {
     done(null, JSON.parse(body.toString('utf8')));
   } catch (error) {

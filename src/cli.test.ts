@@ -6,7 +6,9 @@ import { createTestDatabase, spawnLintas } from './testing/index.ts';
 
 const startTimeoutMs = 20_000;
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('lintas serve', () => {
   test('starts on a fresh data directory, is ready, keeps its secrets in 0600 files, and stops cleanly on SIGTERM', async () => {

@@ -74,7 +74,7 @@ export async function createAttempt(
   if (!loaded.ok) return loaded;
   const { checkout, merchant } = loaded.value;
   const method = checkout.methods.find((offered) => offered.walletId === input.walletId);
-  if (!method || !method.flows.includes(input.flow)) {
+  if (!method?.flows.includes(input.flow)) {
     return refuse(
       'method_not_offered',
       `wallet ${input.walletId} with flow ${input.flow} is not offered for this checkout`,

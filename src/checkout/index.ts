@@ -1,2 +1,2 @@
 export { buyerCallerOf, expireDueCheckouts, findCheckout, findCheckoutDecisions, moveCheckout } from './service.ts';
-export { type Checkout, type CheckoutStatus, type CheckoutLine, type CheckoutMethod } from './model.ts';
+export type { Checkout, CheckoutStatus, CheckoutLine, CheckoutMethod } from './model.ts';

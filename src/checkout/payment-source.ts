@@ -35,7 +35,7 @@ async function payableBy(
   const payable = payableRefusal(checkout);
   if (!payable.ok) return payable;
   const channel = await findChannel(tx, checkout.merchantId, walletId);
-  if (!channel || channel.status !== 'approved')
+  if (channel?.status !== 'approved')
     return refuse('channel_not_approved', `wallet ${walletId} has no approved channel with this merchant`);
   if (!checkout.methods.some((method) => method.walletId === walletId)) {
     return refuse('method_not_offered', `wallet ${walletId} was not offered for checkout ${checkout.id}`);

@@ -30,7 +30,10 @@ afterAll(async () => hub?.stop());
 
 const at = () => hub.clock.now().toISOString();
 let groupCounter = 0;
-const nextGroupId = () => `trf_ledgertest${String((groupCounter += 1)).padStart(4, '0')}`;
+const nextGroupId = () => {
+  groupCounter += 1;
+  return `trf_ledgertest${String(groupCounter).padStart(4, '0')}`;
+};
 
 function post(transferId: string, postings: Posting[]) {
   return inTransaction(hub.ctx.db, (tx) => postEntries(tx, { transferId, currency: 'CNY', postings, at: at() }));

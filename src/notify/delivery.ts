@@ -162,7 +162,7 @@ async function deliverOne(ctx: HubContext, delivery: EventDeliveryRow, token: st
 /** A 410 Gone says the receiver is gone for good: stop sending to it until the merchant enables it again. */
 async function disableGoneEndpoint(ctx: HubContext, tx: Tx, endpointId: string): Promise<void> {
   const before = await store.findEndpoint(tx, endpointId, { lock: true });
-  if (!before || !before.enabled) return;
+  if (!before?.enabled) return;
   const stamp = ctx.clock.now().toISOString();
   await store.updateEndpoint(tx, endpointId, {
     updatedAt: stamp,

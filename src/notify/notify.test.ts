@@ -33,7 +33,13 @@ type Merchant = { id: string; secretKey: string; call: ReturnType<typeof bearerC
 function recordingHttp(): HttpPort & { sent: HttpRequest[] } {
   const real = createFetchHttpPort();
   const sent: HttpRequest[] = [];
-  return { sent, request: (request) => (sent.push(request), real.request(request)) };
+  return {
+    sent,
+    request: (request) => {
+      sent.push(request);
+      return real.request(request);
+    },
+  };
 }
 
 async function hubFor(options: Parameters<typeof startTestHub>[0] = {}): Promise<TestHub> {

@@ -1,5 +1,5 @@
 import { actorOf, type Caller } from '../http/index.ts';
-import { type FieldError } from '../http/index.ts';
+import type { FieldError } from '../http/index.ts';
 import { parseEd25519PublicJwk } from '../http/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Tx } from '../db/index.ts';

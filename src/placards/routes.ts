@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import { type App, valueOrThrow } from '../http/index.ts';
 import { callerOf } from '../http/index.ts';
-import { Problem, notFound } from '../http/index.ts';
+import { notFound } from '../http/index.ts';
 import {
   CurrencyCode,
   IdParams,

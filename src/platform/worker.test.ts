@@ -14,7 +14,13 @@ function heldTicks() {
       started += 1;
       releases.push(resolve);
     });
-  return { tick, started: () => started, releaseAll: () => releases.splice(0).forEach((release) => release()) };
+  return {
+    tick,
+    started: () => started,
+    releaseAll: () => {
+      for (const release of releases.splice(0)) release();
+    },
+  };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));

@@ -161,7 +161,10 @@ export class MerchantPresentedRules implements FieldChecker {
   }
 
   value(level: Level, parentId: number, id: number, value: string): void {
-    if (value.length === 0) return this.fail('value_empty', parentId, id, value);
+    if (value.length === 0) {
+      this.fail('value_empty', parentId, id, value);
+      return;
+    }
     const charsMax = charsMaxById[level]![id]!;
     if (charsMax !== 0 && value.length > charsMax) this.length(level, parentId, id, value, charsMax);
     if (!this.payloadIsAns && ansById[level]![id] === 1 && !isAns(value))

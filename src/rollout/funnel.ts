@@ -101,8 +101,10 @@ export async function readFunnel(
   const rows = new Map<string, FunnelRow>();
   const rowOf = (date: string, walletId: string) => {
     const key = `${date} ${walletId}`;
-    let row = rows.get(key);
-    if (!row) rows.set(key, (row = { walletId, date, offered: 0, attempted: 0, paid: 0 }));
+    const known = rows.get(key);
+    if (known) return known;
+    const row = { walletId, date, offered: 0, attempted: 0, paid: 0 };
+    rows.set(key, row);
     return row;
   };
   for (let afterId = ''; ; ) {

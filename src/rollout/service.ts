@@ -141,9 +141,9 @@ function unknownWalletErrors(input: SettingsInput, wallets: Set<string>): FieldE
     if (!wallets.has(id)) errors.push({ pointer, detail: `${id} is not a wallet on this hub` });
   };
   if (input.defaultWalletId) check(input.defaultWalletId, '/defaultWalletId');
-  input.primaryWalletIds?.forEach((id, index) => check(id, `/primaryWalletIds/${index}`));
-  input.methodOrder?.forEach((id, index) => check(id, `/methodOrder/${index}`));
-  input.rollout?.forEach((rule, index) => check(rule.walletId, `/rollout/${index}/walletId`));
+  for (const [index, id] of (input.primaryWalletIds ?? []).entries()) check(id, `/primaryWalletIds/${index}`);
+  for (const [index, id] of (input.methodOrder ?? []).entries()) check(id, `/methodOrder/${index}`);
+  for (const [index, rule] of (input.rollout ?? []).entries()) check(rule.walletId, `/rollout/${index}/walletId`);
   return errors;
 }
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { type Actor, createAuditWriter } from '../audit/index.ts';
-import { ConfigError, loadConfig, redactUrl } from '../config.ts';
+import { type Config, ConfigError, loadConfig, redactUrl } from '../config.ts';
 import type { HubContext } from '../context.ts';
 import { isPostgresUrl, openDatabase } from '../db/index.ts';
 import { createFetchHttpPort } from '../http/index.ts';
@@ -118,7 +118,7 @@ function refused(io: SettleCliIo, refusal: { code: string; detail: string }): nu
 
 /** Opens the hub's database (never creating a missing SQLite file), runs the work, closes it. */
 async function run(flags: Flags, io: SettleCliIo, work: (ctx: HubContext) => Promise<number>): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig({ db: flags.db, dataDir: flags.dataDir }, io.env, cryptoRandom);
   } catch (error) {

@@ -138,11 +138,11 @@ describe('settlement windows', () => {
       const rows = [];
       // Each round: a close lands among twenty payments in flight.
       for (let round = 0; round < rounds; round += 1) {
-        const after = (ms: number) => new Promise((done) => setTimeout(done, ms));
+        const waitMs = (ms: number) => new Promise((done) => setTimeout(done, ms));
         const payments = Array.from({ length: paymentsPerRound }, (_, index) =>
-          after(2 * index).then(() => pay(10, ctx)),
+          waitMs(2 * index).then(() => pay(10, ctx)),
         );
-        const close = after(paymentsPerRound + round).then(() => operator('POST', '/v1/settlement-windows/close'));
+        const close = waitMs(paymentsPerRound + round).then(() => operator('POST', '/v1/settlement-windows/close'));
         rows.push({ payments: await Promise.all(payments), close: await close });
       }
       return rows;

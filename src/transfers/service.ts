@@ -287,7 +287,7 @@ export async function postRefund(
   );
   const window = await windowForTransfer(ctx, tx);
   const payment = await store.findTransfer(tx, input.paymentTransferId, true);
-  if (!payment || payment.kind !== 'payment' || payment.status !== 'committed') {
+  if (payment?.kind !== 'payment' || payment.status !== 'committed') {
     return refuse('payment_not_refundable', `transfer ${input.paymentTransferId} is not a committed payment`);
   }
   const remaining = minor(payment.amount - payment.refundedAmount);
