@@ -187,7 +187,7 @@ export async function changeChannel(
   event: ChannelEvent,
 ): Promise<Result<ChannelView, ChannelRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
-    const before = await store.findChannelById(tx, id, true);
+    const before = await store.findChannelById(tx, id, { lock: true });
     if (!before || !canSeeChannel(caller, before))
       return refuse('not_found', `channel application ${id} was not found`);
     if (!isPartyTo(caller, before, event)) throw new Error(`route for ${event.type} let a ${caller.type} through`);

@@ -52,7 +52,11 @@ export async function insertChannel(tx: Tx, channel: Channel): Promise<boolean> 
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
-export async function findChannelById(db: Queryable, id: string, lock = false): Promise<Channel | undefined> {
+export async function findChannelById(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<Channel | undefined> {
   const query = db.selectFrom('channels').selectAll().where('id', '=', id);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toChannel(row) : undefined;

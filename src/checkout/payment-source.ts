@@ -29,7 +29,7 @@ async function payableBy(
   token: PaymentToken,
   walletId: string,
 ): Promise<Result<Checkout, PaymentRefusal>> {
-  let checkout = await store.findCheckout(tx, token.objectId, true);
+  let checkout = await store.findCheckout(tx, token.objectId, { lock: true });
   if (!checkout) throw new Error(`payment token ${token.token} names no checkout`);
   if (isDue(checkout, ctx.clock.now())) checkout = await moveCheckout(ctx, tx, checkout, 'expire');
   const payable = payableRefusal(checkout);

@@ -146,7 +146,7 @@ export async function readCheckout(ctx: HubContext, id: string): Promise<Checkou
 
 export async function expireCheckout(ctx: HubContext, id: string): Promise<Checkout | undefined> {
   return inTransaction(ctx.db, async (tx) => {
-    const checkout = await store.findCheckout(tx, id, true);
+    const checkout = await store.findCheckout(tx, id, { lock: true });
     if (!checkout || !isDue(checkout, ctx.clock.now())) return checkout;
     return moveCheckout(ctx, tx, checkout, 'expire');
   });
@@ -170,7 +170,7 @@ export async function cancelCheckout(
   if (!current || !canSeeCheckout(caller, current) || caller.type !== 'merchant')
     return refuse('not_found', `checkout ${id} was not found`);
   return inTransaction(ctx.db, async (tx) => {
-    const checkout = await store.findCheckout(tx, id, true);
+    const checkout = await store.findCheckout(tx, id, { lock: true });
     if (!checkout) return refuse('not_found', `checkout ${id} was not found`);
     if (checkout.status !== 'open')
       return refuse('invalid_transition', `a ${checkout.status} checkout cannot be canceled`);

@@ -63,7 +63,11 @@ export async function insertCheckout(
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
-export async function findCheckout(db: Queryable, id: string, lock = false): Promise<Checkout | undefined> {
+export async function findCheckout(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<Checkout | undefined> {
   const query = db.selectFrom('checkouts').selectAll().where('id', '=', id);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toCheckout(row) : undefined;

@@ -20,7 +20,7 @@ export const customFormats = {
   'iso3166-alpha2': (value: string) => isCountryCode(value),
 };
 
-function makeAjv(coerceTypes: boolean | 'array'): Ajv {
+function makeAjv({ coerceTypes }: { coerceTypes: boolean | 'array' }): Ajv {
   const ajv = new Ajv({
     allErrors: true,
     coerceTypes,
@@ -40,8 +40,8 @@ function makeAjv(coerceTypes: boolean | 'array'): Ajv {
  * Every error is reported, not only the first.
  */
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const bodyAjv = makeAjv(false);
-  const textAjv = makeAjv('array');
+  const bodyAjv = makeAjv({ coerceTypes: false });
+  const textAjv = makeAjv({ coerceTypes: 'array' });
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? bodyAjv : textAjv;
     return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;

@@ -245,7 +245,7 @@ export async function setLimits(
     }
     const at = ctx.clock.now().toISOString();
     await lockPosition(tx, participantId, input.currency, at);
-    const before = await store.findLimitsRow(tx, participantId, input.currency);
+    const before = await store.findStoredLimits(tx, participantId, input.currency);
     const limits = { netDebitCap: minor(input.netDebitCap), prefunding: minor(input.prefunding) };
     await store.upsertLimits(tx, participantId, input.currency, limits, at);
     await ctx.audit(tx, {

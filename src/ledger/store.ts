@@ -95,17 +95,13 @@ export async function insertEntries(tx: Tx, entries: readonly NewEntry[]): Promi
  * Caps and prefunding live in `participant_limits`, which the participants
  * capability creates; the ledger reads them here. No row means 0 and 0.
  */
+/** A participant's limits in a currency; none set (no row) is 0 and 0. */
 export async function findLimits(db: Queryable, participantId: string, currency: string): Promise<Limits> {
-  const row = await db
-    .selectFrom('participant_limits')
-    .select(['net_debit_cap', 'prefunding'])
-    .where('participant_id', '=', participantId)
-    .where('currency', '=', currency)
-    .executeTakeFirst();
-  return row ? { netDebitCap: minor(row.net_debit_cap), prefunding: minor(row.prefunding) } : noLimits;
+  return (await findStoredLimits(db, participantId, currency)) ?? noLimits;
 }
 
-export async function findLimitsRow(
+/** The limits as stored, or undefined when the operator never set any (for audit trails' `before`). */
+export async function findStoredLimits(
   db: Queryable,
   participantId: string,
   currency: string,

@@ -130,7 +130,7 @@ async function changeMerchant(
   change: (before: Merchant, stamp: string) => Result<Parameters<typeof store.updateMerchant>[2], MerchantRefusal>,
 ): Promise<Result<Merchant, MerchantRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
-    const before = await store.findMerchant(tx, id, true);
+    const before = await store.findMerchant(tx, id, { lock: true });
     if (!before || !canManageMerchant(caller, before)) return refuse('not_found', `merchant ${id} was not found`);
     const update = change(before, ctx.clock.now().toISOString());
     if (!update.ok) return update;

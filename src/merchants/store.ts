@@ -41,7 +41,11 @@ export async function insertMerchant(tx: Tx, merchant: Merchant, secretKeyHash: 
     .execute();
 }
 
-export async function findMerchant(db: Queryable, id: string, lock = false): Promise<Merchant | undefined> {
+export async function findMerchant(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<Merchant | undefined> {
   const query = db.selectFrom('merchants').selectAll().where('id', '=', id);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toMerchant(row) : undefined;

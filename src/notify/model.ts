@@ -155,7 +155,7 @@ export function judgeAttempt(
   const verdict = (
     event: AttemptVerdict['event'],
     nextAttemptAt: Date | null,
-    disableEndpoint = false,
+    { disableEndpoint = false }: { disableEndpoint?: boolean } = {},
   ): AttemptVerdict => ({
     event,
     nextAttemptAt,
@@ -164,7 +164,7 @@ export function judgeAttempt(
     error,
   });
   if (responseStatus !== null && responseStatus >= 200 && responseStatus < 300) return verdict('succeed', null);
-  if (responseStatus === 410 && facts.kind === 'webhook') return verdict('give_up', null, true);
+  if (responseStatus === 410 && facts.kind === 'webhook') return verdict('give_up', null, { disableEndpoint: true });
   if (result.kind === 'receiver_gone') return verdict('give_up', null);
   if (facts.attemptAt.getTime() >= facts.giveUpAt.getTime()) return verdict('give_up', null);
   return verdict('fail', new Date(facts.attemptAt.getTime() + retryDelayMs(facts.attempts, facts.jitterUnit)));

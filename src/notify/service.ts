@@ -200,7 +200,7 @@ export async function retryDelivery(
 ): Promise<Result<Delivery, RetryRefusal>> {
   const owner = ownerOf(caller, kind);
   return inTransaction(ctx.db, async (tx) => {
-    const row = await store.findDeliveryRow(tx, id, true);
+    const row = await store.findDeliveryRow(tx, id, { lock: true });
     if (!owner || !row || row.kind !== kind || !owns(owner, row))
       return refuse('not_found', `delivery ${id} was not found`);
     const before = store.toDelivery(row);

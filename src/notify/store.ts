@@ -205,7 +205,11 @@ export async function insertDeliveries(tx: Tx, deliveries: readonly NewDelivery[
     .execute();
 }
 
-export async function findDeliveryRow(db: Queryable, id: string, lock = false): Promise<EventDeliveryRow | undefined> {
+export async function findDeliveryRow(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<EventDeliveryRow | undefined> {
   const query = db.selectFrom('event_deliveries').selectAll().where('id', '=', id);
   return (lock ? forUpdate(db, query) : query).executeTakeFirst();
 }

@@ -147,7 +147,7 @@ export async function changeParticipantStatus(
   reason: string | null,
 ): Promise<Result<Participant, ParticipantRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
-    const row = await store.findParticipantRow(tx, id, true);
+    const row = await store.findParticipantRow(tx, id, { lock: true });
     if (!row) return refuse('not_found', `participant ${id} was not found`);
     const before = await mustFind(tx, id);
     const to = nextParticipantStatus(before.status, event);

@@ -74,7 +74,11 @@ export async function upsertLimit(
     .execute();
 }
 
-export async function findParticipantRow(db: Queryable, id: string, lock = false): Promise<ParticipantRow | undefined> {
+export async function findParticipantRow(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<ParticipantRow | undefined> {
   const query = db.selectFrom('participants').selectAll().where('id', '=', id);
   return (lock ? forUpdate(db, query) : query).executeTakeFirst();
 }

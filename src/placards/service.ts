@@ -160,7 +160,7 @@ function isDue(qr: TillQr, now: Date): boolean {
 
 /** Loads a till QR locked, expiring it first when its time has passed. */
 export async function lockTillQr(ctx: HubContext, tx: Tx, id: string): Promise<TillQr | undefined> {
-  const qr = await store.findTillQr(tx, id, true);
+  const qr = await store.findTillQr(tx, id, { lock: true });
   return qr && isDue(qr, ctx.clock.now()) ? moveTillQr(ctx, tx, qr, 'expire') : qr;
 }
 

@@ -70,7 +70,11 @@ export async function insertTillQr(tx: Tx, qr: TillQr, token: string): Promise<v
     .execute();
 }
 
-export async function findTillQr(db: Queryable, id: string, lock = false): Promise<TillQr | undefined> {
+export async function findTillQr(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<TillQr | undefined> {
   const query = db.selectFrom('till_qr_codes').selectAll().where('id', '=', id);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toTillQr(row) : undefined;

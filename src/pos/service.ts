@@ -234,7 +234,7 @@ export async function createCharge(
 
 async function recordAnswer(ctx: HubContext, chargeId: string, answer: AuthorizationAnswer): Promise<Charge> {
   return inTransaction(ctx.db, async (tx) => {
-    const charge = await store.findCharge(tx, chargeId, true);
+    const charge = await store.findCharge(tx, chargeId, { lock: true });
     assertCharge(charge !== undefined, `charge ${chargeId} exists after it was opened`);
     if (charge.status !== 'pending') return charge;
     if (answer.kind === 'no_answer') return moveCharge(ctx, tx, charge, 'no_answer', {});
@@ -349,7 +349,7 @@ export async function decideCharge(
   input: { decision: Decision; reason?: string | undefined },
 ): Promise<Result<ChargeView, DecisionRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
-    const charge = await store.findCharge(tx, id, true);
+    const charge = await store.findCharge(tx, id, { lock: true });
     if (!charge || caller.type !== 'participant' || charge.issuerId !== caller.id)
       return refuse('not_found', `charge ${id} was not found`);
     if (charge.status === 'reversed') {
@@ -387,7 +387,7 @@ export async function reverseCharge(
   id: string,
 ): Promise<Result<ChargeView, ReversalRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
-    const charge = await store.findCharge(tx, id, true);
+    const charge = await store.findCharge(tx, id, { lock: true });
     if (!charge || caller.type !== 'merchant' || charge.merchantId !== caller.id)
       return refuse('not_found', `charge ${id} was not found`);
     if (charge.status === 'reversed') return ok(chargeJson(charge));
@@ -422,7 +422,7 @@ export async function reverseDueCharges(ctx: HubContext): Promise<number> {
   let reversed = 0;
   for (const id of due) {
     const moved = await inTransaction(ctx.db, async (tx) => {
-      const charge = await store.findCharge(tx, id, true);
+      const charge = await store.findCharge(tx, id, { lock: true });
       if (
         !charge ||
         !(reversibleStatuses as readonly string[]).includes(charge.status) ||

@@ -73,8 +73,12 @@ export async function insertCharge(tx: Tx, charge: Charge): Promise<boolean> {
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
-/** The charge, locked until the transaction ends when `lock` (PostgreSQL; SQLite runs one transaction at a time). */
-export async function findCharge(db: Queryable, id: string, lock = false): Promise<Charge | undefined> {
+/** The charge, locked until the transaction ends when `{ lock: true }` (PostgreSQL; SQLite runs one transaction at a time). */
+export async function findCharge(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<Charge | undefined> {
   const query = db.selectFrom('pos_charges').selectAll().where('id', '=', id);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toCharge(row) : undefined;

@@ -38,7 +38,7 @@ type Staging = {
   bad: { line: number; error: string }[];
 };
 
-async function flush(ctx: HubContext, staging: Staging, force: boolean): Promise<void> {
+async function flush(ctx: HubContext, staging: Staging, { force = false }: { force?: boolean } = {}): Promise<void> {
   if (force || staging.good.length >= uploadBatchLines) {
     await store.insertUploads(ctx.db.kysely, staging.reconciliationId, staging.good);
     staging.good = [];
@@ -81,13 +81,13 @@ async function stageUpload(ctx: HubContext, staging: Staging, csv: Buffer): Prom
       staging.malformed += 1;
       staging.bad.push({ line: info.lines, error: read.error });
     }
-    await flush(ctx, staging, false);
+    await flush(ctx, staging);
   }
   if (!columns)
     return refuse('invalid_request', 'the upload is empty: it needs a header line', {
       errors: [{ pointer: '/body', detail: 'is empty' }],
     });
-  await flush(ctx, staging, true);
+  await flush(ctx, staging, { force: true });
   return ok(true);
 }
 

@@ -31,7 +31,7 @@ function refundJson(refund: Refund): Refund {
 /** A checkout paid by this payment follows it: partially refunded, then refunded. */
 async function followCheckout(ctx: HubContext, tx: Tx, payment: Transfer): Promise<void> {
   if (payment.checkoutId === null) return;
-  const checkout = await findCheckout(tx, payment.checkoutId, true);
+  const checkout = await findCheckout(tx, payment.checkoutId, { lock: true });
   if (!checkout) throw new Error(`payment ${payment.id} names a missing checkout`);
   await moveCheckout(ctx, tx, checkout, payment.refundedAmount >= payment.amount ? 'refund_rest' : 'refund_part');
 }

@@ -171,7 +171,7 @@ export async function putSettings(
     if (errors.length > 0) return refuse('invalid_request', 'the settings are not valid', { errors });
     // Two first PUTs of one merchant would both insert its rules; one waits for the other.
     await lockNamed(tx, `checkout_settings:${caller.id}`);
-    const current = await store.findSettings(tx, caller.id, true);
+    const current = await store.findSettings(tx, caller.id, { lock: true });
     const currentRules = await store.listRulesOfMerchant(tx, caller.id);
     const before: Settings | null = current ? { ...current, rollout: currentRules.map(conditionsOf) } : null;
     const stamp = ctx.clock.now().toISOString();

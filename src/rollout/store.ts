@@ -19,7 +19,7 @@ function toSettings(row: CheckoutSettingsRow): CheckoutSettings {
 export async function findSettings(
   db: Queryable,
   merchantId: string,
-  lock = false,
+  { lock = false }: { lock?: boolean } = {},
 ): Promise<CheckoutSettings | undefined> {
   const query = db.selectFrom('checkout_settings').selectAll().where('merchant_id', '=', merchantId);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();

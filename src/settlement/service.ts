@@ -139,7 +139,7 @@ export async function ensureReport(
   step: (name: string) => void = () => {},
 ): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
-    const window = await store.findWindow(tx, windowId, true);
+    const window = await store.findWindow(tx, windowId, { lock: true });
     invariant(
       window !== undefined && window.status !== 'open',
       `window ${windowId} exists and is closed before its report`,
@@ -220,7 +220,7 @@ export async function settleWindow(
   const found = await store.findWindow(ctx.db.kysely, windowId);
   if (found?.status === 'closed' && found.reportedAt === null) await ensureReport(ctx, windowId);
   return inTransaction(ctx.db, async (tx) => {
-    const window = await store.findWindow(tx, windowId, true);
+    const window = await store.findWindow(tx, windowId, { lock: true });
     if (!window) return refuse('not_found', `settlement window ${windowId} was not found`);
     if (window.status === 'open') return refuse('window_not_closed', `settlement window ${windowId} is still open`);
     if (window.status === 'settled')

@@ -61,7 +61,11 @@ export async function findOpenWindow(db: Queryable): Promise<StoredWindow | unde
   return row ? toStoredWindow(row) : undefined;
 }
 
-export async function findWindow(db: Queryable, id: string, lock = false): Promise<StoredWindow | undefined> {
+export async function findWindow(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<StoredWindow | undefined> {
   const query = db.selectFrom('settlement_windows').selectAll().where('id', '=', id);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toStoredWindow(row) : undefined;

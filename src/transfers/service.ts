@@ -181,7 +181,7 @@ async function moveReserved(
   event: TransferEvent,
   window: TransferWindow | null,
 ): Promise<{ before: Transfer; after: Transfer; at: string }> {
-  const before = await store.findTransfer(tx, transferId, true);
+  const before = await store.findTransfer(tx, transferId, { lock: true });
   invariant(before !== undefined, `transfer ${transferId} exists to ${event}`);
   const to = nextTransferStatus(before.status, event);
   invariant(to !== undefined, `a ${before.status} transfer ${transferId} cannot ${event}`);
@@ -286,7 +286,7 @@ export async function postRefund(
     `a refund amount is a positive safe integer (not ${input.amount})`,
   );
   const window = await windowForTransfer(ctx, tx);
-  const payment = await store.findTransfer(tx, input.paymentTransferId, true);
+  const payment = await store.findTransfer(tx, input.paymentTransferId, { lock: true });
   if (payment?.kind !== 'payment' || payment.status !== 'committed') {
     return refuse('payment_not_refundable', `transfer ${input.paymentTransferId} is not a committed payment`);
   }

@@ -79,7 +79,11 @@ export async function insertTransfer(tx: Tx, transfer: Transfer): Promise<boolea
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
-export async function findTransfer(db: Queryable, id: string, lock = false): Promise<Transfer | undefined> {
+export async function findTransfer(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<Transfer | undefined> {
   const query = db.selectFrom('transfers').selectAll().where('id', '=', id);
   const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toTransfer(row) : undefined;
