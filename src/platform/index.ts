@@ -11,3 +11,4 @@ export {
 } from './secret.ts';
 export { type Result, type Refusal, ok, refuse } from './result.ts';
 export { type Worker, startPeriodicWorker } from './worker.ts';
+export { InvariantError, invariant } from './invariant.ts';
