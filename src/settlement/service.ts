@@ -1,10 +1,10 @@
 import { type Actor, systemActor } from '../audit/index.ts';
 import type { HubContext } from '../context.ts';
 import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
-import { announceThresholdCrossings, invariant, lockPositions, postEntries } from '../ledger/index.ts';
+import { announceThresholdCrossings, lockPositions, postEntries } from '../ledger/index.ts';
 import { minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, newId, ok, refuse } from '../platform/index.ts';
 import { businessDateOf, lastCutoff } from './calendar.ts';
 import {
   type ReportAudience,
