@@ -1,6 +1,7 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
 import type { CheckoutAttemptRow, CheckoutRow } from '../db/index.ts';
+import { invariant } from '../platform/index.ts';
 import type { Checkout, CheckoutLine, CheckoutMethod, CheckoutStatus } from './model.ts';
 
 function toCheckout(row: CheckoutRow): Checkout {
@@ -145,8 +146,7 @@ export async function updateCheckoutStatus(
     .where('id', '=', id)
     .where('status', '=', from)
     .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n)
-    throw new Error(`checkout ${id} was not ${from} when it was moved to ${change.status}`);
+  invariant(result.numUpdatedRows === 1n, `locked checkout ${id} was still ${from} when moved to ${change.status}`);
 }
 
 export async function insertAttempt(tx: Tx, attempt: CheckoutAttemptRow): Promise<void> {
