@@ -2,7 +2,7 @@ import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
 import type { Caller } from '../http/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
-import { type Result, newToken, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, newToken, ok, refuse } from '../platform/index.ts';
 import { decode } from '../qr/index.ts';
 import { type Transfer, findTransferByPayerRef, isPayerRefConflict } from '../transfers/index.ts';
 import {
@@ -27,6 +27,7 @@ export async function issuePaymentToken(ctx: HubContext, tx: Tx, input: TokenInp
     createdAt: ctx.clock.now().toISOString(),
     usedAt: null,
   };
+  invariant(token.merchantId.length > 0, `payment token for ${token.source} ${token.objectId} names its merchant`);
   await store.insertToken(tx, token);
   return token;
 }
@@ -49,7 +50,7 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
 
   function handlerOf(token: PaymentToken): PaymentSourceHandler {
     const handler = bySource.get(token.source);
-    if (!handler) throw new Error(`no payment handler for ${token.source}`);
+    invariant(handler !== undefined, `a payment handler is registered for ${token.source} tokens`);
     return handler;
   }
 
@@ -132,7 +133,18 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
           payerRef: input.payerRef,
         }),
       );
-      if (paid.ok) return ok({ transfer: paid.value, repeated: false });
+      if (paid.ok) {
+        invariant(
+          paid.value.payerParticipantId === payer.value,
+          `transfer ${paid.value.id} is paid by its caller ${payer.value}`,
+        );
+        invariant(
+          paid.value.payerRef === input.payerRef,
+          `transfer ${paid.value.id} carries payer.ref ${input.payerRef}`,
+        );
+        invariant(paid.value.currency === input.currency, `transfer ${paid.value.id} is in ${input.currency}`);
+        return ok({ transfer: paid.value, repeated: false });
+      }
       const raced = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
       return raced ? ok({ transfer: raced, repeated: true }) : paid;
     } catch (error) {
