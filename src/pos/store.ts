@@ -2,6 +2,7 @@ import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
 import type { PosChargeRow } from '../db/index.ts';
 import { minor } from '../money/index.ts';
+import { invariant } from '../platform/index.ts';
 import {
   type Charge,
   type ChargeStamp,
@@ -106,6 +107,10 @@ export async function updateChargeStatus(
   from: ChargeStatus,
   change: ChargeChange,
 ): Promise<boolean> {
+  invariant(
+    change.stamp === `${change.status}_at`,
+    `charge ${id} moving to ${change.status} is stamped ${change.stamp}`,
+  );
   const result = await tx
     .updateTable('pos_charges')
     .set({
@@ -119,6 +124,7 @@ export async function updateChargeStatus(
     .where('id', '=', id)
     .where('status', '=', from)
     .executeTakeFirst();
+  invariant(result.numUpdatedRows <= 1n, `moving charge ${id} updated one row at most`);
   return result.numUpdatedRows === 1n;
 }
 
