@@ -7,8 +7,11 @@ import { Problem } from './problems.ts';
 const keyCharsMax = 255;
 /** How long a key is kept: DESIGN says at least 24 hours. */
 export const idempotencyRetentionMs = 48 * 60 * 60 * 1000;
-/** A request that crashed its process leaves its key locked; after this another may take it over. */
-const inProgressLockMs = 60 * 1000;
+/**
+ * A request that crashed its process leaves its key locked; after this another may take it over.
+ * Anything that holds a request open (a till's authorisation deadline) must stay below it.
+ */
+export const idempotencyLockMs = 60 * 1000;
 const replayedHeader = 'idempotent-replayed';
 const serverErrorStatusMin = 500;
 
@@ -67,7 +70,7 @@ export function createIdempotency(database: Database, clock: Clock, masterKey: S
         response_headers: null,
         response_body: null,
         created_at: now.toISOString(),
-        locked_until: new Date(now.getTime() + inProgressLockMs).toISOString(),
+        locked_until: new Date(now.getTime() + idempotencyLockMs).toISOString(),
         expires_at: new Date(now.getTime() + idempotencyRetentionMs).toISOString(),
       })
       .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
@@ -115,7 +118,7 @@ export function createIdempotency(database: Database, clock: Clock, masterKey: S
   async function takeOver(scope: string, key: string, lockedUntil: string, now: Date): Promise<boolean> {
     const updated = await db
       .updateTable('idempotency_keys')
-      .set({ locked_until: new Date(now.getTime() + inProgressLockMs).toISOString() })
+      .set({ locked_until: new Date(now.getTime() + idempotencyLockMs).toISOString() })
       .where('scope', '=', scope)
       .where('key', '=', key)
       .where('locked_until', '=', lockedUntil)
