@@ -7,6 +7,7 @@ import { operatorCaller } from '../http/index.ts';
 import { qrPng, qrSvg } from '../qr/index.ts';
 import { placardPdf } from './render.ts';
 import { placardPayload } from './service.ts';
+import { invariant } from '../platform/index.ts';
 
 const renderers: Record<
   string,
@@ -24,7 +25,7 @@ export function registerPlacardCommand(
   options: HubOptions = {},
 ): void {
   const qr = program.commands.find((command) => command.name() === 'qr');
-  if (!qr) throw new Error('register the qr commands before the placard command');
+  invariant(qr !== undefined, 'the qr commands are registered before the placard command');
   qr.command('placard')
     .description("write a merchant's placard as PNG, SVG or PDF")
     .requiredOption('--merchant <id>', 'the merchant')
