@@ -34,6 +34,7 @@ export async function insertCheckout(
   decisions: unknown,
   clientSecretHash: string,
 ): Promise<boolean> {
+  invariant(checkout.status === 'open', `checkout ${checkout.id} is inserted open (not ${checkout.status})`);
   const result = await tx
     .insertInto('checkouts')
     .values({
@@ -61,6 +62,7 @@ export async function insertCheckout(
     })
     .onConflict((conflict) => conflict.columns(['merchant_id', 'reference_hold']).doNothing())
     .executeTakeFirst();
+  invariant((result.numInsertedOrUpdatedRows ?? 0n) <= 1n, `inserting checkout ${checkout.id} wrote one row at most`);
   return result.numInsertedOrUpdatedRows === 1n;
 }
 

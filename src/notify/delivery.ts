@@ -241,6 +241,7 @@ export async function purgeOldEvents(ctx: HubContext): Promise<number> {
   let purged = 0;
   for (;;) {
     const count = await inTransaction(ctx.db, (tx) => store.purgeEvents(tx, cutoff, purgeBatchEventsMax));
+    invariant(count <= purgeBatchEventsMax, `a purge batch drops at most ${purgeBatchEventsMax} events (not ${count})`);
     purged += count;
     if (count < purgeBatchEventsMax) return purged;
   }

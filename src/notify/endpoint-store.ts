@@ -40,6 +40,10 @@ export function publicEndpoint(endpoint: StoredEndpoint): WebhookEndpoint {
 }
 
 export async function insertEndpoint(tx: Tx, endpoint: WebhookEndpoint, sealedSecret: string): Promise<void> {
+  invariant(
+    endpoint.enabled === (endpoint.disabledAt === null),
+    `new webhook endpoint ${endpoint.id} has a disabled time exactly when it is disabled`,
+  );
   await tx
     .insertInto('webhook_endpoints')
     .values({

@@ -18,6 +18,7 @@ function toToken(row: PaymentTokenRow): PaymentToken {
 }
 
 export async function insertToken(tx: Tx, token: PaymentToken): Promise<void> {
+  invariant(token.usedAt === null, `payment token for ${token.source} ${token.objectId} is issued unused`);
   await tx
     .insertInto('payment_tokens')
     .values({

@@ -44,6 +44,7 @@ function toCharge(row: PosChargeRow): Charge {
  * Only that conflict is absorbed (the id and the transfer are fresh).
  */
 export async function insertCharge(tx: Tx, charge: Charge): Promise<boolean> {
+  invariant(charge.status === 'pending', `charge ${charge.id} is inserted pending (not ${charge.status})`);
   const result = await tx
     .insertInto('pos_charges')
     .values({
@@ -71,6 +72,7 @@ export async function insertCharge(tx: Tx, charge: Charge): Promise<boolean> {
     })
     .onConflict((conflict) => conflict.column('payment_code_hold').doNothing())
     .executeTakeFirst();
+  invariant((result.numInsertedOrUpdatedRows ?? 0n) <= 1n, `inserting charge ${charge.id} wrote one row at most`);
   return result.numInsertedOrUpdatedRows === 1n;
 }
 

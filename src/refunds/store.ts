@@ -27,6 +27,9 @@ function toRefund(row: RefundRow & { receipt_number: string }): Refund {
 }
 
 export async function insertRefund(tx: Tx, row: RefundRow): Promise<void> {
+  invariant(row.status === 'pending', `refund ${row.id} is inserted pending (not ${row.status})`);
+  invariant(row.succeeded_at === null, `pending refund ${row.id} has no success time`);
+  invariant(row.amount > 0, `refund ${row.id} moves a positive amount`);
   await tx.insertInto('refunds').values(row).execute();
 }
 
