@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/index.ts';
-import { type Clock, type Random, type Secret, openSecret, sealSecret } from '../platform/index.ts';
+import { type Clock, type Random, type Secret, openSecret, sealSecret, invariant } from '../platform/index.ts';
 import { Problem } from './problems.ts';
 
 const keyCharsMax = 255;
 /** How long a key is kept: DESIGN says at least 24 hours. */
 export const idempotencyRetentionMs = 48 * 60 * 60 * 1000;
+const designRetentionMsMin = 24 * 60 * 60 * 1000;
+invariant(
+  idempotencyRetentionMs >= designRetentionMsMin,
+  `idempotency keys are kept at least ${designRetentionMsMin} ms, as DESIGN says (not ${idempotencyRetentionMs})`,
+);
 /**
  * A request that crashed its process leaves its key locked; after this another may take it over.
  * Anything that holds a request open (a till's authorisation deadline) must stay below it.
