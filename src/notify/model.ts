@@ -4,6 +4,7 @@
  * to catch up. Pure rules, no I/O.
  */
 
+import { requestTimeoutMsMax } from '../http/index.ts';
 import { invariant } from '../platform/index.ts';
 import { lookupTimeoutMs } from './url-policy.ts';
 
@@ -55,6 +56,10 @@ export const endpointEventsMax = 50;
 export const endpointUrlCharsMax = 2048;
 /** A receiver must answer within this; a slower answer counts as a failed attempt. */
 export const deliveryTimeoutMs = 10_000;
+invariant(
+  deliveryTimeoutMs <= requestTimeoutMsMax,
+  `a delivery's timeout (${deliveryTimeoutMs} ms) is one the signed client accepts (at most ${requestTimeoutMsMax} ms)`,
+);
 /** A claimed delivery is another process's after this, should its claimer die mid-attempt. */
 export const deliveryLeaseMs = 60_000;
 export const claimBatchDeliveriesMax = 32;
