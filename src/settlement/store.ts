@@ -74,7 +74,7 @@ export async function insertOpenWindow(
   tx: Tx,
   window: { id: string; businessDate: string; openedAt: string },
 ): Promise<void> {
-  await tx
+  const result = await tx
     .insertInto('settlement_windows')
     .values({
       id: window.id,
@@ -84,7 +84,8 @@ export async function insertOpenWindow(
       opened_at: window.openedAt,
     })
     .onConflict((conflict) => conflict.column('open_marker').doNothing())
-    .execute();
+    .executeTakeFirst();
+  invariant((result.numInsertedOrUpdatedRows ?? 0n) <= 1n, `opening window ${window.id} wrote one row at most`);
 }
 
 /** Moves an open window on by its table; false when it was no longer open. */
@@ -382,7 +383,7 @@ export async function insertSettlement(
   tx: Tx,
   settlement: { id: string; windowId: string; currency: string; createdAt: string },
 ): Promise<void> {
-  await tx
+  const result = await tx
     .insertInto('settlements')
     .values({
       id: settlement.id,
@@ -390,5 +391,6 @@ export async function insertSettlement(
       currency: settlement.currency,
       created_at: settlement.createdAt,
     })
-    .execute();
+    .executeTakeFirst();
+  invariant(result.numInsertedOrUpdatedRows === 1n, `settlement ${settlement.id} was recorded`);
 }
