@@ -22,7 +22,7 @@ import {
   registerProblemCodes,
   sendProblem,
 } from './http/index.ts';
-import { secretsEqual } from './platform/index.ts';
+import { invariant, secretsEqual } from './platform/index.ts';
 
 /** DESIGN: every body has a limit; 1 MiB for JSON. */
 export const bodyBytesMax = 1024 * 1024;
@@ -74,8 +74,10 @@ async function resolveBearer(ctx: HubContext, token: string): Promise<Caller | u
 function signatureResolverOf(ctx: HubContext): SignatureResolver {
   const resolvers = capabilities.flatMap((capability) => capability.signatureResolver ?? []);
   const [resolver] = resolvers;
-  if (!resolver || resolvers.length !== 1)
-    throw new Error(`one capability resolves signatures, found ${resolvers.length}`);
+  invariant(
+    resolver !== undefined && resolvers.length === 1,
+    `one capability resolves signatures, not ${resolvers.length}`,
+  );
   return resolver(ctx);
 }
 

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type Random, Secret, generateMasterKey, isValidMasterKey, newToken } from './platform/index.ts';
+import { idempotencyLockMs } from './http/index.ts';
+import { type Random, Secret, generateMasterKey, invariant, isValidMasterKey, newToken } from './platform/index.ts';
 import { type SettlementCutoff, parseCutoff } from './settlement/index.ts';
 
 /** Settings after validation; secrets are typed so they never print. */
@@ -45,6 +46,10 @@ export const posUnknownTimeoutSecondsMax = 24 * 60 * 60;
 export const posAuthorizationDeadlineMsDefault = 10_000;
 /** Below the idempotency lock (60 s), so a till's retry never runs while the first attempt still waits. */
 export const posAuthorizationDeadlineMsMax = 30_000;
+invariant(
+  posAuthorizationDeadlineMsMax < idempotencyLockMs,
+  `the longest till authorisation deadline (${posAuthorizationDeadlineMsMax} ms) is below the idempotency lock (${idempotencyLockMs} ms)`,
+);
 export const posAuthorizationDeadlineMsMin = 100;
 
 type Settings = {

@@ -1,3 +1,5 @@
+import { invariant } from '../platform/index.ts';
+
 export type ActorType = 'operator' | 'merchant' | 'participant' | 'buyer' | 'system';
 
 export type Actor = { type: ActorType; id: string };
@@ -57,7 +59,9 @@ export function auditPartiesOf(entry: AuditEntry): string[] {
     ...(entry.parties ?? []),
   ];
   const parties = [...new Set(candidates.filter((id) => partyIdPattern.test(id)))];
-  if (parties.length > auditPartiesMax)
-    throw new Error(`audit event ${entry.action} names ${parties.length} parties, more than ${auditPartiesMax}`);
+  invariant(
+    parties.length <= auditPartiesMax,
+    `audit event ${entry.action} names at most ${auditPartiesMax} parties (it names ${parties.length})`,
+  );
   return parties;
 }

@@ -3,7 +3,7 @@ import type { HubContext } from '../context.ts';
 import { inTransaction, type Queryable, type Tx } from '../db/index.ts';
 import { actorOf, type Caller } from '../http/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';
 import {
   type BusinessDetails,
   type Channel,
@@ -57,11 +57,11 @@ export async function applyForChannel(
   caller: Caller,
   input: ApplicationInput,
 ): Promise<Result<ChannelView, ChannelRefusal>> {
-  if (caller.type !== 'merchant') throw new Error(`only a merchant applies for a channel, not a ${caller.type}`);
+  invariant(caller.type === 'merchant', `only a merchant applies for a channel (not a ${caller.type})`);
   const businessDetails = input.businessDetails ?? {};
   return inTransaction(ctx.db, async (tx) => {
     const merchant = await store.findMerchantFacts(tx, caller.id);
-    if (!merchant) throw new Error(`merchant ${caller.id} authenticated but does not exist`);
+    invariant(merchant !== undefined, `authenticated merchant ${caller.id} exists`);
     if (merchant.status !== 'active')
       return refuse('merchant_suspended', `merchant ${merchant.id} is ${merchant.status}`);
     const wallet = await checkWallet(tx, input.walletId);
@@ -71,8 +71,10 @@ export async function applyForChannel(
     const channel = newChannel(ctx, { merchantId: merchant.id, walletId: input.walletId, businessDetails });
     if (!(await store.insertChannel(tx, channel))) {
       const winner = await store.findLiveChannel(tx, merchant.id, input.walletId);
-      if (!winner)
-        throw new Error(`channel insert for ${merchant.id}/${input.walletId} conflicted with no live channel`);
+      invariant(
+        winner !== undefined,
+        `the channel insert for ${merchant.id}/${input.walletId} conflicted with a live channel`,
+      );
       return applicationExists(winner);
     }
     await ctx.audit(tx, {
@@ -121,12 +123,14 @@ export async function openOwnAcquirerChannel(
   actor: Actor,
 ): Promise<Channel> {
   const acquirer = await findParticipant(tx, ids.acquirerId);
-  if (!acquirer || !isIssuer(acquirer))
-    throw new Error(`acquirer ${ids.acquirerId} is not an issuer; its merchants get no own channel`);
+  invariant(acquirer !== undefined, `acquirer ${ids.acquirerId} exists`);
+  invariant(isIssuer(acquirer), `acquirer ${ids.acquirerId} is an issuer, so its merchants get their own channel`);
   const pending = newChannel(ctx, { merchantId: ids.merchantId, walletId: ids.acquirerId, businessDetails: {} });
   const channel: Channel = { ...pending, status: 'approved', approvedAt: pending.createdAt };
-  if (!(await store.insertChannel(tx, channel)))
-    throw new Error(`merchant ${ids.merchantId} already had a channel with its acquirer`);
+  invariant(
+    await store.insertChannel(tx, channel),
+    `new merchant ${ids.merchantId} had no channel with its acquirer yet`,
+  );
   await ctx.audit(tx, {
     actor,
     action: 'channel.created',
@@ -190,7 +194,10 @@ export async function changeChannel(
     const before = await store.findChannelById(tx, id, { lock: true });
     if (!before || !canSeeChannel(caller, before))
       return refuse('not_found', `channel application ${id} was not found`);
-    if (!isPartyTo(caller, before, event)) throw new Error(`route for ${event.type} let a ${caller.type} through`);
+    invariant(
+      isPartyTo(caller, before, event),
+      `the route for ${event.type} lets only a party through (not a ${caller.type})`,
+    );
     const active = await checkPartyActive(tx, caller, before);
     if (!active.ok) return active;
     const change = transitionOf(before, event, ctx.clock.now().toISOString());
@@ -200,7 +207,11 @@ export async function changeChannel(
       });
     await store.updateChannel(tx, id, change);
     const after = await store.findChannelById(tx, id);
-    if (!after || after.status !== change.status) throw new Error(`channel ${id} did not take status ${change.status}`);
+    invariant(after !== undefined, `channel ${id} exists after it changed`);
+    invariant(
+      after.status === change.status,
+      `channel ${id} is ${change.status} after the change (it is ${after.status})`,
+    );
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action: `channel.${event.type}`,
@@ -217,7 +228,7 @@ export async function changeChannel(
 
 async function mustFindView(tx: Tx, id: string): Promise<ChannelView> {
   const view = await store.findChannelView(tx, id);
-  if (!view) throw new Error(`channel ${id} vanished inside its own transaction`);
+  invariant(view !== undefined, `channel ${id} exists after it changed`);
   return view;
 }
 

@@ -2,6 +2,7 @@ import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
 import type { ChannelRow } from '../db/index.ts';
 import type { BusinessDetails, Channel, ChannelChange, ChannelStatus, ChannelView } from './model.ts';
+import { invariant } from '../platform/index.ts';
 
 const liveStatuses: ChannelStatus[] = ['pending', 'info_requested', 'approved', 'suspended'];
 
@@ -109,7 +110,7 @@ export async function updateChannel(tx: Tx, id: string, change: ChannelChange): 
   if (change.infoRequestedAt !== undefined) set.info_requested_at = change.infoRequestedAt;
   if (change.infoProvidedAt !== undefined) set.info_provided_at = change.infoProvidedAt;
   const result = await tx.updateTable('channels').set(set).where('id', '=', id).executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) throw new Error(`channel ${id} was not updated`);
+  invariant(result.numUpdatedRows === 1n, `channel ${id} was updated (${result.numUpdatedRows} rows)`);
 }
 
 export type ChannelFilter = {

@@ -10,7 +10,7 @@ import {
   listTokensOfAttempt,
   payloadOrThrow,
 } from '../payments/index.ts';
-import { type Result, newId, newToken, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, newId, newToken, ok, refuse } from '../platform/index.ts';
 import { qrSvg } from '../qr/index.ts';
 import type { Checkout, CheckoutLine, Flow } from './model.ts';
 import { type CheckoutRefusal, canSeeCheckout, payableRefusal, readCheckout } from './service.ts';
@@ -60,7 +60,7 @@ async function loadPayable(
   const payable = payableRefusal(checkout);
   if (!payable.ok) return payable;
   const merchant = await findMerchant(ctx.db.kysely, checkout.merchantId);
-  if (!merchant) throw new Error(`checkout ${checkout.id} has no merchant`);
+  invariant(merchant !== undefined, `the merchant of checkout ${checkout.id} exists`);
   return ok({ checkout, merchant });
 }
 
@@ -94,7 +94,11 @@ export async function createAttempt(
     });
     const walletIds =
       input.flow === 'friend_pay' ? checkout.methods.map((offered) => offered.walletId) : [input.walletId];
-    return Promise.all(walletIds.map((walletId) => issueCheckoutToken(ctx, tx, checkout, attemptId, walletId)));
+    const issued = await Promise.all(
+      walletIds.map((walletId) => issueCheckoutToken(ctx, tx, checkout, attemptId, walletId)),
+    );
+    invariant(issued.length === walletIds.length, `attempt ${attemptId} has one token per wallet`);
+    return issued;
   });
   const attempt: Attempt = {
     id: attemptId,
@@ -104,7 +108,8 @@ export async function createAttempt(
     expiresAt: checkout.expiresAt,
     createdAt: at.toISOString(),
   };
-  const token = tokens[0] as PaymentToken;
+  const token = tokens[0];
+  invariant(token !== undefined, `attempt ${attemptId} issued at least one token`);
   if (input.flow === 'app_switch') {
     const wallet = await findParticipant(ctx.db.kysely, input.walletId);
     if (!wallet?.appSwitchUrlTemplate)

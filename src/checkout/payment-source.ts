@@ -12,7 +12,7 @@ import {
   type PaymentToken,
   paymentViewOf,
 } from '../payments/index.ts';
-import { type Result, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, ok, refuse } from '../platform/index.ts';
 import { type Transfer, postPayment } from '../transfers/index.ts';
 import { type Checkout, isDue } from './model.ts';
 import { moveCheckout, payableRefusal } from './service.ts';
@@ -30,7 +30,7 @@ async function payableBy(
   walletId: string,
 ): Promise<Result<Checkout, PaymentRefusal>> {
   let checkout = await store.findCheckout(tx, token.objectId, { lock: true });
-  if (!checkout) throw new Error(`payment token ${token.token} names no checkout`);
+  invariant(checkout !== undefined, `payment token ${token.token} names an existing checkout`);
   if (isDue(checkout, ctx.clock.now())) checkout = await moveCheckout(ctx, tx, checkout, 'expire');
   const payable = payableRefusal(checkout);
   if (!payable.ok) return payable;
@@ -53,7 +53,7 @@ async function describe(
   if (!payable.ok) return payable;
   const checkout = payable.value;
   const merchant = await findMerchant(tx, checkout.merchantId);
-  if (!merchant) throw new Error(`checkout ${checkout.id} has no merchant`);
+  invariant(merchant !== undefined, `the merchant of checkout ${checkout.id} exists`);
   return ok({
     paymentToken: token.token,
     merchant: { id: merchant.id, name: merchant.name, city: merchant.city, mcc: merchant.mcc },
@@ -91,7 +91,12 @@ async function pay(
     payerRef: payment.payerRef,
   });
   if (!posted.ok) return posted;
-  await moveCheckout(ctx, tx, checkout, 'pay', { transferId: posted.value.id, walletId: payment.walletId });
+  invariant(posted.value.amount === checkout.amount, `checkout ${checkout.id} is paid its own amount`);
+  const paid = await moveCheckout(ctx, tx, checkout, 'pay', {
+    transferId: posted.value.id,
+    walletId: payment.walletId,
+  });
+  invariant(paid.paidWalletId === payment.walletId, `checkout ${checkout.id} is paid by wallet ${payment.walletId}`);
   await emitEvent(ctx, tx, {
     type: 'payment.succeeded',
     data: paymentViewOf(posted.value),

@@ -3,7 +3,7 @@ import { type Tx, inTransaction } from '../db/index.ts';
 import { actorOf, type Caller } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { emitEvent } from '../notify/index.ts';
-import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex } from '../platform/index.ts';
+import { type Result, Secret, invariant, newId, newToken, ok, refuse, sha256Hex } from '../platform/index.ts';
 import { decideMethods } from '../rollout/index.ts';
 import {
   type Checkout,
@@ -54,7 +54,7 @@ export async function createCheckout(
   if (errors.length > 0) return refuse('invalid_request', 'the lines do not fit the amount', { errors });
   return inTransaction(ctx.db, async (tx) => {
     const merchant = await findMerchant(tx, caller.id);
-    if (!merchant) throw new Error(`authenticated merchant ${caller.id} does not exist`);
+    invariant(merchant !== undefined, `authenticated merchant ${caller.id} exists`);
     if (merchant.status !== 'active')
       return refuse('merchant_suspended', 'a suspended merchant cannot take new checkouts');
     const at = ctx.clock.now();
@@ -88,6 +88,7 @@ export async function createCheckout(
       transferId: null,
       paidWalletId: null,
     };
+    invariant(checkout.expiresAt > checkout.createdAt, `checkout ${checkout.id} expires after it is created`);
     const inserted = await store.insertCheckout(tx, checkout, decision.decisions, sha256Hex(clientSecret.reveal()));
     if (!inserted) {
       const holder = await store.findHeldReference(tx, merchant.id, input.reference);
@@ -121,7 +122,8 @@ export async function moveCheckout(
   payment?: { transferId: string; walletId: string },
 ): Promise<Checkout> {
   const to = nextCheckoutStatus(checkout.status, event);
-  if (!to) throw new Error(`checkout ${checkout.id} cannot ${event} from ${checkout.status}`);
+  invariant(to !== undefined, `a ${checkout.status} checkout ${checkout.id} may ${event}`);
+  invariant((event === 'pay') === (payment !== undefined), `checkout ${checkout.id} is given a payment only to pay`);
   const column = checkoutStampOf(event);
   const at = ctx.clock.now().toISOString();
   await store.updateCheckoutStatus(tx, checkout.id, checkout.status, {
@@ -131,7 +133,12 @@ export async function moveCheckout(
     payment,
   });
   const moved = await store.findCheckout(tx, checkout.id);
-  if (!moved || moved.status !== to) throw new Error(`checkout ${checkout.id} did not move to ${to}`);
+  invariant(moved !== undefined, `checkout ${checkout.id} exists after it moved`);
+  invariant(moved.status === to, `checkout ${checkout.id} is ${to} after ${event} (it is ${moved.status})`);
+  invariant(
+    payment === undefined || moved.transferId === payment.transferId,
+    `paid checkout ${checkout.id} names its transfer ${payment?.transferId}`,
+  );
   if (to !== checkout.status)
     await emitEvent(ctx, tx, { type: `checkout.${to}`, data: moved, merchantId: moved.merchantId });
   return moved;
@@ -175,6 +182,7 @@ export async function cancelCheckout(
     if (checkout.status !== 'open')
       return refuse('invalid_transition', `a ${checkout.status} checkout cannot be canceled`);
     const canceled = await moveCheckout(ctx, tx, checkout, 'cancel');
+    invariant(canceled.canceledAt !== null, `canceled checkout ${id} is stamped with when`);
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action: 'checkout.cancel',

@@ -1,6 +1,7 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
 import type { CheckoutAttemptRow, CheckoutRow } from '../db/index.ts';
+import { invariant } from '../platform/index.ts';
 import type { Checkout, CheckoutLine, CheckoutMethod, CheckoutStatus } from './model.ts';
 
 function toCheckout(row: CheckoutRow): Checkout {
@@ -33,6 +34,7 @@ export async function insertCheckout(
   decisions: unknown,
   clientSecretHash: string,
 ): Promise<boolean> {
+  invariant(checkout.status === 'open', `checkout ${checkout.id} is inserted open (not ${checkout.status})`);
   const result = await tx
     .insertInto('checkouts')
     .values({
@@ -60,6 +62,7 @@ export async function insertCheckout(
     })
     .onConflict((conflict) => conflict.columns(['merchant_id', 'reference_hold']).doNothing())
     .executeTakeFirst();
+  invariant((result.numInsertedOrUpdatedRows ?? 0n) <= 1n, `inserting checkout ${checkout.id} wrote one row at most`);
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
@@ -149,8 +152,7 @@ export async function updateCheckoutStatus(
     .where('id', '=', id)
     .where('status', '=', from)
     .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n)
-    throw new Error(`checkout ${id} was not ${from} when it was moved to ${change.status}`);
+  invariant(result.numUpdatedRows === 1n, `locked checkout ${id} was still ${from} when moved to ${change.status}`);
 }
 
 export async function insertAttempt(tx: Tx, attempt: CheckoutAttemptRow): Promise<void> {

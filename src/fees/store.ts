@@ -1,6 +1,7 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { type FeeName, type FeeRule, type FeeSchedule, emptySchedule, feeNames } from './model.ts';
+import { invariant } from '../platform/index.ts';
 
 /** The fee column names of `fee_schedules.fee`, one per fee of the API. */
 const columnOf: Record<FeeName, string> = {
@@ -21,7 +22,7 @@ export async function findSchedule(db: Queryable, currency: string): Promise<Fee
   const schedule = emptySchedule(currency);
   for (const name of feeNames) {
     const row = rows.find((candidate) => candidate.fee === columnOf[name]);
-    if (!row) throw new Error(`fee schedule ${currency} lacks ${name}: a schedule is written whole`);
+    invariant(row !== undefined, `fee schedule ${currency} has ${name}: a schedule is written whole`);
     schedule[name] = ruleOf(row);
     schedule.updatedAt = row.updated_at;
   }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller, CallerType } from './caller.ts';
 import { Problem } from './problems.ts';
 import type { SignatureRefusal } from './signatures.ts';
+import { invariant } from '../platform/index.ts';
 
 /** Turns a bearer token into a caller, or says it does not know it. */
 export type BearerResolver = (token: string) => Promise<Caller | undefined>;
@@ -51,6 +52,6 @@ async function identify(request: FastifyRequest, allowed: readonly CallerType[],
 
 /** The proven caller of a route that declared `auth`; a route without it has none. */
 export function callerOf(request: FastifyRequest): Caller {
-  if (!request.caller) throw new Error(`route ${request.routeOptions.url} reads a caller but declares no auth`);
+  invariant(request.caller, `route ${request.routeOptions.url}, which reads a caller, declares auth`);
   return request.caller;
 }

@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/index.ts';
-import { type Clock, type Random, type Secret, openSecret, sealSecret } from '../platform/index.ts';
+import { type Clock, type Random, type Secret, openSecret, sealSecret, invariant } from '../platform/index.ts';
 import { Problem } from './problems.ts';
 
 const keyCharsMax = 255;
 /** How long a key is kept: DESIGN says at least 24 hours. */
 export const idempotencyRetentionMs = 48 * 60 * 60 * 1000;
-/** A request that crashed its process leaves its key locked; after this another may take it over. */
-const inProgressLockMs = 60 * 1000;
+const designRetentionMsMin = 24 * 60 * 60 * 1000;
+invariant(
+  idempotencyRetentionMs >= designRetentionMsMin,
+  `idempotency keys are kept at least ${designRetentionMsMin} ms, as DESIGN says (not ${idempotencyRetentionMs})`,
+);
+/**
+ * A request that crashed its process leaves its key locked; after this another may take it over.
+ * Anything that holds a request open (a till's authorisation deadline) must stay below it.
+ */
+export const idempotencyLockMs = 60 * 1000;
 const replayedHeader = 'idempotent-replayed';
 const serverErrorStatusMin = 500;
 
@@ -75,7 +83,7 @@ export function createIdempotency(database: Database, clock: Clock, masterKey: S
         response_headers: null,
         response_body: null,
         created_at: now.toISOString(),
-        locked_until: new Date(now.getTime() + inProgressLockMs).toISOString(),
+        locked_until: new Date(now.getTime() + idempotencyLockMs).toISOString(),
         expires_at: new Date(now.getTime() + idempotencyRetentionMs).toISOString(),
       })
       .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
@@ -123,7 +131,7 @@ export function createIdempotency(database: Database, clock: Clock, masterKey: S
   async function takeOver(scope: string, key: string, lockedUntil: string, now: Date): Promise<boolean> {
     const updated = await db
       .updateTable('idempotency_keys')
-      .set({ locked_until: new Date(now.getTime() + inProgressLockMs).toISOString() })
+      .set({ locked_until: new Date(now.getTime() + idempotencyLockMs).toISOString() })
       .where('scope', '=', scope)
       .where('key', '=', key)
       .where('locked_until', '=', lockedUntil)

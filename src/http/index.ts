@@ -2,7 +2,7 @@ export { type App, valueOrThrow } from './app-types.ts';
 export { callerOf, createAuthHook, type SignatureResolver } from './auth.ts';
 export { actorOf, type Caller, operatorCaller } from './caller.ts';
 export { handleError, sendProblem } from './error-handler.ts';
-export { createIdempotency } from './idempotency.ts';
+export { createIdempotency, idempotencyLockMs } from './idempotency.ts';
 export { generateEd25519KeyPair, parseEd25519PublicJwk, publicKeyToJwk } from './jwk.ts';
 export { createHttpMetrics, registerCapabilityMetrics } from './metrics.ts';
 export { purgeExpiredNonces, useNonce } from './nonce-store.ts';

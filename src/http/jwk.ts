@@ -1,4 +1,5 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { invariant } from '../platform/index.ts';
 
 /**
  * Participants register, and the hub publishes at `GET /v1/hub/keys`,
@@ -66,11 +67,13 @@ export function parseEd25519PublicJwk(jwk: unknown): JwkParseResult {
 
 /** The public JWK the hub publishes for one of its keys (or shows for a participant's). */
 export function publicKeyToJwk(key: KeyObject, kid: string): Ed25519PublicJwk {
-  if (key.type !== 'public' || key.asymmetricKeyType !== 'ed25519') {
-    throw new Error(`publicKeyToJwk needs an Ed25519 public key, got ${key.type} ${key.asymmetricKeyType ?? ''}`);
-  }
+  invariant(key.type === 'public', `publicKeyToJwk is given a public key (not a ${key.type} one)`);
+  invariant(
+    key.asymmetricKeyType === 'ed25519',
+    `publicKeyToJwk is given an Ed25519 key (not ${key.asymmetricKeyType ?? 'none'})`,
+  );
   const exported = key.export({ format: 'jwk' });
-  if (typeof exported.x !== 'string') throw new Error('Ed25519 public key exported without x');
+  invariant(typeof exported.x === 'string', 'an Ed25519 public key exports its x');
   return { kty: 'OKP', crv: 'Ed25519', x: exported.x, kid, alg: 'EdDSA', use: 'sig' };
 }
 

@@ -3,6 +3,7 @@
  * code here, with its HTTP status and title; routes raise codes, never
  * free-form statuses.
  */
+import { invariant } from '../platform/index.ts';
 const problemCatalogue = {
   invalid_request: [400, 'The request is not valid'],
   idempotency_key_missing: [400, 'An Idempotency-Key header is required'],
@@ -59,15 +60,17 @@ const extraCodes = new Map<string, readonly [number, string]>();
 export function registerProblemCodes(codes: Record<string, readonly [number, string]>): void {
   for (const [code, entry] of Object.entries(codes)) {
     const known = (problemCatalogue as Record<string, readonly [number, string]>)[code] ?? extraCodes.get(code);
-    if (known && (known[0] !== entry[0] || known[1] !== entry[1]))
-      throw new Error(`problem code ${code} registered twice`);
+    invariant(
+      !known || (known[0] === entry[0] && known[1] === entry[1]),
+      `problem code ${code} is registered once, or again with the same status and title`,
+    );
     extraCodes.set(code, entry);
   }
 }
 
 function lookup(code: string): readonly [number, string] {
   const entry = (problemCatalogue as Record<string, readonly [number, string]>)[code] ?? extraCodes.get(code);
-  if (!entry) throw new Error(`unknown problem code ${code}`);
+  invariant(entry, `problem code ${code} is registered`);
   return entry;
 }
 

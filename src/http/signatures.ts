@@ -10,6 +10,7 @@ import {
 } from 'http-message-signatures';
 import { isInnerList, parseDictionary, type InnerList, type Parameters } from 'structured-headers';
 import { computeContentDigest, verifyContentDigest } from './content-digest.ts';
+import { invariant } from '../platform/index.ts';
 
 /**
  * Participants prove who they are with RFC 9421 HTTP Message Signatures over
@@ -339,7 +340,10 @@ export async function verifySignedRequest(
   if (stale) return stale;
   const key = await ports.findKey(signature.keyId);
   if (!key) return refuse('key_unknown', `no key has keyid ${JSON.stringify(signature.keyId)}`);
-  if (key.keyId !== signature.keyId) throw new Error(`findKey(${signature.keyId}) returned key ${key.keyId}`);
+  invariant(
+    key.keyId === signature.keyId,
+    `findKey(${signature.keyId}) answers that key (it returned key ${key.keyId})`,
+  );
   if (key.status === 'revoked') return refuse('key_revoked', `key ${JSON.stringify(signature.keyId)} was revoked`);
   const digest = checkDigest(headers, request.body);
   if (digest) return digest;
@@ -375,7 +379,7 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
 
 function headerNamed(headers: Record<string, string | string[]>, name: string): string {
   const value = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
-  if (typeof value !== 'string') throw new Error(`the signer produced no single ${name} header`);
+  invariant(typeof value === 'string', `the signer produced a single ${name} header`);
   return value;
 }
 
@@ -385,12 +389,10 @@ function headerNamed(headers: Record<string, string | string[]>, name: string): 
  * body), `signature-input` and `signature`.
  */
 export async function signRequest(request: RequestToSign, key: RequestSigningKey): Promise<Record<string, string>> {
-  if (key.privateKey.type !== 'private' || key.privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new Error('signRequest needs an Ed25519 private key');
-  }
+  invariant(key.privateKey.type === 'private', 'signRequest is given a private key');
+  invariant(key.privateKey.asymmetricKeyType === 'ed25519', 'signRequest is given an Ed25519 private key');
   for (const computed of ['content-digest', 'signature-input', 'signature']) {
-    if (hasHeader(request.headers, computed))
-      throw new Error(`signRequest computes ${computed} itself; do not pass it`);
+    invariant(!hasHeader(request.headers, computed), `signRequest is not passed ${computed}: it computes it itself`);
   }
   const added: Record<string, string> = {};
   if (request.body !== undefined) added['content-digest'] = computeContentDigest(request.body);

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { signRequest } from './signatures.ts';
+import { invariant } from '../platform/index.ts';
 
 /**
  * Outbound HTTP comes in through this port, so tests can answer, delay or
@@ -44,11 +45,15 @@ export const responseBodyBytesMaxDefault = 1024 * 1024;
 export const requestTimeoutMsMax = 120_000;
 
 function assertRequestShape(request: HttpRequest): void {
-  if (!Number.isInteger(request.timeoutMs) || request.timeoutMs <= 0 || request.timeoutMs > requestTimeoutMsMax) {
-    throw new Error(`timeoutMs must be an integer in 1..${requestTimeoutMsMax}, got ${request.timeoutMs}`);
-  }
+  invariant(
+    Number.isInteger(request.timeoutMs) && request.timeoutMs > 0 && request.timeoutMs <= requestTimeoutMsMax,
+    `timeoutMs is an integer in 1..${requestTimeoutMsMax} (not ${request.timeoutMs})`,
+  );
   const protocol = URL.canParse(request.url) ? new URL(request.url).protocol : undefined;
-  if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`not an http(s) URL: ${request.url}`);
+  invariant(
+    protocol === 'http:' || protocol === 'https:',
+    `requests go to http(s) URLs only (not an http(s) URL: ${request.url})`,
+  );
 }
 
 function transportError(error: unknown, request: HttpRequest): HttpTransportError {
@@ -141,7 +146,7 @@ export function createSignedHttpClient(options: SignedHttpClientOptions): Signed
   return {
     async postJson(url, body, { timeoutMs, idempotencyKey }) {
       const text = JSON.stringify(body);
-      if (text === undefined) throw new Error('postJson needs a JSON-serialisable body');
+      invariant(text !== undefined, 'postJson is given a JSON-serialisable body');
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
       if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
       const signature = await signRequest({ method: 'POST', url, headers, body: text }, { keyId, privateKey, now });

@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { HubContext } from '../context.ts';
 import { fromJson, inTransaction, lockNamed, toJson } from '../db/index.ts';
 import { generateEd25519KeyPair, publicKeyToJwk } from '../http/index.ts';
-import { newId, openSecret, sealSecret } from '../platform/index.ts';
+import { newId, openSecret, sealSecret, invariant } from '../platform/index.ts';
 
 export type HubSigner = { keyId: string; privateKey: KeyObject };
 
@@ -34,7 +34,7 @@ export async function ensureHubKey(ctx: HubContext): Promise<HubSigner> {
       .execute();
   });
   const created = await activeHubKey(ctx);
-  if (!created) throw new Error('hub key missing right after it was made');
+  invariant(created !== undefined, 'the hub key exists right after it was made');
   return created;
 }
 

@@ -4,7 +4,7 @@ import { actorOf, type Caller } from '../http/index.ts';
 import { type Minor, minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { findParticipant } from '../participants/index.ts';
-import { type Result, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, ok, refuse } from '../platform/index.ts';
 import {
   type Limits,
   type Position,
@@ -13,7 +13,6 @@ import {
   assertPostings,
   fitsHeadroom,
   headroomOf,
-  invariant,
   netMoves,
   participantAccountsInLockOrder,
   thresholdCrossings,

@@ -4,7 +4,7 @@ import { actorOf, type Caller } from '../http/index.ts';
 import { openOwnAcquirerChannel } from '../channels/index.ts';
 import { type Participant, isAcquirer, isIssuer } from '../participants/index.ts';
 import { findParticipant } from '../participants/index.ts';
-import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex } from '../platform/index.ts';
+import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex, invariant } from '../platform/index.ts';
 import { type Merchant, type MerchantEvent, merchantKeyPrefix, nextMerchantStatus } from './model.ts';
 import * as store from './store.ts';
 
@@ -136,7 +136,7 @@ async function changeMerchant(
     if (!update.ok) return update;
     await store.updateMerchant(tx, id, update.value);
     const after = await store.findMerchant(tx, id);
-    if (!after) throw new Error(`merchant ${id} vanished inside its own transaction`);
+    invariant(after !== undefined, `merchant ${id} exists after it changed`);
     await ctx.audit(tx, { actor: actorOf(caller), action, objectType: 'merchant', objectId: id, before, after });
     return ok(after);
   });

@@ -5,7 +5,7 @@ import type { EventDeliveryRow } from '../db/index.ts';
 import { HttpTransportError, createSignedHttpClient, type SignedHttpClient } from '../http/index.ts';
 import { ensureHubKey } from '../hub/index.ts';
 import { findParticipantRow } from '../participants/index.ts';
-import { type Worker, startPeriodicWorker } from '../platform/index.ts';
+import { type Worker, invariant, startPeriodicWorker } from '../platform/index.ts';
 import { signingSecretsOf } from './endpoints.ts';
 import { notifyMetricsOf } from './metrics.ts';
 import {
@@ -104,7 +104,7 @@ async function attempt(
   at: Date,
 ): Promise<AttemptResult> {
   const eventRow = await store.findEventRow(ctx.db.kysely, delivery.event_id);
-  if (!eventRow) throw new Error(`delivery ${delivery.id} has no event ${delivery.event_id}`);
+  invariant(eventRow !== undefined, `the event ${delivery.event_id} of delivery ${delivery.id} exists`);
   const event = store.toHubEvent(eventRow);
   try {
     return delivery.kind === 'webhook'
@@ -133,7 +133,11 @@ async function deliverOne(ctx: HubContext, delivery: EventDeliveryRow, token: st
     jitterUnit: jitterUnit(ctx),
   });
   const status = nextDeliveryStatus('pending', verdict.event);
-  if (!status) throw new Error(`a pending delivery cannot ${verdict.event}`);
+  invariant(status !== undefined, `a pending delivery may ${verdict.event}`);
+  invariant(
+    (status === 'pending') === (verdict.nextAttemptAt !== null),
+    `delivery ${delivery.id} has a next attempt exactly when it stays pending (it becomes ${status})`,
+  );
   const recorded = await inTransaction(ctx.db, async (tx) => {
     const held = await store.recordAttempt(tx, delivery.id, token, {
       status,
@@ -171,6 +175,7 @@ async function disableGoneEndpoint(ctx: HubContext, tx: Tx, endpointId: string):
     disabledReason: 'gone',
   });
   const after = await store.findEndpoint(tx, endpointId);
+  invariant(after?.enabled === false, `webhook endpoint ${endpointId} is disabled after it answered 410`);
   await ctx.audit(tx, {
     actor: systemActor,
     action: 'webhook_endpoint.disabled',
@@ -212,6 +217,10 @@ export async function deliverDue(ctx: HubContext): Promise<number> {
       token,
       limit: claimBatchDeliveriesMax,
     });
+    invariant(
+      claimed.length <= claimBatchDeliveriesMax,
+      `a claim takes at most ${claimBatchDeliveriesMax} deliveries (it took ${claimed.length})`,
+    );
     await forEachLimited(
       claimed,
       deliveryConcurrencyMax,
@@ -232,6 +241,7 @@ export async function purgeOldEvents(ctx: HubContext): Promise<number> {
   let purged = 0;
   for (;;) {
     const count = await inTransaction(ctx.db, (tx) => store.purgeEvents(tx, cutoff, purgeBatchEventsMax));
+    invariant(count <= purgeBatchEventsMax, `a purge batch drops at most ${purgeBatchEventsMax} events (not ${count})`);
     purged += count;
     if (count < purgeBatchEventsMax) return purged;
   }

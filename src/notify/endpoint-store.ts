@@ -1,6 +1,7 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, toJson } from '../db/index.ts';
 import type { WebhookEndpointRow } from '../db/index.ts';
+import { invariant } from '../platform/index.ts';
 import type { EndpointDisabledReason, WebhookEndpoint } from './model.ts';
 
 // Merchants' webhook endpoints: their rows, sealed secrets and changes.
@@ -39,6 +40,10 @@ export function publicEndpoint(endpoint: StoredEndpoint): WebhookEndpoint {
 }
 
 export async function insertEndpoint(tx: Tx, endpoint: WebhookEndpoint, sealedSecret: string): Promise<void> {
+  invariant(
+    endpoint.enabled === (endpoint.disabledAt === null),
+    `new webhook endpoint ${endpoint.id} has a disabled time exactly when it is disabled`,
+  );
   await tx
     .insertInto('webhook_endpoints')
     .values({
@@ -124,8 +129,13 @@ export type EndpointChange = {
   deletedAt?: string;
 };
 
+/** Changes a webhook endpoint the caller has locked. */
 export async function updateEndpoint(tx: Tx, id: string, change: EndpointChange): Promise<void> {
-  await tx
+  invariant(
+    change.enabled === undefined || change.enabled === (change.disabledAt === null),
+    `webhook endpoint ${id} has a disabled time exactly when it is disabled`,
+  );
+  const result = await tx
     .updateTable('webhook_endpoints')
     .set({
       updated_at: change.updatedAt,
@@ -143,5 +153,6 @@ export async function updateEndpoint(tx: Tx, id: string, change: EndpointChange)
       ...(change.deletedAt !== undefined ? { deleted_at: change.deletedAt } : {}),
     })
     .where('id', '=', id)
-    .execute();
+    .executeTakeFirst();
+  invariant(result.numUpdatedRows === 1n, `locked webhook endpoint ${id} was updated (${result.numUpdatedRows} rows)`);
 }

@@ -1,7 +1,7 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Queryable, type Tx } from '../db/index.ts';
 import { actorOf, type Caller } from '../http/index.ts';
-import { type Result, type Secret, newId, ok, openSecret, refuse, sealSecret } from '../platform/index.ts';
+import { type Result, type Secret, invariant, newId, ok, openSecret, refuse, sealSecret } from '../platform/index.ts';
 import { type WebhookEndpoint, endpointsPerMerchantMax, secretOverlapMs } from './model.ts';
 import { newWebhookSecret } from './signing.ts';
 import * as store from './store.ts';
@@ -16,8 +16,7 @@ export type NewEndpointInput = { url: string; events: string[]; enabled?: boolea
 export type EndpointPatch = { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined };
 
 function merchantIdOf(caller: Caller): string {
-  if (caller.type !== 'merchant')
-    throw new Error(`webhook endpoints belong to merchants, not to ${caller.type} callers`);
+  invariant(caller.type === 'merchant', `only a merchant reaches its webhook endpoints (not a ${caller.type})`);
   return caller.id;
 }
 
@@ -64,6 +63,11 @@ export async function createEndpoint(
       previousSecretExpiresAt: null,
     };
     await store.insertEndpoint(tx, endpoint, sealSecret(secret.reveal(), ctx.config.masterKey, ctx.random));
+    const count = await store.countEndpoints(tx, merchantId);
+    invariant(
+      count <= endpointsPerMerchantMax,
+      `merchant ${merchantId} has at most ${endpointsPerMerchantMax} webhook endpoints (it has ${count})`,
+    );
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action: 'webhook_endpoint.created',
@@ -104,6 +108,7 @@ async function changeEndpoint(
     if (!before || before.merchantId !== merchantId) return refuse('not_found', `webhook endpoint ${id} was not found`);
     await store.updateEndpoint(tx, id, change(before, ctx.clock.now()));
     const after = await mustFind(tx, id);
+    invariant(after.merchantId === before.merchantId, `webhook endpoint ${id} stays with merchant ${merchantId}`);
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action,
@@ -118,7 +123,7 @@ async function changeEndpoint(
 
 async function mustFind(tx: Tx, id: string): Promise<store.StoredEndpoint> {
   const endpoint = await store.findEndpoint(tx, id, { withDeleted: true });
-  if (!endpoint) throw new Error(`webhook endpoint ${id} vanished inside its own transaction`);
+  invariant(endpoint !== undefined, `webhook endpoint ${id} exists after it changed`);
   return endpoint;
 }
 

@@ -4,6 +4,10 @@
  * to catch up. Pure rules, no I/O.
  */
 
+import { requestTimeoutMsMax } from '../http/index.ts';
+import { invariant } from '../platform/index.ts';
+import { lookupTimeoutMs } from './url-policy.ts';
+
 /** What a receiver gets, in a webhook, a callback and the feed alike. */
 export type HubEvent = { id: string; type: string; createdAt: string; data: unknown };
 
@@ -52,11 +56,31 @@ export const endpointEventsMax = 50;
 export const endpointUrlCharsMax = 2048;
 /** A receiver must answer within this; a slower answer counts as a failed attempt. */
 export const deliveryTimeoutMs = 10_000;
+invariant(
+  deliveryTimeoutMs <= requestTimeoutMsMax,
+  `a delivery's timeout (${deliveryTimeoutMs} ms) is one the signed client accepts (at most ${requestTimeoutMsMax} ms)`,
+);
 /** A claimed delivery is another process's after this, should its claimer die mid-attempt. */
 export const deliveryLeaseMs = 60_000;
 export const claimBatchDeliveriesMax = 32;
 export const deliveryConcurrencyMax = 8;
 export const claimBatchesPerTickMax = 20;
+/**
+ * A claimed batch runs `deliveryConcurrencyMax` attempts at a time; one
+ * attempt waits up to `lookupTimeoutMs` for the URL check's DNS answer, then
+ * up to `deliveryTimeoutMs` for the receiver. So the batch's last attempt may
+ * end this long after the claim. Should the lease run out first, another
+ * process takes a delivery whose attempt still runs: the receiver hears it twice.
+ */
+export const claimedBatchWorstCaseMs =
+  Math.ceil(claimBatchDeliveriesMax / deliveryConcurrencyMax) * (lookupTimeoutMs + deliveryTimeoutMs);
+// Today the two are equal (60 s): the lease covers the worst case with no margin for the
+// database work around each attempt. Raising a batch, a timeout or the concurrency's rounds
+// without raising the lease fails here at start.
+invariant(
+  deliveryLeaseMs >= claimedBatchWorstCaseMs,
+  `the delivery lease (${deliveryLeaseMs} ms) covers a claimed batch's worst case (${claimedBatchWorstCaseMs} ms)`,
+);
 export const deliveryWorkerIntervalMs = 1_000;
 /** Retries go on at least this long after the event, then the delivery is `failed`. */
 export const deliveryRetryWindowMs = 24 * 60 * 60 * 1000;
@@ -133,9 +157,8 @@ export type AttemptVerdict = {
  * and all of min(max, base * 2^(n-1)). `unit` is uniform in [0, 1).
  */
 export function retryDelayMs(attempts: number, unit: number): number {
-  if (!Number.isInteger(attempts) || attempts < 1)
-    throw new Error(`attempts must be a positive integer, got ${attempts}`);
-  if (!(unit >= 0 && unit < 1)) throw new Error(`unit must be in [0, 1), got ${unit}`);
+  invariant(Number.isInteger(attempts) && attempts >= 1, `attempts is a positive integer (not ${attempts})`);
+  invariant(unit >= 0 && unit < 1, `unit is in [0, 1) (not ${unit})`);
   const ceiling = Math.min(retryDelayMsMax, retryDelayMsBase * 2 ** Math.min(attempts - 1, 30));
   return Math.floor(ceiling / 2 + (unit * ceiling) / 2);
 }

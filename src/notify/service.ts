@@ -1,7 +1,7 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, type Queryable, type Tx } from '../db/index.ts';
 import { actorOf, type Caller } from '../http/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { InvariantError, type Result, invariant, newId, ok, refuse } from '../platform/index.ts';
 import {
   type Delivery,
   type DeliveryKind,
@@ -26,17 +26,17 @@ export type NewEvent = {
 };
 
 function checkNewEvent(event: NewEvent): string {
-  if (!isEventType(event.type))
-    throw new Error(`event type ${JSON.stringify(event.type)} is not a dotted lowercase name`);
+  invariant(isEventType(event.type), `event type ${JSON.stringify(event.type)} is a dotted lowercase name`);
   const dataJson = JSON.stringify(event.data);
-  if (dataJson === undefined) throw new Error(`event ${event.type} has data that is not JSON`);
+  invariant(dataJson !== undefined, `event ${event.type} has data that is JSON`);
   if (Buffer.byteLength(dataJson) > eventDataBytesMax)
     throw new Error(`event ${event.type} data exceeds ${eventDataBytesMax} bytes`);
   const participantIds = event.participantIds ?? [];
-  if (participantIds.length > eventParticipantsMax)
-    throw new Error(`event ${event.type} is addressed to more than ${eventParticipantsMax} participants`);
-  if (new Set(participantIds).size !== participantIds.length)
-    throw new Error(`event ${event.type} names a participant twice`);
+  invariant(
+    participantIds.length <= eventParticipantsMax,
+    `event ${event.type} is addressed to at most ${eventParticipantsMax} participants (not ${participantIds.length})`,
+  );
+  invariant(new Set(participantIds).size === participantIds.length, `event ${event.type} names each participant once`);
   return dataJson;
 }
 
@@ -56,6 +56,10 @@ export async function emitEvent(ctx: HubContext, tx: Tx, input: NewEvent): Promi
   const participantIds = input.participantIds ?? [];
   const event: HubEvent = { id: newId('evt', at, ctx.random), type: input.type, createdAt, data: JSON.parse(dataJson) };
   const position = await store.insertEvent(tx, { id: event.id, type: event.type, createdAt, dataJson, merchantId });
+  invariant(
+    Number.isSafeInteger(position.xid) && Number.isSafeInteger(position.seq),
+    `event ${event.id} has a feed position of safe integers`,
+  );
   await store.insertEventParticipants(tx, event.id, position, participantIds);
   const common = { eventId: event.id, eventType: event.type, createdAt, giveUpAt };
   const endpoints =
@@ -96,7 +100,7 @@ function audienceOf(caller: Caller): store.FeedAudience {
     case 'operator':
       return { type: 'all' };
     case 'buyer':
-      throw new Error('buyers have no event feed');
+      throw new InvariantError('invariant failed: a buyer never reaches the event feed');
     default: {
       const unknownCaller: never = caller;
       throw new Error(`unknown caller ${JSON.stringify(unknownCaller)}`);
@@ -205,13 +209,13 @@ export async function retryDelivery(
       return refuse('not_found', `delivery ${id} was not found`);
     const before = store.toDelivery(row);
     const to = nextDeliveryStatus(before.status, 'retry');
-    if (to !== 'pending')
-      throw new Error(`a ${before.status} delivery cannot be retried: the transition table says ${String(to)}`);
+    invariant(to === 'pending', `a ${before.status} delivery is pending once retried (the table says ${String(to)})`);
     const at = ctx.clock.now().toISOString();
     await store.rescheduleDelivery(tx, id, { at, giveUpAt: before.status === 'pending' ? row.give_up_at : at });
     const afterRow = await store.findDeliveryRow(tx, id);
-    if (!afterRow) throw new Error(`delivery ${id} vanished inside its own transaction`);
+    invariant(afterRow !== undefined, `delivery ${id} exists after it was rescheduled`);
     const after = store.toDelivery(afterRow);
+    invariant(after.status === to, `delivery ${id} is ${to} after its retry (it is ${after.status})`);
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action: `${kind}_delivery.retry`,

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { type Random, Secret } from '../platform/index.ts';
+import { type Random, Secret, invariant } from '../platform/index.ts';
 
 /** Standard Webhooks secrets: `whsec_` and 24 to 64 random bytes in base64. */
 export const webhookSecretPrefix = 'whsec_';
@@ -21,7 +21,7 @@ export function webhookHeaders(input: {
   payload: string;
   secrets: readonly Secret[];
 }): Record<string, string> {
-  if (input.secrets.length === 0) throw new Error('a webhook is signed with at least one secret');
+  invariant(input.secrets.length > 0, 'a webhook is signed with at least one secret');
   const signatures = input.secrets.map((secret) =>
     new Webhook(secret.reveal()).sign(input.eventId, input.at, input.payload),
   );

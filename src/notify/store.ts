@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, fromJson, isPostgres } from '../db/index.ts';
 import type { EventDeliveryRow, EventRow } from '../db/index.ts';
+import { invariant } from '../platform/index.ts';
 import type { Delivery, DeliveryKind, DeliveryStatus, FeedPosition, HubEvent } from './model.ts';
 
 // ---------------------------------------------------------------- events
@@ -134,7 +135,8 @@ export async function purgeEvents(tx: Tx, createdBefore: string, limit: number):
   if (ids.length === 0) return 0;
   await tx.deleteFrom('event_deliveries').where('event_id', 'in', ids).execute();
   await tx.deleteFrom('event_participants').where('event_id', 'in', ids).execute();
-  await tx.deleteFrom('events').where('id', 'in', ids).execute();
+  const deleted = await tx.deleteFrom('events').where('id', 'in', ids).executeTakeFirst();
+  invariant(deleted.numDeletedRows <= BigInt(ids.length), `a purge deletes only the ${ids.length} events it chose`);
   return ids.length;
 }
 
@@ -176,6 +178,16 @@ export type NewDelivery = {
 
 export async function insertDeliveries(tx: Tx, deliveries: readonly NewDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
+  for (const delivery of deliveries) {
+    invariant(
+      delivery.kind === 'webhook' ? delivery.endpointId !== null : delivery.participantId !== null,
+      `${delivery.kind} delivery ${delivery.id} names its receiver`,
+    );
+    invariant(
+      delivery.endpointId === null || delivery.participantId === null,
+      `delivery ${delivery.id} has one receiver, not an endpoint and a participant`,
+    );
+  }
   await tx
     .insertInto('event_deliveries')
     .values(
@@ -258,7 +270,7 @@ export async function claimDueDeliveries(
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', claim.now)]))
     .orderBy('next_attempt_at')
     .limit(claim.limit);
-  return db
+  const claimed = await db
     .updateTable('event_deliveries')
     .set({ locked_until: claim.leaseUntil, lock_token: claim.token })
     .where('id', 'in', isPostgres(db) ? due.forUpdate().skipLocked() : due)
@@ -266,6 +278,16 @@ export async function claimDueDeliveries(
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', claim.now)]))
     .returningAll()
     .execute();
+  invariant(
+    claimed.length <= claim.limit,
+    `a claim takes at most ${claim.limit} deliveries (it took ${claimed.length})`,
+  );
+  for (const row of claimed) {
+    invariant(row.lock_token === claim.token, `claimed delivery ${row.id} carries this claim's token`);
+    invariant(row.status === 'pending', `claimed delivery ${row.id} is pending (it is ${row.status})`);
+  }
+  invariant(new Set(claimed.map((row) => row.id)).size === claimed.length, 'a claim takes each delivery once');
+  return claimed;
 }
 
 export type AttemptRecord = {
@@ -298,11 +320,13 @@ export async function recordAttempt(tx: Tx, id: string, token: string, record: A
     .where('lock_token', '=', token)
     .where('status', '=', 'pending')
     .executeTakeFirst();
+  invariant(result.numUpdatedRows <= 1n, `recording an attempt of delivery ${id} updated one row at most`);
   return result.numUpdatedRows === 1n;
 }
 
+/** Queues a locked delivery for an attempt at `change.at`. */
 export async function rescheduleDelivery(tx: Tx, id: string, change: { at: string; giveUpAt: string }): Promise<void> {
-  await tx
+  const result = await tx
     .updateTable('event_deliveries')
     .set({
       status: 'pending',
@@ -313,7 +337,8 @@ export async function rescheduleDelivery(tx: Tx, id: string, change: { at: strin
       failed_at: null,
     })
     .where('id', '=', id)
-    .execute();
+    .executeTakeFirst();
+  invariant(result.numUpdatedRows === 1n, `locked delivery ${id} was rescheduled (${result.numUpdatedRows} rows)`);
 }
 
 // ---------------------------------------------------------------- gauges

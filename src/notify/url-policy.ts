@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { type Result, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, ok, refuse } from '../platform/index.ts';
 
 /**
  * Where the hub may send a webhook or a callback. Checked when a URL is
@@ -112,7 +112,7 @@ function embeddedIpv4(bytes: number[]): number[] | undefined {
 function parseRange(cidr: string, rangeClass: Range['class']): Range {
   const [address = '', bits = ''] = cidr.split('/');
   const bytes = parseIpv4(address) ?? parseIpv6(address);
-  if (!bytes) throw new Error(`bad range ${cidr}`);
+  invariant(bytes !== undefined, `the listed range ${cidr} parses`);
   return { bytes, bits: Number(bits), class: rangeClass };
 }
 

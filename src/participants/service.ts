@@ -4,7 +4,7 @@ import { parseEd25519PublicJwk } from '../http/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Tx } from '../db/index.ts';
 import { isCurrencyAlpha } from '../money/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';
 import {
   type Participant,
   type ParticipantEvent,
@@ -135,7 +135,7 @@ class KeyIdTaken extends Error {
 
 async function mustFind(tx: Tx, id: string): Promise<Participant> {
   const participant = await store.findParticipant(tx, id);
-  if (!participant) throw new Error(`participant ${id} vanished inside its own transaction`);
+  invariant(participant !== undefined, `participant ${id} exists after it changed`);
   return participant;
 }
 

@@ -6,6 +6,7 @@ import { useNonce } from '../http/index.ts';
 import { type SignatureKeyRecord, verifySignedRequest } from '../http/index.ts';
 import { fromJson } from '../db/index.ts';
 import { findKeyRow, findParticipantRow } from './store.ts';
+import { invariant } from '../platform/index.ts';
 
 /** Participants that may still call the hub: a suspended one may read and settle. */
 const callingStatuses = new Set(['active', 'suspended']);
@@ -14,7 +15,7 @@ async function findSigningKey(ctx: HubContext, keyId: string): Promise<Signature
   const row = await findKeyRow(ctx.db.kysely, keyId);
   if (!row) return undefined;
   const parsed = parseEd25519PublicJwk(fromJson(row.jwk));
-  if (!parsed.ok) throw new Error(`stored key ${keyId} is not a valid Ed25519 JWK`);
+  invariant(parsed.ok, `stored key ${keyId} is a valid Ed25519 JWK`);
   return {
     keyId,
     participantId: row.participant_id,

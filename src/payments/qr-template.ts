@@ -1,4 +1,5 @@
 import { minor } from '../money/index.ts';
+import { invariant } from '../platform/index.ts';
 import {
   type MerchantAccountInput,
   type QrBuildResult,
@@ -90,6 +91,6 @@ export function buildHubPayload(
 
 /** The hub builds only what the codec accepts in strict mode; anything else is a programmer error. */
 export function payloadOrThrow(built: QrBuildResult): string {
-  if (!built.ok) throw new Error(`the hub built a payload the codec refuses: ${JSON.stringify(built)}`);
+  invariant(built.ok, `the codec accepts the payload the hub built: ${JSON.stringify(built)}`);
   return built.payload;
 }

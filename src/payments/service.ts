@@ -2,7 +2,7 @@ import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
 import type { Caller } from '../http/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
-import { type Result, newToken, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, newToken, ok, refuse } from '../platform/index.ts';
 import { decode } from '../qr/index.ts';
 import { type Transfer, findTransferByPayerRef, isPayerRefConflict } from '../transfers/index.ts';
 import {
@@ -27,6 +27,7 @@ export async function issuePaymentToken(ctx: HubContext, tx: Tx, input: TokenInp
     createdAt: ctx.clock.now().toISOString(),
     usedAt: null,
   };
+  invariant(token.merchantId.length > 0, `payment token for ${token.source} ${token.objectId} names its merchant`);
   await store.insertToken(tx, token);
   return token;
 }
@@ -44,23 +45,30 @@ async function checkPayer(ctx: HubContext, caller: Caller): Promise<Result<strin
 
 export type ResolveInput = { token?: string | undefined; qrPayload?: string | undefined };
 
+async function findUsableToken(
+  ctx: HubContext,
+  text: string | undefined,
+): Promise<Result<PaymentToken, PaymentRefusal>> {
+  const token = text === undefined ? undefined : await store.findToken(ctx.db.kysely, text);
+  if (!token || token.usedAt !== null)
+    return refuse('payment_token_unknown', 'the payment token is not known or was used');
+  return ok(token);
+}
+
+/** A transfer a payment source made is the caller's, with its payer.ref and currency, one fact each. */
+function assertPaidAsAsked(paid: Transfer, asked: { walletId: string; payerRef: string; currency: string }): void {
+  invariant(paid.payerParticipantId === asked.walletId, `transfer ${paid.id} is paid by its caller ${asked.walletId}`);
+  invariant(paid.payerRef === asked.payerRef, `transfer ${paid.id} carries payer.ref ${asked.payerRef}`);
+  invariant(paid.currency === asked.currency, `transfer ${paid.id} is in ${asked.currency}`);
+}
+
 export function createPaymentService(handlers: readonly PaymentSourceHandler[]) {
   const bySource = new Map<TokenSource, PaymentSourceHandler>(handlers.map((handler) => [handler.source, handler]));
 
   function handlerOf(token: PaymentToken): PaymentSourceHandler {
     const handler = bySource.get(token.source);
-    if (!handler) throw new Error(`no payment handler for ${token.source}`);
+    invariant(handler !== undefined, `a payment handler is registered for ${token.source} tokens`);
     return handler;
-  }
-
-  async function findUsableToken(
-    ctx: HubContext,
-    text: string | undefined,
-  ): Promise<Result<PaymentToken, PaymentRefusal>> {
-    const token = text === undefined ? undefined : await store.findToken(ctx.db.kysely, text);
-    if (!token || token.usedAt !== null)
-      return refuse('payment_token_unknown', 'the payment token is not known or was used');
-    return ok(token);
   }
 
   /**
@@ -132,7 +140,10 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
           payerRef: input.payerRef,
         }),
       );
-      if (paid.ok) return ok({ transfer: paid.value, repeated: false });
+      if (paid.ok) {
+        assertPaidAsAsked(paid.value, { walletId: payer.value, ...input });
+        return ok({ transfer: paid.value, repeated: false });
+      }
       const raced = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
       return raced ? ok({ transfer: raced, repeated: true }) : paid;
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import type { PaymentTokenRow } from '../db/index.ts';
+import { invariant } from '../platform/index.ts';
 import { type PaymentToken, type PaymentView, type TokenSource, paymentViewOf } from './model.ts';
 
 function toToken(row: PaymentTokenRow): PaymentToken {
@@ -17,6 +18,7 @@ function toToken(row: PaymentTokenRow): PaymentToken {
 }
 
 export async function insertToken(tx: Tx, token: PaymentToken): Promise<void> {
+  invariant(token.usedAt === null, `payment token for ${token.source} ${token.objectId} is issued unused`);
   await tx
     .insertInto('payment_tokens')
     .values({
@@ -41,6 +43,7 @@ export async function markTokenUsed(tx: Tx, token: string, at: string): Promise<
     .where('token', '=', token)
     .where('used_at', 'is', null)
     .executeTakeFirst();
+  invariant(result.numUpdatedRows <= 1n, `spending payment token ${token} updated one row at most`);
   return result.numUpdatedRows === 1n;
 }
 

@@ -6,6 +6,7 @@ import { operatorCaller } from '../http/index.ts';
 import { qrPng, qrSvg } from '../qr/index.ts';
 import { placardPdf } from './render.ts';
 import { placardPayload } from './service.ts';
+import { invariant } from '../platform/index.ts';
 
 const renderers: Record<
   string,
@@ -19,7 +20,7 @@ const renderers: Record<
 /** `lintas qr placard --merchant <id> --out <file.png|svg|pdf>`: the placard from the hub's database. */
 export function registerPlacardCommand(program: Command, tools: Pick<CommandTools, 'configOf' | 'openContext'>): void {
   const qr = program.commands.find((command) => command.name() === 'qr');
-  if (!qr) throw new Error('register the qr commands before the placard command');
+  invariant(qr !== undefined, 'the qr commands are registered before the placard command');
   qr.command('placard')
     .description("write a merchant's placard as PNG, SVG or PDF")
     .requiredOption('--merchant <id>', 'the merchant')

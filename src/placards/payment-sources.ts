@@ -13,7 +13,7 @@ import {
   markTokenUsed,
   paymentViewOf,
 } from '../payments/index.ts';
-import { type Result, ok, refuse } from '../platform/index.ts';
+import { type Result, ok, refuse, invariant } from '../platform/index.ts';
 import { type Transfer, postPayment } from '../transfers/index.ts';
 import { placardTokenMs } from './model.ts';
 import { lockTillQr, moveTillQr, offlineRefusal } from './service.ts';
@@ -24,7 +24,7 @@ function merchantView(merchant: Merchant): PaymentRequest['merchant'] {
 
 async function merchantOf(tx: Tx, id: string): Promise<Merchant> {
   const merchant = await findMerchant(tx, id);
-  if (!merchant) throw new Error(`a payment token names missing merchant ${id}`);
+  invariant(merchant !== undefined, `the merchant ${id} a payment token names exists`);
   return merchant;
 }
 
@@ -153,7 +153,7 @@ export const tillQrPaymentSource: PaymentSourceHandler = {
 
 async function payableTillQr(ctx: HubContext, tx: Tx, token: PaymentToken, walletId: string) {
   const qr = await lockTillQr(ctx, tx, token.objectId);
-  if (!qr) throw new Error(`payment token ${token.token} names no till QR`);
+  invariant(qr !== undefined, `payment token ${token.token} names an existing till QR`);
   if (qr.status === 'paid')
     return refuse('pos_qr_already_paid', `till QR ${qr.id} is already paid`, { transferId: qr.transferId });
   if (qr.status === 'expired') return refuse('pos_qr_expired', `till QR ${qr.id} expired at ${qr.expiresAt}`);

@@ -6,7 +6,7 @@ import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { findParticipant } from '../participants/index.ts';
 import { issuePaymentToken, payloadOrThrow } from '../payments/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';
 import {
   type ForeignTemplate,
   type TillQr,
@@ -91,7 +91,7 @@ export async function createTillQr(
   input: { amount: number; currency: string; reference: string; expiresInSeconds?: number | undefined },
 ): Promise<Result<TillQr, PlacardRefusal | 'currency_not_supported'>> {
   const merchant = await findMerchant(ctx.db.kysely, caller.id);
-  if (!merchant) throw new Error(`authenticated merchant ${caller.id} does not exist`);
+  invariant(merchant !== undefined, `authenticated merchant ${caller.id} exists`);
   if (merchant.status !== 'active')
     return refuse('merchant_suspended', 'a suspended merchant cannot take new payments');
   const acquirer = await findParticipant(ctx.db.kysely, merchant.acquirerId);
@@ -142,7 +142,7 @@ export async function moveTillQr(
   payment?: { transferId: string; walletId: string },
 ): Promise<TillQr> {
   const to = nextTillQrStatus(qr.status, event);
-  if (!to) throw new Error(`till QR ${qr.id} cannot ${event} from ${qr.status}`);
+  invariant(to !== undefined, `a ${qr.status} till QR ${qr.id} may ${event}`);
   await store.updateTillQrStatus(tx, qr.id, qr.status, {
     status: to,
     column: tillQrStampOf(event),
@@ -150,7 +150,8 @@ export async function moveTillQr(
     payment,
   });
   const moved = await store.findTillQr(tx, qr.id);
-  if (!moved || moved.status !== to) throw new Error(`till QR ${qr.id} did not move to ${to}`);
+  invariant(moved !== undefined, `till QR ${qr.id} exists after it moved`);
+  invariant(moved.status === to, `till QR ${qr.id} is ${to} after ${event} (it is ${moved.status})`);
   return moved;
 }
 

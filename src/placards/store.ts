@@ -2,6 +2,7 @@ import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
 import type { TillQrRow } from '../db/index.ts';
 import type { ForeignTemplate, TillQr, TillQrStatus } from './model.ts';
+import { invariant } from '../platform/index.ts';
 
 export async function replaceTemplates(
   tx: Tx,
@@ -101,6 +102,5 @@ export async function updateTillQrStatus(
     .where('id', '=', id)
     .where('status', '=', from)
     .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n)
-    throw new Error(`till QR ${id} was not ${from} when it was moved to ${change.status}`);
+  invariant(result.numUpdatedRows === 1n, `locked till QR ${id} was still ${from} when moved to ${change.status}`);
 }

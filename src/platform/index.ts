@@ -13,3 +13,4 @@ export {
 export { type Result, type Refusal, ok, refuse } from './result.ts';
 export { type Worker, startPeriodicWorker } from './worker.ts';
 export { type Timer, type ManualTimer, systemTimer, createManualTimer } from './timer.ts';
+export { InvariantError, invariant } from './invariant.ts';

@@ -331,8 +331,3 @@ export const authorizationTimeoutMsMin = 50;
 /** The reversal worker's pace and batch. */
 export const reversalWorkerIntervalMs = 5_000;
 export const reversalBatchChargesMax = 100;
-
-/** One assertion per fact, so the message says which fact broke (STYLE 4). */
-export function assertCharge(condition: boolean, fact: string): asserts condition {
-  if (!condition) throw new Error(`pos invariant broken: ${fact}`);
-}

@@ -9,7 +9,7 @@ import { isCurrencyAlpha, minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
 import { paymentViewOf } from '../payments/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, newId, ok, refuse } from '../platform/index.ts';
 import { type Transfer, commitReservation, releaseReservation, reservePayment } from '../transfers/index.ts';
 import { askWallet } from './authorization.ts';
 import {
@@ -24,7 +24,6 @@ import {
   type DecisionRefusal,
   type ReversalReason,
   type ReversalRefusal,
-  assertCharge,
   authorizationRequestOf,
   authorizationReversedOf,
   chargeJson,
@@ -92,7 +91,7 @@ async function openCharge(
   if (errors.length > 0) return refuse('invalid_request', 'the charge has invalid fields', { errors });
   return inTransaction(ctx.db, async (tx): Promise<Result<Opened, ChargeRefusal>> => {
     const merchant = await findMerchant(tx, caller.id);
-    assertCharge(merchant !== undefined, `authenticated merchant ${caller.id} exists`);
+    invariant(merchant !== undefined, `authenticated merchant ${caller.id} exists`);
     if (merchant.status !== 'active')
       return refuse('merchant_suspended', 'a suspended merchant cannot take new payments');
     const route = routeByPrefix(input.paymentCode, await store.prefixOwnersOf(tx, input.paymentCode));
@@ -126,6 +125,11 @@ async function openCharge(
       source: 'payment_code',
     });
     if (!reserved.ok) return reserved;
+    invariant(reserved.value.status === 'reserved', `the transfer ${reserved.value.id} of a new charge is reserved`);
+    invariant(
+      reserved.value.amount === input.amount,
+      `the transfer ${reserved.value.id} of a new charge reserves ${input.amount} (not ${reserved.value.amount})`,
+    );
     const charge = newCharge(
       ctx,
       { merchantId: merchant.id, acquirerId: merchant.acquirerId, issuerId: issuer.id },
@@ -154,6 +158,7 @@ function newCharge(
 ): Charge {
   const at = ctx.clock.now();
   const deadlineAt = plusMs(at, ctx.config.posAuthorizationDeadlineMs);
+  invariant(deadlineAt > at.toISOString(), `a new charge's deadline ${deadlineAt} is after its creation`);
   return {
     id: newId('chg', at, ctx.random),
     ...parties,
@@ -235,7 +240,7 @@ export async function createCharge(
 async function recordAnswer(ctx: HubContext, chargeId: string, answer: AuthorizationAnswer): Promise<Charge> {
   return inTransaction(ctx.db, async (tx) => {
     const charge = await store.findCharge(tx, chargeId, { lock: true });
-    assertCharge(charge !== undefined, `charge ${chargeId} exists after it was opened`);
+    invariant(charge !== undefined, `charge ${chargeId} exists after it was opened`);
     if (charge.status !== 'pending') return charge;
     if (answer.kind === 'no_answer') return moveCharge(ctx, tx, charge, 'no_answer', {});
     return moveCharge(ctx, tx, charge, eventOfDecision(answer.decision), { declineReason: answer.reason });
@@ -257,8 +262,8 @@ async function moveCharge(
   facts: MoveFacts,
 ): Promise<Charge> {
   const to = nextChargeStatus(charge.status, event);
-  assertCharge(to !== undefined, `a ${charge.status} charge ${charge.id} may ${event}`);
-  assertCharge(event !== 'reverse' || facts.reversalReason !== undefined, `a reversal of charge ${charge.id} says why`);
+  invariant(to !== undefined, `a ${charge.status} charge ${charge.id} may ${event}`);
+  invariant(event !== 'reverse' || facts.reversalReason !== undefined, `a reversal of charge ${charge.id} says why`);
   const now = ctx.clock.now();
   const moved = await store.updateChargeStatus(tx, charge.id, charge.status, {
     status: to,
@@ -268,10 +273,10 @@ async function moveCharge(
     ...(event === 'reverse' && facts.reversalReason !== undefined ? { reversalReason: facts.reversalReason } : {}),
     ...(event === 'no_answer' ? { reverseAfter: plusMs(now, ctx.config.posUnknownTimeoutSeconds * 1000) } : {}),
   });
-  assertCharge(moved, `charge ${charge.id} was still ${charge.status} under its lock`);
+  invariant(moved, `charge ${charge.id} was still ${charge.status} under its lock`);
   const transfer = await moveReservation(ctx, tx, charge, event);
   const after = await store.findCharge(tx, charge.id);
-  assertCharge(after?.status === to, `charge ${charge.id} is ${to} after ${event}`);
+  invariant(after?.status === to, `charge ${charge.id} is ${to} after ${event}`);
   await announce(ctx, tx, after, transfer);
   return after;
 }
@@ -289,11 +294,11 @@ async function moveReservation(
       ? await commitReservation(ctx, tx, charge.transferId)
       : await releaseReservation(ctx, tx, charge.transferId);
   const expected = move === 'commit' ? 'committed' : 'released';
-  assertCharge(
+  invariant(
     transfer.status === expected,
     `the transfer ${transfer.id} of charge ${charge.id} is ${expected} (it is ${transfer.status})`,
   );
-  assertCharge(
+  invariant(
     transfer.amount === charge.amount,
     `the transfer ${transfer.id} of charge ${charge.id} is for ${charge.amount} (it is for ${transfer.amount})`,
   );
@@ -305,7 +310,7 @@ async function announce(ctx: HubContext, tx: Tx, charge: Charge, transfer: Trans
   const merchantId = charge.merchantId;
   switch (charge.status) {
     case 'succeeded':
-      assertCharge(transfer !== undefined, `succeeded charge ${charge.id} has its committed transfer`);
+      invariant(transfer !== undefined, `succeeded charge ${charge.id} has its committed transfer`);
       await emitEvent(ctx, tx, { type: 'pos_charge.succeeded', data: chargeJson(charge), merchantId });
       await emitEvent(ctx, tx, { type: 'payment.succeeded', data: paymentViewOf(transfer), merchantId });
       return;
@@ -314,7 +319,7 @@ async function announce(ctx: HubContext, tx: Tx, charge: Charge, transfer: Trans
       return;
     case 'reversed': {
       const merchant = await findMerchant(tx, merchantId);
-      assertCharge(merchant !== undefined, `the merchant of charge ${charge.id} exists`);
+      invariant(merchant !== undefined, `the merchant of charge ${charge.id} exists`);
       await emitEvent(ctx, tx, { type: 'pos_charge.reversed', data: chargeJson(charge), merchantId });
       await emitEvent(ctx, tx, {
         type: 'authorization.reversed',
@@ -364,6 +369,10 @@ export async function decideCharge(
       return refuse('invalid_transition', `charge ${id} is already ${charge.status}`, { chargeStatus: charge.status });
     }
     const moved = await moveCharge(ctx, tx, charge, event, { declineReason: input.reason ?? null });
+    invariant(
+      moved.status === statusOfDecision[input.decision],
+      `charge ${id} is ${statusOfDecision[input.decision]} once ${input.decision} (it is ${moved.status})`,
+    );
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action: `pos_charge.${input.decision}`,
@@ -398,6 +407,7 @@ export async function reverseCharge(
       });
     }
     const moved = await moveCharge(ctx, tx, charge, 'reverse', { reversalReason: 'till_reversed' });
+    invariant(moved.reversalReason === 'till_reversed', `charge ${id} reversed by its till says so`);
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action: 'pos_charge.reversed',
@@ -430,6 +440,7 @@ export async function reverseDueCharges(ctx: HubContext): Promise<number> {
       )
         return false;
       const after = await moveCharge(ctx, tx, charge, 'reverse', { reversalReason: 'unknown_timeout' });
+      invariant(after.reversalReason === 'unknown_timeout', `charge ${id} reversed by the worker says it timed out`);
       await ctx.audit(tx, {
         actor: systemActor,
         action: 'pos_charge.reversed',

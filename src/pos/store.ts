@@ -2,6 +2,7 @@ import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
 import type { PosChargeRow } from '../db/index.ts';
 import { minor } from '../money/index.ts';
+import { invariant } from '../platform/index.ts';
 import {
   type Charge,
   type ChargeStamp,
@@ -43,6 +44,7 @@ function toCharge(row: PosChargeRow): Charge {
  * Only that conflict is absorbed (the id and the transfer are fresh).
  */
 export async function insertCharge(tx: Tx, charge: Charge): Promise<boolean> {
+  invariant(charge.status === 'pending', `charge ${charge.id} is inserted pending (not ${charge.status})`);
   const result = await tx
     .insertInto('pos_charges')
     .values({
@@ -70,6 +72,7 @@ export async function insertCharge(tx: Tx, charge: Charge): Promise<boolean> {
     })
     .onConflict((conflict) => conflict.column('payment_code_hold').doNothing())
     .executeTakeFirst();
+  invariant((result.numInsertedOrUpdatedRows ?? 0n) <= 1n, `inserting charge ${charge.id} wrote one row at most`);
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
@@ -110,6 +113,10 @@ export async function updateChargeStatus(
   from: ChargeStatus,
   change: ChargeChange,
 ): Promise<boolean> {
+  invariant(
+    change.stamp === `${change.status}_at`,
+    `charge ${id} moving to ${change.status} is stamped ${change.stamp}`,
+  );
   const result = await tx
     .updateTable('pos_charges')
     .set({
@@ -123,6 +130,7 @@ export async function updateChargeStatus(
     .where('id', '=', id)
     .where('status', '=', from)
     .executeTakeFirst();
+  invariant(result.numUpdatedRows <= 1n, `moving charge ${id} updated one row at most`);
   return result.numUpdatedRows === 1n;
 }
 

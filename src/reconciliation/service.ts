@@ -3,7 +3,7 @@ import { parse } from 'csv-parse';
 import type { HubContext } from '../context.ts';
 import { inTransaction } from '../db/index.ts';
 import type { Caller } from '../http/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';
 import {
   type ItemKind,
   type Reconciliation,
@@ -140,7 +140,7 @@ export async function createReconciliation(
     );
   });
   const done = await store.findReconciliation(ctx.db.kysely, id);
-  if (!done) throw new Error(`reconciliation ${id} vanished after it completed`);
+  invariant(done !== undefined, `reconciliation ${id} exists after it completed`);
   return ok(done);
 }
 

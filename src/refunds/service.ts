@@ -5,7 +5,7 @@ import type { Caller } from '../http/index.ts';
 import { minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { paymentViewOf } from '../payments/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, newId, ok, refuse } from '../platform/index.ts';
 import { type RefundRefusal, type Transfer, findTransfer, postRefund } from '../transfers/index.ts';
 import type { Refund } from './model.ts';
 import * as store from './store.ts';
@@ -32,8 +32,35 @@ function refundJson(refund: Refund): Refund {
 async function followCheckout(ctx: HubContext, tx: Tx, payment: Transfer): Promise<void> {
   if (payment.checkoutId === null) return;
   const checkout = await findCheckout(tx, payment.checkoutId, { lock: true });
-  if (!checkout) throw new Error(`payment ${payment.id} names a missing checkout`);
-  await moveCheckout(ctx, tx, checkout, payment.refundedAmount >= payment.amount ? 'refund_rest' : 'refund_part');
+  invariant(checkout !== undefined, `the checkout ${payment.checkoutId} of payment ${payment.id} exists`);
+  const event = payment.refundedAmount >= payment.amount ? 'refund_rest' : 'refund_part';
+  const moved = await moveCheckout(ctx, tx, checkout, event);
+  invariant(
+    (moved.status === 'refunded') === (event === 'refund_rest'),
+    `checkout ${checkout.id} is refunded exactly when its payment ${payment.id} is refunded in full`,
+  );
+}
+
+/** What posting a refund must have done to its payment, one fact each. */
+function assertRefundPosted(
+  payment: Transfer,
+  paymentAfter: Transfer | undefined,
+  refundTransfer: Transfer,
+): asserts paymentAfter is Transfer {
+  invariant(paymentAfter !== undefined, `payment ${payment.id} exists after it was refunded`);
+  invariant(
+    paymentAfter.refundedAmount <= paymentAfter.amount,
+    `payment ${payment.id} has ${paymentAfter.refundedAmount} refunded of ${paymentAfter.amount}, never more`,
+  );
+  invariant(
+    paymentAfter.refundedAmount >= refundTransfer.amount,
+    `payment ${payment.id} counts refund transfer ${refundTransfer.id} among its refunded amount`,
+  );
+  invariant(refundTransfer.amount > 0, `refund transfer ${refundTransfer.id} moves a positive amount`);
+  invariant(
+    refundTransfer.currency === payment.currency,
+    `refund transfer ${refundTransfer.id} is in its payment's currency ${payment.currency}`,
+  );
 }
 
 /**
@@ -56,7 +83,7 @@ export async function createRefund(
     if (!posted.ok) return posted;
     const refundTransfer = posted.value;
     const paymentAfter = await findTransfer(tx, payment.id);
-    if (!paymentAfter) throw new Error(`payment ${payment.id} vanished while refunded`);
+    assertRefundPosted(payment, paymentAfter, refundTransfer);
     const at = ctx.clock.now().toISOString();
     const refund: Refund = {
       id: newId('ref', ctx.clock.now(), ctx.random),
@@ -111,7 +138,8 @@ export async function confirmAcknowledgedRefunds(ctx: HubContext): Promise<numbe
     await inTransaction(ctx.db, async (tx) => {
       if (!(await store.markSucceeded(tx, id, ctx.clock.now().toISOString()))) return;
       const refund = await store.findRefund(tx, id);
-      if (!refund) throw new Error(`refund ${id} vanished after it succeeded`);
+      invariant(refund !== undefined, `refund ${id} exists after it succeeded`);
+      invariant(refund.status === 'succeeded', `refund ${id} is succeeded once marked (it is ${refund.status})`);
       await emitEvent(ctx, tx, {
         type: 'refund.succeeded',
         data: refundJson(refund),

@@ -1,6 +1,7 @@
 import type { Queryable, Tx } from '../db/index.ts';
 import type { RefundRow } from '../db/index.ts';
-import type { Refund, RefundStatus } from './model.ts';
+import { invariant } from '../platform/index.ts';
+import { type Refund, type RefundStatus, nextRefundStatus } from './model.ts';
 
 const refundWithReceipt = (db: Queryable) =>
   db
@@ -26,6 +27,9 @@ function toRefund(row: RefundRow & { receipt_number: string }): Refund {
 }
 
 export async function insertRefund(tx: Tx, row: RefundRow): Promise<void> {
+  invariant(row.status === 'pending', `refund ${row.id} is inserted pending (not ${row.status})`);
+  invariant(row.succeeded_at === null, `pending refund ${row.id} has no success time`);
+  invariant(row.amount > 0, `refund ${row.id} moves a positive amount`);
   await tx.insertInto('refunds').values(row).execute();
 }
 
@@ -78,12 +82,16 @@ export async function listAcknowledgedRefundIds(db: Queryable, limit: number): P
   return rows.map((row) => row.id);
 }
 
+/** Moves a pending refund on by its table; false when another worker already did (a race, not a bug). */
 export async function markSucceeded(tx: Tx, id: string, at: string): Promise<boolean> {
+  const to = nextRefundStatus('pending', 'acknowledge');
+  invariant(to === 'succeeded', `a pending refund succeeds when acknowledged (the table says ${to})`);
   const result = await tx
     .updateTable('refunds')
-    .set({ status: 'succeeded', succeeded_at: at })
+    .set({ status: to, succeeded_at: at })
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .executeTakeFirst();
+  invariant(result.numUpdatedRows <= 1n, `marking refund ${id} succeeded updated one row at most`);
   return result.numUpdatedRows === 1n;
 }

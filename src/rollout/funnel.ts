@@ -13,7 +13,7 @@ import { listChannelsOfMerchant } from '../channels/index.ts';
 import type { HubContext } from '../context.ts';
 import type { Caller } from '../http/index.ts';
 import type { FieldError } from '../http/index.ts';
-import { type Result, ok, refuse } from '../platform/index.ts';
+import { type Result, ok, refuse, invariant } from '../platform/index.ts';
 import * as store from './store.ts';
 
 /** The longest span one request may count, in days. */
@@ -74,7 +74,7 @@ async function scopeOf(
       return refuse('not_found', `merchant ${query.merchantId} was not found`);
     return ok({ merchantId: caller.id, walletId: query.walletId });
   }
-  if (caller.type !== 'participant') throw new Error(`the funnel is not read by ${caller.type} callers`);
+  invariant(caller.type === 'participant', `only a merchant or a participant reads the funnel (not a ${caller.type})`);
   if (query.merchantId === undefined) {
     return refuse('invalid_request', 'a wallet names the merchant whose funnel it reads', {
       errors: [{ pointer: '/merchantId', detail: 'is required for a wallet' }],

@@ -5,7 +5,7 @@ import { actorOf, type Caller } from '../http/index.ts';
 import type { FieldError } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { type Participant, flowsOf, listActiveIssuers } from '../participants/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';
 import {
   type CheckoutSettings,
   type DecisionInput,
@@ -43,7 +43,7 @@ export async function loadDecisionContext(db: Queryable, merchantId: string): Pr
     store.listRulesOfMerchant(db, merchantId),
     findMerchant(db, merchantId),
   ]);
-  if (!merchant) throw new Error(`methods are decided for merchant ${merchantId}, which does not exist`);
+  invariant(merchant !== undefined, `merchant ${merchantId}, whose methods are decided, exists`);
   return {
     wallets: [...directory].sort(byName),
     channelOf: new Map(channels.map((channel) => [channel.walletId, { id: channel.id, status: channel.status }])),
@@ -72,10 +72,14 @@ export function decideWith(
     .filter((wallet) => offeredIds.has(wallet.id))
     .map((wallet) => ({ walletId: wallet.id, name: wallet.name, flows: methodFlowsOf(flowsOf(wallet)) }));
   const methods = rankMethods(offered, rankingOf(context.settings, input.acquirerId));
-  if (methods.length !== offeredIds.size)
-    throw new Error(`ranked ${methods.length} methods for ${offeredIds.size} offered wallets`);
-  if (!methods.every((method) => offeredIds.has(method.walletId)))
-    throw new Error('a ranked method was not decided as offered');
+  invariant(
+    methods.length === offeredIds.size,
+    `one method is ranked per offered wallet (${methods.length} for ${offeredIds.size})`,
+  );
+  invariant(
+    methods.every((method) => offeredIds.has(method.walletId)),
+    'every ranked method was decided as offered',
+  );
   return { methods, decisions };
 }
 
@@ -158,7 +162,7 @@ export async function putSettings(
   caller: Caller,
   input: SettingsInput,
 ): Promise<Result<Settings, SettingsRefusal>> {
-  if (caller.type !== 'merchant') throw new Error(`only a merchant sets its checkout settings, not a ${caller.type}`);
+  invariant(caller.type === 'merchant', `only a merchant sets its checkout settings (not a ${caller.type})`);
   return inTransaction(ctx.db, async (tx) => {
     const mentioned = [
       input.defaultWalletId ?? [],
@@ -293,7 +297,7 @@ export type DryRunInput = { buyerId: string; amount: number; currency: string; l
 
 /** What a checkout created now with these facts would offer: the same decision, written nowhere. */
 export async function explainDryRun(ctx: HubContext, caller: Caller, input: DryRunInput): Promise<MethodDecision[]> {
-  if (caller.type !== 'merchant') throw new Error(`only a merchant explains its checkouts, not a ${caller.type}`);
+  invariant(caller.type === 'merchant', `only a merchant explains its checkouts (not a ${caller.type})`);
   const decision = await decideMethods(ctx.db.kysely, {
     merchantId: caller.id,
     acquirerId: caller.acquirerId,

@@ -4,6 +4,7 @@ import { forUpdate, fromJson, toJson } from '../db/index.ts';
 import type { CheckoutSettingsRow } from '../db/index.ts';
 import type { RolloutRuleRow } from '../db/index.ts';
 import type { CheckoutSettings, MethodDecision, RolloutRule, StoredRolloutRule } from './model.ts';
+import { invariant } from '../platform/index.ts';
 
 function toSettings(row: CheckoutSettingsRow): CheckoutSettings {
   return {
@@ -135,12 +136,12 @@ export async function updateRule(tx: Tx, rule: StoredRolloutRule, position: numb
     .set({ position, rule: ruleJson(rule), updated_at: rule.updatedAt })
     .where('id', '=', rule.id)
     .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) throw new Error(`rollout rule ${rule.id} vanished while it was updated`);
+  invariant(result.numUpdatedRows === 1n, `rollout rule ${rule.id}, read under its merchant's lock, was updated`);
 }
 
 export async function deleteRule(tx: Tx, id: string): Promise<void> {
   const result = await tx.deleteFrom('rollout_rules').where('id', '=', id).executeTakeFirst();
-  if (result.numDeletedRows !== 1n) throw new Error(`rollout rule ${id} vanished before it was deleted`);
+  invariant(result.numDeletedRows === 1n, `rollout rule ${id}, read under its merchant's lock, was deleted`);
 }
 
 // ---------------------------------------------------------------- checkouts, read for explanations and the funnel

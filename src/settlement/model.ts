@@ -22,6 +22,7 @@
  * merchant discount is none of these: the acquirer charges it outside the
  * hub, and the report shows it per merchant.
  */
+import { invariant } from '../platform/index.ts';
 
 export type WindowStatus = 'open' | 'closed' | 'settled';
 export type WindowEvent = 'close' | 'settle';
@@ -139,10 +140,8 @@ export function reportCsv(report: Pick<WindowReport, 'windowId' | 'businessDate'
 export function assertNetsSumToZero(windowId: string, lines: readonly ReportLine[]): void {
   const sums = new Map<string, number>();
   for (const line of lines) sums.set(line.currency, (sums.get(line.currency) ?? 0) + line.net);
-  for (const [currency, sum] of sums) {
-    if (sum !== 0)
-      throw new Error(`settlement invariant broken: window ${windowId} nets in ${currency} sum to ${sum}, not 0`);
-  }
+  for (const [currency, sum] of sums)
+    invariant(sum === 0, `window ${windowId} nets in ${currency} sum to 0 (not ${sum})`);
 }
 
 /** A window's settlement moves each participant by minus its net: its positions no longer hold the window. */

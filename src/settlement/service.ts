@@ -1,10 +1,10 @@
 import { type Actor, systemActor } from '../audit/index.ts';
 import type { HubContext } from '../context.ts';
 import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
-import { announceThresholdCrossings, invariant, lockPositions, postEntries } from '../ledger/index.ts';
+import { announceThresholdCrossings, lockPositions, postEntries } from '../ledger/index.ts';
 import { minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, newId, ok, refuse } from '../platform/index.ts';
 import { businessDateOf, lastCutoff } from './calendar.ts';
 import {
   type ReportAudience,
@@ -107,10 +107,9 @@ export async function closeWindow(ctx: HubContext, options: CloseOptions): Promi
       openedAt: at.toISOString(),
     });
     const after = await store.findWindow(tx, open.id);
-    invariant(
-      after?.status === 'closed' && (await store.findOpenWindow(tx))?.id === nextId,
-      `window ${open.id} closed and ${nextId} opened`,
-    );
+    invariant(after?.status === 'closed', `window ${open.id} is closed after its close`);
+    invariant(after.nextWindowId === nextId, `closed window ${open.id} names ${nextId} as its next`);
+    invariant((await store.findOpenWindow(tx))?.id === nextId, `window ${nextId} is open after ${open.id} closed`);
     await ctx.audit(tx, {
       actor: options.actor,
       action: 'settlement_window.closed',
@@ -140,10 +139,8 @@ export async function ensureReport(
 ): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
     const window = await store.findWindow(tx, windowId, { lock: true });
-    invariant(
-      window !== undefined && window.status !== 'open',
-      `window ${windowId} exists and is closed before its report`,
-    );
+    invariant(window !== undefined, `window ${windowId} exists before its report`);
+    invariant(window.status !== 'open', `window ${windowId} is closed before its report`);
     if (window.reportedAt !== null) return;
     step('summing transfers');
     await store.insertFlows(tx, windowId);
@@ -239,7 +236,8 @@ export async function settleWindow(
       `window ${windowId} was still closed under its lock`,
     );
     const after = await store.findWindow(tx, windowId);
-    invariant(after?.status === 'settled', `window ${windowId} is settled`);
+    invariant(after?.status === 'settled', `window ${windowId} is settled after its settlement`);
+    invariant(after.settledAt !== null, `settled window ${windowId} is stamped with when`);
     await ctx.audit(tx, {
       actor: options.actor,
       action: 'settlement_window.settled',
@@ -276,6 +274,10 @@ async function postSettlement(
     postings: settlement.postings.map((posting) => ({ account: posting.account, amount: minor(posting.amount) })),
     at,
   });
+  invariant(
+    settlement.postings.reduce((sum, posting) => sum + posting.amount, 0) === 0,
+    `the settlement ${id} of window ${settlement.windowId} in ${settlement.currency} balances`,
+  );
   await announceThresholdCrossings(ctx, tx, settlement.currency, before);
 }
 

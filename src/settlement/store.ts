@@ -9,6 +9,7 @@ import { type Expression, sql } from 'kysely';
 import type { Queryable, Tx } from '../db/index.ts';
 import { forUpdate, isPostgres } from '../db/index.ts';
 import type { SettlementWindowRow } from '../db/index.ts';
+import { invariant } from '../platform/index.ts';
 import {
   type BilateralLine,
   type MerchantLine,
@@ -18,6 +19,7 @@ import {
   type SettlementWindow,
   type WindowStatus,
   hubParticipantId,
+  nextWindowStatus,
 } from './model.ts';
 
 function toWindow(row: SettlementWindowRow): SettlementWindow {
@@ -76,7 +78,7 @@ export async function insertOpenWindow(
   tx: Tx,
   window: { id: string; businessDate: string; openedAt: string },
 ): Promise<void> {
-  await tx
+  const result = await tx
     .insertInto('settlement_windows')
     .values({
       id: window.id,
@@ -86,35 +88,47 @@ export async function insertOpenWindow(
       opened_at: window.openedAt,
     })
     .onConflict((conflict) => conflict.column('open_marker').doNothing())
-    .execute();
+    .executeTakeFirst();
+  invariant((result.numInsertedOrUpdatedRows ?? 0n) <= 1n, `opening window ${window.id} wrote one row at most`);
 }
 
+/** Moves an open window on by its table; false when it was no longer open. */
 export async function markClosed(tx: Tx, id: string, change: { at: string; nextWindowId: string }): Promise<boolean> {
+  const to = nextWindowStatus('open', 'close');
+  invariant(to === 'closed', `an open window closes (the table says ${to})`);
+  invariant(change.nextWindowId !== id, `window ${id} is not its own next window`);
   const result = await tx
     .updateTable('settlement_windows')
-    .set({ status: 'closed', open_marker: null, closed_at: change.at, next_window_id: change.nextWindowId })
+    .set({ status: to, open_marker: null, closed_at: change.at, next_window_id: change.nextWindowId })
     .where('id', '=', id)
     .where('status', '=', 'open')
     .executeTakeFirst();
+  invariant(result.numUpdatedRows <= 1n, `closing window ${id} updated one row at most`);
   return result.numUpdatedRows === 1n;
 }
 
+/** Stamps the report of a window the caller has locked and found unreported. */
 export async function markReported(tx: Tx, id: string, at: string): Promise<void> {
-  await tx
+  const result = await tx
     .updateTable('settlement_windows')
     .set({ reported_at: at })
     .where('id', '=', id)
     .where('reported_at', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  invariant(result.numUpdatedRows === 1n, `locked window ${id} was reported once (${result.numUpdatedRows} rows)`);
 }
 
+/** Moves a closed window on by its table; false when it was no longer closed. */
 export async function markSettled(tx: Tx, id: string, at: string): Promise<boolean> {
+  const to = nextWindowStatus('closed', 'settle');
+  invariant(to === 'settled', `a closed window settles (the table says ${to})`);
   const result = await tx
     .updateTable('settlement_windows')
-    .set({ status: 'settled', settled_at: at })
+    .set({ status: to, settled_at: at })
     .where('id', '=', id)
     .where('status', '=', 'closed')
     .executeTakeFirst();
+  invariant(result.numUpdatedRows <= 1n, `settling window ${id} updated one row at most`);
   return result.numUpdatedRows === 1n;
 }
 
@@ -373,7 +387,7 @@ export async function insertSettlement(
   tx: Tx,
   settlement: { id: string; windowId: string; currency: string; createdAt: string },
 ): Promise<void> {
-  await tx
+  const result = await tx
     .insertInto('settlements')
     .values({
       id: settlement.id,
@@ -381,5 +395,6 @@ export async function insertSettlement(
       currency: settlement.currency,
       created_at: settlement.createdAt,
     })
-    .execute();
+    .executeTakeFirst();
+  invariant(result.numInsertedOrUpdatedRows === 1n, `settlement ${settlement.id} was recorded`);
 }

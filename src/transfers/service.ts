@@ -5,7 +5,6 @@ import type { Caller } from '../http/index.ts';
 import {
   announceThresholdCrossings,
   checkHeadroom,
-  invariant,
   lockPositions,
   postEntries,
   releaseReserved,
@@ -13,7 +12,7 @@ import {
 } from '../ledger/index.ts';
 import { type Minor, isCurrencyAlpha, minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
-import { type Result, newId, ok, refuse } from '../platform/index.ts';
+import { type Result, invariant, newId, ok, refuse } from '../platform/index.ts';
 import { type TransferWindow, windowForTransfer } from '../settlement/index.ts';
 import {
   type PaymentSource,
