@@ -273,7 +273,13 @@ export async function claimDueDeliveries(
   const claimed = await db
     .updateTable('event_deliveries')
     .set({ locked_until: claim.leaseUntil, lock_token: claim.token })
-    .where('id', 'in', isPostgres(db) ? due.forUpdate().skipLocked() : due)
+    // PostgreSQL may run an `in (select … limit n for update skip locked)`
+    // subquery more than once within one update and so take more than n rows
+    // (seen: 40 of a 32-row batch, which the lease does not cover);
+    // `= any(array(…))` is an init plan, evaluated exactly once.
+    .where(
+      isPostgres(db) ? sql<boolean>`id = any(array(${due.forUpdate().skipLocked()}))` : sql<boolean>`id in (${due})`,
+    )
     .where('status', '=', 'pending')
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', claim.now)]))
     .returningAll()
