@@ -38,7 +38,8 @@ export function runQrFuzz(options: { runs?: number; seed?: number } = {}): QrFuz
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(
-    `qr fuzz: ${runs.toLocaleString('en')} mutated payloads decoded in every mode in ${seconds.toFixed(1)} s, none threw`,
+    `qr fuzz: ${runs.toLocaleString('en')} mutated payloads decoded in every mode in ${seconds.toFixed(1)} s, none ` +
+      `threw`,
   );
   console.log(
     `  ${readable.toLocaleString('en')} of them still readable (a tree and findings), the others codec failures`,

@@ -75,7 +75,8 @@ function report(result: QrBenchResult, contenders: readonly Contender[], payload
     console.log(`  ${contender.name}: ${Math.round(rates[i]!).toLocaleString('en')} /s`);
   }
   console.log(
-    `  ratio, with warnings: ${result.ratio.toFixed(2)}x; verdict and tree only: ${result.verdictOnlyRatio.toFixed(2)}x`,
+    `  ratio, with warnings: ${result.ratio.toFixed(2)}x; verdict and tree only: ` +
+      `${result.verdictOnlyRatio.toFixed(2)}x`,
   );
 }
 

@@ -126,23 +126,28 @@ function report(measured: Measured, run: { transfers: number; setupSeconds: numb
   const megabytes = measured.peakRssBytes / 1024 / 1024;
   const verdict = seconds < secondsMax && megabytes < megabytesMax ? 'PASS' : 'FAIL';
   console.log(
-    `settlement: close and report one window of ${run.transfers.toLocaleString('en')} transfers on ${run.engine} (setup ${run.setupSeconds.toFixed(1)} s, not measured)`,
+    `settlement: close and report one window of ${run.transfers.toLocaleString('en')} transfers on ${run.engine} ` +
+      `(setup ${run.setupSeconds.toFixed(1)} s, not measured)`,
   );
   console.log(
     `  close (window flip + aggregates + ${measured.participants} events): ${(measured.closeMs / 1000).toFixed(2)} s`,
   );
   console.log(`  report (lines, bilateral, merchants, counts, CSV):  ${(measured.reportMs / 1000).toFixed(3)} s`);
   console.log(
-    `  close + report: ${seconds.toFixed(2)} s (bound ${secondsMax} s); peak RSS of the measuring process ${megabytes.toFixed(0)} MB (bound ${megabytesMax} MB): ${verdict}`,
+    `  close + report: ${seconds.toFixed(2)} s (bound ${secondsMax} s); peak RSS of the measuring process ` +
+      `${megabytes.toFixed(0)} MB (bound ${megabytesMax} MB): ${verdict}`,
   );
   console.log(
-    `    of which ${(measured.rssBeforeWorkBytes / 1024 / 1024).toFixed(0)} MB before any work: Node, tsx and the modules loaded`,
+    `    of which ${(measured.rssBeforeWorkBytes / 1024 / 1024).toFixed(0)} MB before any work: Node, tsx and the ` +
+      `modules loaded`,
   );
   console.log(
-    `  baseline, one naive full-scan sum over the window's transfers: ${(measured.baselineMs / 1000).toFixed(2)} s; close + report / baseline = ${(seconds / (measured.baselineMs / 1000)).toFixed(2)}x`,
+    `  baseline, one naive full-scan sum over the window's transfers: ${(measured.baselineMs / 1000).toFixed(2)} ` +
+      `s; close + report / baseline = ${(seconds / (measured.baselineMs / 1000)).toFixed(2)}x`,
   );
   console.log(
-    `  report: ${measured.counts.transfers.toLocaleString('en')} transfers, ${measured.lines} lines, ${measured.bilateral} bilateral pairs, nets per currency ${JSON.stringify(measured.netsByCurrency)}`,
+    `  report: ${measured.counts.transfers.toLocaleString('en')} transfers, ${measured.lines} lines, ` +
+      `${measured.bilateral} bilateral pairs, nets per currency ${JSON.stringify(measured.netsByCurrency)}`,
   );
   if (verdict === 'FAIL') process.exitCode = 1;
 }

@@ -156,9 +156,13 @@ export async function runStatementsBench(options: { lines?: number } = {}): Prom
 
     const naive = await naiveStatement(db, issuer.id, window.id);
     const lines = [
-      `statement: ${(streamed.lines - 1).toLocaleString('en')} lines, ${(streamed.bytes / mebibyte).toFixed(0)} MiB streamed in ${statementSeconds.toFixed(1)} s; hub peak RSS ${statementPeakMiB.toFixed(0)} MiB (idle ${idleMiB.toFixed(0)} MiB)`,
-      `reconciliation: ${(body.length / mebibyte).toFixed(0)} MiB upload in ${reconcileSeconds.toFixed(1)} s: ${JSON.stringify(reconciled.counts)}; hub peak RSS ${reconcilePeakMiB.toFixed(0)} MiB`,
-      `baseline (every row in one query, the CSV in one string): ${naive.seconds.toFixed(1)} s, peak RSS ${naive.peakMiB.toFixed(0)} MiB`,
+      `statement: ${(streamed.lines - 1).toLocaleString('en')} lines, ${(streamed.bytes / mebibyte).toFixed(0)} ` +
+        `MiB streamed in ${statementSeconds.toFixed(1)} s; hub peak RSS ${statementPeakMiB.toFixed(0)} MiB (idle ` +
+        `${idleMiB.toFixed(0)} MiB)`,
+      `reconciliation: ${(body.length / mebibyte).toFixed(0)} MiB upload in ${reconcileSeconds.toFixed(1)} s: ` +
+        `${JSON.stringify(reconciled.counts)}; hub peak RSS ${reconcilePeakMiB.toFixed(0)} MiB`,
+      `baseline (every row in one query, the CSV in one string): ${naive.seconds.toFixed(1)} s, peak RSS ` +
+        `${naive.peakMiB.toFixed(0)} MiB`,
       `ratio: streamed statement peak / naive peak = ${(statementPeakMiB / naive.peakMiB).toFixed(2)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

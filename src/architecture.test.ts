@@ -14,11 +14,14 @@ if (onceOnly) {
 }
 
 describe.skipIf(onceOnly)('architecture', () => {
-  test('the tree keeps the house rules: doors, no cycles, ports, documented problem codes, short functions', async () => {
-    const violations = await checkArchitecture({ rootDir: repoRoot });
-    // Compared as text so a failure lists every violation, one a line.
-    expect(formatViolations(violations)).toBe(formatViolations([]));
-  });
+  test(
+    'the tree keeps the house rules: doors, no cycles, ports, documented problem codes, short ' + 'functions',
+    async () => {
+      const violations = await checkArchitecture({ rootDir: repoRoot });
+      // Compared as text so a failure lists every violation, one a line.
+      expect(formatViolations(violations)).toBe(formatViolations([]));
+    },
+  );
 });
 
 /** A function of exactly `lines` lines, named `name`. */
@@ -37,7 +40,8 @@ function functionOfLines(name: string, lines: number): string {
 const plantedTree: Record<string, string> = {
   'src/http/index.ts': "export { Problem, registerProblemCodes } from './problems.ts';",
   'src/http/problems.ts': [
-    "const problemCatalogue = { not_found: [404, 'Not found'] } as const satisfies Record<string, readonly [number, string]>;",
+    "const problemCatalogue = { not_found: [404, 'Not found'] } as const satisfies Record<string, readonly " +
+      '[number, string]>;',
     'export function registerProblemCodes(_codes: Record<string, readonly [number, string]>): void {}',
     'export class Problem extends Error {',
     '  constructor(readonly code: string, detail: string) { super(detail); }',

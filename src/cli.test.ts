@@ -11,30 +11,33 @@ afterAll(() => {
 });
 
 describe('lintas serve', () => {
-  test('starts on a fresh data directory, is ready, keeps its secrets in 0600 files, and stops cleanly on SIGTERM', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'lintas-cli-'));
-    dirs.push(dataDir);
-    const database = await createTestDatabase();
-    const env: NodeJS.ProcessEnv = { ...process.env, LINTAS_DATA_DIR: dataDir, LINTAS_LOG_LEVEL: 'warn' };
-    delete env.LINTAS_OPERATOR_TOKEN;
-    delete env.LINTAS_MASTER_KEY;
-    const hub = spawnLintas(['serve', '--port', '0', '--db', database.location], env);
-    try {
-      const [, url] = await hub.waitFor(/listening on (http:\/\/[^\s]+)/, startTimeoutMs);
-      expect((await fetch(`${url}/ready`)).status).toBe(200);
-      const tokenFile = join(dataDir, 'operator-token');
-      expect(hub.output()).toContain(tokenFile);
-      const token = readFileSync(tokenFile, 'utf8').trim();
-      expect(hub.output()).not.toContain(token);
-      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
-      expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
-      const list = await fetch(`${url}/v1/participants`, { headers: { authorization: `Bearer ${token}` } });
-      expect(list.status).toBe(200);
-    } finally {
-      expect(await hub.stop()).toBe(0);
-      await database.drop();
-    }
-  });
+  test(
+    'starts on a fresh data directory, is ready, keeps its secrets in 0600 files, and stops cleanly on ' + 'SIGTERM',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'lintas-cli-'));
+      dirs.push(dataDir);
+      const database = await createTestDatabase();
+      const env: NodeJS.ProcessEnv = { ...process.env, LINTAS_DATA_DIR: dataDir, LINTAS_LOG_LEVEL: 'warn' };
+      delete env.LINTAS_OPERATOR_TOKEN;
+      delete env.LINTAS_MASTER_KEY;
+      const hub = spawnLintas(['serve', '--port', '0', '--db', database.location], env);
+      try {
+        const [, url] = await hub.waitFor(/listening on (http:\/\/[^\s]+)/, startTimeoutMs);
+        expect((await fetch(`${url}/ready`)).status).toBe(200);
+        const tokenFile = join(dataDir, 'operator-token');
+        expect(hub.output()).toContain(tokenFile);
+        const token = readFileSync(tokenFile, 'utf8').trim();
+        expect(hub.output()).not.toContain(token);
+        expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+        expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+        const list = await fetch(`${url}/v1/participants`, { headers: { authorization: `Bearer ${token}` } });
+        expect(list.status).toBe(200);
+      } finally {
+        expect(await hub.stop()).toBe(0);
+        await database.drop();
+      }
+    },
+  );
 
   test('a hub started on a database with another master key says so in words and exits 1', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lintas-cli-'));

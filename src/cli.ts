@@ -51,7 +51,8 @@ async function serve(config: Config, options: ServeOptions = {}): Promise<void> 
     `  database:       ${redactUrl(config.db)}`,
     `  operator token: ${config.operatorTokenFile ? `in ${config.operatorTokenFile}` : 'from LINTAS_OPERATOR_TOKEN'}`,
     `  API docs:       ${config.publicUrl}/docs   OpenAPI: ${config.publicUrl}/openapi.json`,
-    `  health:         ${config.publicUrl}/health   ready: ${config.publicUrl}/ready   metrics: ${config.publicUrl}/metrics`,
+    `  health:         ${config.publicUrl}/health   ready: ${config.publicUrl}/ready   metrics: ` +
+      `${config.publicUrl}/metrics`,
     ...((await options.afterStart?.(hub)) ?? []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -8,14 +8,17 @@ describe('configuration', () => {
     expect(settings.db.endsWith('data/lintas.sqlite')).toBe(true);
   });
 
-  test('till charges: the unknown timeout defaults to 60 s and the authorization deadline to 10 s; both can be set', () => {
-    expect(readSettings({}, {})).toMatchObject({ posUnknownTimeoutSeconds: 60, posAuthorizationDeadlineMs: 10_000 });
-    const set = readSettings(
-      {},
-      { LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS: '300', LINTAS_POS_AUTHORIZATION_DEADLINE_MS: '2500' },
-    );
-    expect(set).toMatchObject({ posUnknownTimeoutSeconds: 300, posAuthorizationDeadlineMs: 2_500 });
-  });
+  test(
+    'till charges: the unknown timeout defaults to 60 s and the authorization deadline to 10 s; both can ' + 'be set',
+    () => {
+      expect(readSettings({}, {})).toMatchObject({ posUnknownTimeoutSeconds: 60, posAuthorizationDeadlineMs: 10_000 });
+      const set = readSettings(
+        {},
+        { LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS: '300', LINTAS_POS_AUTHORIZATION_DEADLINE_MS: '2500' },
+      );
+      expect(set).toMatchObject({ posUnknownTimeoutSeconds: 300, posAuthorizationDeadlineMs: 2_500 });
+    },
+  );
 
   test('flags win over the environment', () => {
     expect(readSettings({ port: '9000' }, { LINTAS_PORT: '7000' }).port).toBe(9000);

@@ -48,7 +48,8 @@ export const posAuthorizationDeadlineMsDefault = 10_000;
 export const posAuthorizationDeadlineMsMax = 30_000;
 invariant(
   posAuthorizationDeadlineMsMax < idempotencyLockMs,
-  `the longest till authorisation deadline (${posAuthorizationDeadlineMsMax} ms) is below the idempotency lock (${idempotencyLockMs} ms)`,
+  `the longest till authorisation deadline (${posAuthorizationDeadlineMsMax} ms) is below the idempotency lock ` +
+    `(${idempotencyLockMs} ms)`,
 );
 export const posAuthorizationDeadlineMsMin = 100;
 

@@ -142,29 +142,35 @@ describe('who reads which audit events', () => {
     expect(await readAll(merchant.call, `&actor=${rival.id}`)).toEqual([]);
   });
 
-  test('a wallet reads its own participant events, its channels and the rules set for it, never a merchant’s whole settings', async () => {
-    const events = await readAll(fresh.call);
-    const actions = new Set(events.map((event) => event.action));
-    expect([...actions]).toEqual(
-      expect.arrayContaining([
-        'participant.created',
-        'participant.approve',
-        'channel.created',
-        'channel.approve',
-        'rollout_rule.created',
-      ]),
-    );
-    expect(actions.has('checkout_settings.updated')).toBe(false);
-    expect(actions.has('checkout.cancel')).toBe(false);
-    for (const event of events.filter((seen) => seen.objectType === 'rollout_rule' || seen.objectType === 'channel')) {
-      expect(event.after?.walletId ?? event.before?.walletId).toBe(fresh.id);
-    }
-    expect(
-      events.filter((event) => event.objectType === 'participant').every((event) => event.objectId === fresh.id),
-    ).toBe(true);
-    // The other wallet's rules and participant events are not the fresh wallet's.
-    expect(await readAll(fresh.call, `&objectId=${other.id}`)).toEqual([]);
-  });
+  test(
+    'a wallet reads its own participant events, its channels and the rules set for it, never a merchant’s whole ' +
+      'settings',
+    async () => {
+      const events = await readAll(fresh.call);
+      const actions = new Set(events.map((event) => event.action));
+      expect([...actions]).toEqual(
+        expect.arrayContaining([
+          'participant.created',
+          'participant.approve',
+          'channel.created',
+          'channel.approve',
+          'rollout_rule.created',
+        ]),
+      );
+      expect(actions.has('checkout_settings.updated')).toBe(false);
+      expect(actions.has('checkout.cancel')).toBe(false);
+      for (const event of events.filter(
+        (seen) => seen.objectType === 'rollout_rule' || seen.objectType === 'channel',
+      )) {
+        expect(event.after?.walletId ?? event.before?.walletId).toBe(fresh.id);
+      }
+      expect(
+        events.filter((event) => event.objectType === 'participant').every((event) => event.objectId === fresh.id),
+      ).toBe(true);
+      // The other wallet's rules and participant events are not the fresh wallet's.
+      expect(await readAll(fresh.call, `&objectId=${other.id}`)).toEqual([]);
+    },
+  );
 
   test("an acquirer reads the creation of its merchants, not their checkouts' events", async () => {
     const events = await readAll(acquirer.call);

@@ -30,7 +30,8 @@ export function auditRoutes(app: App, ctx: HubContext): void {
       summary: 'The audit trail, oldest first',
       description:
         'The operator reads every event. A merchant or a participant reads the events about its own objects: ' +
-        'itself, what it did, and the objects that name it as their merchant or wallet (channels, rollout rules, ...). ' +
+        'itself, what it did, and the objects that name it as their merchant or wallet (channels, rollout rules, ' +
+        '...). ' +
         'Filters narrow what the caller may read; they never widen it.',
       querystring: AuditQuery,
       response: { 200: ListOf(AuditEventSchema), ...problemResponses },

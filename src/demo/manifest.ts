@@ -25,7 +25,8 @@ export const demoCapability: Capability = {
             hubUrl = hub.url;
             state = await seedDemo(hub.url, config.operatorToken.reveal(), config.publicUrl, config.dataDir);
             return [
-              `  demo:           ${config.publicUrl}/demo   (wallet keys and the merchant key in ${config.dataDir}/demo.json)`,
+              `  demo:           ${config.publicUrl}/demo   (wallet keys and the merchant key in ` +
+                `${config.dataDir}/demo.json)`,
             ];
           },
         });

@@ -145,7 +145,8 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
         });
         const note =
           paid.status === 201
-            ? `<p class="ok">Paid ${escapeHtml(money(paid.body.amount, paid.body.currency))}. Receipt number <code>${escapeHtml(paid.body.receiptNumber)}</code>.</p>`
+            ? `<p class="ok">Paid ${escapeHtml(money(paid.body.amount, paid.body.currency))}. Receipt number ` +
+              `<code>${escapeHtml(paid.body.receiptNumber)}</code>.</p>`
             : problemNote(paid.body);
         return sendHtml(reply, walletHome(wallet, note));
       });

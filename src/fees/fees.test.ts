@@ -138,36 +138,42 @@ describe('PUT /v1/fee-schedules/{currency}', () => {
 });
 
 describe('PUT /v1/merchants/{id}/fees', () => {
-  test("the merchant's acquirer sets its own discount (audited); null returns to the schedule's; others see no merchant", async () => {
-    const acquirer = await createMoneyParticipant(hub, ['CNY']);
-    const other = await createMoneyParticipant(hub, ['CNY']);
-    const path = `/v1/merchants/${acquirer.merchantId}/fees`;
-    expect((await acquirer.call('GET', path)).body).toEqual({
-      merchantId: acquirer.merchantId,
-      currency: 'CNY',
-      merchantDiscount: null,
-      updatedAt: null,
-    });
-    const set = await acquirer.call('PUT', path, { merchantDiscount: { bps: 120, fixedAmount: 10 } });
-    expect(set.body).toEqual({
-      merchantId: acquirer.merchantId,
-      currency: 'CNY',
-      merchantDiscount: rule(120, 10),
-      updatedAt: hub.clock.now().toISOString(),
-    });
-    expect((await operator('GET', path)).body.merchantDiscount).toEqual(rule(120, 10));
-    expect(await other.call('PUT', path, { merchantDiscount: { bps: 1 } })).toMatchObject({
-      status: 404,
-      body: { code: 'not_found' },
-    });
-    expect(await other.call('GET', path)).toMatchObject({ status: 404, body: { code: 'not_found' } });
-    expect(await operator('PUT', path, { merchantDiscount: { bps: 1 } })).toMatchObject({
-      status: 403,
-      body: { code: 'forbidden' },
-    });
-    const cleared = await acquirer.call('PUT', path, { merchantDiscount: null });
-    expect(cleared.body).toMatchObject({ merchantDiscount: null, updatedAt: null });
-    const audit = await acquirer.call('GET', `/v1/audit-events?objectId=${acquirer.merchantId}`);
-    expect(audit.body.data.filter((event: { action: string }) => event.action === 'merchant.fees_set')).toHaveLength(2);
-  });
+  test(
+    "the merchant's acquirer sets its own discount (audited); null returns to the schedule's; others see no " +
+      'merchant',
+    async () => {
+      const acquirer = await createMoneyParticipant(hub, ['CNY']);
+      const other = await createMoneyParticipant(hub, ['CNY']);
+      const path = `/v1/merchants/${acquirer.merchantId}/fees`;
+      expect((await acquirer.call('GET', path)).body).toEqual({
+        merchantId: acquirer.merchantId,
+        currency: 'CNY',
+        merchantDiscount: null,
+        updatedAt: null,
+      });
+      const set = await acquirer.call('PUT', path, { merchantDiscount: { bps: 120, fixedAmount: 10 } });
+      expect(set.body).toEqual({
+        merchantId: acquirer.merchantId,
+        currency: 'CNY',
+        merchantDiscount: rule(120, 10),
+        updatedAt: hub.clock.now().toISOString(),
+      });
+      expect((await operator('GET', path)).body.merchantDiscount).toEqual(rule(120, 10));
+      expect(await other.call('PUT', path, { merchantDiscount: { bps: 1 } })).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+      expect(await other.call('GET', path)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+      expect(await operator('PUT', path, { merchantDiscount: { bps: 1 } })).toMatchObject({
+        status: 403,
+        body: { code: 'forbidden' },
+      });
+      const cleared = await acquirer.call('PUT', path, { merchantDiscount: null });
+      expect(cleared.body).toMatchObject({ merchantDiscount: null, updatedAt: null });
+      const audit = await acquirer.call('GET', `/v1/audit-events?objectId=${acquirer.merchantId}`);
+      expect(audit.body.data.filter((event: { action: string }) => event.action === 'merchant.fees_set')).toHaveLength(
+        2,
+      );
+    },
+  );
 });

@@ -44,8 +44,10 @@ const ScheduleSchema = Type.Object(
   },
   {
     description:
-      'Each fee is max(minAmount, round_half_even(amount × bps / 10000) + fixedAmount), at most the amount. Interchange is paid by the acquirer to the issuer ' +
-      '(none on-us); the switch fees are paid to the hub; the merchant discount is charged by the acquirer to its merchant outside the hub and never posted.',
+      'Each fee is max(minAmount, round_half_even(amount × bps / 10000) + fixedAmount), at most the amount. ' +
+      'Interchange is paid by the acquirer to the issuer ' +
+      '(none on-us); the switch fees are paid to the hub; the merchant discount is charged by the acquirer to its ' +
+      'merchant outside the hub and never posted.',
   },
 );
 const CurrencyParams = Type.Object({ currency: CurrencyCode });

@@ -140,7 +140,8 @@ describe('idempotency', () => {
 
   if (testEngine() !== 'postgres') {
     console.log(
-      'skipped on SQLite, by design: holding a request in flight needs a row lock from a second connection, which SQLite cannot give without also blocking the key claim; the PostgreSQL run covers it',
+      'skipped on SQLite, by design: holding a request in flight needs a row lock from a second connection, which ' +
+        'SQLite cannot give without also blocking the key claim; the PostgreSQL run covers it',
     );
   }
   test.runIf(testEngine() === 'postgres')(

@@ -4,7 +4,8 @@ import { generateEd25519KeyPair, parseEd25519PublicJwk, publicKeyToJwk } from '.
 
 // RFC 9421 Appendix B.1.4, test-key-ed25519.
 const rfcPrivateKey = createPrivateKey(
-  '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n',
+  '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE ' +
+    'KEY-----\n',
 );
 const rfcX = 'JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs';
 

@@ -784,7 +784,8 @@ describe('signRequest', () => {
       nonce: 'n-1',
     });
     expect(withBody['signature-input']).toBe(
-      `sig=("@method" "@authority" "@path" "@query" "content-digest" "content-type" "idempotency-key");created=${createdAt};keyid="${keyId}";nonce="n-1";alg="ed25519"`,
+      `sig=("@method" "@authority" "@path" "@query" "content-digest" "content-type" ` +
+        `"idempotency-key");created=${createdAt};keyid="${keyId}";nonce="n-1";alg="ed25519"`,
     );
     expect(withBody['content-digest']).toMatch(/^sha-256=:[A-Za-z0-9+/]{43}=:$/);
     const bare = await signRequest(
@@ -820,7 +821,8 @@ describe('signRequest', () => {
 describe('interoperability with the independent RFC 9421 reference', () => {
   // RFC 9421 Appendix B.1.4 test-key-ed25519 and Appendix B.2 test-request.
   const rfcPrivateKey = createPrivateKey(
-    '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n',
+    '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END ' +
+      'PRIVATE KEY-----\n',
   );
   const rfcRequest: ReferenceRequest = {
     method: 'POST',
@@ -852,12 +854,14 @@ describe('interoperability with the independent RFC 9421 reference', () => {
         '"@authority": example.com',
         '"content-type": application/json',
         '"content-length": 18',
-        '"@signature-params": ("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"',
+        '"@signature-params": ("date" "@method" "@path" "@authority" "content-type" ' +
+          '"content-length");created=1618884473;keyid="test-key-ed25519"',
       ].join('\n'),
     );
     expect(signed.headers).toEqual({
       'signature-input':
-        'sig-b26=("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"',
+        'sig-b26=("date" "@method" "@path" "@authority" "content-type" ' +
+        '"content-length");created=1618884473;keyid="test-key-ed25519"',
       signature: 'sig-b26=:wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==:',
     });
   });
@@ -866,7 +870,8 @@ describe('interoperability with the independent RFC 9421 reference', () => {
     const headers = {
       ...rfcRequest.headers,
       'Signature-Input':
-        'sig-b26=("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"',
+        'sig-b26=("date" "@method" "@path" "@authority" "content-type" ' +
+        '"content-length");created=1618884473;keyid="test-key-ed25519"',
       Signature: 'sig-b26=:wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==:',
     };
     const verdict = referenceVerify(

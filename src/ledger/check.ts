@@ -130,7 +130,8 @@ async function checkSettlements(db: Queryable): Promise<Verdict> {
   if (uncancelled) {
     return refuse(
       'settlement_mismatch',
-      `settled window ${uncancelled.window_id}: account ${uncancelled.account} ${uncancelled.currency} is left at ${uncancelled.sum}, not 0`,
+      `settled window ${uncancelled.window_id}: account ${uncancelled.account} ${uncancelled.currency} is left at ` +
+        `${uncancelled.sum}, not 0`,
     );
   }
   return passed;
@@ -186,7 +187,8 @@ function checkReserved(
     if (row.reserved !== expected) {
       return refuse(
         'reserved_mismatch',
-        `position ${row.participant_id} ${row.currency} has ${row.reserved} reserved; its reserved transfers will debit ${expected}`,
+        `position ${row.participant_id} ${row.currency} has ${row.reserved} reserved; its reserved transfers will ` +
+          `debit ${expected}`,
       );
     }
     reservedOf.delete(keyOf(row.participant_id, row.currency));
@@ -201,14 +203,16 @@ async function checkRefunds(db: Queryable): Promise<Verdict> {
   if (payment) {
     return refuse(
       'refunded_amount_mismatch',
-      `payment ${payment.id} of ${payment.amount} shows ${payment.refunded_amount} refunded; its committed refunds sum to ${payment.refunded ?? 0}`,
+      `payment ${payment.id} of ${payment.amount} shows ${payment.refunded_amount} refunded; its committed refunds ` +
+        `sum to ${payment.refunded ?? 0}`,
     );
   }
   const interchange = await checks.firstMisreturnedInterchange(db);
   if (interchange) {
     return refuse(
       'refund_fees_mismatch',
-      `payment ${interchange.id} charged ${interchange.interchange} interchange; its refunds returned ${interchange.returned}`,
+      `payment ${interchange.id} charged ${interchange.interchange} interchange; its refunds returned ` +
+        `${interchange.returned}`,
     );
   }
   return passed;

@@ -68,10 +68,14 @@ async function runCheck(location: string, io: LedgerCliIo): Promise<void> {
     if (verdict.ok) {
       const { transfers, entries, positions, currencies, windows } = verdict.value;
       io.out(
-        `ledger check passed on ${redactUrl(location)}: ${transfers} transfers, ${entries} entries, ${positions} positions, ${currencies} currencies, ${windows} windows\n` +
-          '  every transfer and settlement balances; every committed transfer sits in one window; reports equal their transfers;\n' +
-          '  settled windows cancel account by account; positions equal their entries; each currency sums to zero with the hub account;\n' +
-          '  reservations equal what their commits will debit; refunded amounts and returned interchange equal their refunds\n',
+        `ledger check passed on ${redactUrl(location)}: ${transfers} transfers, ${entries} entries, ${positions} ` +
+          `positions, ${currencies} currencies, ${windows} windows\n` +
+          '  every transfer and settlement balances; every committed transfer sits in one window; reports equal ' +
+          'their transfers;\n' +
+          '  settled windows cancel account by account; positions equal their entries; each currency sums to zero ' +
+          'with the hub account;\n' +
+          '  reservations equal what their commits will debit; refunded amounts and returned interchange equal ' +
+          'their refunds\n',
       );
       io.setExitCode(0);
     } else {

@@ -57,45 +57,48 @@ describe('PUT /v1/participants/{id}/limits', () => {
     ]);
   });
 
-  test('refusals: a currency the participant does not list, an unknown participant, bad values, a participant caller', async () => {
-    const wallet = await createParticipant(hub, { currencies: ['CNY'] });
-    const foreign = await operator('PUT', `/v1/participants/${wallet.id}/limits`, {
-      currency: 'JPY',
-      netDebitCap: 1,
-      prefunding: 0,
-    });
-    expect(foreign.status).toBe(422);
-    expect(foreign.body).toMatchObject({
-      code: 'currency_not_supported',
-      errors: [{ pointer: '/currency', detail: expect.any(String) }],
-    });
-    const unknown = await operator('PUT', '/v1/participants/par_nobody/limits', {
-      currency: 'CNY',
-      netDebitCap: 1,
-      prefunding: 0,
-    });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.code).toBe('not_found');
-    const invalid = await operator('PUT', `/v1/participants/${wallet.id}/limits`, {
-      currency: 'cny',
-      netDebitCap: -1,
-      prefunding: 1.5,
-    });
-    expect(invalid.status).toBe(400);
-    expect(invalid.body.code).toBe('invalid_request');
-    expect(invalid.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
-      '/currency',
-      '/netDebitCap',
-      '/prefunding',
-    ]);
-    const self = await wallet.call('PUT', `/v1/participants/${wallet.id}/limits`, {
-      currency: 'CNY',
-      netDebitCap: 1_000_000,
-      prefunding: 0,
-    });
-    expect(self.status).toBe(403);
-    expect(self.body.code).toBe('forbidden');
-  });
+  test(
+    'refusals: a currency the participant does not list, an unknown participant, bad values, a participant ' + 'caller',
+    async () => {
+      const wallet = await createParticipant(hub, { currencies: ['CNY'] });
+      const foreign = await operator('PUT', `/v1/participants/${wallet.id}/limits`, {
+        currency: 'JPY',
+        netDebitCap: 1,
+        prefunding: 0,
+      });
+      expect(foreign.status).toBe(422);
+      expect(foreign.body).toMatchObject({
+        code: 'currency_not_supported',
+        errors: [{ pointer: '/currency', detail: expect.any(String) }],
+      });
+      const unknown = await operator('PUT', '/v1/participants/par_nobody/limits', {
+        currency: 'CNY',
+        netDebitCap: 1,
+        prefunding: 0,
+      });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('not_found');
+      const invalid = await operator('PUT', `/v1/participants/${wallet.id}/limits`, {
+        currency: 'cny',
+        netDebitCap: -1,
+        prefunding: 1.5,
+      });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.code).toBe('invalid_request');
+      expect(invalid.body.errors.map((error: { pointer: string }) => error.pointer).sort()).toEqual([
+        '/currency',
+        '/netDebitCap',
+        '/prefunding',
+      ]);
+      const self = await wallet.call('PUT', `/v1/participants/${wallet.id}/limits`, {
+        currency: 'CNY',
+        netDebitCap: 1_000_000,
+        prefunding: 0,
+      });
+      expect(self.status).toBe(403);
+      expect(self.body.code).toBe('forbidden');
+    },
+  );
 });
 
 describe('GET /v1/positions', () => {
@@ -164,35 +167,38 @@ describe('GET /v1/positions', () => {
     expect(filtered.body.data).toHaveLength(1);
   });
 
-  test('a participant with a cap and no transfer yet shows its headroom; pages follow participant and currency', async () => {
-    const wallet = await createParticipant(hub, { currencies: ['CNY', 'IDR', 'JPY'] });
-    for (const currency of ['JPY', 'CNY', 'IDR']) {
-      await operator('PUT', `/v1/participants/${wallet.id}/limits`, { currency, netDebitCap: 100, prefunding: 0 });
-    }
-    const firstPage = await wallet.call('GET', '/v1/positions?limit=2');
-    expect(firstPage.body.data.map((row: { currency: string }) => row.currency)).toEqual(['CNY', 'IDR']);
-    expect(firstPage.body.nextCursor).toBe(`${wallet.id}:IDR`);
-    const secondPage = await wallet.call(
-      'GET',
-      `/v1/positions?limit=2&after=${encodeURIComponent(firstPage.body.nextCursor)}`,
-    );
-    expect(secondPage.body).toEqual({
-      data: [
-        {
-          participantId: wallet.id,
-          currency: 'JPY',
-          position: 0,
-          reserved: 0,
-          netDebitCap: 100,
-          prefunding: 0,
-          headroom: 100,
-        },
-      ],
-      nextCursor: null,
-    });
-    const onlyIdr = await wallet.call('GET', '/v1/positions?currency=IDR');
-    expect(onlyIdr.body.data.map((row: { currency: string }) => row.currency)).toEqual(['IDR']);
-  });
+  test(
+    'a participant with a cap and no transfer yet shows its headroom; pages follow participant and ' + 'currency',
+    async () => {
+      const wallet = await createParticipant(hub, { currencies: ['CNY', 'IDR', 'JPY'] });
+      for (const currency of ['JPY', 'CNY', 'IDR']) {
+        await operator('PUT', `/v1/participants/${wallet.id}/limits`, { currency, netDebitCap: 100, prefunding: 0 });
+      }
+      const firstPage = await wallet.call('GET', '/v1/positions?limit=2');
+      expect(firstPage.body.data.map((row: { currency: string }) => row.currency)).toEqual(['CNY', 'IDR']);
+      expect(firstPage.body.nextCursor).toBe(`${wallet.id}:IDR`);
+      const secondPage = await wallet.call(
+        'GET',
+        `/v1/positions?limit=2&after=${encodeURIComponent(firstPage.body.nextCursor)}`,
+      );
+      expect(secondPage.body).toEqual({
+        data: [
+          {
+            participantId: wallet.id,
+            currency: 'JPY',
+            position: 0,
+            reserved: 0,
+            netDebitCap: 100,
+            prefunding: 0,
+            headroom: 100,
+          },
+        ],
+        nextCursor: null,
+      });
+      const onlyIdr = await wallet.call('GET', '/v1/positions?currency=IDR');
+      expect(onlyIdr.body.data.map((row: { currency: string }) => row.currency)).toEqual(['IDR']);
+    },
+  );
 
   test('a merchant may not read positions', async () => {
     const acquirer = await createMoneyParticipant(hub);

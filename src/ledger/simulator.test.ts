@@ -99,7 +99,9 @@ function workload(model: Model, random: Random) {
     const amount = amountFor(payer.id, payee.id, currency);
     const planned = model.payment(payer.id, payee.id, currency, amount);
     return {
-      describe: `pay ${amount} ${currency} ${payer.id} -> ${payee.id} (debit ${planned.payerDebit}, expect ${planned.fits ? 'ok' : 'limit_exceeded'})`,
+      describe:
+        `pay ${amount} ${currency} ${payer.id} -> ${payee.id} (debit ${planned.payerDebit}, expect ` +
+        `${planned.fits ? 'ok' : 'limit_exceeded'})`,
       run: async () => {
         const input = {
           payerId: payer.id,
@@ -127,7 +129,9 @@ function workload(model: Model, random: Random) {
       random.below(3) === 0 ? Math.max(1, remaining + random.below(2)) : random.between(1, Math.max(1, remaining));
     const planned = model.refund(payment, amount);
     return {
-      describe: `refund ${amount} of ${payment.id} (${remaining} remaining; returns ${planned.interchangeReturned}; expect ${planned.expected})`,
+      describe:
+        `refund ${amount} of ${payment.id} (${remaining} remaining; returns ` +
+        `${planned.interchangeReturned}; expect ${planned.expected})`,
       run: async () => {
         const result = await inTx((tx) =>
           postRefund(ctx(), tx, { paymentTransferId: payment.id, amount: minor(amount) }),
@@ -151,7 +155,9 @@ function workload(model: Model, random: Random) {
     const amount = amountFor(payer.id, payee.id, currency);
     const planned = model.payment(payer.id, payee.id, currency, amount);
     return {
-      describe: `reserve ${amount} ${currency} ${payer.id} -> ${payee.id} (debit ${planned.payerDebit}, expect ${planned.fits ? 'ok' : 'limit_exceeded'})`,
+      describe:
+        `reserve ${amount} ${currency} ${payer.id} -> ${payee.id} (debit ${planned.payerDebit}, expect ` +
+        `${planned.fits ? 'ok' : 'limit_exceeded'})`,
       run: async () => {
         const input = {
           payerId: payer.id,
@@ -317,7 +323,8 @@ async function audit(model: Model): Promise<void> {
   }
 }
 
-test(`a seeded workload keeps every position equal to the model, sums to zero and never passes a cap (seed ${seed})`, async () => {
+test(`a seeded workload keeps every position equal to the model, sums to zero and never passes a cap (seed ` +
+  `${seed})`, async () => {
   const random = seededRandom(seed);
   const model = createModel();
   for (const currency of currencies) {
@@ -343,7 +350,9 @@ test(`a seeded workload keeps every position equal to the model, sums to zero an
     }
     expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
   } catch (error) {
-    const replay = `simulator failed at step ${step} with seed ${seed}; replay: LINTAS_SIM_SEED=${seed} npx vitest run src/ledger/simulator.test.ts`;
+    const replay =
+      `simulator failed at step ${step} with seed ${seed}; replay: LINTAS_SIM_SEED=${seed} npx vitest ` +
+      `run src/ledger/simulator.test.ts`;
     process.stderr.write(`${replay}\nlast steps:\n  ${history.slice(-10).join('\n  ')}\n`);
     throw new Error(`${replay}\n${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -44,7 +44,8 @@ async function feedWith(path: string, count: number) {
 
 if (testEngine() !== 'postgres') {
   console.log(
-    'skipped on SQLite, by design: SQLite has one writer, so events commit in the order they are numbered and there is no overlap to test; the PostgreSQL run covers it',
+    'skipped on SQLite, by design: SQLite has one writer, so events commit in the order they are numbered and ' +
+      'there is no overlap to test; the PostgreSQL run covers it',
   );
 }
 

@@ -19,7 +19,9 @@ export function notifyMetricsOf(ctx: HubContext): NotifyMetrics {
   if (existing) return existing;
   const attempts = new Counter({
     name: 'lintas_delivery_attempts_total',
-    help: 'Webhook and callback delivery attempts by outcome: delivered, retrying (will be tried again) or failed (given up)',
+    help:
+      'Webhook and callback delivery attempts by outcome: delivered, retrying (will be tried again) or failed ' +
+      '(given up)',
     labelNames: ['kind', 'outcome'] as const,
     registers: [],
   });

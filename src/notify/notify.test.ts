@@ -623,26 +623,29 @@ describe('URL policy', () => {
     expect(patched.body.code).toBe('url_not_allowed');
   });
 
-  test('without allowPrivateUrls, loopback, private and link-local URLs are refused, by address and by name', async () => {
-    const { merchant } = await world({ config: { allowPrivateUrls: false } });
-    for (const url of [
-      'http://127.0.0.1:8080/',
-      'http://localhost/hooks',
-      'http://10.1.2.3/',
-      'http://192.168.0.10/',
-      'http://[::1]/',
-      'http://169.254.10.10/',
-      'http://[fe80::1]/',
-    ]) {
-      const refused = await merchant.call('POST', '/v1/webhook-endpoints', { url, events: ['*'] });
-      expect(refused.status, url).toBe(422);
-      expect(refused.body.code).toBe('url_not_allowed');
-    }
-    expect(
-      (await merchant.call('POST', '/v1/webhook-endpoints', { url: 'https://93.184.216.34/hooks', events: ['*'] }))
-        .status,
-    ).toBe(201);
-  });
+  test(
+    'without allowPrivateUrls, loopback, private and link-local URLs are refused, by address and by ' + 'name',
+    async () => {
+      const { merchant } = await world({ config: { allowPrivateUrls: false } });
+      for (const url of [
+        'http://127.0.0.1:8080/',
+        'http://localhost/hooks',
+        'http://10.1.2.3/',
+        'http://192.168.0.10/',
+        'http://[::1]/',
+        'http://169.254.10.10/',
+        'http://[fe80::1]/',
+      ]) {
+        const refused = await merchant.call('POST', '/v1/webhook-endpoints', { url, events: ['*'] });
+        expect(refused.status, url).toBe(422);
+        expect(refused.body.code).toBe('url_not_allowed');
+      }
+      expect(
+        (await merchant.call('POST', '/v1/webhook-endpoints', { url: 'https://93.184.216.34/hooks', events: ['*'] }))
+          .status,
+      ).toBe(201);
+    },
+  );
 
   test('checked again at delivery: a URL allowed at creation but not now is never called', async () => {
     const { hub, acquirer, merchant } = await world();

@@ -67,7 +67,9 @@ export async function setTemplates(
   if (!built.ok)
     errors.push({
       pointer: '/',
-      detail: `the placard would not be a valid EMVCo payload: ${JSON.stringify('findings' in built ? built.findings : built.code)}`,
+      detail:
+        `the placard would not be a valid EMVCo payload: ` +
+        `${JSON.stringify('findings' in built ? built.findings : built.code)}`,
     });
   if (errors.length > 0) return refuse('invalid_request', 'the templates cannot go on a placard', { errors });
   return inTransaction(ctx.db, async (tx) => {

@@ -181,154 +181,169 @@ afterAll(async () => {
 });
 
 describe('payment codes at the till', () => {
-  test('an approved code: 201 succeeded with the transfer and receipt; the wallet was asked once, signed, with the deadline', async () => {
-    const code = freshCode('approve');
-    const response = await charge(code, 12_500, { reference: 'table-7' });
-    expect(response.status, response.text).toBe(201);
-    expect(response.body).toMatchObject({
-      status: 'succeeded',
-      amount: 12_500,
-      currency: 'CNY',
-      reference: 'table-7',
-      walletId: issuer.id,
-      paymentCodeLast4: code.slice(-4),
-    });
-    expect(response.body.id).toMatch(/^chg_/);
-    expect(response.body.transferId).toMatch(/^trf_/);
-    expect(response.body.receiptNumber).toMatch(/^\d{12}$/);
-    approved(12_500);
-    await expectLedger();
+  test(
+    'an approved code: 201 succeeded with the transfer and receipt; the wallet was asked once, signed, with the ' +
+      'deadline',
+    async () => {
+      const code = freshCode('approve');
+      const response = await charge(code, 12_500, { reference: 'table-7' });
+      expect(response.status, response.text).toBe(201);
+      expect(response.body).toMatchObject({
+        status: 'succeeded',
+        amount: 12_500,
+        currency: 'CNY',
+        reference: 'table-7',
+        walletId: issuer.id,
+        paymentCodeLast4: code.slice(-4),
+      });
+      expect(response.body.id).toMatch(/^chg_/);
+      expect(response.body.transferId).toMatch(/^trf_/);
+      expect(response.body.receiptNumber).toMatch(/^\d{12}$/);
+      approved(12_500);
+      await expectLedger();
 
-    const [asked, ...more] = authorizationCallsFor(code);
-    expect(more).toEqual([]);
-    expect(asked?.url).toBe(`${wallet.url}/lintas/authorizations`);
-    expect(asked?.headers['idempotency-key']).toBe(response.body.id);
-    expect(JSON.parse(asked!.body)).toEqual({
-      authorizationId: response.body.id,
-      paymentCode: code,
-      amount: 12_500,
-      currency: 'CNY',
-      merchant: { id: merchant.id, name: 'Kedai Kopi', mcc: '5814', city: 'Bandung' },
-      deadline: new Date(hub.clock.now().getTime() + deadlineMs).toISOString(),
-    });
+      const [asked, ...more] = authorizationCallsFor(code);
+      expect(more).toEqual([]);
+      expect(asked?.url).toBe(`${wallet.url}/lintas/authorizations`);
+      expect(asked?.headers['idempotency-key']).toBe(response.body.id);
+      expect(JSON.parse(asked!.body)).toEqual({
+        authorizationId: response.body.id,
+        paymentCode: code,
+        amount: 12_500,
+        currency: 'CNY',
+        merchant: { id: merchant.id, name: 'Kedai Kopi', mcc: '5814', city: 'Bandung' },
+        deadline: new Date(hub.clock.now().getTime() + deadlineMs).toISOString(),
+      });
 
-    const payment = await merchant.call('GET', `/v1/payments/${response.body.transferId}`);
-    expect(payment.body).toMatchObject({
-      source: 'payment_code',
-      status: 'succeeded',
-      amount: 12_500,
-      receiptNumber: response.body.receiptNumber,
-    });
-    const listed = await merchant.call('GET', '/v1/payments?source=payment_code');
-    expect(listed.body.data.map((row: { id: string }) => row.id)).toContain(response.body.transferId);
-    const polled = await merchant.call('GET', `/v1/pos/charges/${response.body.id}`);
-    expect(polled.body).toEqual(response.body);
-  });
+      const payment = await merchant.call('GET', `/v1/payments/${response.body.transferId}`);
+      expect(payment.body).toMatchObject({
+        source: 'payment_code',
+        status: 'succeeded',
+        amount: 12_500,
+        receiptNumber: response.body.receiptNumber,
+      });
+      const listed = await merchant.call('GET', '/v1/payments?source=payment_code');
+      expect(listed.body.data.map((row: { id: string }) => row.id)).toContain(response.body.transferId);
+      const polled = await merchant.call('GET', `/v1/pos/charges/${response.body.id}`);
+      expect(polled.body).toEqual(response.body);
+    },
+  );
 
-  test("a declined code: 402 payment_declined with the wallet's reason and the charge id; nothing reserved or owed", async () => {
-    const code = freshCode('decline');
-    const response = await charge(code, 3_000);
-    expect(response.status, response.text).toBe(402);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    expect(response.body).toMatchObject({ code: 'payment_declined', reason: 'insufficient funds' });
-    expect(response.body.chargeId).toMatch(/^chg_/);
-    await expectLedger();
-    const polled = await merchant.call('GET', `/v1/pos/charges/${response.body.chargeId}`);
-    expect(polled.body).toMatchObject({
-      status: 'declined',
-      declineReason: 'insufficient funds',
-      transferId: null,
-      receiptNumber: null,
-    });
-  });
+  test(
+    "a declined code: 402 payment_declined with the wallet's reason and the charge id; nothing reserved or " + 'owed',
+    async () => {
+      const code = freshCode('decline');
+      const response = await charge(code, 3_000);
+      expect(response.status, response.text).toBe(402);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.body).toMatchObject({ code: 'payment_declined', reason: 'insufficient funds' });
+      expect(response.body.chargeId).toMatch(/^chg_/);
+      await expectLedger();
+      const polled = await merchant.call('GET', `/v1/pos/charges/${response.body.chargeId}`);
+      expect(polled.body).toMatchObject({
+        status: 'declined',
+        declineReason: 'insufficient funds',
+        transferId: null,
+        receiptNumber: null,
+      });
+    },
+  );
 
-  test('a wallet that answers after the deadline: 202 unknown with the amount reserved; its later approval commits it', async () => {
-    const code = freshCode('approve_after_deadline');
-    const response = await charge(code, 4_000);
-    // The hub did not wait for the wallet's answer: had it waited, the approval would have made this a 201.
-    // That it gave up by its deadline is read on the hub's own clock, not on how fast this machine is.
-    expect(response.status, response.text).toBe(202);
-    expect(response.body).toMatchObject({
-      status: 'unknown',
-      transferId: null,
-      receiptNumber: null,
-      unknownAt: hub.clock.now().toISOString(),
-      deadline: new Date(hub.clock.now().getTime() + deadlineMs).toISOString(),
-    });
-    expect(Date.parse(response.body.unknownAt)).toBeLessThanOrEqual(Date.parse(response.body.deadline));
-    expect(authorizationCallsFor(code)).toHaveLength(1);
-    expected.issuerReserved += 4_000;
-    await expectLedger();
+  test(
+    'a wallet that answers after the deadline: 202 unknown with the amount reserved; its later approval ' +
+      'commits it',
+    async () => {
+      const code = freshCode('approve_after_deadline');
+      const response = await charge(code, 4_000);
+      // The hub did not wait for the wallet's answer: had it waited, the approval would have made this a 201.
+      // That it gave up by its deadline is read on the hub's own clock, not on how fast this machine is.
+      expect(response.status, response.text).toBe(202);
+      expect(response.body).toMatchObject({
+        status: 'unknown',
+        transferId: null,
+        receiptNumber: null,
+        unknownAt: hub.clock.now().toISOString(),
+        deadline: new Date(hub.clock.now().getTime() + deadlineMs).toISOString(),
+      });
+      expect(Date.parse(response.body.unknownAt)).toBeLessThanOrEqual(Date.parse(response.body.deadline));
+      expect(authorizationCallsFor(code)).toHaveLength(1);
+      expected.issuerReserved += 4_000;
+      await expectLedger();
 
-    await sleep(deadlineMs); // the wallet's answer arrives, too late, and is not read
-    expect((await merchant.call('GET', `/v1/pos/charges/${response.body.id}`)).body.status).toBe('unknown');
+      await sleep(deadlineMs); // the wallet's answer arrives, too late, and is not read
+      expect((await merchant.call('GET', `/v1/pos/charges/${response.body.id}`)).body.status).toBe('unknown');
 
-    const confirmed = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
-      decision: 'approved',
-    });
-    expect(confirmed.status, confirmed.text).toBe(200);
-    expect(confirmed.body).toMatchObject({ status: 'succeeded', succeededAt: hub.clock.now().toISOString() });
-    expect(confirmed.body.receiptNumber).toMatch(/^\d{12}$/);
-    expected.issuerReserved -= 4_000;
-    approved(4_000);
-    await expectLedger();
+      const confirmed = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+        decision: 'approved',
+      });
+      expect(confirmed.status, confirmed.text).toBe(200);
+      expect(confirmed.body).toMatchObject({ status: 'succeeded', succeededAt: hub.clock.now().toISOString() });
+      expect(confirmed.body.receiptNumber).toMatch(/^\d{12}$/);
+      expected.issuerReserved -= 4_000;
+      approved(4_000);
+      await expectLedger();
 
-    const again = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
-      decision: 'approved',
-    });
-    expect(again.status).toBe(200);
-    const otherWay = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
-      decision: 'declined',
-    });
-    expect(otherWay.body).toMatchObject({ code: 'invalid_transition', chargeStatus: 'succeeded' });
-    await expectLedger();
-  });
+      const again = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+        decision: 'approved',
+      });
+      expect(again.status).toBe(200);
+      const otherWay = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+        decision: 'declined',
+      });
+      expect(otherWay.body).toMatchObject({ code: 'invalid_transition', chargeStatus: 'succeeded' });
+      await expectLedger();
+    },
+  );
 
-  test('a wallet that never answers: unknown, then reversed 60 s later; the wallet gets a verified authorization.reversed and a late approval is 409', async () => {
-    const code = freshCode('never_answer');
-    const response = await charge(code, 5_000);
-    expect(response.status, response.text).toBe(202);
-    expect(response.body.status).toBe('unknown');
-    expected.issuerReserved += 5_000;
-    await expectLedger();
+  test(
+    'a wallet that never answers: unknown, then reversed 60 s later; the wallet gets a verified ' +
+      'authorization.reversed and a late approval is 409',
+    async () => {
+      const code = freshCode('never_answer');
+      const response = await charge(code, 5_000);
+      expect(response.status, response.text).toBe(202);
+      expect(response.body.status).toBe('unknown');
+      expected.issuerReserved += 5_000;
+      await expectLedger();
 
-    hub.clock.advanceMs(unknownTimeoutMs - 1_000);
-    await hub.workers['pos-reversals']?.runOnce();
-    expect((await merchant.call('GET', `/v1/pos/charges/${response.body.id}`)).body.status).toBe('unknown');
-    await expectLedger();
+      hub.clock.advanceMs(unknownTimeoutMs - 1_000);
+      await hub.workers['pos-reversals']?.runOnce();
+      expect((await merchant.call('GET', `/v1/pos/charges/${response.body.id}`)).body.status).toBe('unknown');
+      await expectLedger();
 
-    hub.clock.advanceMs(1_000);
-    await hub.workers['pos-reversals']?.runOnce();
-    const reversed = await merchant.call('GET', `/v1/pos/charges/${response.body.id}`);
-    expect(reversed.body).toMatchObject({
-      status: 'reversed',
-      reversalReason: 'unknown_timeout',
-      reversedAt: hub.clock.now().toISOString(),
-    });
-    expected.issuerReserved -= 5_000;
-    await expectLedger();
+      hub.clock.advanceMs(1_000);
+      await hub.workers['pos-reversals']?.runOnce();
+      const reversed = await merchant.call('GET', `/v1/pos/charges/${response.body.id}`);
+      expect(reversed.body).toMatchObject({
+        status: 'reversed',
+        reversalReason: 'unknown_timeout',
+        reversedAt: hub.clock.now().toISOString(),
+      });
+      expected.issuerReserved -= 5_000;
+      await expectLedger();
 
-    await hub.workers.deliveries?.runOnce();
-    const [told, ...twice] = eventsToWallet('authorization.reversed').filter(
-      (event) => event.data.authorizationId === response.body.id,
-    );
-    expect(twice).toEqual([]);
-    expect(told.data).toMatchObject({
-      paymentCode: code,
-      amount: 5_000,
-      currency: 'CNY',
-      reason: 'unknown_timeout',
-      merchant: { id: merchant.id },
-    });
-    expect(verdicts.filter((verdict) => verdict.path.endsWith('/events')).length).toBeGreaterThan(0);
+      await hub.workers.deliveries?.runOnce();
+      const [told, ...twice] = eventsToWallet('authorization.reversed').filter(
+        (event) => event.data.authorizationId === response.body.id,
+      );
+      expect(twice).toEqual([]);
+      expect(told.data).toMatchObject({
+        paymentCode: code,
+        amount: 5_000,
+        currency: 'CNY',
+        reason: 'unknown_timeout',
+        merchant: { id: merchant.id },
+      });
+      expect(verdicts.filter((verdict) => verdict.path.endsWith('/events')).length).toBeGreaterThan(0);
 
-    const late = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
-      decision: 'approved',
-    });
-    expect(late.status, late.text).toBe(409);
-    expect(late.body).toMatchObject({ code: 'charge_reversed', chargeId: response.body.id });
-    await expectLedger();
-  });
+      const late = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+        decision: 'approved',
+      });
+      expect(late.status, late.text).toBe(409);
+      expect(late.body).toMatchObject({ code: 'charge_reversed', chargeId: response.body.id });
+      await expectLedger();
+    },
+  );
 
   test('authorization.reversed is retried until the wallet answers 2xx', async () => {
     let eventAttempts = 0;
@@ -358,71 +373,82 @@ describe('payment codes at the till', () => {
     }
   });
 
-  test('an answer for another amount counts as no answer; the till reverses the charge and a late decline meets charge_reversed', async () => {
-    const code = freshCode('answer_another_amount');
-    const response = await charge(code, 2_200);
-    expect(response.status, response.text).toBe(202);
-    expected.issuerReserved += 2_200;
-    await expectLedger();
+  test(
+    'an answer for another amount counts as no answer; the till reverses the charge and a late decline meets ' +
+      'charge_reversed',
+    async () => {
+      const code = freshCode('answer_another_amount');
+      const response = await charge(code, 2_200);
+      expect(response.status, response.text).toBe(202);
+      expected.issuerReserved += 2_200;
+      await expectLedger();
 
-    const reversed = await merchant.call('POST', `/v1/pos/charges/${response.body.id}/reverse`);
-    expect(reversed.status, reversed.text).toBe(200);
-    expect(reversed.body).toMatchObject({ status: 'reversed', reversalReason: 'till_reversed' });
-    expected.issuerReserved -= 2_200;
-    await expectLedger();
-    expect((await merchant.call('POST', `/v1/pos/charges/${response.body.id}/reverse`)).body.status).toBe('reversed');
+      const reversed = await merchant.call('POST', `/v1/pos/charges/${response.body.id}/reverse`);
+      expect(reversed.status, reversed.text).toBe(200);
+      expect(reversed.body).toMatchObject({ status: 'reversed', reversalReason: 'till_reversed' });
+      expected.issuerReserved -= 2_200;
+      await expectLedger();
+      expect((await merchant.call('POST', `/v1/pos/charges/${response.body.id}/reverse`)).body.status).toBe('reversed');
 
-    await hub.workers.deliveries?.runOnce();
-    expect(
-      eventsToWallet('authorization.reversed').some(
-        (event) => event.data.authorizationId === response.body.id && event.data.reason === 'till_reversed',
-      ),
-    ).toBe(true);
-    const late = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
-      decision: 'declined',
-      reason: 'too late',
-    });
-    expect(late.body).toMatchObject({ code: 'charge_reversed' });
-  });
+      await hub.workers.deliveries?.runOnce();
+      expect(
+        eventsToWallet('authorization.reversed').some(
+          (event) => event.data.authorizationId === response.body.id && event.data.reason === 'till_reversed',
+        ),
+      ).toBe(true);
+      const late = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+        decision: 'declined',
+        reason: 'too late',
+      });
+      expect(late.body).toMatchObject({ code: 'charge_reversed' });
+    },
+  );
 
-  test('the till reverses while the wallet is still being asked: the reversal wins and the charge request answers 409 charge_reversed', async () => {
-    const code = freshCode('never_answer');
-    const pending = charge(code, 1_300, { reference: 'walked-away' });
-    let listed: any[] = [];
-    for (let polls = 0; listed.length === 0 && polls < 50; polls += 1) {
-      await sleep(20);
-      listed = (await merchant.call('GET', '/v1/pos/charges?reference=walked-away')).body.data;
-    }
-    expect(listed.map((row) => row.status)).toEqual(['pending']);
-    expected.issuerReserved += 1_300;
-    await expectLedger();
-    const reversed = await merchant.call('POST', `/v1/pos/charges/${listed[0].id}/reverse`);
-    expect(reversed.body).toMatchObject({ status: 'reversed', reversalReason: 'till_reversed', unknownAt: null });
-    expected.issuerReserved -= 1_300;
-    const answered = await pending;
-    expect(answered.status, answered.text).toBe(409);
-    expect(answered.body).toMatchObject({ code: 'charge_reversed', chargeId: listed[0].id });
-    await expectLedger();
-  });
+  test(
+    'the till reverses while the wallet is still being asked: the reversal wins and the charge request answers ' +
+      '409 charge_reversed',
+    async () => {
+      const code = freshCode('never_answer');
+      const pending = charge(code, 1_300, { reference: 'walked-away' });
+      let listed: any[] = [];
+      for (let polls = 0; listed.length === 0 && polls < 50; polls += 1) {
+        await sleep(20);
+        listed = (await merchant.call('GET', '/v1/pos/charges?reference=walked-away')).body.data;
+      }
+      expect(listed.map((row) => row.status)).toEqual(['pending']);
+      expected.issuerReserved += 1_300;
+      await expectLedger();
+      const reversed = await merchant.call('POST', `/v1/pos/charges/${listed[0].id}/reverse`);
+      expect(reversed.body).toMatchObject({ status: 'reversed', reversalReason: 'till_reversed', unknownAt: null });
+      expected.issuerReserved -= 1_300;
+      const answered = await pending;
+      expect(answered.status, answered.text).toBe(409);
+      expect(answered.body).toMatchObject({ code: 'charge_reversed', chargeId: listed[0].id });
+      await expectLedger();
+    },
+  );
 
-  test('a succeeded charge cannot be reversed (it is refunded), and a refund of a code payment works like any other', async () => {
-    const code = freshCode('approve');
-    const paid = await charge(code, 1_800);
-    expect(paid.status).toBe(201);
-    approved(1_800);
-    const reverse = await merchant.call('POST', `/v1/pos/charges/${paid.body.id}/reverse`);
-    expect(reverse.status).toBe(422);
-    expect(reverse.body).toMatchObject({ code: 'invalid_transition', chargeStatus: 'succeeded' });
-    const refund = await merchant.call('POST', '/v1/refunds', {
-      transferId: paid.body.transferId,
-      amount: 800,
-      reason: 'one cup returned',
-    });
-    expect(refund.status, refund.text).toBe(201);
-    expected.issuerPosition += 800;
-    expected.acquirerPosition -= 800;
-    await expectLedger();
-  });
+  test(
+    'a succeeded charge cannot be reversed (it is refunded), and a refund of a code payment works like any ' + 'other',
+    async () => {
+      const code = freshCode('approve');
+      const paid = await charge(code, 1_800);
+      expect(paid.status).toBe(201);
+      approved(1_800);
+      const reverse = await merchant.call('POST', `/v1/pos/charges/${paid.body.id}/reverse`);
+      expect(reverse.status).toBe(422);
+      expect(reverse.body).toMatchObject({ code: 'invalid_transition', chargeStatus: 'succeeded' });
+      const refund = await merchant.call('POST', '/v1/refunds', {
+        transferId: paid.body.transferId,
+        amount: 800,
+        reason: 'one cup returned',
+      });
+      expect(refund.status, refund.text).toBe(201);
+      expected.issuerPosition += 800;
+      expected.acquirerPosition -= 800;
+      await expectLedger();
+    },
+  );
 
   test('a reused code is refused with payment_code_used; a declined code may be charged again', async () => {
     const used = freshCode('approve');
@@ -442,21 +468,25 @@ describe('payment codes at the till', () => {
     await expectLedger();
   });
 
-  test('the same sale retried with a new Idempotency-Key answers the first charge; the same key replays byte for byte', async () => {
-    const code = freshCode('approve');
-    const first = await charge(code, 1_100, { reference: 'retry-1', idempotencyKey: 'till-7-sale-991' });
-    expect(first.status).toBe(201);
-    approved(1_100);
-    const replay = await charge(code, 1_100, { reference: 'retry-1', idempotencyKey: 'till-7-sale-991' });
-    expect(replay.status).toBe(201);
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(replay.text).toBe(first.text);
-    const retried = await charge(code, 1_100, { reference: 'retry-1' });
-    expect(retried.status).toBe(201);
-    expect(retried.body.id).toBe(first.body.id);
-    expect(authorizationCallsFor(code)).toHaveLength(1);
-    await expectLedger();
-  });
+  test(
+    'the same sale retried with a new Idempotency-Key answers the first charge; the same key replays byte for ' +
+      'byte',
+    async () => {
+      const code = freshCode('approve');
+      const first = await charge(code, 1_100, { reference: 'retry-1', idempotencyKey: 'till-7-sale-991' });
+      expect(first.status).toBe(201);
+      approved(1_100);
+      const replay = await charge(code, 1_100, { reference: 'retry-1', idempotencyKey: 'till-7-sale-991' });
+      expect(replay.status).toBe(201);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.text).toBe(first.text);
+      const retried = await charge(code, 1_100, { reference: 'retry-1' });
+      expect(retried.status).toBe(201);
+      expect(retried.body.id).toBe(first.body.id);
+      expect(authorizationCallsFor(code)).toHaveLength(1);
+      await expectLedger();
+    },
+  );
 
   test('concurrent charges of one code: one is charged, the others are payment_code_used', async () => {
     const code = freshCode('approve');
@@ -469,85 +499,97 @@ describe('payment codes at the till', () => {
     await expectLedger();
   });
 
-  test('a late approval and the reversal worker at the same moment: exactly one wins, and the money follows the winner', async () => {
-    const codes = [1, 2, 3, 4, 5, 6].map(() => freshCode('never_answer'));
-    const charges = await Promise.all(codes.map((code) => charge(code, 300)));
-    expect(charges.map((response) => response.body.status)).toEqual(Array(6).fill('unknown'));
-    expected.issuerReserved += 6 * 300;
-    await expectLedger();
+  test(
+    'a late approval and the reversal worker at the same moment: exactly one wins, and the money follows the ' +
+      'winner',
+    async () => {
+      const codes = [1, 2, 3, 4, 5, 6].map(() => freshCode('never_answer'));
+      const charges = await Promise.all(codes.map((code) => charge(code, 300)));
+      expect(charges.map((response) => response.body.status)).toEqual(Array(6).fill('unknown'));
+      expected.issuerReserved += 6 * 300;
+      await expectLedger();
 
-    hub.clock.advanceMs(unknownTimeoutMs);
-    const [approvals] = await Promise.all([
-      Promise.all(
-        charges.map((response) =>
-          issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'approved' }),
+      hub.clock.advanceMs(unknownTimeoutMs);
+      const [approvals] = await Promise.all([
+        Promise.all(
+          charges.map((response) =>
+            issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, { decision: 'approved' }),
+          ),
         ),
-      ),
-      hub.workers['pos-reversals']?.runOnce(),
-    ]);
-    expected.issuerReserved -= 6 * 300;
-    for (const [index, approval] of approvals.entries()) {
-      const final = (await merchant.call('GET', `/v1/pos/charges/${charges[index]!.body.id}`)).body;
-      if (approval.status === 200) {
-        expect(final.status).toBe('succeeded');
-        approved(300);
-      } else {
-        expect(approval.status, approval.text).toBe(409);
-        expect(approval.body.code).toBe('charge_reversed');
-        expect(final.status).toBe('reversed');
+        hub.workers['pos-reversals']?.runOnce(),
+      ]);
+      expected.issuerReserved -= 6 * 300;
+      for (const [index, approval] of approvals.entries()) {
+        const final = (await merchant.call('GET', `/v1/pos/charges/${charges[index]!.body.id}`)).body;
+        if (approval.status === 200) {
+          expect(final.status).toBe('succeeded');
+          approved(300);
+        } else {
+          expect(approval.status, approval.text).toBe(409);
+          expect(approval.body.code).toBe('charge_reversed');
+          expect(final.status).toBe('reversed');
+        }
       }
-    }
-    await expectLedger();
-  });
+      await expectLedger();
+    },
+  );
 
-  test('who sees a charge: its merchant, wallet and acquirer and the operator; another merchant or wallet gets 404', async () => {
-    const code = freshCode('decline');
-    const declined = await charge(code, 100);
-    const id = declined.body.chargeId;
-    const other = await createMerchant(hub, acquirer, { name: 'Other Shop' });
-    const stranger = await createWallet(hub, 'Stranger Wallet');
-    expect((await merchant.call('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
-    expect((await issuer.call('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
-    expect((await acquirer.call('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
-    expect((await bearerClient(hub, hub.operatorToken)('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
-    expect(await other.call('GET', `/v1/pos/charges/${id}`)).toMatchObject({
-      status: 404,
-      body: { code: 'not_found' },
-    });
-    expect(await stranger.call('GET', `/v1/pos/charges/${id}`)).toMatchObject({
-      status: 404,
-      body: { code: 'not_found' },
-    });
-    expect(await other.call('POST', `/v1/pos/charges/${id}/reverse`)).toMatchObject({
-      status: 404,
-      body: { code: 'not_found' },
-    });
-    expect(await stranger.call('POST', `/v1/pos/charges/${id}/authorization`, { decision: 'approved' })).toMatchObject({
-      status: 404,
-      body: { code: 'not_found' },
-    });
-    const byReference = await merchant.call('GET', '/v1/pos/charges?reference=table-7');
-    expect(byReference.body.data.map((row: { reference: string }) => row.reference)).toEqual(['table-7']);
-  });
+  test(
+    'who sees a charge: its merchant, wallet and acquirer and the operator; another merchant or wallet ' + 'gets 404',
+    async () => {
+      const code = freshCode('decline');
+      const declined = await charge(code, 100);
+      const id = declined.body.chargeId;
+      const other = await createMerchant(hub, acquirer, { name: 'Other Shop' });
+      const stranger = await createWallet(hub, 'Stranger Wallet');
+      expect((await merchant.call('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
+      expect((await issuer.call('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
+      expect((await acquirer.call('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
+      expect((await bearerClient(hub, hub.operatorToken)('GET', `/v1/pos/charges/${id}`)).status).toBe(200);
+      expect(await other.call('GET', `/v1/pos/charges/${id}`)).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+      expect(await stranger.call('GET', `/v1/pos/charges/${id}`)).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+      expect(await other.call('POST', `/v1/pos/charges/${id}/reverse`)).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+      expect(
+        await stranger.call('POST', `/v1/pos/charges/${id}/authorization`, { decision: 'approved' }),
+      ).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+      const byReference = await merchant.call('GET', '/v1/pos/charges?reference=table-7');
+      expect(byReference.body.data.map((row: { reference: string }) => row.reference)).toEqual(['table-7']);
+    },
+  );
 
-  test('one that would pass the issuer cap: 402 limit_exceeded, the wallet is not asked, the code stays unused', async () => {
-    const { issuerHeadroom } = await ledgerNow();
-    expect(issuerHeadroom).toBe(issuerCap + expected.issuerPosition - expected.issuerReserved);
-    const code = freshCode('approve');
-    const over = await charge(code, issuerHeadroom! + 1);
-    expect(over.status, over.text).toBe(402);
-    expect(over.body).toMatchObject({ code: 'limit_exceeded', participantId: issuer.id });
-    expect(authorizationCallsFor(code)).toEqual([]);
-    await expectLedger();
+  test(
+    'one that would pass the issuer cap: 402 limit_exceeded, the wallet is not asked, the code stays ' + 'unused',
+    async () => {
+      const { issuerHeadroom } = await ledgerNow();
+      expect(issuerHeadroom).toBe(issuerCap + expected.issuerPosition - expected.issuerReserved);
+      const code = freshCode('approve');
+      const over = await charge(code, issuerHeadroom! + 1);
+      expect(over.status, over.text).toBe(402);
+      expect(over.body).toMatchObject({ code: 'limit_exceeded', participantId: issuer.id });
+      expect(authorizationCallsFor(code)).toEqual([]);
+      await expectLedger();
 
-    const exactly = await charge(code, issuerHeadroom!);
-    expect(exactly.status, exactly.text).toBe(201);
-    approved(issuerHeadroom!);
-    await expectLedger();
-    expect((await ledgerNow()).issuerHeadroom).toBe(0);
-    expect((await charge(freshCode('approve'), 1)).body.code).toBe('limit_exceeded');
-    await expectLedger();
-  });
+      const exactly = await charge(code, issuerHeadroom!);
+      expect(exactly.status, exactly.text).toBe(201);
+      approved(issuerHeadroom!);
+      await expectLedger();
+      expect((await ledgerNow()).issuerHeadroom).toBe(0);
+      expect((await charge(freshCode('approve'), 1)).body.code).toBe('limit_exceeded');
+      await expectLedger();
+    },
+  );
 
   test('refusals in the order they are checked: format, prefix, single use, wallet status, currency', async () => {
     const idle = await createWallet(hub, 'Idle Wallet', {
@@ -606,22 +648,27 @@ describe('payment codes at the till', () => {
     await expectLedger();
   });
 
-  test("the merchant's webhooks carry pos_charge.succeeded, declined, reversed and payment.succeeded, verified", async () => {
-    await hub.workers.deliveries?.runOnce();
-    const events = webhooks.requests.map(
-      (request) => verifyWebhook(webhookSecret, request) as { type: string; data: any },
-    );
-    const types = new Set(events.map((event) => event.type));
-    for (const type of ['pos_charge.succeeded', 'pos_charge.declined', 'pos_charge.reversed', 'payment.succeeded'])
-      expect(types, type).toContain(type);
-    const succeeded = events.find((event) => event.type === 'pos_charge.succeeded');
-    expect(succeeded?.data.paymentCodeLast4).toMatch(/^\d{4}$/);
-    expect(JSON.stringify(events.filter((event) => event.type.startsWith('pos_charge.')))).not.toMatch(
-      new RegExp(`${walletPrefix}\\d{13}`),
-    );
-    const payment = events.find((event) => event.type === 'payment.succeeded' && event.data.source === 'payment_code');
-    expect(payment?.data).toMatchObject({ walletId: issuer.id, status: 'succeeded' });
-  });
+  test(
+    "the merchant's webhooks carry pos_charge.succeeded, declined, reversed and payment.succeeded, " + 'verified',
+    async () => {
+      await hub.workers.deliveries?.runOnce();
+      const events = webhooks.requests.map(
+        (request) => verifyWebhook(webhookSecret, request) as { type: string; data: any },
+      );
+      const types = new Set(events.map((event) => event.type));
+      for (const type of ['pos_charge.succeeded', 'pos_charge.declined', 'pos_charge.reversed', 'payment.succeeded'])
+        expect(types, type).toContain(type);
+      const succeeded = events.find((event) => event.type === 'pos_charge.succeeded');
+      expect(succeeded?.data.paymentCodeLast4).toMatch(/^\d{4}$/);
+      expect(JSON.stringify(events.filter((event) => event.type.startsWith('pos_charge.')))).not.toMatch(
+        new RegExp(`${walletPrefix}\\d{13}`),
+      );
+      const payment = events.find(
+        (event) => event.type === 'payment.succeeded' && event.data.source === 'payment_code',
+      );
+      expect(payment?.data).toMatchObject({ walletId: issuer.id, status: 'succeeded' });
+    },
+  );
 
   test('every call the wallet received verified against GET /v1/hub/keys, and the ledger check passes', async () => {
     expect(verdicts.length).toBeGreaterThan(20);

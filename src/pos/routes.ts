@@ -71,7 +71,8 @@ const ChargeSchema = Type.Object(
       ],
       {
         description:
-          'pending while the wallet is asked; unknown when it did not answer by the deadline; then succeeded, declined or reversed',
+          'pending while the wallet is asked; unknown when it did not answer by the deadline; then succeeded, ' +
+          'declined or reversed',
       },
     ),
     amount: PositiveMinorUnits,
@@ -115,8 +116,10 @@ export function posRoutes(app: App, ctx: HubContext): void {
       tags,
       summary: "Charge a payment code the till scanned: the code's wallet is asked to authorise, with a deadline",
       description:
-        '201 when the wallet approved; 202 with status unknown when it did not answer by the deadline (poll GET, or reverse); ' +
-        '402 payment_declined (with chargeId and reason) when it declined; 402 limit_exceeded when its cap cannot take the amount.',
+        '201 when the wallet approved; 202 with status unknown when it did not answer by the deadline (poll GET, ' +
+        'or reverse); ' +
+        '402 payment_declined (with chargeId and reason) when it declined; 402 limit_exceeded when its cap cannot ' +
+        'take the amount.',
       body: NewCharge,
       response: { 201: chargeRef, 202: chargeRef, ...problemResponses },
     },
@@ -164,7 +167,8 @@ export function posRoutes(app: App, ctx: HubContext): void {
     schema: {
       tags,
       summary:
-        'The till calls off a charge not yet decided: the reservation is released and the wallet told (authorization.reversed)',
+        'The till calls off a charge not yet decided: the reservation is released and the wallet told ' +
+        '(authorization.reversed)',
       params: IdParams,
       response: { 200: chargeRef, ...problemResponses },
     },

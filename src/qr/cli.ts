@@ -72,7 +72,10 @@ function readTree(path: string, io: QrCliIo): readonly QrFieldInput[] | undefine
 function describe(result: QrDecodeResult): string {
   switch (result.kind) {
     case 'error':
-      return `invalid: ${result.code} at character ${result.position}${result.path === '' ? '' : ` in ${result.path}`}: ${result.detail}\n`;
+      return (
+        `invalid: ${result.code} at character ` +
+        `${result.position}${result.path === '' ? '' : ` in ${result.path}`}: ${result.detail}\n`
+      );
     case 'cpm':
       return `consumer-presented payload: valid\n${result.fields.map((field) => describeCpm(field, '')).join('')}`;
     case 'mpm': {
@@ -85,12 +88,18 @@ function describe(result: QrDecodeResult): string {
 
 function describeMpm(field: QrField, margin: string): string {
   if ('value' in field) return `${margin}${field.id} ${field.name}: ${JSON.stringify(field.value)}\n`;
-  return `${margin}${field.id} ${field.name}\n${field.children.map((child) => describeMpm(child, margin + indent)).join('')}`;
+  return (
+    `${margin}${field.id} ` +
+    `${field.name}\n${field.children.map((child) => describeMpm(child, margin + indent)).join('')}`
+  );
 }
 
 function describeCpm(field: CpmField, margin: string): string {
   if ('children' in field)
-    return `${margin}${field.tag} ${field.name}\n${field.children.map((child) => describeCpm(child, margin + indent)).join('')}`;
+    return (
+      `${margin}${field.tag} ` +
+      `${field.name}\n${field.children.map((child) => describeCpm(child, margin + indent)).join('')}`
+    );
   const text = field.text === undefined ? '' : ` ${JSON.stringify(field.text)}`;
   return `${margin}${field.tag} ${field.name}: ${field.hex}${text}\n`;
 }

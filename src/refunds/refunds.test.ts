@@ -68,47 +68,50 @@ const position = (positions: Record<string, number>, participant: TestParticipan
   positions[`${participant.id}:CNY`] ?? 0;
 
 describe('refunds', () => {
-  test('a payment refunded in three parts; the third passes what remains and is refused; positions follow each step', async () => {
-    const { checkoutId, transferId } = await paidCheckout(10_000);
-    const start = await positionsOf(hub);
+  test(
+    'a payment refunded in three parts; the third passes what remains and is refused; positions follow each ' + 'step',
+    async () => {
+      const { checkoutId, transferId } = await paidCheckout(10_000);
+      const start = await positionsOf(hub);
 
-    const first = await refund(transferId, 3_000);
-    expect(first.status, first.text).toBe(201);
-    expect(first.body).toMatchObject({
-      status: 'pending',
-      amount: 3_000,
-      currency: 'CNY',
-      paymentTransferId: transferId,
-    });
-    expect(first.body.id).toMatch(/^ref_/);
-    expect(first.body.receiptNumber).toMatch(/^\d{12}$/);
-    expect(first.body.transferId).not.toBe(transferId);
-    let positions = await positionsOf(hub);
-    expect(position(positions, acquirer) - position(start, acquirer)).toBe(-3_000);
-    expect(position(positions, issuer) - position(start, issuer)).toBe(3_000);
-    expect((await merchant.call('GET', `/v1/checkouts/${checkoutId}`)).body.status).toBe('partially_refunded');
-    expect((await merchant.call('GET', `/v1/payments/${transferId}`)).body).toMatchObject({
-      status: 'partially_refunded',
-      refundedAmount: 3_000,
-    });
+      const first = await refund(transferId, 3_000);
+      expect(first.status, first.text).toBe(201);
+      expect(first.body).toMatchObject({
+        status: 'pending',
+        amount: 3_000,
+        currency: 'CNY',
+        paymentTransferId: transferId,
+      });
+      expect(first.body.id).toMatch(/^ref_/);
+      expect(first.body.receiptNumber).toMatch(/^\d{12}$/);
+      expect(first.body.transferId).not.toBe(transferId);
+      let positions = await positionsOf(hub);
+      expect(position(positions, acquirer) - position(start, acquirer)).toBe(-3_000);
+      expect(position(positions, issuer) - position(start, issuer)).toBe(3_000);
+      expect((await merchant.call('GET', `/v1/checkouts/${checkoutId}`)).body.status).toBe('partially_refunded');
+      expect((await merchant.call('GET', `/v1/payments/${transferId}`)).body).toMatchObject({
+        status: 'partially_refunded',
+        refundedAmount: 3_000,
+      });
 
-    const second = await refund(transferId, 5_000);
-    expect(second.status).toBe(201);
-    positions = await positionsOf(hub);
-    expect(position(positions, acquirer) - position(start, acquirer)).toBe(-8_000);
-    expect(position(positions, issuer) - position(start, issuer)).toBe(8_000);
+      const second = await refund(transferId, 5_000);
+      expect(second.status).toBe(201);
+      positions = await positionsOf(hub);
+      expect(position(positions, acquirer) - position(start, acquirer)).toBe(-8_000);
+      expect(position(positions, issuer) - position(start, issuer)).toBe(8_000);
 
-    const third = await refund(transferId, 2_001);
-    expect(third.status).toBe(422);
-    expect(third.body).toMatchObject({ code: 'refund_exceeds_remaining', remaining: 2_000 });
-    positions = await positionsOf(hub);
-    expect(position(positions, acquirer) - position(start, acquirer)).toBe(-8_000);
+      const third = await refund(transferId, 2_001);
+      expect(third.status).toBe(422);
+      expect(third.body).toMatchObject({ code: 'refund_exceeds_remaining', remaining: 2_000 });
+      positions = await positionsOf(hub);
+      expect(position(positions, acquirer) - position(start, acquirer)).toBe(-8_000);
 
-    const list = await merchant.call('GET', `/v1/refunds?transferId=${transferId}`);
-    expect(list.body.data.map((row: { id: string }) => row.id)).toEqual([first.body.id, second.body.id]);
-    const asIssuer = await issuer.call('GET', `/v1/refunds/${first.body.id}`);
-    expect(asIssuer.status).toBe(200);
-  });
+      const list = await merchant.call('GET', `/v1/refunds?transferId=${transferId}`);
+      expect(list.body.data.map((row: { id: string }) => row.id)).toEqual([first.body.id, second.body.id]);
+      const asIssuer = await issuer.call('GET', `/v1/refunds/${first.body.id}`);
+      expect(asIssuer.status).toBe(200);
+    },
+  );
 
   test('a full refund marks the payment and checkout refunded; a refund of a refund is refused', async () => {
     const { checkoutId, transferId } = await paidCheckout(4_200);
@@ -125,20 +128,24 @@ describe('refunds', () => {
     expect(more.body.code).toBe('refund_exceeds_remaining');
   });
 
-  test("the issuer's receiver gets a verified refund.created for each refund; acknowledging makes the refund succeeded", async () => {
-    const { transferId } = await paidCheckout(6_000);
-    const created = await refund(transferId, 1_000);
-    await hub.workers.deliveries?.runOnce();
-    await hub.workers['refund-confirmations']?.runOnce();
-    const keys = await fetchHubKeys(hub);
-    const callbacks = issuerReceiver.requests.filter((request) => JSON.parse(request.body).type === 'refund.created');
-    const forThisRefund = callbacks.find((request) => JSON.parse(request.body).data.id === created.body.id);
-    expect(forThisRefund).toBeDefined();
-    expect(verifyCallback(keys, forThisRefund!).ok).toBe(true);
-    expect(callbacks.every((request) => verifyCallback(keys, request).ok)).toBe(true);
-    const after = await merchant.call('GET', `/v1/refunds/${created.body.id}`);
-    expect(after.body).toMatchObject({ status: 'succeeded', succeededAt: hub.clock.now().toISOString() });
-  });
+  test(
+    "the issuer's receiver gets a verified refund.created for each refund; acknowledging makes the refund " +
+      'succeeded',
+    async () => {
+      const { transferId } = await paidCheckout(6_000);
+      const created = await refund(transferId, 1_000);
+      await hub.workers.deliveries?.runOnce();
+      await hub.workers['refund-confirmations']?.runOnce();
+      const keys = await fetchHubKeys(hub);
+      const callbacks = issuerReceiver.requests.filter((request) => JSON.parse(request.body).type === 'refund.created');
+      const forThisRefund = callbacks.find((request) => JSON.parse(request.body).data.id === created.body.id);
+      expect(forThisRefund).toBeDefined();
+      expect(verifyCallback(keys, forThisRefund!).ok).toBe(true);
+      expect(callbacks.every((request) => verifyCallback(keys, request).ok)).toBe(true);
+      const after = await merchant.call('GET', `/v1/refunds/${created.body.id}`);
+      expect(after.body).toMatchObject({ status: 'succeeded', succeededAt: hub.clock.now().toISOString() });
+    },
+  );
 
   test('concurrent partial refunds never pass the payment amount', async () => {
     const { transferId } = await paidCheckout(10_000);
@@ -162,33 +169,37 @@ describe('refunds', () => {
     }
   });
 
-  test("refund.created, payment.refunded, checkout.refunded and refund.succeeded reach the merchant's webhooks, verified", async () => {
-    const receiver = await startReceiver(hub.clock);
-    try {
-      const endpoint = await merchant.call('POST', '/v1/webhook-endpoints', { url: receiver.url, events: ['*'] });
-      expect(endpoint.status, endpoint.text).toBe(201);
-      const { transferId } = await paidCheckout(3_300);
-      await refund(transferId, 3_300);
-      await hub.workers.deliveries?.runOnce();
-      await hub.workers['refund-confirmations']?.runOnce();
-      await hub.workers.deliveries?.runOnce();
-      const types = receiver.requests.map((request) =>
-        String((verifyWebhook(endpoint.body.secret, request) as { type: string }).type),
-      );
-      expect(types).toEqual(
-        expect.arrayContaining([
-          'payment.succeeded',
-          'checkout.paid',
-          'refund.created',
-          'payment.refunded',
-          'checkout.refunded',
-          'refund.succeeded',
-        ]),
-      );
-    } finally {
-      await receiver.close();
-    }
-  });
+  test(
+    "refund.created, payment.refunded, checkout.refunded and refund.succeeded reach the merchant's webhooks, " +
+      'verified',
+    async () => {
+      const receiver = await startReceiver(hub.clock);
+      try {
+        const endpoint = await merchant.call('POST', '/v1/webhook-endpoints', { url: receiver.url, events: ['*'] });
+        expect(endpoint.status, endpoint.text).toBe(201);
+        const { transferId } = await paidCheckout(3_300);
+        await refund(transferId, 3_300);
+        await hub.workers.deliveries?.runOnce();
+        await hub.workers['refund-confirmations']?.runOnce();
+        await hub.workers.deliveries?.runOnce();
+        const types = receiver.requests.map((request) =>
+          String((verifyWebhook(endpoint.body.secret, request) as { type: string }).type),
+        );
+        expect(types).toEqual(
+          expect.arrayContaining([
+            'payment.succeeded',
+            'checkout.paid',
+            'refund.created',
+            'payment.refunded',
+            'checkout.refunded',
+            'refund.succeeded',
+          ]),
+        );
+      } finally {
+        await receiver.close();
+      }
+    },
+  );
 
   test('the ledger check passes after all of it', async () => {
     const check = ledgerCheckOf(hub.config.db);

@@ -48,7 +48,8 @@ const decisionOf = (decisions: MethodDecision[], walletId: string) =>
   decisions.find((decision) => decision.walletId === walletId);
 
 describe('percentages over many buyers', () => {
-  test('at 10 %, between 8 % and 12 % of 10 000 distinct buyers are offered the wallet; raised to 30 %, every one of them still is', async () => {
+  test('at 10 %, between 8 % and 12 % of 10 000 distinct buyers are offered the wallet; raised to 30 %, every one ' +
+    'of them still is', async () => {
     const merchant = await shop();
     await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 10 }]);
     const buyers = Array.from({ length: 10_000 }, (_, index) => `buyer-${index}`);
@@ -108,32 +109,35 @@ describe('percentages over many buyers', () => {
 });
 
 describe('which orders and buyers see the wallet, and explain says why', () => {
-  test('an item outside the categories hides the wallet and explain names the sku; a shipping line does not', async () => {
-    const merchant = await shop();
-    await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 100, categoryAllowList: ['grocery'] }]);
-    const wine = await createCheckout(merchant, {
-      amount: 14_990,
-      lines: [
-        { kind: 'product', sku: 'TEA-1', name: 'Oolong tea', category: 'grocery', quantity: 1, unitAmount: 5_000 },
-        { kind: 'product', sku: 'WINE-9', name: 'Red wine', category: 'alcohol', quantity: 1, unitAmount: 7_000 },
-        { kind: 'shipping', name: 'Courier', quantity: 1, unitAmount: 2_990 },
-      ],
-    });
-    expect(walletIdsOf(wine)).not.toContain(fresh.id);
-    expect(walletIdsOf(wine)).toContain(other.id);
-    expect(decisionOf(await explain(merchant, wine.id), fresh.id)).toEqual({
-      walletId: fresh.id,
-      offered: false,
-      reason: 'item_not_eligible',
-      detail: { sku: 'WINE-9', category: 'alcohol', line: 1, condition: 'categoryAllowList' },
-    });
+  test(
+    'an item outside the categories hides the wallet and explain names the sku; a shipping line ' + 'does not',
+    async () => {
+      const merchant = await shop();
+      await setRules(merchant, [{ walletId: fresh.id, enabled: true, percent: 100, categoryAllowList: ['grocery'] }]);
+      const wine = await createCheckout(merchant, {
+        amount: 14_990,
+        lines: [
+          { kind: 'product', sku: 'TEA-1', name: 'Oolong tea', category: 'grocery', quantity: 1, unitAmount: 5_000 },
+          { kind: 'product', sku: 'WINE-9', name: 'Red wine', category: 'alcohol', quantity: 1, unitAmount: 7_000 },
+          { kind: 'shipping', name: 'Courier', quantity: 1, unitAmount: 2_990 },
+        ],
+      });
+      expect(walletIdsOf(wine)).not.toContain(fresh.id);
+      expect(walletIdsOf(wine)).toContain(other.id);
+      expect(decisionOf(await explain(merchant, wine.id), fresh.id)).toEqual({
+        walletId: fresh.id,
+        offered: false,
+        reason: 'item_not_eligible',
+        detail: { sku: 'WINE-9', category: 'alcohol', line: 1, condition: 'categoryAllowList' },
+      });
 
-    // The world's default checkout: grocery tea and a shipping line without a category.
-    const tea = await createCheckout(merchant);
-    expect(tea.lines.map((line: { kind: string }) => line.kind)).toEqual(['product', 'shipping']);
-    expect(walletIdsOf(tea)).toContain(fresh.id);
-    expect(decisionOf(await explain(merchant, tea.id), fresh.id)).toEqual({ walletId: fresh.id, offered: true });
-  });
+      // The world's default checkout: grocery tea and a shipping line without a category.
+      const tea = await createCheckout(merchant);
+      expect(tea.lines.map((line: { kind: string }) => line.kind)).toEqual(['product', 'shipping']);
+      expect(walletIdsOf(tea)).toContain(fresh.id);
+      expect(decisionOf(await explain(merchant, tea.id), fresh.id)).toEqual({ walletId: fresh.id, offered: true });
+    },
+  );
 
   test('a SKU list: every product line must be on it', async () => {
     const merchant = await shop();
@@ -208,24 +212,28 @@ describe('which orders and buyers see the wallet, and explain says why', () => {
     expect(walletIdsOf(await createCheckout(merchant))).toEqual([own.id, fresh.id, other.id]);
   });
 
-  test('a suspended channel vanishes from the next checkout and explain says channel_suspended; the earlier checkout keeps its decision', async () => {
-    const merchant = await shop();
-    const before = await createCheckout(merchant);
-    expect(walletIdsOf(before)).toContain(fresh.id);
-    const suspended = await fresh.call('POST', `/v1/channel-applications/${merchant.channelId}/suspend`, {
-      reason: 'fraud review',
-    });
-    expect(suspended.status, suspended.text).toBe(200);
-    const after = await createCheckout(merchant);
-    expect(walletIdsOf(after)).not.toContain(fresh.id);
-    expect(decisionOf(await explain(merchant, after.id), fresh.id)).toEqual({
-      walletId: fresh.id,
-      offered: false,
-      reason: 'channel_suspended',
-      detail: { channelId: merchant.channelId, status: 'suspended' },
-    });
-    expect(decisionOf(await explain(merchant, before.id), fresh.id)).toEqual({ walletId: fresh.id, offered: true });
-  });
+  test(
+    'a suspended channel vanishes from the next checkout and explain says channel_suspended; the earlier ' +
+      'checkout keeps its decision',
+    async () => {
+      const merchant = await shop();
+      const before = await createCheckout(merchant);
+      expect(walletIdsOf(before)).toContain(fresh.id);
+      const suspended = await fresh.call('POST', `/v1/channel-applications/${merchant.channelId}/suspend`, {
+        reason: 'fraud review',
+      });
+      expect(suspended.status, suspended.text).toBe(200);
+      const after = await createCheckout(merchant);
+      expect(walletIdsOf(after)).not.toContain(fresh.id);
+      expect(decisionOf(await explain(merchant, after.id), fresh.id)).toEqual({
+        walletId: fresh.id,
+        offered: false,
+        reason: 'channel_suspended',
+        detail: { channelId: merchant.channelId, status: 'suspended' },
+      });
+      expect(decisionOf(await explain(merchant, before.id), fresh.id)).toEqual({ walletId: fresh.id, offered: true });
+    },
+  );
 
   test('the time window opens at startsAt and closes at endsAt, by the hub clock', async () => {
     const merchant = await shop();

@@ -99,7 +99,8 @@ const SettingsBody = Type.Object(
       Type.Array(RuleBody, {
         maxItems: rolloutRulesMax,
         description:
-          'one rule per wallet; absent: the rules stay as they are; [] removes them all. A wallet without a rule is offered to every buyer',
+          'one rule per wallet; absent: the rules stay as they are; [] removes them all. A wallet without a rule ' +
+          'is offered to every buyer',
       }),
     ),
   },
@@ -216,7 +217,8 @@ export function checkoutSettingsRoutes(app: App, ctx: HubContext): void {
     schema: {
       tags,
       summary:
-        'Replace the ranking (the default wallet, the primary ones, the order within each group) and, when given, the rollout rules',
+        'Replace the ranking (the default wallet, the primary ones, the order within each group) and, when given, ' +
+        'the rollout rules',
       body: SettingsBody,
       response: { 200: settingsRef, ...problemResponses },
     },
@@ -235,7 +237,8 @@ export function rolloutRoutes(app: App, ctx: HubContext): void {
     schema: {
       tags,
       summary:
-        'For every wallet of the directory, whether this checkout offered it and why not: the decision stored at creation',
+        'For every wallet of the directory, whether this checkout offered it and why not: the decision stored at ' +
+        'creation',
       params: IdParams,
       response: { 200: Explanation, ...problemResponses },
     },

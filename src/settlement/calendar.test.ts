@@ -38,25 +38,28 @@ describe('parseCutoff: LINTAS_SETTLEMENT_CUTOFF is HH:MM and an IANA zone', () =
   });
 });
 
-describe('businessDateOf: the business day runs cutoff to cutoff and is named after the calendar day holding most of it', () => {
-  const jakarta = parseCutoff('23:00 Asia/Jakarta');
-  const morning = parseCutoff('06:00 Asia/Jakarta');
-  const newYork = parseCutoff('23:00 America/New_York');
-  test.each([
-    // instant (UTC), cutoff, business date — Jakarta is UTC+7 all year
-    ['2026-03-10T09:00:00Z', jakarta, '2026-03-10'], // 16:00 WIB
-    ['2026-03-10T15:59:59Z', jakarta, '2026-03-10'], // 22:59:59 WIB
-    ['2026-03-10T16:00:00Z', jakarta, '2026-03-11'], // 23:00 WIB: the next day's window
-    ['2026-03-10T17:30:00Z', jakarta, '2026-03-11'], // 00:30 WIB on the 11th
-    ['2026-03-10T22:00:00Z', morning, '2026-03-10'], // 05:00 WIB on the 11th: still the 10th's day
-    ['2026-03-10T23:00:00Z', morning, '2026-03-11'], // 06:00 WIB on the 11th
-    ['2026-03-08T03:30:00Z', newYork, '2026-03-07'], // 22:30 EST on the 7th
-    ['2026-03-09T03:30:00Z', newYork, '2026-03-09'], // 23:30 EDT on the 8th, after the DST change
-    ['2026-03-10T23:59:59Z', undefined, '2026-03-10'], // no cutoff: the UTC date
-  ])('%s with %j is %s', (at, cutoff, date) => {
-    expect(businessDateOf(new Date(at), cutoff)).toBe(date);
-  });
-});
+describe(
+  'businessDateOf: the business day runs cutoff to cutoff and is named after the calendar day holding most ' + 'of it',
+  () => {
+    const jakarta = parseCutoff('23:00 Asia/Jakarta');
+    const morning = parseCutoff('06:00 Asia/Jakarta');
+    const newYork = parseCutoff('23:00 America/New_York');
+    test.each([
+      // instant (UTC), cutoff, business date — Jakarta is UTC+7 all year
+      ['2026-03-10T09:00:00Z', jakarta, '2026-03-10'], // 16:00 WIB
+      ['2026-03-10T15:59:59Z', jakarta, '2026-03-10'], // 22:59:59 WIB
+      ['2026-03-10T16:00:00Z', jakarta, '2026-03-11'], // 23:00 WIB: the next day's window
+      ['2026-03-10T17:30:00Z', jakarta, '2026-03-11'], // 00:30 WIB on the 11th
+      ['2026-03-10T22:00:00Z', morning, '2026-03-10'], // 05:00 WIB on the 11th: still the 10th's day
+      ['2026-03-10T23:00:00Z', morning, '2026-03-11'], // 06:00 WIB on the 11th
+      ['2026-03-08T03:30:00Z', newYork, '2026-03-07'], // 22:30 EST on the 7th
+      ['2026-03-09T03:30:00Z', newYork, '2026-03-09'], // 23:30 EDT on the 8th, after the DST change
+      ['2026-03-10T23:59:59Z', undefined, '2026-03-10'], // no cutoff: the UTC date
+    ])('%s with %j is %s', (at, cutoff, date) => {
+      expect(businessDateOf(new Date(at), cutoff)).toBe(date);
+    });
+  },
+);
 
 describe('lastCutoff: the latest cutoff at or before an instant', () => {
   const jakarta = parseCutoff('23:00 Asia/Jakarta');

@@ -123,7 +123,8 @@ test('the hand-worked window', async () => {
       fees(40, 4, 7, 86), //   P10 6 600: I 39.6 → 40; Si 3.3 → 3, + 1; Sa 6.6 → 7; MD 66 + 20
     ]);
     expect(payments[8]?.onUs).toBe(true);
-    // P4's interchange of 5 returns in proportion, counted cumulatively: round(5 × 375/750) = 2.5 → 2, then the last refund takes 5 − 2 = 3.
+    // P4's interchange of 5 returns in proportion, counted cumulatively: round(5 × 375/750) = 2.5 → 2, then the last
+    // refund takes 5 − 2 = 3.
     expect(refunds.map((one) => one.fees)).toEqual([fees(2, 0, 0, 0), fees(3, 0, 0, 0)]);
     const window = payments[0]?.windowId;
     expect(window).toMatch(/^win_/);
@@ -200,7 +201,8 @@ test('the hand-worked window', async () => {
       // earned interchange 60 + 15 + 10 + 40 = 125. Net 19 595 − 20 850 + 125 − 151 = −1 281.
       line(w1.id, 20_850, 19_595, 151, 125, -1_281),
       // W2 sent P3 + P4 + P8 = 8 000; received P1 + P6 + P7 + R1 + R2 = 20 500;
-      // paid Si 3 + 1 + 3 and I + Sa (60 + 10) + (48 + 8) + (10 + 3), and gave back R1's 2 and R2's 3 of interchange: 7 + 144 = 151;
+      // paid Si 3 + 1 + 3 and I + Sa (60 + 10) + (48 + 8) + (10 + 3), and gave back R1's 2 and R2's 3 of interchange: 7
+      // + 144 = 151;
       // earned interchange 26 + 5 + 18 = 49. Net 20 500 − 8 000 + 49 − 151 = 12 398.
       line(w2.id, 8_000, 20_500, 151, 49, 12_398),
       // W3 sent P5 + P6 + P9 + R1 + R2 = 26 095; received P2 + P4 + P9 + P10 = 14 850 (on-us P9 both ways);

@@ -44,7 +44,8 @@ const ReportSchema = Type.Object({
     }),
     {
       description:
-        'net = received − sent + feesReceived − feesPaid; positive is owed to the participant; per currency the nets sum to zero',
+        'net = received − sent + feesReceived − feesPaid; positive is owed to the participant; per currency the ' +
+        'nets sum to zero',
     },
   ),
   bilateral: Type.Array(
@@ -136,7 +137,8 @@ export function settlementRoutes(app: App, ctx: HubContext): void {
     schema: {
       tags,
       summary:
-        "The report's lines as CSV (RFC 4180): windowId, businessDate, participantId, currency, sent, received, feesPaid, feesReceived, net",
+        "The report's lines as CSV (RFC 4180): windowId, businessDate, participantId, currency, sent, received, " +
+        'feesPaid, feesReceived, net',
       params: IdParams,
       produces: ['text/csv'],
       response: problemResponses,

@@ -56,67 +56,74 @@ async function eventsOf(participant: MoneyParticipant, type: string) {
 }
 
 describe('settlement windows', () => {
-  test('one window is open from the start; participants read windows; only the operator closes and settles', async () => {
-    const open = await issuer.call('GET', '/v1/settlement-windows?status=open');
-    expect(open.body.data).toHaveLength(1);
-    expect(open.body.data[0]).toMatchObject({ status: 'open', closedAt: null, settledAt: null, nextWindowId: null });
-    expect(await issuer.call('POST', '/v1/settlement-windows/close')).toMatchObject({
-      status: 403,
-      body: { code: 'forbidden' },
-    });
-    expect(await issuer.call('POST', `/v1/settlement-windows/${open.body.data[0].id}/settle`)).toMatchObject({
-      status: 403,
-      body: { code: 'forbidden' },
-    });
-    expect(await operator('GET', '/v1/settlement-windows/win_nothing')).toMatchObject({
-      status: 404,
-      body: { code: 'not_found' },
-    });
-    expect((await operator('GET', '/v1/settlement-windows/win_nothing/report')).body.code).toBe('not_found');
-    expect(await operator('POST', '/v1/settlement-windows/win_nothing/settle')).toMatchObject({
-      status: 404,
-      body: { code: 'not_found' },
-    });
-    expect(
-      (await operator('POST', '/v1/settlement-windows/close', undefined, { omitIdempotencyKey: true })).body.code,
-    ).toBe('idempotency_key_missing');
-  });
+  test(
+    'one window is open from the start; participants read windows; only the operator closes and ' + 'settles',
+    async () => {
+      const open = await issuer.call('GET', '/v1/settlement-windows?status=open');
+      expect(open.body.data).toHaveLength(1);
+      expect(open.body.data[0]).toMatchObject({ status: 'open', closedAt: null, settledAt: null, nextWindowId: null });
+      expect(await issuer.call('POST', '/v1/settlement-windows/close')).toMatchObject({
+        status: 403,
+        body: { code: 'forbidden' },
+      });
+      expect(await issuer.call('POST', `/v1/settlement-windows/${open.body.data[0].id}/settle`)).toMatchObject({
+        status: 403,
+        body: { code: 'forbidden' },
+      });
+      expect(await operator('GET', '/v1/settlement-windows/win_nothing')).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+      expect((await operator('GET', '/v1/settlement-windows/win_nothing/report')).body.code).toBe('not_found');
+      expect(await operator('POST', '/v1/settlement-windows/win_nothing/settle')).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+      expect(
+        (await operator('POST', '/v1/settlement-windows/close', undefined, { omitIdempotencyKey: true })).body.code,
+      ).toBe('idempotency_key_missing');
+    },
+  );
 
-  test('closing tells each participant in the window its own lines; settling tells them again; a bystander hears nothing', async () => {
-    expect((await pay(2_500)).ok).toBe(true);
-    const closed = await operator('POST', '/v1/settlement-windows/close');
-    const settled = await operator('POST', `/v1/settlement-windows/${closed.body.id}/settle`);
-    expect(settled.body.status).toBe('settled');
-    const [closedEvent] = await eventsOf(issuer, 'settlement_window.closed');
-    expect(closedEvent).toMatchObject({
-      id: closed.body.id,
-      status: 'closed',
-      lines: [{ participantId: issuer.id, currency: 'CNY', sent: 2_500, net: -2_500 }],
-    });
-    expect((await eventsOf(acquirer, 'settlement_window.closed'))[0]?.lines).toEqual([
-      {
-        participantId: acquirer.id,
-        currency: 'CNY',
-        sent: 0,
-        received: 2_500,
-        feesPaid: 0,
-        feesReceived: 0,
-        net: 2_500,
-      },
-    ]);
-    expect((await eventsOf(acquirer, 'settlement_window.settled'))[0]).toMatchObject({
-      id: closed.body.id,
-      status: 'settled',
-    });
-    expect(await eventsOf(bystander, 'settlement_window.closed')).toEqual([]);
-    const list = await operator('GET', '/v1/settlement-windows?status=settled');
-    expect(list.body.data.map((window: { id: string }) => window.id)).toEqual([closed.body.id]);
-    const audit = await operator('GET', `/v1/audit-events?objectId=${closed.body.id}`);
-    expect(audit.body.data.map((event: { action: string }) => event.action)).toEqual([
-      'settlement_window.closed',
-      'settlement_window.settled',
-    ]);
-  });
+  test(
+    'closing tells each participant in the window its own lines; settling tells them again; a bystander hears ' +
+      'nothing',
+    async () => {
+      expect((await pay(2_500)).ok).toBe(true);
+      const closed = await operator('POST', '/v1/settlement-windows/close');
+      const settled = await operator('POST', `/v1/settlement-windows/${closed.body.id}/settle`);
+      expect(settled.body.status).toBe('settled');
+      const [closedEvent] = await eventsOf(issuer, 'settlement_window.closed');
+      expect(closedEvent).toMatchObject({
+        id: closed.body.id,
+        status: 'closed',
+        lines: [{ participantId: issuer.id, currency: 'CNY', sent: 2_500, net: -2_500 }],
+      });
+      expect((await eventsOf(acquirer, 'settlement_window.closed'))[0]?.lines).toEqual([
+        {
+          participantId: acquirer.id,
+          currency: 'CNY',
+          sent: 0,
+          received: 2_500,
+          feesPaid: 0,
+          feesReceived: 0,
+          net: 2_500,
+        },
+      ]);
+      expect((await eventsOf(acquirer, 'settlement_window.settled'))[0]).toMatchObject({
+        id: closed.body.id,
+        status: 'settled',
+      });
+      expect(await eventsOf(bystander, 'settlement_window.closed')).toEqual([]);
+      const list = await operator('GET', '/v1/settlement-windows?status=settled');
+      expect(list.body.data.map((window: { id: string }) => window.id)).toEqual([closed.body.id]);
+      const audit = await operator('GET', `/v1/audit-events?objectId=${closed.body.id}`);
+      expect(audit.body.data.map((event: { action: string }) => event.action)).toEqual([
+        'settlement_window.closed',
+        'settlement_window.settled',
+      ]);
+    },
+  );
 
   test('an empty window closes and reports nothing', async () => {
     const closed = await operator('POST', '/v1/settlement-windows/close');
@@ -130,40 +137,44 @@ describe('settlement windows', () => {
     expect((await operator('POST', `/v1/settlement-windows/${closed.body.id}/settle`)).body.status).toBe('settled');
   });
 
-  test('closes racing payments never split a transfer: each sits in exactly one window and every report equals its transfers', async () => {
-    const rounds = 6;
-    const paymentsPerRound = 20;
-    const closeEarly = await operator('POST', '/v1/settlement-windows/close');
-    const results = await withConcurrentContext(hub, async (ctx) => {
-      const rows = [];
-      // Each round: a close lands among twenty payments in flight.
-      for (let round = 0; round < rounds; round += 1) {
-        const waitMs = (ms: number) => new Promise((done) => setTimeout(done, ms));
-        const payments = Array.from({ length: paymentsPerRound }, (_, index) =>
-          waitMs(2 * index).then(() => pay(10, ctx)),
-        );
-        const close = waitMs(paymentsPerRound + round).then(() => operator('POST', '/v1/settlement-windows/close'));
-        rows.push({ payments: await Promise.all(payments), close: await close });
+  test(
+    'closes racing payments never split a transfer: each sits in exactly one window and every report equals its ' +
+      'transfers',
+    async () => {
+      const rounds = 6;
+      const paymentsPerRound = 20;
+      const closeEarly = await operator('POST', '/v1/settlement-windows/close');
+      const results = await withConcurrentContext(hub, async (ctx) => {
+        const rows = [];
+        // Each round: a close lands among twenty payments in flight.
+        for (let round = 0; round < rounds; round += 1) {
+          const waitMs = (ms: number) => new Promise((done) => setTimeout(done, ms));
+          const payments = Array.from({ length: paymentsPerRound }, (_, index) =>
+            waitMs(2 * index).then(() => pay(10, ctx)),
+          );
+          const close = waitMs(paymentsPerRound + round).then(() => operator('POST', '/v1/settlement-windows/close'));
+          rows.push({ payments: await Promise.all(payments), close: await close });
+        }
+        return rows;
+      });
+      const payments = results.flatMap((row) => row.payments);
+      expect(payments.every((result) => result.ok)).toBe(true);
+      expect(results.map((row) => row.close.status)).toEqual(Array(rounds).fill(200));
+      const closedIds = new Set(results.map((row) => row.close.body.id));
+      const windowOf = (result: (typeof payments)[number]) => (result.ok ? (result.value.windowId as string) : '');
+      expect(payments.every((result) => windowOf(result) !== closeEarly.body.id)).toBe(true);
+      let reported = 0;
+      for (const id of closedIds) {
+        const report = await operator('GET', `/v1/settlement-windows/${id}/report`);
+        const inWindow = payments.filter((result) => windowOf(result) === id).length;
+        expect(report.body.counts.payments, `window ${id}`).toBe(inWindow);
+        reported += inWindow;
       }
-      return rows;
-    });
-    const payments = results.flatMap((row) => row.payments);
-    expect(payments.every((result) => result.ok)).toBe(true);
-    expect(results.map((row) => row.close.status)).toEqual(Array(rounds).fill(200));
-    const closedIds = new Set(results.map((row) => row.close.body.id));
-    const windowOf = (result: (typeof payments)[number]) => (result.ok ? (result.value.windowId as string) : '');
-    expect(payments.every((result) => windowOf(result) !== closeEarly.body.id)).toBe(true);
-    let reported = 0;
-    for (const id of closedIds) {
-      const report = await operator('GET', `/v1/settlement-windows/${id}/report`);
-      const inWindow = payments.filter((result) => windowOf(result) === id).length;
-      expect(report.body.counts.payments, `window ${id}`).toBe(inWindow);
-      reported += inWindow;
-    }
-    const stillOpen = payments.filter((result) => !closedIds.has(windowOf(result))).length;
-    expect(reported + stillOpen).toBe(rounds * paymentsPerRound);
-    expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
-  });
+      const stillOpen = payments.filter((result) => !closedIds.has(windowOf(result))).length;
+      expect(reported + stillOpen).toBe(rounds * paymentsPerRound);
+      expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
+    },
+  );
 });
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -171,7 +182,8 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 describe('PostgreSQL: the window lock', () => {
   if (testEngine() !== 'postgres') {
     console.log(
-      'skipped on SQLite, by design: SQLite runs one transaction at a time, so a close can never meet a transfer in flight; the PostgreSQL run covers it',
+      'skipped on SQLite, by design: SQLite runs one transaction at a time, so a close can never meet a transfer ' +
+        'in flight; the PostgreSQL run covers it',
     );
   }
   test.runIf(testEngine() === 'postgres')(
@@ -228,49 +240,57 @@ describe('PostgreSQL: the window lock', () => {
 });
 
 describe('the cutoff schedule', () => {
-  test('LINTAS_SETTLEMENT_CUTOFF closes the open window once the cutoff passed since it opened; each window carries its business date', async () => {
-    const scheduled = await startTestHub({ config: { settlementCutoff: parseCutoff('23:00 Asia/Jakarta') } });
-    try {
-      scheduled.clock.set(new Date('2026-03-10T09:00:00Z')); // 16:00 in Jakarta
-      const run = () => scheduled.workers['settlement-cutoff']?.runOnce();
-      const list = async () =>
-        (await bearerClient(scheduled, scheduled.operatorToken)('GET', '/v1/settlement-windows?limit=100')).body.data;
-      await run();
-      const first = (await list()).filter((window: { status: string }) => window.status === 'open');
-      expect(first).toHaveLength(1);
+  test(
+    'LINTAS_SETTLEMENT_CUTOFF closes the open window once the cutoff passed since it opened; each window ' +
+      'carries its business date',
+    async () => {
+      const scheduled = await startTestHub({ config: { settlementCutoff: parseCutoff('23:00 Asia/Jakarta') } });
+      try {
+        scheduled.clock.set(new Date('2026-03-10T09:00:00Z')); // 16:00 in Jakarta
+        const run = () => scheduled.workers['settlement-cutoff']?.runOnce();
+        const list = async () =>
+          (await bearerClient(scheduled, scheduled.operatorToken)('GET', '/v1/settlement-windows?limit=100')).body.data;
+        await run();
+        const first = (await list()).filter((window: { status: string }) => window.status === 'open');
+        expect(first).toHaveLength(1);
 
-      scheduled.clock.set(new Date('2026-03-10T15:59:00Z')); // 22:59: not yet
-      await run();
-      expect((await list()).filter((window: { status: string }) => window.status === 'closed')).toHaveLength(0);
+        scheduled.clock.set(new Date('2026-03-10T15:59:00Z')); // 22:59: not yet
+        await run();
+        expect((await list()).filter((window: { status: string }) => window.status === 'closed')).toHaveLength(0);
 
-      scheduled.clock.set(new Date('2026-03-10T16:00:05Z')); // 23:00:05
-      await run();
-      await run(); // a second tick (or another hub process) finds nothing due
-      const afterCutoff = await list();
-      const closed = afterCutoff.filter((window: { status: string }) => window.status === 'closed');
-      expect(closed).toHaveLength(1);
-      const next = afterCutoff.find((window: { id: string }) => window.id === closed[0].nextWindowId);
-      expect(next).toMatchObject({ status: 'open', businessDate: '2026-03-11', openedAt: '2026-03-10T16:00:05.000Z' });
-      const audit = await bearerClient(scheduled, scheduled.operatorToken)(
-        'GET',
-        `/v1/audit-events?objectId=${closed[0].id}`,
-      );
-      expect(audit.body.data[0]).toMatchObject({
-        action: 'settlement_window.closed',
-        actor: { type: 'system', id: 'hub' },
-      });
+        scheduled.clock.set(new Date('2026-03-10T16:00:05Z')); // 23:00:05
+        await run();
+        await run(); // a second tick (or another hub process) finds nothing due
+        const afterCutoff = await list();
+        const closed = afterCutoff.filter((window: { status: string }) => window.status === 'closed');
+        expect(closed).toHaveLength(1);
+        const next = afterCutoff.find((window: { id: string }) => window.id === closed[0].nextWindowId);
+        expect(next).toMatchObject({
+          status: 'open',
+          businessDate: '2026-03-11',
+          openedAt: '2026-03-10T16:00:05.000Z',
+        });
+        const audit = await bearerClient(scheduled, scheduled.operatorToken)(
+          'GET',
+          `/v1/audit-events?objectId=${closed[0].id}`,
+        );
+        expect(audit.body.data[0]).toMatchObject({
+          action: 'settlement_window.closed',
+          actor: { type: 'system', id: 'hub' },
+        });
 
-      scheduled.clock.set(new Date('2026-03-11T16:00:00Z'));
-      await run();
-      expect(
-        (await list())
-          .filter((window: { status: string }) => window.status === 'closed')
-          .map((window: { businessDate: string }) => window.businessDate),
-      ).toEqual([closed[0].businessDate, '2026-03-11']);
-    } finally {
-      await scheduled.stop();
-    }
-  });
+        scheduled.clock.set(new Date('2026-03-11T16:00:00Z'));
+        await run();
+        expect(
+          (await list())
+            .filter((window: { status: string }) => window.status === 'closed')
+            .map((window: { businessDate: string }) => window.businessDate),
+        ).toEqual([closed[0].businessDate, '2026-03-11']);
+      } finally {
+        await scheduled.stop();
+      }
+    },
+  );
 });
 
 function captureIo(env: NodeJS.ProcessEnv) {

@@ -22,7 +22,8 @@ export function statementRoutes(app: App, ctx: HubContext): void {
       tags: ['statements'],
       summary: 'Every transfer the participant is party to, for a window or a range of business dates; streamed',
       description:
-        'CSV (RFC 4180) or JSON. With groupBy=merchant, an acquirer gets per merchant: gross, refunds, merchant discount and net to pay.',
+        'CSV (RFC 4180) or JSON. With groupBy=merchant, an acquirer gets per merchant: gross, refunds, merchant ' +
+        'discount and net to pay.',
       querystring: StatementQuery,
     },
     handler: async (request, reply) => {

@@ -90,25 +90,28 @@ async function entriesOf(transferId: string) {
 }
 
 describe('a payment with fees', () => {
-  test('issuer −(A − I) − Si, acquirer +(A − I) − Sa, hub +Si + Sa; the merchant discount is shown, never posted', async () => {
-    const { issuer, acquirer } = await pair();
-    // A = 150 000: I 1 500; Si 300 + 100 = 400; Sa 450; MD 3 000.
-    const paid = await must(pay(paymentOf(issuer, acquirer, 150_000)));
-    expect(paid.fees).toEqual({
-      interchange: 1_500,
-      issuerSwitchFee: 400,
-      acquirerSwitchFee: 450,
-      merchantDiscount: 3_000,
-    });
-    expect(await entriesOf(paid.id)).toEqual([
-      { account: issuer.id, amount: -148_900 },
-      { account: acquirer.id, amount: 148_050 },
-      { account: 'hub', amount: 850 },
-    ]);
-    expect((await view(issuer)).position).toBe(-148_900);
-    expect((await view(acquirer)).position).toBe(148_050);
-    expect((await operator('GET', `/v1/transfers/${paid.id}`)).body.fees).toEqual(paid.fees);
-  });
+  test(
+    'issuer −(A − I) − Si, acquirer +(A − I) − Sa, hub +Si + Sa; the merchant discount is shown, never ' + 'posted',
+    async () => {
+      const { issuer, acquirer } = await pair();
+      // A = 150 000: I 1 500; Si 300 + 100 = 400; Sa 450; MD 3 000.
+      const paid = await must(pay(paymentOf(issuer, acquirer, 150_000)));
+      expect(paid.fees).toEqual({
+        interchange: 1_500,
+        issuerSwitchFee: 400,
+        acquirerSwitchFee: 450,
+        merchantDiscount: 3_000,
+      });
+      expect(await entriesOf(paid.id)).toEqual([
+        { account: issuer.id, amount: -148_900 },
+        { account: acquirer.id, amount: 148_050 },
+        { account: 'hub', amount: 850 },
+      ]);
+      expect((await view(issuer)).position).toBe(-148_900);
+      expect((await view(acquirer)).position).toBe(148_050);
+      expect((await operator('GET', `/v1/transfers/${paid.id}`)).body.fees).toEqual(paid.fees);
+    },
+  );
 
   test('no fee passes the amount, and the acquirer switch fee never passes what the acquirer receives', async () => {
     const { issuer, acquirer } = await pair();
@@ -166,31 +169,34 @@ describe('a reservation with fees', () => {
 });
 
 describe('refunds return interchange in proportion; switch fees never', () => {
-  test('three partial refunds: each returns the growth of round(I × refunded / A); the last takes the remainder', async () => {
-    const { issuer, acquirer } = await pair();
-    // A = 30 000: I 300. Refunds of 10 001, 10 001 and 9 998: cumulative 100.01 → 100, 200.02 → 200, then 300.
-    const paid = await must(pay(paymentOf(issuer, acquirer, 30_000)));
-    const refund = (amount: number) =>
-      must(
-        inTransaction(hub.ctx.db, (tx) =>
-          postRefund(hub.ctx, tx, { paymentTransferId: paid.id, amount: minor(amount) }),
-        ),
-      );
-    const returned = [await refund(10_001), await refund(10_001), await refund(9_998)];
-    expect(returned.map((one) => one.fees)).toEqual([
-      { interchange: 100, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
-      { interchange: 100, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
-      { interchange: 100, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
-    ]);
-    expect(await entriesOf(returned[0]?.id as string)).toEqual([
-      { account: acquirer.id, amount: -9_901 },
-      { account: issuer.id, amount: 9_901 },
-    ]);
-    // Fully refunded: the interchange came back whole, the switch fees (60 + 100, 200) stay with the hub.
-    expect((await view(issuer)).position).toBe(-160);
-    expect((await view(acquirer)).position).toBe(-200);
-    expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
-  });
+  test(
+    'three partial refunds: each returns the growth of round(I × refunded / A); the last takes the ' + 'remainder',
+    async () => {
+      const { issuer, acquirer } = await pair();
+      // A = 30 000: I 300. Refunds of 10 001, 10 001 and 9 998: cumulative 100.01 → 100, 200.02 → 200, then 300.
+      const paid = await must(pay(paymentOf(issuer, acquirer, 30_000)));
+      const refund = (amount: number) =>
+        must(
+          inTransaction(hub.ctx.db, (tx) =>
+            postRefund(hub.ctx, tx, { paymentTransferId: paid.id, amount: minor(amount) }),
+          ),
+        );
+      const returned = [await refund(10_001), await refund(10_001), await refund(9_998)];
+      expect(returned.map((one) => one.fees)).toEqual([
+        { interchange: 100, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
+        { interchange: 100, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
+        { interchange: 100, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
+      ]);
+      expect(await entriesOf(returned[0]?.id as string)).toEqual([
+        { account: acquirer.id, amount: -9_901 },
+        { account: issuer.id, amount: 9_901 },
+      ]);
+      // Fully refunded: the interchange came back whole, the switch fees (60 + 100, 200) stay with the hub.
+      expect((await view(issuer)).position).toBe(-160);
+      expect((await view(acquirer)).position).toBe(-200);
+      expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
+    },
+  );
 
   test('a refund that only returns interchange moves nothing and posts no entries', async () => {
     await operator('PUT', '/v1/fee-schedules/JPY', {
@@ -268,24 +274,28 @@ describe('position.threshold', () => {
     expect(await thresholdEvents(acquirer)).toEqual([]);
   });
 
-  test('200 concurrent payments with fees against a cap that fits 100: exactly 100 commit, the cap holds, each threshold is told once', async () => {
-    const { issuer, acquirer } = await pair();
-    // A = 10 000 debits the issuer 10 000 − 100 + 120 = 10 020.
-    await setLimits(hub, issuer.id, 'IDR', 100 * 10_020);
-    const results = await withConcurrentContext(hub, (ctx) =>
-      Promise.all(
-        Array.from({ length: 200 }, () =>
-          inTransaction(ctx.db, (tx) => postPayment(ctx, tx, paymentOf(issuer, acquirer, 10_000))),
+  test(
+    '200 concurrent payments with fees against a cap that fits 100: exactly 100 commit, the cap holds, each ' +
+      'threshold is told once',
+    async () => {
+      const { issuer, acquirer } = await pair();
+      // A = 10 000 debits the issuer 10 000 − 100 + 120 = 10 020.
+      await setLimits(hub, issuer.id, 'IDR', 100 * 10_020);
+      const results = await withConcurrentContext(hub, (ctx) =>
+        Promise.all(
+          Array.from({ length: 200 }, () =>
+            inTransaction(ctx.db, (tx) => postPayment(ctx, tx, paymentOf(issuer, acquirer, 10_000))),
+          ),
         ),
-      ),
-    );
-    expect(results.filter((result) => result.ok)).toHaveLength(100);
-    expect(results.filter((result) => !result.ok && result.code === 'limit_exceeded')).toHaveLength(100);
-    expect(await view(issuer)).toEqual({ position: -100 * 10_020, reserved: 0, headroom: 0 });
-    expect((await thresholdEvents(issuer)).map(({ threshold, direction }) => [threshold, direction])).toEqual([
-      [25, 'down'],
-      [10, 'down'],
-    ]);
-    expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
-  });
+      );
+      expect(results.filter((result) => result.ok)).toHaveLength(100);
+      expect(results.filter((result) => !result.ok && result.code === 'limit_exceeded')).toHaveLength(100);
+      expect(await view(issuer)).toEqual({ position: -100 * 10_020, reserved: 0, headroom: 0 });
+      expect((await thresholdEvents(issuer)).map(({ threshold, direction }) => [threshold, direction])).toEqual([
+        [25, 'down'],
+        [10, 'down'],
+      ]);
+      expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
+    },
+  );
 });

@@ -20,7 +20,8 @@ const Fees = Type.Object(
   { interchange: MinorUnits, issuerSwitchFee: MinorUnits, acquirerSwitchFee: MinorUnits, merchantDiscount: MinorUnits },
   {
     description:
-      'on a payment: what it charged; on a refund: the interchange and merchant discount it returned (switch fees are never returned)',
+      'on a payment: what it charged; on a refund: the interchange and merchant discount it returned (switch fees ' +
+      'are never returned)',
   },
 );
 const NullableString = Type.Union([Type.String(), Type.Null()]);

@@ -68,44 +68,47 @@ async function entriesOf(transferId: string) {
 }
 
 describe('postPayment', () => {
-  test('posts a committed transfer with a Luhn receipt number and balanced entries that move both positions', async () => {
-    const issuer = await createMoneyParticipant(hub);
-    const acquirer = await createMoneyParticipant(hub);
-    await setLimits(hub, issuer.id, 'CNY', 10_000);
-    const posted = await pay(paymentOf(issuer, acquirer, 2_500, { checkoutId: 'chk_1', payerRef: 'wallet-tx-1' }));
-    if (!posted.ok) throw new Error(posted.detail);
-    const transfer = posted.value;
-    expect(transfer).toMatchObject({
-      kind: 'payment',
-      status: 'committed',
-      amount: 2_500,
-      currency: 'CNY',
-      payerParticipantId: issuer.id,
-      payeeParticipantId: acquirer.id,
-      merchantId: acquirer.merchantId,
-      checkoutId: 'chk_1',
-      payerRef: 'wallet-tx-1',
-      source: 'checkout',
-      paymentTransferId: null,
-      refundedAmount: 0,
-      onUs: false,
-      fees: { interchange: 0, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
-      windowId: expect.stringMatching(/^win_/),
-      businessDate: hub.clock.now().toISOString().slice(0, 10),
-      createdAt: hub.clock.now().toISOString(),
-      committedAt: hub.clock.now().toISOString(),
-      releasedAt: null,
-    });
-    expect(transfer.id).toMatch(/^trf_/);
-    expect(isValidReceiptNumber(transfer.receiptNumber)).toBe(true);
-    expect(await entriesOf(transfer.id)).toEqual([
-      { account: issuer.id, amount: -2_500 },
-      { account: acquirer.id, amount: 2_500 },
-    ]);
-    expect(await positionOf(issuer)).toEqual({ position: -2_500, reserved: 0, headroom: 7_500 });
-    expect(await positionOf(acquirer)).toEqual({ position: 2_500, reserved: 0, headroom: 2_500 });
-    expect(await findTransfer(hub.ctx.db.kysely, transfer.id)).toEqual(transfer);
-  });
+  test(
+    'posts a committed transfer with a Luhn receipt number and balanced entries that move both ' + 'positions',
+    async () => {
+      const issuer = await createMoneyParticipant(hub);
+      const acquirer = await createMoneyParticipant(hub);
+      await setLimits(hub, issuer.id, 'CNY', 10_000);
+      const posted = await pay(paymentOf(issuer, acquirer, 2_500, { checkoutId: 'chk_1', payerRef: 'wallet-tx-1' }));
+      if (!posted.ok) throw new Error(posted.detail);
+      const transfer = posted.value;
+      expect(transfer).toMatchObject({
+        kind: 'payment',
+        status: 'committed',
+        amount: 2_500,
+        currency: 'CNY',
+        payerParticipantId: issuer.id,
+        payeeParticipantId: acquirer.id,
+        merchantId: acquirer.merchantId,
+        checkoutId: 'chk_1',
+        payerRef: 'wallet-tx-1',
+        source: 'checkout',
+        paymentTransferId: null,
+        refundedAmount: 0,
+        onUs: false,
+        fees: { interchange: 0, issuerSwitchFee: 0, acquirerSwitchFee: 0, merchantDiscount: 0 },
+        windowId: expect.stringMatching(/^win_/),
+        businessDate: hub.clock.now().toISOString().slice(0, 10),
+        createdAt: hub.clock.now().toISOString(),
+        committedAt: hub.clock.now().toISOString(),
+        releasedAt: null,
+      });
+      expect(transfer.id).toMatch(/^trf_/);
+      expect(isValidReceiptNumber(transfer.receiptNumber)).toBe(true);
+      expect(await entriesOf(transfer.id)).toEqual([
+        { account: issuer.id, amount: -2_500 },
+        { account: acquirer.id, amount: 2_500 },
+      ]);
+      expect(await positionOf(issuer)).toEqual({ position: -2_500, reserved: 0, headroom: 7_500 });
+      expect(await positionOf(acquirer)).toEqual({ position: 2_500, reserved: 0, headroom: 2_500 });
+      expect(await findTransfer(hub.ctx.db.kysely, transfer.id)).toEqual(transfer);
+    },
+  );
 
   test('an on-us payment (payer = payee) needs no headroom and leaves the position where it was', async () => {
     const both = await createMoneyParticipant(hub);
@@ -270,46 +273,49 @@ describe('the net debit cap at its boundary', () => {
 });
 
 describe('reservations', () => {
-  test('a reservation counts against the cap, posts nothing, and its commit owes the amount without moving headroom', async () => {
-    const issuer = await createMoneyParticipant(hub);
-    const acquirer = await createMoneyParticipant(hub);
-    await setLimits(hub, issuer.id, 'CNY', 1_000);
-    const reserved = await inTransaction(hub.ctx.db, (tx) =>
-      reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 600, { source: 'payment_code' })),
-    );
-    if (!reserved.ok) throw new Error(reserved.detail);
-    expect(reserved.value).toMatchObject({
-      status: 'reserved',
-      committedAt: null,
-      source: 'payment_code',
-      windowId: null,
-      businessDate: null,
-    });
-    expect(await entriesOf(reserved.value.id)).toEqual([]);
-    expect(await positionOf(issuer)).toEqual({ position: 0, reserved: 600, headroom: 400 });
+  test(
+    'a reservation counts against the cap, posts nothing, and its commit owes the amount without moving ' + 'headroom',
+    async () => {
+      const issuer = await createMoneyParticipant(hub);
+      const acquirer = await createMoneyParticipant(hub);
+      await setLimits(hub, issuer.id, 'CNY', 1_000);
+      const reserved = await inTransaction(hub.ctx.db, (tx) =>
+        reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 600, { source: 'payment_code' })),
+      );
+      if (!reserved.ok) throw new Error(reserved.detail);
+      expect(reserved.value).toMatchObject({
+        status: 'reserved',
+        committedAt: null,
+        source: 'payment_code',
+        windowId: null,
+        businessDate: null,
+      });
+      expect(await entriesOf(reserved.value.id)).toEqual([]);
+      expect(await positionOf(issuer)).toEqual({ position: 0, reserved: 600, headroom: 400 });
 
-    const tooMuch = await pay(paymentOf(issuer, acquirer, 401));
-    expect(tooMuch.ok || tooMuch.code).toBe('limit_exceeded');
+      const tooMuch = await pay(paymentOf(issuer, acquirer, 401));
+      expect(tooMuch.ok || tooMuch.code).toBe('limit_exceeded');
 
-    hub.clock.advanceMs(1_000);
-    const committed = await inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id));
-    expect(committed).toMatchObject({
-      status: 'committed',
-      committedAt: hub.clock.now().toISOString(),
-      receiptNumber: reserved.value.receiptNumber,
-      windowId: expect.stringMatching(/^win_/),
-    });
-    expect(await positionOf(issuer)).toEqual({ position: -600, reserved: 0, headroom: 400 });
-    expect(await positionOf(acquirer)).toMatchObject({ position: 600 });
-    expect(await entriesOf(reserved.value.id)).toHaveLength(2);
+      hub.clock.advanceMs(1_000);
+      const committed = await inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id));
+      expect(committed).toMatchObject({
+        status: 'committed',
+        committedAt: hub.clock.now().toISOString(),
+        receiptNumber: reserved.value.receiptNumber,
+        windowId: expect.stringMatching(/^win_/),
+      });
+      expect(await positionOf(issuer)).toEqual({ position: -600, reserved: 0, headroom: 400 });
+      expect(await positionOf(acquirer)).toMatchObject({ position: 600 });
+      expect(await entriesOf(reserved.value.id)).toHaveLength(2);
 
-    await expect(inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id))).rejects.toThrow(
-      /a committed transfer .* cannot commit/,
-    );
-    await expect(inTransaction(hub.ctx.db, (tx) => releaseReservation(hub.ctx, tx, reserved.value.id))).rejects.toThrow(
-      LedgerInvariantError,
-    );
-  });
+      await expect(
+        inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id)),
+      ).rejects.toThrow(/a committed transfer .* cannot commit/);
+      await expect(
+        inTransaction(hub.ctx.db, (tx) => releaseReservation(hub.ctx, tx, reserved.value.id)),
+      ).rejects.toThrow(LedgerInvariantError);
+    },
+  );
 
   test('a released reservation gives its headroom back and is never posted', async () => {
     const issuer = await createMoneyParticipant(hub);
@@ -467,26 +473,29 @@ describe('payer references', () => {
 });
 
 describe('concurrency', () => {
-  test('200 concurrent payments against a cap that fits 100: exactly 100 commit and the cap is never passed', async () => {
-    const issuer = await createMoneyParticipant(hub);
-    const acquirer = await createMoneyParticipant(hub);
-    const amount = 250;
-    await setLimits(hub, issuer.id, 'CNY', 100 * amount);
-    const results = await withConcurrentContext(hub, (ctx) =>
-      Promise.all(
-        Array.from({ length: 200 }, () =>
-          inTransaction(ctx.db, (tx) => postPayment(ctx, tx, paymentOf(issuer, acquirer, amount))),
+  test(
+    '200 concurrent payments against a cap that fits 100: exactly 100 commit and the cap is never ' + 'passed',
+    async () => {
+      const issuer = await createMoneyParticipant(hub);
+      const acquirer = await createMoneyParticipant(hub);
+      const amount = 250;
+      await setLimits(hub, issuer.id, 'CNY', 100 * amount);
+      const results = await withConcurrentContext(hub, (ctx) =>
+        Promise.all(
+          Array.from({ length: 200 }, () =>
+            inTransaction(ctx.db, (tx) => postPayment(ctx, tx, paymentOf(issuer, acquirer, amount))),
+          ),
         ),
-      ),
-    );
-    expect(results.filter((result) => result.ok)).toHaveLength(100);
-    expect(results.filter((result) => !result.ok && result.code === 'limit_exceeded')).toHaveLength(100);
-    expect(await positionOf(issuer)).toEqual({ position: -100 * amount, reserved: 0, headroom: 0 });
-    expect(await positionOf(acquirer)).toMatchObject({ position: 100 * amount });
-    const receipts = new Set(results.flatMap((result) => (result.ok ? [result.value.receiptNumber] : [])));
-    expect(receipts.size).toBe(100);
-    expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
-  });
+      );
+      expect(results.filter((result) => result.ok)).toHaveLength(100);
+      expect(results.filter((result) => !result.ok && result.code === 'limit_exceeded')).toHaveLength(100);
+      expect(await positionOf(issuer)).toEqual({ position: -100 * amount, reserved: 0, headroom: 0 });
+      expect(await positionOf(acquirer)).toMatchObject({ position: 100 * amount });
+      const receipts = new Set(results.flatMap((result) => (result.ok ? [result.value.receiptNumber] : [])));
+      expect(receipts.size).toBe(100);
+      expect(await checkLedger(hub.ctx.db.kysely)).toMatchObject({ ok: true });
+    },
+  );
 });
 
 const feedWaitMs = 5_000;
@@ -507,26 +516,30 @@ async function committedEvents(participant: MoneyParticipant, count: number): Pr
 }
 
 describe('events', () => {
-  test('a committed payment, posted at once or committed from a reservation, tells its acquirer in transfer.committed', async () => {
-    const issuer = await createMoneyParticipant(hub);
-    const acquirer = await createMoneyParticipant(hub);
-    await setLimits(hub, issuer.id, 'CNY', 10_000);
-    const posted = await pay(paymentOf(issuer, acquirer, 1_250));
-    const reserved = await inTransaction(hub.ctx.db, (tx) =>
-      reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 300, { source: 'payment_code' })),
-    );
-    if (!posted.ok || !reserved.ok) throw new Error('setup failed');
-    const [first] = await committedEvents(acquirer, 1);
-    expect(first?.data).toEqual(transferJson(posted.value));
+  test(
+    'a committed payment, posted at once or committed from a reservation, tells its acquirer in ' +
+      'transfer.committed',
+    async () => {
+      const issuer = await createMoneyParticipant(hub);
+      const acquirer = await createMoneyParticipant(hub);
+      await setLimits(hub, issuer.id, 'CNY', 10_000);
+      const posted = await pay(paymentOf(issuer, acquirer, 1_250));
+      const reserved = await inTransaction(hub.ctx.db, (tx) =>
+        reservePayment(hub.ctx, tx, paymentOf(issuer, acquirer, 300, { source: 'payment_code' })),
+      );
+      if (!posted.ok || !reserved.ok) throw new Error('setup failed');
+      const [first] = await committedEvents(acquirer, 1);
+      expect(first?.data).toEqual(transferJson(posted.value));
 
-    const committed = await inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id));
-    const events = await committedEvents(acquirer, 2);
-    expect(events.map((event) => event.data)).toEqual([transferJson(posted.value), transferJson(committed)]);
-    expect(await issuer.call('GET', `/v1/events/${first?.id}`)).toMatchObject({
-      status: 404,
-      body: { code: 'not_found' },
-    });
-  });
+      const committed = await inTransaction(hub.ctx.db, (tx) => commitReservation(hub.ctx, tx, reserved.value.id));
+      const events = await committedEvents(acquirer, 2);
+      expect(events.map((event) => event.data)).toEqual([transferJson(posted.value), transferJson(committed)]);
+      expect(await issuer.call('GET', `/v1/events/${first?.id}`)).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+    },
+  );
 });
 
 describe('GET /v1/transfers', () => {

@@ -45,6 +45,8 @@ function svgNode(markup) {
   return new DOMParser().parseFromString(markup, 'image/svg+xml').documentElement;
 }
 ${script}</script></body></html>`;
-  const csp = `default-src 'none'; connect-src 'self'; img-src 'self' data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  const csp =
+    `default-src 'none'; connect-src 'self'; img-src 'self' data:; style-src 'nonce-${nonce}'; ` +
+    `script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
   return { html, csp };
 }

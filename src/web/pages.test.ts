@@ -23,34 +23,38 @@ afterAll(async () => {
 });
 
 describe('hosted checkout page in Chromium', () => {
-  test('shows the default method first and the rest under "Other methods"; a QR paid by the wallet turns the page to paid', async () => {
-    const checkout = await createCheckout(merchant, { returnUrl: 'https://shop.example/thanks' });
-    const page = await browser.newPage();
-    await page.goto(checkout.hostedUrl);
-    await expect.poll(() => page.textContent('#amount')).toContain('129.90');
-    expect(await page.getAttribute('#methods .method', 'data-wallet')).toBe(defaultWallet.id);
-    expect(await page.isVisible('#other-methods .method')).toBe(false);
-    await page.click('#other summary');
-    expect(await page.getAttribute('#other-methods .method', 'data-wallet')).toBe(otherWallet.id);
+  test(
+    'shows the default method first and the rest under "Other methods"; a QR paid by the wallet turns the page ' +
+      'to paid',
+    async () => {
+      const checkout = await createCheckout(merchant, { returnUrl: 'https://shop.example/thanks' });
+      const page = await browser.newPage();
+      await page.goto(checkout.hostedUrl);
+      await expect.poll(() => page.textContent('#amount')).toContain('129.90');
+      expect(await page.getAttribute('#methods .method', 'data-wallet')).toBe(defaultWallet.id);
+      expect(await page.isVisible('#other-methods .method')).toBe(false);
+      await page.click('#other summary');
+      expect(await page.getAttribute('#other-methods .method', 'data-wallet')).toBe(otherWallet.id);
 
-    await page.click(`#other-methods [data-wallet="${otherWallet.id}"] button[data-flow="qr"]`);
-    await page.waitForSelector('#qr svg');
-    const payload = await page.getAttribute('#qr', 'data-payload');
-    expect(payload).toMatch(/^000201010212/);
+      await page.click(`#other-methods [data-wallet="${otherWallet.id}"] button[data-flow="qr"]`);
+      await page.waitForSelector('#qr svg');
+      const payload = await page.getAttribute('#qr', 'data-payload');
+      expect(payload).toMatch(/^000201010212/);
 
-    const resolved = await otherWallet.call('POST', '/v1/payment-requests/resolve', { qrPayload: payload });
-    const paid = await otherWallet.call('POST', '/v1/transfers', {
-      paymentToken: resolved.body.paymentToken,
-      amount: 12_990,
-      currency: 'CNY',
-      payer: { ref: 'browser-1' },
-    });
-    expect(paid.status).toBe(201);
-    await page.waitForSelector('#status.paid', { timeout: 10_000 });
-    expect(await page.textContent('#status')).toContain('Paid');
-    expect(await page.getAttribute('#status a', 'href')).toBe('https://shop.example/thanks');
-    await page.close();
-  });
+      const resolved = await otherWallet.call('POST', '/v1/payment-requests/resolve', { qrPayload: payload });
+      const paid = await otherWallet.call('POST', '/v1/transfers', {
+        paymentToken: resolved.body.paymentToken,
+        amount: 12_990,
+        currency: 'CNY',
+        payer: { ref: 'browser-1' },
+      });
+      expect(paid.status).toBe(201);
+      await page.waitForSelector('#status.paid', { timeout: 10_000 });
+      expect(await page.textContent('#status')).toContain('Paid');
+      expect(await page.getAttribute('#status a', 'href')).toBe('https://shop.example/thanks');
+      await page.close();
+    },
+  );
 
   test('the share page lists every offered wallet with its own code, and nothing about the buyer', async () => {
     const checkout = await createCheckout(merchant, { buyerId: 'buyer-secret-name' });
