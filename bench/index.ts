@@ -13,7 +13,10 @@ export const benches: Readonly<Record<string, (args: readonly string[]) => Promi
   'qr-fuzz': async (args) => {
     runQrFuzz({ runs: numberAfter(args, '--runs'), seed: numberAfter(args, '--seed') });
   },
-  /** Close and report a window of 1,000,000 transfers; `--transfers N`, `--db <sqlite file | postgres:// URL>`, `--keep`. */
+  /**
+   * Close and report a window of 1,000,000 transfers; `--transfers N`, `--db <sqlite file | postgres:// URL>`,
+   * `--keep`.
+   */
   settlement: async (args) => {
     await runSettlementBench({
       transfers: numberAfter(args, '--transfers'),

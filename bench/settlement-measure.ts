@@ -43,9 +43,8 @@ function peakRssBytes(): number {
 
 /** One pass over the window's transfers, summing what a report sums: the floor under any report. */
 async function naiveFullScanSum(ctx: HubContext, windowId: string): Promise<void> {
-  await sql`select count(*), sum(amount), sum(interchange), sum(issuer_switch_fee), sum(acquirer_switch_fee) from transfers where window_id = ${windowId}`.execute(
-    ctx.db.kysely,
-  );
+  await sql`select count(*), sum(amount), sum(interchange), sum(issuer_switch_fee), sum(acquirer_switch_fee) from
+    transfers where window_id = ${windowId}`.execute(ctx.db.kysely);
 }
 
 export async function measureCloseAndReport(location: string, windowId: string): Promise<Measured> {

@@ -63,21 +63,26 @@ export async function insertBenchWorld(database: Database, shape: WorldShape): P
   const perAcquirer = sql.lit(shape.merchantsPerParticipant);
   // Every tenth transfer refunds the one before it; every 97th is on-us; a quarter are in IDR.
   await sql`
-    insert into transfers (id, kind, status, receipt_number, payer_id, payee_id, merchant_id, amount, currency, source, payment_transfer_id,
-                           interchange, issuer_switch_fee, acquirer_switch_fee, merchant_discount, on_us, window_id, business_date, created_at, committed_at)
+    insert into transfers (id, kind, status, receipt_number, payer_id, payee_id, merchant_id, amount, currency,
+      source, payment_transfer_id,
+                           interchange, issuer_switch_fee, acquirer_switch_fee, merchant_discount, on_us, window_id,
+                             business_date, created_at, committed_at)
     with ${generator},
     base as (
       select n,
              case when n % 10 = 0 then 1 else 0 end as refund,
              n % ${participantsCount} as payer,
-             case when n % 97 = 0 then n % ${participantsCount} else (n / ${participantsCount} * 7 + 3) % ${participantsCount} end as payee,
+             case when n % 97 = 0 then n % ${participantsCount} else (n / ${participantsCount} * 7 + 3) %
+               ${participantsCount} end as payee,
              100 + (n * 7919) % 100000 as amount,
              case when n % 4 = 1 then 'IDR' else 'CNY' end as currency
       from g
     )
-    select 'trf_bench' || ${pad(n, 10)}, case when refund = 1 then 'refund' else 'payment' end, 'committed', ${pad(n, 12)},
+    select 'trf_bench' || ${pad(n, 10)}, case when refund = 1 then 'refund' else 'payment' end, 'committed',
+      ${pad(n, 12)},
            'par_bench' || ${pad(sql`payer`, 4)}, 'par_bench' || ${pad(sql`payee`, 4)},
-           'mer_bench' || ${pad(sql`(case when refund = 1 then payer else payee end) * ${perAcquirer} + n / 7 % ${perAcquirer}`, 6)},
+           'mer_bench' ||
+             ${pad(sql`(case when refund = 1 then payer else payee end) * ${perAcquirer} + n / 7 % ${perAcquirer}`, 6)},
            amount, currency, case when refund = 1 then 'refund' else 'checkout' end,
            case when refund = 1 then 'trf_bench' || ${pad(sql`n - 1`, 10)} else null end,
            case when payer = payee then 0 else amount * 60 / 10000 end,
@@ -96,7 +101,8 @@ export async function insertBenchWorld(database: Database, shape: WorldShape): P
     only: RawBuilder<unknown> = sql`1 = 1`,
   ) => sql`
     insert into ledger_entries (id, transfer_id, account, currency, amount, created_at)
-    select 'ent_' || substr(id, 5) || ${line}, id, ${account}, currency, ${amount}, created_at from transfers where window_id = ${benchWindowId} and ${only}`;
+    select 'ent_' || substr(id, 5) || ${line}, id, ${account}, currency, ${amount}, created_at from transfers where
+      window_id = ${benchWindowId} and ${only}`;
   await entry('_00', sql`payer_id`, sql`-(amount - interchange) - issuer_switch_fee`).execute(db);
   await entry('_01', sql`payee_id`, sql`amount - interchange - acquirer_switch_fee`).execute(db);
   await entry(
@@ -107,8 +113,7 @@ export async function insertBenchWorld(database: Database, shape: WorldShape): P
   ).execute(db);
   await sql`
     insert into positions (participant_id, currency, position, reserved, updated_at)
-    select account, currency, sum(amount), 0, ${at} from ledger_entries where account <> 'hub' group by account, currency`.execute(
-    db,
-  );
+    select account, currency, sum(amount), 0, ${at} from ledger_entries where account <> 'hub' group by account,
+      currency`.execute(db);
   return benchWindowId;
 }

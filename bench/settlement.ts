@@ -69,7 +69,9 @@ async function fastSetup(database: Database): Promise<void> {
   await sql`pragma cache_size = -1048576`.execute(database.kysely);
 }
 
-/** Fresh statistics, as a database in service has them, so the planner sees a million rows; vacuumed and checkpointed. */
+/**
+ * Fresh statistics, as a database in service has them, so the planner sees a million rows; vacuumed and checkpointed.
+ */
 async function analyze(database: Database): Promise<void> {
   await sql`analyze`.execute(database.kysely);
   if (isPostgres(database.kysely)) await sql`vacuum (analyze) transfers`.execute(database.kysely);

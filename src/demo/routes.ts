@@ -29,9 +29,13 @@ function indexPage(state: DemoState): string {
     .join('');
   return demoPage(
     'Lintas demo',
-    `<div class="card"><h1>Lintas demo</h1><p class="muted">${escapeHtml(state.merchant.name)} sells tea. Its acquirer is Lintas Pay; Beta Wallet approved it, Gamma Wallet is still reviewing its application.</p>
+    `<div class="card"><h1>Lintas demo</h1>
+<p class="muted">${escapeHtml(state.merchant.name)} sells tea. Its acquirer is Lintas Pay;
+Beta Wallet approved it, Gamma Wallet is still reviewing its application.</p>
 <form method="post" action="/demo/checkouts"><button>Buy 2 × Oolong tea (CNY 129.90)</button></form></div>
-<div class="card"><h2>Wallet apps</h2><ul>${wallets}</ul><p class="muted">A deep link from the checkout opens the wallet's app here; each app can also take a scanned QR payload.</p></div>
+<div class="card"><h2>Wallet apps</h2><ul>${wallets}</ul>
+<p class="muted">A deep link from the checkout opens the wallet's app here;
+each app can also take a scanned QR payload.</p></div>
 <div class="card"><p class="muted">API reference at <a href="/docs">/docs</a>.</p></div>`,
   );
 }
@@ -39,8 +43,10 @@ function indexPage(state: DemoState): string {
 function walletHome(wallet: DemoWallet, note = ''): string {
   return demoPage(
     wallet.name,
-    `<div class="card"><h1>${escapeHtml(wallet.name)}</h1>${note}<form method="post" action="/demo/wallets/${wallet.slug}/scan">
-<p>Paste a scanned QR payload:</p><textarea name="qrPayload" required></textarea><p><button>Scan</button></p></form></div><p><a href="/demo">Back to the demo</a></p>`,
+    `<div class="card">
+<h1>${escapeHtml(wallet.name)}</h1>${note}<form method="post" action="/demo/wallets/${wallet.slug}/scan">
+<p>Paste a scanned QR payload:</p><textarea name="qrPayload" required></textarea><p><button>Scan</button></p></form>
+</div><p><a href="/demo">Back to the demo</a></p>`,
   );
 }
 
@@ -48,10 +54,13 @@ function confirmPage(wallet: DemoWallet, request: any): string {
   const amount = request.amount === null ? '' : money(request.amount, request.currency);
   return demoPage(
     `${wallet.name}: pay`,
-    `<div class="card"><div class="muted">${escapeHtml(wallet.name)} asks you to approve</div><h1>${escapeHtml(request.merchant.name)}, ${escapeHtml(request.merchant.city)}</h1>
+    `<div class="card"><div class="muted">${escapeHtml(wallet.name)} asks you to approve</div>
+<h1>${escapeHtml(request.merchant.name)}, ${escapeHtml(request.merchant.city)}</h1>
 <p style="font-size:1.6rem">${escapeHtml(amount)}</p><p class="muted">Order ${escapeHtml(request.reference ?? '')}</p>
-<form method="post" action="/demo/wallets/${wallet.slug}/pay"><input type="hidden" name="paymentToken" value="${escapeHtml(request.paymentToken)}">
-<input type="hidden" name="amount" value="${escapeHtml(String(request.amount))}"><input type="hidden" name="currency" value="${escapeHtml(request.currency)}">
+<form method="post" action="/demo/wallets/${wallet.slug}/pay">
+<input type="hidden" name="paymentToken" value="${escapeHtml(request.paymentToken)}">
+<input type="hidden" name="amount" value="${escapeHtml(String(request.amount))}">
+<input type="hidden" name="currency" value="${escapeHtml(request.currency)}">
 <button>Approve payment</button></form></div>`,
   );
 }

@@ -26,7 +26,10 @@ export async function scheduleOf(db: Queryable, currency: string): Promise<FeeSc
 
 export type SetScheduleRefusal = 'currency_not_supported';
 
-/** The operator prices a currency: all four fees at once, audited. Transfers already made keep the fees they were made with. */
+/**
+ * The operator prices a currency: all four fees at once, audited. Transfers already made keep the fees they were made
+ * with.
+ */
 export async function setSchedule(
   ctx: HubContext,
   caller: Caller,

@@ -130,14 +130,17 @@ export async function firstTransferWithBadWindow(db: Queryable) {
 export async function firstMisreportedWindow(db: Queryable): Promise<{ window_id: string } | undefined> {
   const { rows } = await sql<{ window_id: string }>`
     with fresh as (
-      select t.window_id, t.payer_id, t.payee_id, t.merchant_id, t.currency, t.kind, count(*) as transfers, sum(t.amount) as amount, sum(t.interchange) as interchange,
-             sum(t.issuer_switch_fee) as issuer_switch_fee, sum(t.acquirer_switch_fee) as acquirer_switch_fee, sum(t.merchant_discount) as merchant_discount
+      select t.window_id, t.payer_id, t.payee_id, t.merchant_id, t.currency, t.kind, count(*) as transfers,
+        sum(t.amount) as amount, sum(t.interchange) as interchange,
+             sum(t.issuer_switch_fee) as issuer_switch_fee, sum(t.acquirer_switch_fee) as acquirer_switch_fee,
+               sum(t.merchant_discount) as merchant_discount
       from transfers t join settlement_windows w on w.id = t.window_id
       where w.reported_at is not null and t.status = 'committed'
       group by t.window_id, t.payer_id, t.payee_id, t.merchant_id, t.currency, t.kind
     ),
     stored as (
-      select window_id, payer_id, payee_id, merchant_id, currency, kind, transfers, amount, interchange, issuer_switch_fee, acquirer_switch_fee, merchant_discount
+      select window_id, payer_id, payee_id, merchant_id, currency, kind, transfers, amount, interchange,
+        issuer_switch_fee, acquirer_switch_fee, merchant_discount
       from settlement_flows
     ),
     differing as (
@@ -203,7 +206,8 @@ export async function allPositions(db: Queryable) {
 export async function reservedSumsByPayer(
   db: Queryable,
 ): Promise<{ payer_id: string; currency: string; sum: number }[]> {
-  const debit = sql<number>`cast(sum(case when payer_id = payee_id then issuer_switch_fee + acquirer_switch_fee else amount - interchange + issuer_switch_fee end) as bigint)`;
+  const debit = sql<number>`cast(sum(case when payer_id = payee_id then issuer_switch_fee + acquirer_switch_fee else
+    amount - interchange + issuer_switch_fee end) as bigint)`;
   return db
     .selectFrom('transfers')
     .select(['payer_id', 'currency', debit.as('sum')])

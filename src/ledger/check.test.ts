@@ -67,7 +67,8 @@ beforeAll(async () => {
       postPayment(hub.ctx, tx, { ...base, payeeId: issuer.id, merchantId: issuer.merchantId, amount: minor(300) }),
     ),
   ); // 3
-  refund = await must(run((tx) => postRefund(hub.ctx, tx, { paymentTransferId: payment.id, amount: minor(1_200) }))); // 2
+  // 2
+  refund = await must(run((tx) => postRefund(hub.ctx, tx, { paymentTransferId: payment.id, amount: minor(1_200) })));
   reserved = await must(
     run((tx) => reservePayment(hub.ctx, tx, { ...base, amount: minor(900), source: 'payment_code' })),
   );
@@ -79,7 +80,8 @@ beforeAll(async () => {
   settledWindowId = closed?.id as string;
   await must(settleWindow(hub.ctx, settledWindowId, { actor: systemActor })); // CNY: 3 entries, JPY: 2
   later = await must(run((tx) => postPayment(hub.ctx, tx, { ...base, amount: minor(1_000) }))); // 3
-  laterRefund = await must(run((tx) => postRefund(hub.ctx, tx, { paymentTransferId: later.id, amount: minor(500) }))); // 2
+  // 2
+  laterRefund = await must(run((tx) => postRefund(hub.ctx, tx, { paymentTransferId: later.id, amount: minor(500) })));
 });
 afterAll(async () => hub?.stop());
 
@@ -384,9 +386,8 @@ describe('lintas ledger check', () => {
     expect(clean.output).toContain('ledger check passed');
     expect(clean.code).toBe(0);
 
-    await sql`update positions set reserved = reserved + 7 where participant_id = ${acquirer.id} and currency = 'CNY'`.execute(
-      hub.ctx.db.kysely,
-    );
+    await sql`update positions set reserved = reserved + 7 where participant_id = ${acquirer.id} and currency =
+      'CNY'`.execute(hub.ctx.db.kysely);
     const broken = await runBinary(['ledger', 'check', '--db', hub.config.db]);
     expect(broken.output).toContain(`ledger check FAILED`);
     expect(broken.output).toContain(

@@ -71,9 +71,8 @@ async function waitForDisconnects(hub: TestHub): Promise<void> {
   for (;;) {
     const { rows } = await sql<{
       n: number;
-    }>`select count(*) as n from pg_stat_activity where application_name = ${concurrencyApp} and datname = current_database()`.execute(
-      hub.ctx.db.kysely,
-    );
+    }>`select count(*) as n from pg_stat_activity where application_name = ${concurrencyApp} and datname =
+      current_database()`.execute(hub.ctx.db.kysely);
     if (Number(rows[0]?.n ?? 0) === 0) return;
     if (Date.now() > deadline) throw new Error('the concurrency pool did not disconnect');
     await new Promise((done) => setTimeout(done, drainPollMs));

@@ -88,7 +88,10 @@ export function participantAccountsInLockOrder(accounts: Iterable<string>): stri
   return [...new Set(accounts)].filter((account) => account !== hubAccount).sort();
 }
 
-/** Headroom thresholds, in percent of the net debit cap, whose crossing the participant is told of (`position.threshold`). */
+/**
+ * Headroom thresholds, in percent of the net debit cap, whose crossing the participant is told of
+ * (`position.threshold`).
+ */
 export const headroomThresholdsPercent = [25, 10] as const;
 export type HeadroomThreshold = (typeof headroomThresholdsPercent)[number];
 
@@ -128,7 +131,10 @@ export type LedgerViolationCode =
   | 'committed_without_entries'
   /** A reserved or released transfer has entries: only a commit posts. */
   | 'uncommitted_with_entries'
-  /** A committed transfer has no window, names a missing one, or differs from its window's business date; or an uncommitted one has a window. */
+  /**
+   * A committed transfer has no window, names a missing one, or differs from its window's business date; or an
+   * uncommitted one has a window.
+   */
   | 'transfer_window_invalid'
   /** A reported window's aggregates differ from its transfers. */
   | 'window_report_mismatch'

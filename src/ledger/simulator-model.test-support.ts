@@ -180,7 +180,9 @@ export function createModel() {
     }
   }
 
-  /** At the end of a step: an account a settlement overdrew is no longer so once its headroom is back at zero or above. */
+  /**
+   * At the end of a step: an account a settlement overdrew is no longer so once its headroom is back at zero or above.
+   */
   function refreshOverdrawn() {
     for (const key of [...overdrawnBySettlement]) {
       const [participantId, currency] = key.split(' ') as [string, string];
@@ -289,7 +291,10 @@ export function createModel() {
       return closed.length === 0 ? undefined : random.pick(closed);
     },
 
-    /** Settling moves every account by minus its net for the window; it may leave a receiver overdrawn, never a transfer. */
+    /**
+     * Settling moves every account by minus its net for the window; it may leave a receiver overdrawn, never a
+     * transfer.
+     */
     settle(windowId: string) {
       const window = windows.get(windowId) as ModelWindow;
       for (const [key, net] of window.nets) {

@@ -82,7 +82,10 @@ function workload(model: Model, random: Random) {
   const ctx = () => hub.ctx;
   const inTx = <T>(work: Parameters<typeof inTransaction<T>>[1]) => inTransaction(hub.ctx.db, work);
   const anyone = () => random.pick(participants);
-  /** A quarter of the amounts put the payer's debit exactly at its headroom or one unit over: the boundary is where cap bugs live. */
+  /**
+   * A quarter of the amounts put the payer's debit exactly at its headroom or one unit over: the boundary is where cap
+   * bugs live.
+   */
   const amountFor = (payer: string, payee: string, currency: string) =>
     random.below(4) === 0
       ? Math.max(1, model.largestFitting(payer, payee, currency, amountMax * 4) + random.below(2))

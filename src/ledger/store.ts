@@ -47,7 +47,10 @@ export async function findPosition(
   return row ? toPosition(row) : undefined;
 }
 
-/** Adds `amount` to the position or the reserved column in one statement and answers the new value, for the caller to assert. */
+/**
+ * Adds `amount` to the position or the reserved column in one statement and answers the new value, for the caller to
+ * assert.
+ */
 export async function addToPositionColumn(
   tx: Tx,
   participantId: string,

@@ -182,7 +182,9 @@ function newCharge(
   };
 }
 
-/** What the till's request answers: 201 succeeded, 202 still waiting, or the refusal of a declined or reversed charge. */
+/**
+ * What the till's request answers: 201 succeeded, 202 still waiting, or the refusal of a declined or reversed charge.
+ */
 export type ChargeOutcome = { httpStatus: 201 | 202; charge: ChargeView };
 
 function outcomeOf(charge: Charge): Result<ChargeOutcome, ChargeOutcomeRefusal> {

@@ -76,7 +76,10 @@ export async function insertCharge(tx: Tx, charge: Charge): Promise<boolean> {
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
-/** The charge, locked until the transaction ends when `{ lock: true }` (PostgreSQL; SQLite runs one transaction at a time). */
+/**
+ * The charge, locked until the transaction ends when `{ lock: true }` (PostgreSQL; SQLite runs one transaction at a
+ * time).
+ */
 export async function findCharge(
   db: Queryable,
   id: string,

@@ -31,7 +31,8 @@ describe('decode: consumer-presented payloads', () => {
 
   it('reads two-byte tags and nested templates, and ignores the merchant-presented mode', () => {
     const payload =
-      'hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==';
+      'hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIv' +
+      'RU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==';
     const result = decode(payload, { mode: 'strict' });
     if (result.kind !== 'cpm') throw new Error(JSON.stringify(result));
     expect(result.fields.map((field) => field.tag)).toEqual(['85', '61', '61', '62']);

@@ -220,7 +220,8 @@ describe('reconciliation', () => {
     expect(paged.body.data).toHaveLength(1);
     const rest = await issuer.call(
       'GET',
-      `/v1/reconciliations/${result.body.id}/items?kind=missing_at_participant&limit=1&after=${encodeURIComponent(paged.body.nextCursor)}`,
+      `/v1/reconciliations/${result.body.id}/items?kind=missing_at_participant&limit=1` +
+        `&after=${encodeURIComponent(paged.body.nextCursor)}`,
     );
     expect(rest.body.data).toHaveLength(1);
     expect(rest.body.nextCursor).toBeNull();

@@ -53,7 +53,8 @@ describe(`reconciliation of ${lineCount.toLocaleString('en')} lines`, () => {
     edited.splice(
       500,
       0,
-      `trf_extra_line,000000000000,2026-01-01T00:00:00.000Z,,payment,debit,${acquirer.id},${merchant.id},4200,CNY,0,0,checkout,`,
+      'trf_extra_line,000000000000,2026-01-01T00:00:00.000Z,,payment,debit,' +
+        `${acquirer.id},${merchant.id},4200,CNY,0,0,checkout,`,
     );
     const csv = [header, ...edited].join('\r\n');
 

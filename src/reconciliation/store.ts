@@ -56,9 +56,11 @@ export async function insertMalformed(
 
 /** The hub's side of the participant's statement for the window: one row per (transfer, direction). */
 function hubLines(scope: Scope): RawBuilder<unknown> {
-  return sql`(select id as transfer_id, 'debit' as direction, amount, currency from transfers where payer_id = ${scope.participantId} and window_id = ${scope.windowId} and status = 'committed'
+  return sql`(select id as transfer_id, 'debit' as direction, amount, currency from transfers where payer_id =
+    ${scope.participantId} and window_id = ${scope.windowId} and status = 'committed'
     union all
-    select id as transfer_id, 'credit' as direction, amount, currency from transfers where payee_id = ${scope.participantId} and window_id = ${scope.windowId} and status = 'committed')`;
+    select id as transfer_id, 'credit' as direction, amount, currency from transfers where payee_id =
+      ${scope.participantId} and window_id = ${scope.windowId} and status = 'committed')`;
 }
 
 /**
@@ -68,24 +70,25 @@ function hubLines(scope: Scope): RawBuilder<unknown> {
  */
 function hubTransferOf(scope: Scope): RawBuilder<unknown> {
   return sql`t.id = u.transfer_id and t.status = 'committed' and t.window_id = ${scope.windowId}
-    and ((u.direction = 'debit' and t.payer_id = ${scope.participantId}) or (u.direction = 'credit' and t.payee_id = ${scope.participantId}))`;
+    and ((u.direction = 'debit' and t.payer_id = ${scope.participantId}) or (u.direction = 'credit' and t.payee_id =
+      ${scope.participantId}))`;
 }
 
-const itemColumns = sql`insert into reconciliation_items (reconciliation_id, kind, line, transfer_id, direction, field, participant_value, hub_value, error)`;
+const itemColumns = sql`insert into reconciliation_items (reconciliation_id, kind, line, transfer_id, direction,
+  field, participant_value, hub_value, error)`;
 
 /** A second line for the same transfer and direction is malformed, and leaves the matching. */
 async function separateDuplicates(tx: Tx, scope: Scope): Promise<void> {
   const id = scope.reconciliationId;
   await sql`${itemColumns}
-    select u.reconciliation_id, 'malformed', u.line, u.transfer_id, u.direction, null, null, null, 'a duplicate of an earlier line for this transfer and direction'
+    select u.reconciliation_id, 'malformed', u.line, u.transfer_id, u.direction, null, null, null,
+      'a duplicate of an earlier line for this transfer and direction'
     from reconciliation_uploads u
-    where u.reconciliation_id = ${id} and exists (select 1 from reconciliation_uploads e where e.reconciliation_id = ${id} and e.transfer_id = u.transfer_id and e.direction = u.direction and e.line < u.line)`.execute(
-    tx,
-  );
+    where u.reconciliation_id = ${id} and exists (select 1 from reconciliation_uploads e where e.reconciliation_id =
+      ${id} and e.transfer_id = u.transfer_id and e.direction = u.direction and e.line < u.line)`.execute(tx);
   await sql`delete from reconciliation_uploads where reconciliation_id = ${id}
-    and line in (select line from reconciliation_items where reconciliation_id = ${id} and kind = 'malformed' and transfer_id is not null)`.execute(
-    tx,
-  );
+    and line in (select line from reconciliation_items where reconciliation_id = ${id} and kind = 'malformed' and
+      transfer_id is not null)`.execute(tx);
 }
 
 /**
@@ -104,18 +107,20 @@ export async function matchUpload(
   const hub = hubLines(scope);
   const atHub = hubTransferOf(scope);
   await sql`${itemColumns}
-    select u.reconciliation_id, 'missing_at_hub', u.line, u.transfer_id, u.direction, null, cast(u.amount as text), null, null
+    select u.reconciliation_id, 'missing_at_hub', u.line, u.transfer_id, u.direction, null, cast(u.amount as text),
+      null, null
     from reconciliation_uploads u
     where u.reconciliation_id = ${id} and not exists (select 1 from transfers t where ${atHub})`.execute(tx);
   await sql`${itemColumns}
-    select cast(${id} as text), 'missing_at_participant', null, h.transfer_id, h.direction, null, null, cast(h.amount as text), null
+    select cast(${id} as text), 'missing_at_participant', null, h.transfer_id, h.direction, null, null, cast(h.amount
+      as text), null
     from ${hub} h
-    where not exists (select 1 from reconciliation_uploads u where u.reconciliation_id = ${id} and u.transfer_id = h.transfer_id and u.direction = h.direction)`.execute(
-    tx,
-  );
+    where not exists (select 1 from reconciliation_uploads u where u.reconciliation_id = ${id} and u.transfer_id =
+      h.transfer_id and u.direction = h.direction)`.execute(tx);
   for (const field of ['amount', 'currency'] as const) {
     await sql`${itemColumns}
-      select u.reconciliation_id, 'mismatched', u.line, u.transfer_id, u.direction, ${sql.lit(field)}, cast(${sql.ref(`u.${field}`)} as text), cast(${sql.ref(`t.${field}`)} as text), null
+      select u.reconciliation_id, 'mismatched', u.line, u.transfer_id, u.direction, ${sql.lit(field)},
+        cast(${sql.ref(`u.${field}`)} as text), cast(${sql.ref(`t.${field}`)} as text), null
       from reconciliation_uploads u join transfers t on ${atHub}
       where u.reconciliation_id = ${id} and ${sql.ref(`u.${field}`)} <> ${sql.ref(`t.${field}`)}`.execute(tx);
   }
@@ -132,14 +137,12 @@ export async function matchUpload(
   const countOf = (kind: ItemKind) => Number(counts.find((row) => row.kind === kind)?.count ?? 0);
   const mismatchedLines = await sql<{
     count: number | string;
-  }>`select count(distinct line) as count from reconciliation_items where reconciliation_id = ${id} and kind = 'mismatched'`.execute(
-    tx,
-  );
+  }>`select count(distinct line) as count from reconciliation_items where reconciliation_id = ${id} and kind =
+    'mismatched'`.execute(tx);
   const duplicates = await sql<{
     count: number | string;
-  }>`select count(*) as count from reconciliation_items where reconciliation_id = ${id} and kind = 'malformed' and transfer_id is not null`.execute(
-    tx,
-  );
+  }>`select count(*) as count from reconciliation_items where reconciliation_id = ${id} and kind = 'malformed' and
+    transfer_id is not null`.execute(tx);
   await tx.deleteFrom('reconciliation_uploads').where('reconciliation_id', '=', id).execute();
   return {
     matched: Number(matched.rows[0]?.count ?? 0),

@@ -50,7 +50,10 @@ const bodies: Record<string, unknown> = {
   suspend: { reason: 'review' },
 };
 
-/** A merchant of the own acquirer with an application to each wallet; the offline wallet only while it can still be applied to. */
+/**
+ * A merchant of the own acquirer with an application to each wallet; the offline wallet only while it can still be
+ * applied to.
+ */
 async function newMerchant(withOffline = false): Promise<Merchant> {
   const created = await w.own!.call('POST', '/v1/merchants', {
     name: 'Rollout Shop',

@@ -206,7 +206,9 @@ export async function putSettings(
   });
 }
 
-/** Makes the stored rules the wanted ones: removed, created, changed or only moved. Returns them in the wanted order. */
+/**
+ * Makes the stored rules the wanted ones: removed, created, changed or only moved. Returns them in the wanted order.
+ */
 async function replaceRules(
   ctx: HubContext,
   tx: Tx,

@@ -186,7 +186,10 @@ export type DayCount = { date: string; walletId: string; count: number };
 /** `created_at` is ISO 8601 UTC text, so its first ten characters are the UTC day on both engines. */
 const dayOf = (column: string) => sql<string>`substr(${sql.ref(column)}, 1, 10)`;
 
-/** Per day of checkout creation and wallet: the merchant's checkouts on which at least one attempt was started with the wallet. */
+/**
+ * Per day of checkout creation and wallet: the merchant's checkouts on which at least one attempt was started with the
+ * wallet.
+ */
 export async function countAttemptedCheckouts(
   db: Queryable,
   filter: { merchantId: string; fromAt: string; toAt: string; walletId?: string | undefined },

@@ -118,7 +118,10 @@ export const csvColumns = [
   'net',
 ] as const;
 
-/** The report's lines as RFC 4180 CSV (CRLF line ends). Every field is an id, a code, a date or an integer: none needs quoting. */
+/**
+ * The report's lines as RFC 4180 CSV (CRLF line ends). Every field is an id, a code, a date or an integer: none needs
+ * quoting.
+ */
 export function reportCsv(report: Pick<WindowReport, 'windowId' | 'businessDate' | 'lines'>): string {
   const rows = report.lines.map((line) =>
     [

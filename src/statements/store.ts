@@ -90,15 +90,12 @@ export async function merchantSummaries(db: Queryable, scope: StatementScope): P
       sql<number>`sum(case when kind = 'refund' and payer_id = ${scope.participantId} then 1 else 0 end)`.as(
         'refund_count',
       ),
-      sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then amount else 0 end), 0)`.as(
-        'gross',
-      ),
-      sql<number>`coalesce(sum(case when kind = 'refund' and payer_id = ${scope.participantId} then amount else 0 end), 0)`.as(
-        'refunds',
-      ),
-      sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then merchant_discount else 0 end), 0)`.as(
-        'merchant_discount',
-      ),
+      sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then amount else 0
+        end), 0)`.as('gross'),
+      sql<number>`coalesce(sum(case when kind = 'refund' and payer_id = ${scope.participantId} then amount else 0
+        end), 0)`.as('refunds'),
+      sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then merchant_discount
+        else 0 end), 0)`.as('merchant_discount'),
     ])
     .where('status', '=', 'committed')
     .where((eb) =>

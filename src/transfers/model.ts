@@ -193,7 +193,9 @@ export const receiptNumberDigits = 12;
 const receiptPayloadDigits = receiptNumberDigits - 1;
 const receiptPayloadSpace = 10 ** receiptPayloadDigits;
 const receiptDrawBytes = 5;
-/** The largest multiple of the payload space below 2^40: draws above it are redrawn, so every payload is equally likely. */
+/**
+ * The largest multiple of the payload space below 2^40: draws above it are redrawn, so every payload is equally likely.
+ */
 const receiptDrawLimit = Math.floor(2 ** (8 * receiptDrawBytes) / receiptPayloadSpace) * receiptPayloadSpace;
 /** A draw is kept with probability 0.91; 64 misses in a row means the random source is broken. */
 const receiptDrawAttemptsMax = 64;

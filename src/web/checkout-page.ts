@@ -17,29 +17,39 @@ const script = `
 const checkoutId = location.pathname.split('/').pop();
 const secret = new URLSearchParams(location.hash.slice(1)).get('cs');
 const flowLabels = ${flowLabels};
-const api = (path, options = {}) => fetch(path, { ...options, headers: { authorization: 'Bearer ' + secret, 'content-type': 'application/json', ...(options.headers || {}) } });
+const api = (path, options = {}) => fetch(path, { ...options, headers: { authorization: 'Bearer ' + secret,
+  'content-type': 'application/json', ...(options.headers || {}) } });
 let settled = false;
 
 function showStatus(status) {
   const node = document.getElementById('status');
-  node.className = 'status ' + (status === 'open' ? '' : status === 'expired' || status === 'canceled' ? 'closed' : 'paid');
-  node.textContent = status === 'open' ? 'Waiting for payment' : status === 'expired' ? 'This checkout has expired' : status === 'canceled' ? 'This checkout was canceled' : 'Paid';
+  node.className = 'status ' +
+    (status === 'open' ? '' : status === 'expired' || status === 'canceled' ? 'closed' : 'paid');
+  node.textContent = status === 'open' ? 'Waiting for payment'
+    : status === 'expired' ? 'This checkout has expired'
+    : status === 'canceled' ? 'This checkout was canceled'
+    : 'Paid';
   if (status !== 'open') { settled = true; document.getElementById('methods-card').hidden = true; }
 }
 
 async function startAttempt(walletId, flow) {
-  const response = await api('/v1/checkouts/' + checkoutId + '/attempts', { method: 'POST', headers: { 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify({ walletId, flow }) });
+  const response = await api('/v1/checkouts/' + checkoutId + '/attempts', { method: 'POST',
+    headers: { 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify({ walletId, flow }) });
   const attempt = await response.json();
   const result = document.getElementById('result');
   result.hidden = false;
   result.replaceChildren();
-  if (!response.ok) { result.append(el('p', { class: 'closed' }, attempt.detail || 'Could not start the payment')); return; }
-  if (attempt.deepLink) result.append(el('p', {}, 'Continue in your wallet app.'), el('a', { class: 'button primary', href: attempt.deepLink, id: 'deep-link' }, 'Open wallet app'));
-  if (attempt.qrSvg) result.append(el('p', {}, 'Scan this code with your wallet.'), el('div', { class: 'qr', id: 'qr', 'data-payload': attempt.qrPayload }, svgNode(attempt.qrSvg)));
+  if (!response.ok) { result.append(el('p', { class: 'closed' },
+    attempt.detail || 'Could not start the payment')); return; }
+  if (attempt.deepLink) result.append(el('p', {}, 'Continue in your wallet app.'), el('a', { class: 'button primary',
+    href: attempt.deepLink, id: 'deep-link' }, 'Open wallet app'));
+  if (attempt.qrSvg) result.append(el('p', {}, 'Scan this code with your wallet.'), el('div', { class: 'qr', id: 'qr',
+    'data-payload': attempt.qrPayload }, svgNode(attempt.qrSvg)));
   if (attempt.shareUrl) {
     const copy = el('button', { type: 'button' }, 'Copy link');
     copy.addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText(attempt.shareUrl));
-    result.append(el('p', {}, 'Send this link to a friend; they can pay with any of these wallets.'), el('a', { href: attempt.shareUrl, id: 'share-url' }, attempt.shareUrl), ' ', copy);
+    result.append(el('p', {}, 'Send this link to a friend; they can pay with any of these wallets.'), el('a',
+      { href: attempt.shareUrl, id: 'share-url' }, attempt.shareUrl), ' ', copy);
   }
 }
 
@@ -49,7 +59,8 @@ function methodRow(method) {
   if (method.placement === 'default') name.append(el('span', { class: 'badge' }, 'Default'));
   row.append(name);
   for (const flow of method.flows) {
-    const button = el('button', { type: 'button', 'data-flow': flow, class: method.placement === 'default' ? 'primary' : '' }, flowLabels[flow] || flow);
+    const button = el('button', { type: 'button', 'data-flow': flow,
+      class: method.placement === 'default' ? 'primary' : '' }, flowLabels[flow] || flow);
     button.addEventListener('click', () => startAttempt(method.walletId, flow));
     row.append(button);
   }
@@ -67,7 +78,9 @@ async function load() {
   document.getElementById('methods').replaceChildren(...top.map(methodRow));
   document.getElementById('other-methods').replaceChildren(...other.map(methodRow));
   document.getElementById('other').hidden = other.length === 0;
-  if (checkout.methods.length === 0) document.getElementById('methods').textContent = 'No wallet is available for this order.';
+  if (checkout.methods.length === 0) {
+    document.getElementById('methods').textContent = 'No wallet is available for this order.';
+  }
   showStatus(checkout.status);
 }
 
@@ -77,7 +90,8 @@ async function poll() {
   if (response.ok) {
     const state = await response.json();
     showStatus(state.status);
-    if (state.status === 'paid' && state.returnUrl) document.getElementById('status').append(' ', el('a', { href: state.returnUrl }, 'Back to the shop'));
+    if (state.status === 'paid' && state.returnUrl) document.getElementById('status').append(' ', el('a',
+      { href: state.returnUrl }, 'Back to the shop'));
   }
   if (!settled) setTimeout(poll, 1500);
 }

@@ -10,16 +10,21 @@ const styles = `
   :root { color-scheme: light; font-family: system-ui, sans-serif; }
   body { margin: 0; background: #f4f5f7; color: #1d2330; }
   main { max-width: 440px; margin: 0 auto; padding: 24px 16px; }
-  .card { background: #fff; border-radius: 12px; padding: 20px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin-bottom: 16px; }
+  .card { background: #fff; border-radius: 12px; padding: 20px; box-shadow: 0 1px 3px rgba(0,0,0,.08);
+    margin-bottom: 16px; }
   h1 { font-size: 1.1rem; margin: 0 0 4px; } .muted { color: #667; font-size: .9rem; }
   .amount { font-size: 2rem; font-weight: 600; margin: 12px 0; }
-  .method { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 12px 0; border-top: 1px solid #eee; }
-  .method .name { flex: 1 1 100%; font-weight: 600; } .badge { font-size: .75rem; background: #e7f0ff; color: #1d4ed8; border-radius: 6px; padding: 2px 6px; margin-left: 6px; }
-  button, a.button { font: inherit; border: 1px solid #1d4ed8; background: #fff; color: #1d4ed8; border-radius: 8px; padding: 6px 12px; cursor: pointer; text-decoration: none; }
+  .method { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 12px 0;
+    border-top: 1px solid #eee; }
+  .method .name { flex: 1 1 100%; font-weight: 600; } .badge { font-size: .75rem; background: #e7f0ff; color: #1d4ed8;
+    border-radius: 6px; padding: 2px 6px; margin-left: 6px; }
+  button, a.button { font: inherit; border: 1px solid #1d4ed8; background: #fff; color: #1d4ed8; border-radius: 8px;
+    padding: 6px 12px; cursor: pointer; text-decoration: none; }
   button.primary, a.primary { background: #1d4ed8; color: #fff; }
   #result svg, .qr svg { width: 220px; height: 220px; display: block; margin: 12px auto; }
   .status { font-weight: 600; } .paid { color: #047857; } .closed { color: #b91c1c; }
-  table { width: 100%; border-collapse: collapse; font-size: .9rem; } td { padding: 4px 0; } td:last-child { text-align: right; }
+  table { width: 100%; border-collapse: collapse; font-size: .9rem; } td { padding: 4px 0;
+    } td:last-child { text-align: right; }
   summary { cursor: pointer; padding: 12px 0; font-weight: 600; }
 `;
 
@@ -33,7 +38,8 @@ export function page(title: string, body: string, script: string): { html: strin
 <script nonce="${nonce}">const exponents = ${exponentsJson};
 function formatAmount(amount, currency) {
   const exponent = exponents[currency] ?? 2;
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }).format(amount / 10 ** exponent);
+  const format = { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent };
+  return new Intl.NumberFormat(undefined, format).format(amount / 10 ** exponent);
 }
 function el(tag, attributes, ...children) {
   const node = document.createElement(tag);

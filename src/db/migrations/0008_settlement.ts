@@ -129,10 +129,8 @@ async function putEarlierTransfersInAWindow(db: Kysely<unknown>): Promise<void> 
   const at = rows[0]?.at ?? null;
   if (at === null) return;
   const businessDate = at.slice(0, 10);
-  await sql`insert into settlement_windows (id, status, business_date, open_marker, opened_at) values (${upgradeWindowId}, 'open', ${businessDate}, 1, ${at})`.execute(
-    db,
-  );
-  await sql`update transfers set window_id = ${upgradeWindowId}, business_date = ${businessDate} where status = 'committed'`.execute(
-    db,
-  );
+  await sql`insert into settlement_windows (id, status, business_date, open_marker, opened_at) values
+    (${upgradeWindowId}, 'open', ${businessDate}, 1, ${at})`.execute(db);
+  await sql`update transfers set window_id = ${upgradeWindowId}, business_date = ${businessDate} where status =
+    'committed'`.execute(db);
 }

@@ -10,7 +10,9 @@ export type EventRow = {
   /** Order within one engine: SQLite insert order; on PostgreSQL, order within one transaction. */
   seq: Generated<number>;
   id: string;
-  /** PostgreSQL: the writing transaction's id (`pg_current_xact_id()`), so readers page in a gapless order. SQLite: 0. */
+  /**
+   * PostgreSQL: the writing transaction's id (`pg_current_xact_id()`), so readers page in a gapless order. SQLite: 0.
+   */
   xid: number;
   type: string;
   data: string;

@@ -10,7 +10,10 @@ export type PosChargeRow = {
   /** The wallet whose payment-code prefix the code begins with. */
   issuer_id: string;
   payment_code: string;
-  /** The code while the charge holds it (every status but declined); null once declined, so the code may be charged again. */
+  /**
+   * The code while the charge holds it (every status but declined); null once declined, so the code may be charged
+   * again.
+   */
   payment_code_hold: string | null;
   amount: number;
   currency: string;

@@ -5,7 +5,9 @@
  * integers; times are ISO 8601 UTC text.
  */
 
-/** One fee of a currency's schedule: `fee` is interchange, issuer_switch_fee, acquirer_switch_fee or merchant_discount. */
+/**
+ * One fee of a currency's schedule: `fee` is interchange, issuer_switch_fee, acquirer_switch_fee or merchant_discount.
+ */
 export type FeeScheduleRow = {
   currency: string;
   fee: string;
