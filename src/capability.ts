@@ -4,7 +4,7 @@ import type { Config, ConfigInput } from './config.ts';
 import type { HubContext } from './context.ts';
 import type { App, Caller, SignatureResolver } from './http/index.ts';
 import type { PaymentSourceHandler } from './payments/index.ts';
-import type { Worker } from './platform/index.ts';
+import { type Worker, startPeriodicWorker } from './platform/index.ts';
 
 /** Problem codes by name: `[HTTP status, title]`. */
 export type ProblemCodes = Record<string, readonly [number, string]>;
@@ -61,3 +61,13 @@ export type Capability = {
   /** Who signed a request; one capability (participants) answers this. */
   readonly signatureResolver?: (ctx: HubContext) => SignatureResolver;
 };
+
+/** The usual worker: `tick(ctx)` every `intervalMs`, its answer (a count) ignored. */
+export function periodicWorkerOf(
+  ctx: HubContext,
+  name: string,
+  intervalMs: number,
+  tick: (ctx: HubContext) => Promise<unknown>,
+): Worker {
+  return startPeriodicWorker(name, intervalMs, async () => void (await tick(ctx)), ctx.logger);
+}

@@ -1,5 +1,4 @@
-import type { Capability } from '../capability.ts';
-import { startPeriodicWorker } from '../platform/index.ts';
+import { type Capability, periodicWorkerOf } from '../capability.ts';
 import { checkoutPaymentSource } from './payment-source.ts';
 import { checkoutRoutes } from './routes.ts';
 import { buyerCallerOf, expireDueCheckouts } from './service.ts';
@@ -10,14 +9,7 @@ const checkoutExpiryIntervalMs = 5_000;
 export const checkoutCapability: Capability = {
   name: 'checkout',
   routes: checkoutRoutes,
-  workers: (ctx) => [
-    startPeriodicWorker(
-      'checkout-expiry',
-      checkoutExpiryIntervalMs,
-      async () => void (await expireDueCheckouts(ctx)),
-      ctx.logger,
-    ),
-  ],
+  workers: (ctx) => [periodicWorkerOf(ctx, 'checkout-expiry', checkoutExpiryIntervalMs, expireDueCheckouts)],
   paymentSources: [checkoutPaymentSource],
   bearerCaller: buyerCallerOf,
   events: ['checkout.paid', 'checkout.expired', 'checkout.canceled', 'payment.succeeded'],

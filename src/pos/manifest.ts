@@ -1,5 +1,4 @@
-import type { Capability } from '../capability.ts';
-import { startPeriodicWorker } from '../platform/index.ts';
+import { type Capability, periodicWorkerOf } from '../capability.ts';
 import { reversalWorkerIntervalMs } from './model.ts';
 import { posProblemCodes, posRoutes } from './routes.ts';
 import { reverseDueCharges } from './service.ts';
@@ -8,14 +7,7 @@ import { reverseDueCharges } from './service.ts';
 export const posCapability: Capability = {
   name: 'pos',
   routes: posRoutes,
-  workers: (ctx) => [
-    startPeriodicWorker(
-      'pos-reversals',
-      reversalWorkerIntervalMs,
-      async () => void (await reverseDueCharges(ctx)),
-      ctx.logger,
-    ),
-  ],
+  workers: (ctx) => [periodicWorkerOf(ctx, 'pos-reversals', reversalWorkerIntervalMs, reverseDueCharges)],
   problemCodes: posProblemCodes,
   events: [
     'pos_charge.succeeded',

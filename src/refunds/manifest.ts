@@ -1,5 +1,4 @@
-import type { Capability } from '../capability.ts';
-import { startPeriodicWorker } from '../platform/index.ts';
+import { type Capability, periodicWorkerOf } from '../capability.ts';
 import { refundRoutes, refundsProblemCodes } from './routes.ts';
 import { confirmAcknowledgedRefunds } from './service.ts';
 
@@ -10,12 +9,7 @@ export const refundsCapability: Capability = {
   name: 'refunds',
   routes: refundRoutes,
   workers: (ctx) => [
-    startPeriodicWorker(
-      'refund-confirmations',
-      refundConfirmationIntervalMs,
-      async () => void (await confirmAcknowledgedRefunds(ctx)),
-      ctx.logger,
-    ),
+    periodicWorkerOf(ctx, 'refund-confirmations', refundConfirmationIntervalMs, confirmAcknowledgedRefunds),
   ],
   problemCodes: refundsProblemCodes,
   events: ['refund.created', 'refund.succeeded', 'payment.refunded'],
