@@ -1,9 +1,6 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import type { App } from '../http/index.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { ListOf, ListQuery, Timestamp, problemResponses } from '../http/index.ts';
+import { type App, callerOf, pageOf, toPage, ListOf, ListQuery, Timestamp, problemResponses } from '../http/index.ts';
 import { listAuditEvents } from './store.ts';
 
 const AuditEventSchema = Type.Object({

@@ -1,6 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { fromJson, toJson } from '../db/index.ts';
-import type { AuditEventRow } from '../db/index.ts';
+import { type Queryable, type Tx, fromJson, toJson, type AuditEventRow } from '../db/index.ts';
 import type { ActorType, AuditEvent } from './model.ts';
 
 export async function insertAuditEvent(tx: Tx, event: AuditEvent, parties: readonly string[]): Promise<void> {

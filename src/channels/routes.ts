@@ -1,11 +1,20 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
+import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  pageOf,
+  toPage,
+  notFound,
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  Timestamp,
+  problemResponses,
+} from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { notFound } from '../http/index.ts';
-import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/index.ts';
 import {
   type ChannelEvent,
   type ChannelStatus,

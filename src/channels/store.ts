@@ -1,6 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { ChannelRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, fromJson, toJson, type ChannelRow } from '../db/index.ts';
 import type { BusinessDetails, Channel, ChannelChange, ChannelStatus, ChannelView } from './model.ts';
 import { invariant } from '../platform/index.ts';
 

@@ -1,10 +1,13 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { Problem, notFound } from '../http/index.ts';
 import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  pageOf,
+  toPage,
+  Problem,
+  notFound,
   CurrencyCode,
   IdParams,
   ListOf,

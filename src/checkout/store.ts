@@ -1,6 +1,12 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { CheckoutAttemptRow, CheckoutRow } from '../db/index.ts';
+import {
+  type Queryable,
+  type Tx,
+  forUpdate,
+  fromJson,
+  toJson,
+  type CheckoutAttemptRow,
+  type CheckoutRow,
+} from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import type { Checkout, CheckoutLine, CheckoutMethod, CheckoutStatus } from './model.ts';
 

@@ -1,5 +1,4 @@
-import { Migrator } from 'kysely';
-import type { Kysely } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import type { Database } from './connection.ts';
 import { migrations } from './migrations/index.ts';
 

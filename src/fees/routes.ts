@@ -1,9 +1,18 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, NullableTimestamp, problemResponses } from '../http/index.ts';
+import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  pageOf,
+  toPage,
+  CurrencyCode,
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  problemResponses,
+} from '../http/index.ts';
 import { bpsMax } from './model.ts';
 import * as service from './service.ts';
 

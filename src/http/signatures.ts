@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { cryptoRandom } from '../platform/index.ts';
+import { cryptoRandom, invariant } from '../platform/index.ts';
 import {
   createSigner,
   createVerifier,
@@ -10,7 +10,6 @@ import {
 } from 'http-message-signatures';
 import { isInnerList, parseDictionary, type InnerList, type Parameters } from 'structured-headers';
 import { computeContentDigest, verifyContentDigest } from './content-digest.ts';
-import { invariant } from '../platform/index.ts';
 
 /**
  * Participants prove who they are with RFC 9421 HTTP Message Signatures over

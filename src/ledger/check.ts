@@ -1,5 +1,4 @@
-import type { Queryable } from '../db/index.ts';
-import { isPostgres } from '../db/index.ts';
+import { type Queryable, isPostgres } from '../db/index.ts';
 import { type Result, ok, refuse } from '../platform/index.ts';
 import * as checks from './check-store.ts';
 import { type LedgerCounts, type LedgerViolationCode, hubAccount } from './model.ts';

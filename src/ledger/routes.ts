@@ -1,9 +1,18 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { CurrencyCode, IdParams, ListOf, ListQuery, MinorUnits, problemResponses } from '../http/index.ts';
+import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  pageOf,
+  toPage,
+  CurrencyCode,
+  IdParams,
+  ListOf,
+  ListQuery,
+  MinorUnits,
+  problemResponses,
+} from '../http/index.ts';
 import * as service from './service.ts';
 
 const NonNegativeMinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });

@@ -1,6 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate } from '../db/index.ts';
-import type { PositionRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, type PositionRow } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { type Limits, type Position, type PositionView, headroomOf, noLimits } from './model.ts';
 

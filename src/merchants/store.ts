@@ -1,6 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate } from '../db/index.ts';
-import type { MerchantRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, type MerchantRow } from '../db/index.ts';
 import type { Merchant, MerchantStatus } from './model.ts';
 
 function toMerchant(row: MerchantRow): Merchant {

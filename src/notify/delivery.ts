@@ -1,7 +1,6 @@
 import { systemActor } from '../audit/index.ts';
 import type { HubContext } from '../context.ts';
-import { inTransaction, type Tx } from '../db/index.ts';
-import type { EventDeliveryRow } from '../db/index.ts';
+import { inTransaction, type Tx, type EventDeliveryRow } from '../db/index.ts';
 import { HttpTransportError, createSignedHttpClient, type SignedHttpClient } from '../http/index.ts';
 import { ensureHubKey } from '../hub/index.ts';
 import { findParticipantRow } from '../participants/index.ts';

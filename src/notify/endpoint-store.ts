@@ -1,6 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { WebhookEndpointRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, fromJson, toJson, type WebhookEndpointRow } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import type { EndpointDisabledReason, WebhookEndpoint } from './model.ts';
 

@@ -1,11 +1,21 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
+import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  pageOf,
+  toPage,
+  invalidRequest,
+  notFound,
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  Timestamp,
+  problemResponses,
+} from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { invalidRequest, notFound } from '../http/index.ts';
-import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/index.ts';
 import * as endpoints from './endpoints.ts';
 import {
   type Delivery,

@@ -1,7 +1,13 @@
 import { type Selectable, sql } from 'kysely';
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate, fromJson, isPostgres } from '../db/index.ts';
-import type { EventDeliveryRow, EventRow } from '../db/index.ts';
+import {
+  type Queryable,
+  type Tx,
+  forUpdate,
+  fromJson,
+  isPostgres,
+  type EventDeliveryRow,
+  type EventRow,
+} from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import type { Delivery, DeliveryKind, DeliveryStatus, FeedPosition, HubEvent } from './model.ts';
 

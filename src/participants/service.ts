@@ -1,6 +1,4 @@
-import { actorOf, type Caller } from '../http/index.ts';
-import type { FieldError } from '../http/index.ts';
-import { parseEd25519PublicJwk } from '../http/index.ts';
+import { actorOf, type Caller, type FieldError, parseEd25519PublicJwk } from '../http/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Tx } from '../db/index.ts';
 import { isCurrencyAlpha } from '../money/index.ts';

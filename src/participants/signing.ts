@@ -1,9 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { HubContext } from '../context.ts';
-import type { SignatureResolver } from '../http/index.ts';
-import { parseEd25519PublicJwk } from '../http/index.ts';
-import { useNonce } from '../http/index.ts';
-import { type SignatureKeyRecord, verifySignedRequest } from '../http/index.ts';
+import {
+  type SignatureResolver,
+  parseEd25519PublicJwk,
+  useNonce,
+  type SignatureKeyRecord,
+  verifySignedRequest,
+} from '../http/index.ts';
 import { fromJson } from '../db/index.ts';
 import { findKeyRow, findParticipantRow } from './store.ts';
 import { invariant } from '../platform/index.ts';

@@ -1,6 +1,12 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { ParticipantKeyRow, ParticipantRow } from '../db/index.ts';
+import {
+  type Queryable,
+  type Tx,
+  forUpdate,
+  fromJson,
+  toJson,
+  type ParticipantKeyRow,
+  type ParticipantRow,
+} from '../db/index.ts';
 import type { KeyStatus, Participant, ParticipantKey, ParticipantRole, ParticipantStatus } from './model.ts';
 
 export type NewParticipant = Omit<Participant, 'publicKeys' | 'paymentCodePrefixes' | 'netDebitCaps'>;

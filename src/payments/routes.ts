@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
-import type { ProblemCodes } from '../capability.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { notFound } from '../http/index.ts';
 import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  pageOf,
+  toPage,
+  notFound,
   CurrencyCode,
   IdParams,
   ListOf,
@@ -14,9 +15,9 @@ import {
   Timestamp,
   problemResponses,
 } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { transferJson, TransferSchema } from '../transfers/index.ts';
-import type { PaymentService } from './service.ts';
-import { findPayment, listPayments } from './service.ts';
+import { type PaymentService, findPayment, listPayments } from './service.ts';
 
 /** Every way a wallet may be refused a payment, whatever it pays (checkout codes included: attempts use them too). */
 /** The problem codes this capability answers besides the base ones; the root registers them. */

@@ -1,5 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import type { PaymentTokenRow } from '../db/index.ts';
+import type { Queryable, Tx, PaymentTokenRow } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import { type PaymentToken, type PaymentView, type TokenSource, paymentViewOf } from './model.ts';
 

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
-import { callerOf } from '../http/index.ts';
-import { notFound } from '../http/index.ts';
 import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  notFound,
   CurrencyCode,
   IdParams,
   NullableTimestamp,

@@ -1,6 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate } from '../db/index.ts';
-import type { TillQrRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, type TillQrRow } from '../db/index.ts';
 import type { ForeignTemplate, TillQr, TillQrStatus } from './model.ts';
 import { invariant } from '../platform/index.ts';
 

@@ -1,12 +1,13 @@
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
-import type { ProblemCodes } from '../capability.ts';
-import { callerOf } from '../http/index.ts';
-import type { Caller } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { notFound } from '../http/index.ts';
 import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  type Caller,
+  pageOf,
+  toPage,
+  notFound,
   CurrencyCode,
   IdParams,
   ListOf,
@@ -16,6 +17,7 @@ import {
   Timestamp,
   problemResponses,
 } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { declineReasonCharsMax, paymentCodePattern, referenceCharsMax } from './model.ts';
 import * as service from './service.ts';
 

@@ -1,6 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate } from '../db/index.ts';
-import type { PosChargeRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, type PosChargeRow } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { invariant } from '../platform/index.ts';
 import {

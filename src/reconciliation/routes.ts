@@ -1,11 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { Problem, notFound } from '../http/index.ts';
-import { IdParams, ListQuery, pageItemsDefault, pageItemsMax } from '../http/index.ts';
+import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  pageOf,
+  toPage,
+  Problem,
+  notFound,
+  IdParams,
+  ListQuery,
+  pageItemsDefault,
+  pageItemsMax,
+} from '../http/index.ts';
 import { type ItemKind, type Reconciliation, itemKinds } from './model.ts';
 import { createReconciliation, itemsPage, listLatest, readReconciliation } from './service.ts';
 

@@ -1,6 +1,11 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Queryable, type Tx, isPostgres } from '../db/index.ts';
-import type { ReconciliationItemRow, ReconciliationRow } from '../db/index.ts';
+import {
+  type Queryable,
+  type Tx,
+  isPostgres,
+  type ReconciliationItemRow,
+  type ReconciliationRow,
+} from '../db/index.ts';
 import type { ItemKind, Reconciliation, ReconciliationCounts, UploadLine } from './model.ts';
 
 export type Scope = { reconciliationId: string; participantId: string; windowId: string };

@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
-import type { ProblemCodes } from '../capability.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { notFound } from '../http/index.ts';
 import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  pageOf,
+  toPage,
+  notFound,
   IdParams,
   ListOf,
   ListQuery,
@@ -14,6 +15,7 @@ import {
   Timestamp,
   problemResponses,
 } from '../http/index.ts';
+import type { ProblemCodes } from '../capability.ts';
 import { reasonCharsMax } from './model.ts';
 import { createRefund, listRefundsFor, readRefund } from './service.ts';
 

@@ -1,5 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
-import type { RefundRow } from '../db/index.ts';
+import type { Queryable, Tx, RefundRow } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import { type Refund, type RefundStatus, nextRefundStatus } from './model.ts';
 

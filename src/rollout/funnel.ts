@@ -11,8 +11,7 @@
  */
 import { listChannelsOfMerchant } from '../channels/index.ts';
 import type { HubContext } from '../context.ts';
-import type { Caller } from '../http/index.ts';
-import type { FieldError } from '../http/index.ts';
+import type { Caller, FieldError } from '../http/index.ts';
 import { type Result, ok, refuse, invariant } from '../platform/index.ts';
 import * as store from './store.ts';
 

@@ -1,8 +1,7 @@
 import { type ChannelStatus, listChannelsOfMerchant } from '../channels/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Queryable, type Tx } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/index.ts';
-import type { FieldError } from '../http/index.ts';
+import { actorOf, type Caller, type FieldError } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { type Participant, flowsOf, listActiveIssuers } from '../participants/index.ts';
 import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';

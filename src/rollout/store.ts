@@ -1,8 +1,13 @@
 import { sql } from 'kysely';
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate, fromJson, toJson } from '../db/index.ts';
-import type { CheckoutSettingsRow } from '../db/index.ts';
-import type { RolloutRuleRow } from '../db/index.ts';
+import {
+  type Queryable,
+  type Tx,
+  forUpdate,
+  fromJson,
+  toJson,
+  type CheckoutSettingsRow,
+  type RolloutRuleRow,
+} from '../db/index.ts';
 import type { CheckoutSettings, MethodDecision, RolloutRule, StoredRolloutRule } from './model.ts';
 import { invariant } from '../platform/index.ts';
 

@@ -1,12 +1,22 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, valueOrThrow } from '../http/index.ts';
+import {
+  type App,
+  valueOrThrow,
+  callerOf,
+  actorOf,
+  type Caller,
+  pageOf,
+  toPage,
+  notFound,
+  IdParams,
+  ListOf,
+  ListQuery,
+  NullableTimestamp,
+  Timestamp,
+  problemResponses,
+} from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
-import { callerOf } from '../http/index.ts';
-import { actorOf, type Caller } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { notFound } from '../http/index.ts';
-import { IdParams, ListOf, ListQuery, NullableTimestamp, Timestamp, problemResponses } from '../http/index.ts';
 import { type ReportAudience, reportCsv } from './model.ts';
 import * as service from './service.ts';
 

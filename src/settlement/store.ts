@@ -6,9 +6,7 @@
  * merchant discounts and counts are then read from those rows by SQL.
  */
 import { type Expression, sql } from 'kysely';
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate, isPostgres } from '../db/index.ts';
-import type { SettlementWindowRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, isPostgres, type SettlementWindowRow } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import {
   type BilateralLine,

@@ -1,8 +1,6 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import type { App } from '../http/index.ts';
-import { callerOf } from '../http/index.ts';
-import { Problem } from '../http/index.ts';
+import { type App, callerOf, Problem } from '../http/index.ts';
 import { merchantSummaryBody, statementStream } from './service.ts';
 
 const BusinessDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/index.ts';
-import type { Direction, MerchantSummary, StatementLine } from './model.ts';
-import { netToMerchant } from './model.ts';
+import { type Direction, type MerchantSummary, type StatementLine, netToMerchant } from './model.ts';
 
 export type StatementScope = {
   participantId: string;

@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { generateEd25519KeyPair, publicKeyToJwk } from '../http/index.ts';
-import { signRequest } from '../http/index.ts';
+import { generateEd25519KeyPair, publicKeyToJwk, signRequest } from '../http/index.ts';
 import type { TestHub } from './hub.ts';
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };

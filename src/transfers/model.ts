@@ -3,8 +3,7 @@
  * (a refund), with its fees; the unit of clearing. Pure rules, no I/O.
  */
 import type { Fees } from '../fees/index.ts';
-import type { Posting } from '../ledger/index.ts';
-import { hubAccount, netMoves } from '../ledger/index.ts';
+import { type Posting, hubAccount, netMoves } from '../ledger/index.ts';
 import { type Minor, minor } from '../money/index.ts';
 import type { Random } from '../platform/index.ts';
 

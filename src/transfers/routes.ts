@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import type { App } from '../http/index.ts';
-import { callerOf } from '../http/index.ts';
-import { pageOf, toPage } from '../http/index.ts';
-import { notFound } from '../http/index.ts';
 import {
+  type App,
+  callerOf,
+  pageOf,
+  toPage,
+  notFound,
   IdParams,
   ListOf,
   ListQuery,

@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable, Tx } from '../db/index.ts';
-import { forUpdate } from '../db/index.ts';
-import type { TransferRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, type TransferRow } from '../db/index.ts';
 import { type Minor, minor } from '../money/index.ts';
 import type { Transfer, TransferKind, TransferSource, TransferStatus } from './model.ts';
 
