@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { pino } from 'pino';
 import type { ExtraRoutes, RouteWiring } from './capability.ts';
@@ -18,6 +18,7 @@ import {
   createIdempotency,
   createValidatorCompiler,
   handleError,
+  toProblem,
   registerCapabilityMetrics,
   registerProblemCodes,
   sendProblem,
@@ -131,8 +132,14 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
   app.addHook('preValidation', idempotency.claim);
   app.addHook('onSend', idempotency.record);
+  app.addHook('onRoute', idempotency.bindHandler);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    // A refusal the use case made after its effect (a declined charge) is its answer; only a fault is replaced.
+    const fault = toProblem(error).status >= 500;
+    if (fault && (await idempotency.answerAfterFailure(request, reply))) return reply;
+    return handleError(error, request, reply);
+  });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(new Problem('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), reply),
   );

@@ -13,6 +13,7 @@ import {
   NullableTimestamp,
   Timestamp,
   problemResponses,
+  replayAs,
 } from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
 import {
@@ -105,13 +106,17 @@ const Question = Type.Object(
 );
 const NoBody = Type.Object({}, { additionalProperties: false });
 
+/** A lost answer to an application, rebuilt from it. */
+const replayApplication = (ctx: HubContext) =>
+  replayAs(201, (id, request) => service.findVisibleChannel(ctx.db.kysely, callerOf(request), id));
+
 export function channelRoutes(app: App, ctx: HubContext): void {
   app.addSchema(ChannelSchema);
   const channelRef = Type.Unsafe<Static<typeof ChannelSchema>>({ $ref: 'ChannelApplication#' });
   const oneChannel = { 200: channelRef, ...problemResponses };
 
   app.post(path, {
-    config: { auth: ['merchant'], idempotent: true },
+    config: { auth: ['merchant'], idempotent: replayApplication(ctx) },
     schema: {
       tags,
       summary: 'Apply to a wallet for a channel (starts pending)',

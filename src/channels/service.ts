@@ -1,7 +1,7 @@
 import type { Actor } from '../audit/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, type Queryable, type Tx } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/index.ts';
+import { actorOf, type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
 import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';
 import {
@@ -85,6 +85,7 @@ export async function applyForChannel(
       before: null,
       after: channel,
     });
+    await recordIdempotentEffect(tx, { kind: 'channel', id: channel.id });
     return ok(await mustFindView(tx, channel.id));
   });
 }

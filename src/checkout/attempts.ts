@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import type { Caller } from '../http/index.ts';
+import { type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { findParticipant } from '../participants/index.ts';
 import {
@@ -80,6 +80,8 @@ export async function createAttempt(
       `wallet ${input.walletId} with flow ${input.flow} is not offered for this checkout`,
     );
   }
+  if (input.flow === 'app_switch' && !(await findParticipant(ctx.db.kysely, input.walletId))?.appSwitchUrlTemplate)
+    return refuse('method_not_offered', `wallet ${input.walletId} has no app to switch to`);
   const at = ctx.clock.now();
   const attemptId = newId('att', at, ctx.random);
   const shareToken = input.flow === 'friend_pay' ? newToken(shareTokenPrefix, ctx.random, shareTokenBytes) : null;
@@ -98,29 +100,59 @@ export async function createAttempt(
       walletIds.map((walletId) => issueCheckoutToken(ctx, tx, checkout, attemptId, walletId)),
     );
     invariant(issued.length === walletIds.length, `attempt ${attemptId} has one token per wallet`);
+    await recordIdempotentEffect(tx, { kind: 'checkout_attempt', id: attemptId });
     return issued;
   });
-  const attempt: Attempt = {
-    id: attemptId,
-    checkoutId: checkout.id,
-    walletId: input.walletId,
-    flow: input.flow,
-    expiresAt: checkout.expiresAt,
-    createdAt: at.toISOString(),
-  };
   const token = tokens[0];
   invariant(token !== undefined, `attempt ${attemptId} issued at least one token`);
-  if (input.flow === 'app_switch') {
-    const wallet = await findParticipant(ctx.db.kysely, input.walletId);
-    if (!wallet?.appSwitchUrlTemplate)
-      return refuse('method_not_offered', `wallet ${input.walletId} has no app to switch to`);
-    return ok({ ...attempt, deepLink: deepLinkOf(wallet.appSwitchUrlTemplate, token.token) });
+  const row = { id: attemptId, wallet_id: input.walletId, flow: input.flow, share_token: shareToken };
+  return ok(await presentAttempt(ctx, { row, checkout, merchant, token: token.token, createdAt: at.toISOString() }));
+}
+
+/** An attempt as its creation answered it: the way to pay its flow needs. */
+async function presentAttempt(
+  ctx: HubContext,
+  parts: {
+    row: { id: string; wallet_id: string; flow: string; share_token: string | null };
+    checkout: Checkout;
+    merchant: Merchant;
+    token: string;
+    createdAt: string;
+  },
+): Promise<Attempt> {
+  const { row, checkout } = parts;
+  const flow = row.flow as Flow;
+  const attempt: Attempt = {
+    id: row.id,
+    checkoutId: checkout.id,
+    walletId: row.wallet_id,
+    flow,
+    expiresAt: checkout.expiresAt,
+    createdAt: parts.createdAt,
+  };
+  if (flow === 'app_switch') {
+    const wallet = await findParticipant(ctx.db.kysely, row.wallet_id);
+    invariant(wallet?.appSwitchUrlTemplate, `wallet ${row.wallet_id} of app-switch attempt ${row.id} has an app`);
+    return { ...attempt, deepLink: deepLinkOf(wallet.appSwitchUrlTemplate, parts.token) };
   }
-  if (input.flow === 'qr') {
-    const qrPayload = checkoutQrPayload(ctx, merchant, checkout, token.token);
-    return ok({ ...attempt, qrPayload, qrSvg: await qrSvg(qrPayload) });
+  if (flow === 'qr') {
+    const qrPayload = checkoutQrPayload(ctx, parts.merchant, checkout, parts.token);
+    return { ...attempt, qrPayload, qrSvg: await qrSvg(qrPayload) };
   }
-  return ok({ ...attempt, shareUrl: `${ctx.config.publicUrl}/share/${shareToken}` });
+  return { ...attempt, shareUrl: `${ctx.config.publicUrl}/share/${row.share_token}` };
+}
+
+/** An attempt the caller made, rebuilt as its creation answered it (for an idempotent replay). */
+export async function readAttempt(ctx: HubContext, caller: Caller, attemptId: string): Promise<Attempt | undefined> {
+  const row = await store.findAttempt(ctx.db.kysely, attemptId);
+  if (!row) return undefined;
+  const checkout = await readCheckout(ctx, row.checkout_id);
+  if (!checkout || !canSeeCheckout(caller, checkout)) return undefined;
+  const merchant = await findMerchant(ctx.db.kysely, checkout.merchantId);
+  invariant(merchant !== undefined, `the merchant of checkout ${checkout.id} exists`);
+  const token = (await listTokensOfAttempt(ctx.db.kysely, row.id)).find((issued) => issued.walletId === row.wallet_id);
+  invariant(token !== undefined, `attempt ${row.id} holds a token for its own wallet ${row.wallet_id}`);
+  return presentAttempt(ctx, { row, checkout, merchant, token: token.token, createdAt: row.created_at });
 }
 
 function issueCheckoutToken(

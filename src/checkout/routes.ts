@@ -1,3 +1,4 @@
+import { type Secret, invariant } from '../platform/index.ts';
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import {
@@ -16,8 +17,9 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
+  replayAs,
 } from '../http/index.ts';
-import { createAttempt, readShare } from './attempts.ts';
+import { createAttempt, readAttempt, readShare } from './attempts.ts';
 import { type Checkout, expiresInSecondsMax, expiresInSecondsMin, linesMax } from './model.ts';
 import * as service from './service.ts';
 
@@ -128,6 +130,24 @@ const ShareSchema = Type.Object({
 
 const tags = ['checkout'];
 
+/** The answer to a checkout's creation: the only time its client secret is shown. */
+function createdCheckoutJson(ctx: HubContext, checkout: Checkout, clientSecret: Secret) {
+  return {
+    ...checkout,
+    clientSecret: clientSecret.reveal(),
+    hostedUrl: `${ctx.config.publicUrl}/checkout/${checkout.id}#cs=${clientSecret.reveal()}`,
+  };
+}
+
+/** A lost answer to a checkout's creation, rebuilt from it and the client secret its key kept sealed. */
+const replayCreatedCheckout = (ctx: HubContext) =>
+  replayAs(201, async (id, request, clientSecret) => {
+    const checkout = await service.readCheckout(ctx, id);
+    invariant(clientSecret !== undefined, `checkout ${id}'s answer keeps its client secret`);
+    const visible = checkout && service.canSeeCheckout(callerOf(request), checkout);
+    return visible ? createdCheckoutJson(ctx, checkout, clientSecret) : undefined;
+  });
+
 export function checkoutRoutes(app: App, ctx: HubContext): void {
   app.addSchema(CheckoutSchema);
   const checkoutRef = Type.Unsafe<Static<typeof CheckoutSchema>>({ $ref: 'Checkout#' });
@@ -143,7 +163,7 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
   }
 
   app.post('/v1/checkouts', {
-    config: { auth: ['merchant'], idempotent: true },
+    config: { auth: ['merchant'], idempotent: replayCreatedCheckout(ctx) },
     schema: {
       tags,
       summary: 'Create a checkout; the hub decides and stores its methods',
@@ -154,8 +174,7 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
       const caller = callerOf(request);
       if (caller.type !== 'merchant') throw new Problem('forbidden', 'merchants create checkouts');
       const { checkout, clientSecret } = valueOrThrow(await service.createCheckout(ctx, caller, request.body));
-      const hostedUrl = `${ctx.config.publicUrl}/checkout/${checkout.id}#cs=${clientSecret.reveal()}`;
-      return reply.code(201).send({ ...checkout, clientSecret: clientSecret.reveal(), hostedUrl });
+      return reply.code(201).send(createdCheckoutJson(ctx, checkout, clientSecret));
     },
   });
 
@@ -210,7 +229,7 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/checkouts/:id/attempts', {
-    config: { auth: ['buyer'], idempotent: true },
+    config: { auth: ['buyer'], idempotent: replayAs(201, (id, request) => readAttempt(ctx, callerOf(request), id)) },
     schema: {
       tags,
       summary: 'Start paying with one offered method and flow',

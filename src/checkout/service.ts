@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/index.ts';
+import { actorOf, type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { type Result, Secret, invariant, newId, newToken, ok, refuse, sha256Hex } from '../platform/index.ts';
@@ -98,6 +98,7 @@ export async function createCheckout(
         { checkoutId: holder },
       );
     }
+    await recordIdempotentEffect(tx, { kind: 'checkout', id: checkout.id, secret: clientSecret });
     return ok({ checkout, clientSecret });
   });
 }

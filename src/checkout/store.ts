@@ -165,6 +165,10 @@ export async function insertAttempt(tx: Tx, attempt: CheckoutAttemptRow): Promis
   await tx.insertInto('checkout_attempts').values(attempt).execute();
 }
 
+export async function findAttempt(db: Queryable, id: string): Promise<CheckoutAttemptRow | undefined> {
+  return db.selectFrom('checkout_attempts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export async function findAttemptByShareToken(
   db: Queryable,
   shareToken: string,

@@ -1,8 +1,17 @@
 export { type App, valueOrThrow } from './app-types.ts';
 export { callerOf, createAuthHook, type SignatureResolver } from './auth.ts';
 export { actorOf, type Caller, operatorCaller } from './caller.ts';
-export { handleError, sendProblem } from './error-handler.ts';
-export { createIdempotency, idempotencyLockMs } from './idempotency.ts';
+export { handleError, sendProblem, toProblem } from './error-handler.ts';
+export {
+  type IdempotentEffect,
+  type IdempotentReplay,
+  createIdempotency,
+  idempotencyLockMs,
+  idempotencyWaitMs,
+  recordIdempotentEffect,
+  replayAs,
+  replayShowingOnce,
+} from './idempotency.ts';
 export { generateEd25519KeyPair, parseEd25519PublicJwk, publicKeyToJwk } from './jwk.ts';
 export { createHttpMetrics, registerCapabilityMetrics } from './metrics.ts';
 export { purgeExpiredNonces, useNonce } from './nonce-store.ts';

@@ -15,6 +15,7 @@ import {
   NullableTimestamp,
   Timestamp,
   problemResponses,
+  replayShowingOnce,
 } from '../http/index.ts';
 import { merchantCityCharsMax, merchantNameCharsMax, type Merchant } from './model.ts';
 import * as service from './service.ts';
@@ -64,6 +65,10 @@ function withRevealedKey(merchant: service.MerchantWithKey): Merchant & { secret
   return { ...merchant, secretKey: merchant.secretKey.reveal() };
 }
 
+/** A lost answer that showed a merchant's key, rebuilt with the key its idempotency key kept sealed. */
+const replayWithKey = (ctx: HubContext, status: number) =>
+  replayShowingOnce(status, 'secretKey', (id) => service.findMerchant(ctx.db.kysely, id));
+
 export function merchantRoutes(app: App, ctx: HubContext): void {
   app.addSchema(MerchantSchema);
   const merchantRef = Type.Unsafe<Static<typeof MerchantSchema>>({ $ref: 'Merchant#' });
@@ -71,7 +76,7 @@ export function merchantRoutes(app: App, ctx: HubContext): void {
   const oneMerchant = { 200: merchantRef, ...problemResponses };
 
   app.post('/v1/merchants', {
-    config: { ...managers, idempotent: true },
+    config: { ...managers, idempotent: replayWithKey(ctx, 201) },
     schema: {
       tags,
       summary: 'Create a merchant; its secret key is shown this once',
@@ -126,7 +131,7 @@ export function merchantRoutes(app: App, ctx: HubContext): void {
   }
 
   app.post('/v1/merchants/:id/rotate-key', {
-    config: { ...managers, idempotent: true },
+    config: { ...managers, idempotent: replayWithKey(ctx, 200) },
     schema: {
       tags,
       summary: 'Replace the merchant key; the old one stops working at once',

@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, type Tx } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/index.ts';
+import { actorOf, type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { openOwnAcquirerChannel } from '../channels/index.ts';
 import { type Participant, isAcquirer, isIssuer, findParticipant } from '../participants/index.ts';
 import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex, invariant } from '../platform/index.ts';
@@ -112,6 +112,7 @@ export async function createMerchant(
         { merchantId: merchant.id, acquirerId: merchant.acquirerId },
         actorOf(caller),
       );
+    await recordIdempotentEffect(tx, { kind: 'merchant', id: merchant.id, secret: secretKey });
     return ok({ ...merchant, secretKey });
   });
 }
@@ -127,6 +128,7 @@ async function changeMerchant(
   id: string,
   action: string,
   change: (before: Merchant, stamp: string) => Result<Parameters<typeof store.updateMerchant>[2], MerchantRefusal>,
+  shownOnce?: Secret,
 ): Promise<Result<Merchant, MerchantRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
     const before = await store.findMerchant(tx, id, { lock: true });
@@ -137,6 +139,7 @@ async function changeMerchant(
     const after = await store.findMerchant(tx, id);
     invariant(after !== undefined, `merchant ${id} exists after it changed`);
     await ctx.audit(tx, { actor: actorOf(caller), action, objectType: 'merchant', objectId: id, before, after });
+    if (shownOnce) await recordIdempotentEffect(tx, { kind: 'merchant', id, secret: shownOnce });
     return ok(after);
   });
 }
@@ -164,8 +167,13 @@ export async function rotateMerchantKey(
   id: string,
 ): Promise<Result<MerchantWithKey, MerchantRefusal>> {
   const secretKey = newMerchantKey(ctx);
-  const rotated = await changeMerchant(ctx, caller, id, 'merchant.key_rotated', (_before, stamp) =>
-    ok({ updatedAt: stamp, keyRotatedAt: stamp, secretKeyHash: sha256Hex(secretKey.reveal()) }),
+  const rotated = await changeMerchant(
+    ctx,
+    caller,
+    id,
+    'merchant.key_rotated',
+    (_before, stamp) => ok({ updatedAt: stamp, keyRotatedAt: stamp, secretKeyHash: sha256Hex(secretKey.reveal()) }),
+    secretKey,
   );
   return rotated.ok ? ok({ ...rotated.value, secretKey }) : rotated;
 }

@@ -1,6 +1,6 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Queryable, type Tx } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/index.ts';
+import { actorOf, type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { type Result, type Secret, invariant, newId, ok, openSecret, refuse, sealSecret } from '../platform/index.ts';
 import { type WebhookEndpoint, endpointsPerMerchantMax, secretOverlapMs } from './model.ts';
 import { newWebhookSecret } from './signing.ts';
@@ -76,6 +76,7 @@ export async function createEndpoint(
       before: null,
       after: endpoint,
     });
+    await recordIdempotentEffect(tx, { kind: 'webhook_endpoint', id: endpoint.id, secret });
     return ok({ ...endpoint, secret });
   });
 }
@@ -101,6 +102,7 @@ async function changeEndpoint(
   id: string,
   action: string,
   change: (before: store.StoredEndpoint, at: Date) => store.EndpointChange,
+  shownOnce?: Secret,
 ): Promise<Result<WebhookEndpoint, EndpointRefusal>> {
   const merchantId = merchantIdOf(caller);
   return inTransaction(ctx.db, async (tx) => {
@@ -117,6 +119,7 @@ async function changeEndpoint(
       before: store.publicEndpoint(before),
       after: store.publicEndpoint(after),
     });
+    if (shownOnce) await recordIdempotentEffect(tx, { kind: 'webhook_endpoint', id, secret: shownOnce });
     return ok(store.publicEndpoint(after));
   });
 }
@@ -179,13 +182,20 @@ export async function rotateEndpointSecret(
   id: string,
 ): Promise<Result<WebhookEndpointWithSecret, EndpointRefusal>> {
   const secret = newWebhookSecret(ctx.random);
-  const rotated = await changeEndpoint(ctx, caller, id, 'webhook_endpoint.secret_rotated', (before, at) => ({
-    updatedAt: at.toISOString(),
-    secretRotatedAt: at.toISOString(),
-    sealedSecret: sealSecret(secret.reveal(), ctx.config.masterKey, ctx.random),
-    sealedPreviousSecret: before.sealedSecret,
-    previousSecretExpiresAt: new Date(at.getTime() + secretOverlapMs).toISOString(),
-  }));
+  const rotated = await changeEndpoint(
+    ctx,
+    caller,
+    id,
+    'webhook_endpoint.secret_rotated',
+    (before, at) => ({
+      updatedAt: at.toISOString(),
+      secretRotatedAt: at.toISOString(),
+      sealedSecret: sealSecret(secret.reveal(), ctx.config.masterKey, ctx.random),
+      sealedPreviousSecret: before.sealedSecret,
+      previousSecretExpiresAt: new Date(at.getTime() + secretOverlapMs).toISOString(),
+    }),
+    secret,
+  );
   return rotated.ok ? ok({ ...rotated.value, secret }) : rotated;
 }
 

@@ -14,6 +14,7 @@ import {
   NullableTimestamp,
   Timestamp,
   problemResponses,
+  replayShowingOnce,
 } from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
 import * as endpoints from './endpoints.ts';
@@ -162,6 +163,10 @@ export function notifyRoutes(app: App, ctx: HubContext): void {
   feedRoutes(app, ctx);
 }
 
+/** A lost answer that showed an endpoint's signing secret, rebuilt with the secret its key kept sealed. */
+const replayWithSecret = (ctx: HubContext, status: number) =>
+  replayShowingOnce(status, 'secret', (id, request) => endpoints.findEndpointOf(ctx.db.kysely, callerOf(request), id));
+
 function endpointRoutes(app: App, ctx: HubContext): void {
   const tags = ['webhooks'];
   const merchantOnly = { auth: ['merchant'] } as const;
@@ -173,7 +178,7 @@ function endpointRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/webhook-endpoints', {
-    config: { ...merchantOnly, idempotent: true },
+    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 201) },
     schema: {
       tags,
       summary: 'Register a webhook endpoint; its signing secret is shown this once',
@@ -232,7 +237,7 @@ function endpointRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/webhook-endpoints/:id/rotate-secret', {
-    config: { ...merchantOnly, idempotent: true },
+    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 200) },
     schema: {
       tags,
       summary: 'Make a new signing secret, shown this once; the old one also signs for 24 hours',

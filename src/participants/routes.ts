@@ -14,6 +14,7 @@ import {
   NullableTimestamp,
   Timestamp,
   problemResponses,
+  replayAs,
 } from '../http/index.ts';
 import { flowsOf, participantRoles } from './model.ts';
 import * as service from './service.ts';
@@ -88,6 +89,9 @@ const Reason = Type.Object(
 );
 const tags = ['participants'];
 
+/** A lost answer about a participant, rebuilt from it. */
+const replayParticipant = (ctx: HubContext) => replayAs(201, (id) => service.findParticipant(ctx.db.kysely, id));
+
 export function participantRoutes(app: App, ctx: HubContext): void {
   app.addSchema(ParticipantSchema);
   const participantRef = Type.Unsafe<Static<typeof ParticipantSchema>>({ $ref: 'Participant#' });
@@ -95,7 +99,7 @@ export function participantRoutes(app: App, ctx: HubContext): void {
   const oneParticipant = { 200: participantRef, ...problemResponses };
 
   app.post('/v1/participants', {
-    config: { ...operatorOnly, idempotent: true },
+    config: { ...operatorOnly, idempotent: replayParticipant(ctx) },
     schema: {
       tags,
       summary: 'Admit a participant (starts in pending_review)',
@@ -158,7 +162,7 @@ export function participantRoutes(app: App, ctx: HubContext): void {
   }
 
   app.post('/v1/participants/:id/keys', {
-    config: { auth: ['operator', 'participant'], idempotent: true },
+    config: { auth: ['operator', 'participant'], idempotent: replayParticipant(ctx) },
     schema: {
       tags,
       summary: 'Add a signing key (several may be active at once)',

@@ -1,4 +1,4 @@
-import { actorOf, type Caller, type FieldError, parseEd25519PublicJwk } from '../http/index.ts';
+import { actorOf, type Caller, type FieldError, parseEd25519PublicJwk, recordIdempotentEffect } from '../http/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Tx } from '../db/index.ts';
 import { isCurrencyAlpha } from '../money/index.ts';
@@ -117,6 +117,7 @@ export async function createParticipant(
       before: null,
       after: created,
     });
+    await recordIdempotentEffect(tx, { kind: 'participant', id });
     return ok(created);
   }).catch((error: unknown) => {
     if (error instanceof KeyIdTaken) return refuse('key_id_taken', `key id ${error.kid} is already used on this hub`);
@@ -201,6 +202,7 @@ export async function addParticipantKey(
       before,
       after,
     });
+    await recordIdempotentEffect(tx, { kind: 'participant', id });
     return ok(after);
   });
 }

@@ -14,9 +14,10 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
+  replayAs,
 } from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
-import { transferJson, TransferSchema } from '../transfers/index.ts';
+import { canSeeTransfer, findTransfer, transferJson, TransferSchema } from '../transfers/index.ts';
 import { type PaymentService, findPayment, listPayments } from './service.ts';
 
 /** Every way a wallet may be refused a payment, whatever it pays (checkout codes included: attempts use them too). */
@@ -76,6 +77,13 @@ const PaymentSchema = Type.Object({
   createdAt: Timestamp,
 });
 
+/** A lost answer to a transfer, rebuilt from it. */
+const replayTransfer = (ctx: HubContext) =>
+  replayAs(201, async (id, request) => {
+    const paid = await findTransfer(ctx.db.kysely, id);
+    return paid && canSeeTransfer(callerOf(request), paid) ? transferJson(paid) : undefined;
+  });
+
 export function paymentRoutes(app: App, ctx: HubContext, payments: PaymentService): void {
   app.post('/v1/payment-requests/resolve', {
     config: { auth: ['participant'] },
@@ -92,7 +100,7 @@ export function paymentRoutes(app: App, ctx: HubContext, payments: PaymentServic
   });
 
   app.post('/v1/transfers', {
-    config: { auth: ['participant'], idempotent: true },
+    config: { auth: ['participant'], idempotent: replayTransfer(ctx) },
     schema: {
       tags: ['payments'],
       summary: "Pay: the wallet's signed transfer; a repeated payer.ref returns the original",

@@ -1,11 +1,12 @@
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import type { Caller } from '../http/index.ts';
+import { type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
 import { type Result, invariant, newToken, ok, refuse } from '../platform/index.ts';
 import { decode } from '../qr/index.ts';
 import { type Transfer, findTransferByPayerRef, isPayerRefConflict } from '../transfers/index.ts';
 import {
+  type PaymentInput,
   type PaymentRefusal,
   type PaymentRequest,
   type PaymentSourceHandler,
@@ -60,6 +61,15 @@ function assertPaidAsAsked(paid: Transfer, asked: { walletId: string; payerRef: 
   invariant(paid.payerParticipantId === asked.walletId, `transfer ${paid.id} is paid by its caller ${asked.walletId}`);
   invariant(paid.payerRef === asked.payerRef, `transfer ${paid.id} carries payer.ref ${asked.payerRef}`);
   invariant(paid.currency === asked.currency, `transfer ${paid.id} is in ${asked.currency}`);
+}
+
+/** The source's payment and the record of it on the request's idempotency key commit together. */
+function payInOneTransaction(ctx: HubContext, handler: PaymentSourceHandler, token: PaymentToken, asked: PaymentInput) {
+  return inTransaction(ctx.db, async (tx) => {
+    const made = await handler.pay(ctx, tx, token, asked);
+    if (made.ok) await recordIdempotentEffect(tx, { kind: 'transfer', id: made.value.id });
+    return made;
+  });
 }
 
 export function createPaymentService(handlers: readonly PaymentSourceHandler[]) {
@@ -132,14 +142,8 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     const token = await findUsableToken(ctx, input.paymentToken);
     if (!token.ok) return token;
     try {
-      const paid = await inTransaction(ctx.db, (tx) =>
-        handlerOf(token.value).pay(ctx, tx, token.value, {
-          walletId: payer.value,
-          amount: input.amount,
-          currency: input.currency,
-          payerRef: input.payerRef,
-        }),
-      );
+      const asked = { walletId: payer.value, amount: input.amount, currency: input.currency, payerRef: input.payerRef };
+      const paid = await payInOneTransaction(ctx, handlerOf(token.value), token.value, asked);
       if (paid.ok) {
         assertPaidAsAsked(paid.value, { walletId: payer.value, ...input });
         return ok({ transfer: paid.value, repeated: false });

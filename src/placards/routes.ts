@@ -11,6 +11,7 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
+  replayAs,
 } from '../http/index.ts';
 import { foreignTemplatesMax, tillQrSecondsMax, tillQrSecondsMin } from './model.ts';
 import { qrPng, qrSvg } from '../qr/index.ts';
@@ -59,6 +60,10 @@ const TillQrSchema = Type.Object({
 const tags = ['placards'];
 const codeManagers = { auth: ['merchant', 'participant', 'operator'] } as const;
 
+/** A lost answer to a till QR's creation, rebuilt from it. */
+const replayTillQr = (ctx: HubContext) =>
+  replayAs(201, (id, request) => service.readTillQr(ctx, callerOf(request), id));
+
 export function placardRoutes(app: App, ctx: HubContext): void {
   app.put('/v1/merchants/:id/qr-templates', {
     config: codeManagers,
@@ -103,7 +108,7 @@ export function placardRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/pos/qr-codes', {
-    config: { auth: ['merchant'], idempotent: true },
+    config: { auth: ['merchant'], idempotent: replayTillQr(ctx) },
     schema: {
       tags,
       summary: 'A dynamic QR for one sale at the till',

@@ -1,7 +1,7 @@
 import { findChannel } from '../channels/index.ts';
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import { actorOf, type Caller } from '../http/index.ts';
+import { actorOf, type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { findParticipant } from '../participants/index.ts';
@@ -131,6 +131,7 @@ export async function createTillQr(
       paidWalletId: null,
     };
     await store.insertTillQr(tx, qr, token.token);
+    await recordIdempotentEffect(tx, { kind: 'till_qr', id });
     return ok(qr);
   });
 }

@@ -1,3 +1,4 @@
+import { invariant } from '../platform/index.ts';
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
 import {
@@ -16,6 +17,8 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
+  replayAs,
+  type IdempotentReplay,
 } from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
 import { declineReasonCharsMax, paymentCodePattern, referenceCharsMax } from './model.ts';
@@ -108,12 +111,25 @@ function merchantCaller(caller: Caller): Caller & { type: 'merchant' } {
   return caller;
 }
 
+/** A lost answer to a charge's creation: the charge as it stands, answered as its creation would now. */
+const replayNewCharge =
+  (ctx: HubContext): IdempotentReplay =>
+  async (effect, request) => {
+    const outcome = await service.chargeOutcomeFor(ctx, callerOf(request), effect.id);
+    invariant(outcome !== undefined, `the charge ${effect.id} an idempotency key recorded exists`);
+    const { httpStatus, charge } = valueOrThrow(outcome);
+    return { status: httpStatus, body: charge };
+  };
+/** A lost answer to a reversal or a late decision: the charge as it stands. */
+const replayCharge = (ctx: HubContext) =>
+  replayAs(200, (id, request) => service.readCharge(ctx, callerOf(request), id));
+
 export function posRoutes(app: App, ctx: HubContext): void {
   app.addSchema(ChargeSchema);
   const chargeRef = Type.Unsafe<Static<typeof ChargeSchema>>({ $ref: 'PosCharge#' });
 
   app.post('/v1/pos/charges', {
-    config: { auth: ['merchant'], idempotent: true },
+    config: { auth: ['merchant'], idempotent: replayNewCharge(ctx) },
     schema: {
       tags,
       summary: "Charge a payment code the till scanned: the code's wallet is asked to authorise, with a deadline",
@@ -165,7 +181,7 @@ export function posRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/pos/charges/:id/reverse', {
-    config: { auth: ['merchant'], idempotent: true },
+    config: { auth: ['merchant'], idempotent: replayCharge(ctx) },
     schema: {
       tags,
       summary:
@@ -178,7 +194,7 @@ export function posRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/pos/charges/:id/authorization', {
-    config: { auth: ['participant'], idempotent: true },
+    config: { auth: ['participant'], idempotent: replayCharge(ctx) },
     schema: {
       tags,
       summary:

@@ -2,7 +2,7 @@ import { systemActor } from '../audit/index.ts';
 import { findChannel } from '../channels/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed } from '../db/index.ts';
-import { type Caller, actorOf, type FieldError } from '../http/index.ts';
+import { type Caller, actorOf, type FieldError, recordIdempotentEffect } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { isCurrencyAlpha, minor } from '../money/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
@@ -126,6 +126,7 @@ async function openCharge(
       reserved.value,
     );
     if (!(await store.insertCharge(tx, charge))) throw new CodeTaken();
+    await recordIdempotentEffect(tx, { kind: 'pos_charge', id: charge.id });
     return ok({
       kind: 'opened',
       charge,
@@ -281,6 +282,7 @@ export async function decideCharge(
       before: chargeJson(charge),
       after: chargeJson(moved),
     });
+    await recordIdempotentEffect(tx, { kind: 'pos_charge', id });
     return ok(chargeJson(moved));
   });
 }
@@ -316,6 +318,7 @@ export async function reverseCharge(
       before: chargeJson(charge),
       after: chargeJson(moved),
     });
+    await recordIdempotentEffect(tx, { kind: 'pos_charge', id });
     return ok(chargeJson(moved));
   });
 }
@@ -372,6 +375,16 @@ export function canSeeCharge(caller: Caller, charge: Pick<Charge, 'merchantId' |
       throw new Error(`unknown caller ${JSON.stringify(unknownCaller)}`);
     }
   }
+}
+
+/** What a charge's creation answers as it stands now: the till's answer to a retry of it. */
+export async function chargeOutcomeFor(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+): Promise<Result<ChargeOutcome, ChargeOutcomeRefusal> | undefined> {
+  const charge = await store.findCharge(ctx.db.kysely, id);
+  return charge && canSeeCharge(caller, charge) ? outcomeOf(charge) : undefined;
 }
 
 export async function readCharge(ctx: HubContext, caller: Caller, id: string): Promise<ChargeView | undefined> {

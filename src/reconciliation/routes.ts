@@ -13,6 +13,7 @@ import {
   ListQuery,
   pageItemsDefault,
   pageItemsMax,
+  replayAs,
 } from '../http/index.ts';
 import { type ItemKind, type Reconciliation, itemKinds } from './model.ts';
 import { createReconciliation, itemsPage, listLatest, readReconciliation } from './service.ts';
@@ -40,6 +41,13 @@ async function withLists(ctx: HubContext, reconciliation: Reconciliation) {
 
 const tags = ['reconciliation'];
 
+/** A lost answer to an upload, rebuilt from its finished reconciliation. */
+const replayReconciliation = (ctx: HubContext) =>
+  replayAs(201, async (id, request) => {
+    const found = await readReconciliation(ctx, callerOf(request), id);
+    return found && withLists(ctx, found);
+  });
+
 export function reconciliationRoutes(app: App, ctx: HubContext): void {
   void app.register(async (scope: FastifyInstance) => {
     scope.addContentTypeParser(
@@ -51,7 +59,7 @@ export function reconciliationRoutes(app: App, ctx: HubContext): void {
       },
     );
     scope.post('/v1/reconciliations', {
-      config: { auth: ['participant'], idempotent: true },
+      config: { auth: ['participant'], idempotent: replayReconciliation(ctx) },
       bodyLimit: uploadBytesMax,
       schema: {
         tags,

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { HubContext } from '../context.ts';
 import { inTransaction } from '../db/index.ts';
-import type { Caller } from '../http/index.ts';
+import { type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';
 import {
   type ItemKind,
@@ -138,6 +138,7 @@ export async function createReconciliation(
       { ...found, lines: staging.lines, malformed: staging.malformed + found.duplicates },
       ctx.clock.now().toISOString(),
     );
+    await recordIdempotentEffect(tx, { kind: 'reconciliation', id });
   });
   const done = await store.findReconciliation(ctx.db.kysely, id);
   invariant(done !== undefined, `reconciliation ${id} exists after it completed`);

@@ -14,6 +14,7 @@ import {
   PositiveMinorUnits,
   Timestamp,
   problemResponses,
+  replayAs,
 } from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
 import { reasonCharsMax } from './model.ts';
@@ -52,7 +53,7 @@ const tags = ['refunds'];
 
 export function refundRoutes(app: App, ctx: HubContext): void {
   app.post('/v1/refunds', {
-    config: { auth: ['merchant'], idempotent: true },
+    config: { auth: ['merchant'], idempotent: replayAs(201, (id, request) => readRefund(ctx, callerOf(request), id)) },
     schema: {
       tags,
       summary: 'Refund part or all of any payment the merchant received',

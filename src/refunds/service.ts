@@ -1,7 +1,7 @@
 import { findCheckout, moveCheckout } from '../checkout/index.ts';
 import type { HubContext } from '../context.ts';
 import { type Tx, inTransaction } from '../db/index.ts';
-import type { Caller } from '../http/index.ts';
+import { type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { paymentViewOf } from '../payments/index.ts';
@@ -125,6 +125,7 @@ export async function createRefund(
       data: paymentViewOf(paymentAfter),
       merchantId: refund.merchantId,
     });
+    await recordIdempotentEffect(tx, { kind: 'refund', id: refund.id });
     return ok(refund);
   });
 }

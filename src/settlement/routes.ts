@@ -15,6 +15,7 @@ import {
   NullableTimestamp,
   Timestamp,
   problemResponses,
+  replayAs,
 } from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
 import { type ReportAudience, reportCsv } from './model.ts';
@@ -90,9 +91,12 @@ function audienceOf(caller: Caller): ReportAudience {
   return caller.type === 'operator' ? { type: 'all' } : { type: 'participant', id: caller.id };
 }
 
+/** A lost answer to a close or a settle, rebuilt from the window. */
+const replayWindow = (ctx: HubContext) => replayAs(200, (id) => service.findWindow(ctx.db.kysely, id));
+
 export function settlementRoutes(app: App, ctx: HubContext): void {
   app.post('/v1/settlement-windows/close', {
-    config: { auth: ['operator'], idempotent: true },
+    config: { auth: ['operator'], idempotent: replayWindow(ctx) },
     schema: {
       tags,
       summary: 'Close the open window (its report is made at once) and open the next',
@@ -163,7 +167,7 @@ export function settlementRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/settlement-windows/:id/settle', {
-    config: { auth: ['operator'], idempotent: true },
+    config: { auth: ['operator'], idempotent: replayWindow(ctx) },
     schema: {
       tags,
       summary: "Record that the window's money moved outside the hub: post minus each participant's net",

@@ -1,3 +1,4 @@
+import { recordIdempotentEffect } from '../http/index.ts';
 import { type Actor, systemActor } from '../audit/index.ts';
 import type { HubContext } from '../context.ts';
 import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
@@ -118,6 +119,7 @@ export async function closeWindow(ctx: HubContext, options: CloseOptions): Promi
       before: windowJson(open),
       after: windowJson(after),
     });
+    await recordIdempotentEffect(tx, { kind: 'settlement_window', id: open.id });
     return windowJson(after);
   });
   if (!closed) return undefined;
@@ -248,6 +250,7 @@ export async function settleWindow(
     });
     progress({ done: currencies.length, total: currencies.length + 1, name: 'telling participants' });
     await tellParticipants(ctx, tx, 'settlement_window.settled', windowJson(after));
+    await recordIdempotentEffect(tx, { kind: 'settlement_window', id: windowId });
     progress({ done: currencies.length + 1, total: currencies.length + 1, name: 'settled' });
     return ok(windowJson(after));
   });

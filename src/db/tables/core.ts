@@ -77,6 +77,10 @@ export type IdempotencyKeyRow = {
   created_at: string;
   locked_until: string;
   expires_at: string;
+  owner: string | null;
+  effect_kind: string | null;
+  effect_id: string | null;
+  effect_secret: string | null;
 };
 
 export type SignatureNonceRow = {
