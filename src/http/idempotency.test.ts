@@ -1,7 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type TestHub, bearerClient, startTestHub, testEngine } from '../testing/index.ts';
+import { idempotencyWaitMs } from './index.ts';
+import { type ApiResponse, type TestHub, bearerClient, startTestHub, testEngine } from '../testing/index.ts';
 import { createMerchant, createWallet } from '../testing/world.ts';
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 let hub: TestHub;
 let operator: ReturnType<typeof bearerClient>;
@@ -125,16 +128,14 @@ describe('idempotency', () => {
     expect(byTwo.body.secretKey).not.toBe(byOne.body.secretKey);
   });
 
-  test('concurrent repeats: one runs, the others wait their turn or replay; one object', async () => {
+  test('concurrent repeats: one runs, the others wait for its answer and replay it; one object', async () => {
     const body = participant('Concurrent');
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => operator('POST', '/v1/participants', body, { idempotencyKey: 'concurrent-1' })),
     );
-    const statuses = answers.map((answer) => answer.status);
-    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
-    for (const answer of answers.filter((a) => a.status === 409))
-      expect(answer.body.code).toBe('idempotency_request_in_progress');
-    expect(new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id)).size).toBe(1);
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 201));
+    expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
+    expect(answers.filter((answer) => answer.headers.get('idempotent-replayed') === 'true')).toHaveLength(19);
     expect(await countNamed('Concurrent')).toBe(1);
   });
 
@@ -144,24 +145,50 @@ describe('idempotency', () => {
         'SQLite cannot give without also blocking the key claim; the PostgreSQL run covers it',
     );
   }
+  /** Holds the first request inside its transaction (PostgreSQL table lock) while `during` runs. */
+  async function whileHeld(key: string, during: (first: Promise<ApiResponse>) => Promise<void>): Promise<ApiResponse> {
+    const blocker = new pg.Client({ connectionString: hub.config.db });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table participants in exclusive mode');
+      const first = operator('POST', '/v1/participants', participant(key), { idempotencyKey: key });
+      await sleep(300);
+      await during(first);
+      await blocker.query('rollback');
+      return await first;
+    } finally {
+      await blocker.end();
+    }
+  }
+
   test.runIf(testEngine() === 'postgres')(
-    'a repeat while the first request is held is 409 idempotency_request_in_progress (PostgreSQL row lock)',
+    'a repeat while the first request is held waits, and answers with its answer once it commits',
     async () => {
-      const blocker = new pg.Client({ connectionString: hub.config.db });
-      await blocker.connect();
-      try {
-        await blocker.query('begin');
-        await blocker.query('lock table participants in exclusive mode');
-        const first = operator('POST', '/v1/participants', participant('Held'), { idempotencyKey: 'held-1' });
-        await new Promise((done) => setTimeout(done, 300));
-        const repeat = await operator('POST', '/v1/participants', participant('Held'), { idempotencyKey: 'held-1' });
+      let repeat: Promise<ApiResponse> | undefined;
+      const first = await whileHeld('held-briefly', async () => {
+        repeat = operator('POST', '/v1/participants', participant('held-briefly'), { idempotencyKey: 'held-briefly' });
+        await sleep(idempotencyWaitMs / 5);
+      });
+      const repeated = await repeat;
+      expect(first.status, first.text).toBe(201);
+      expect(repeated?.status, repeated?.text).toBe(201);
+      expect(repeated?.text).toBe(first.text);
+      expect(repeated?.headers.get('idempotent-replayed')).toBe('true');
+    },
+  );
+
+  test.runIf(testEngine() === 'postgres')(
+    'a repeat while the first request is held past the wait bound is 409 idempotency_request_in_progress',
+    async () => {
+      const first = await whileHeld('held-long', async () => {
+        const repeat = await operator('POST', '/v1/participants', participant('held-long'), {
+          idempotencyKey: 'held-long',
+        });
         expect(repeat.status).toBe(409);
         expect(repeat.body.code).toBe('idempotency_request_in_progress');
-        await blocker.query('rollback');
-        expect((await first).status).toBe(201);
-      } finally {
-        await blocker.end();
-      }
+      });
+      expect(first.status).toBe(201);
     },
   );
 });

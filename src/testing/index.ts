@@ -22,4 +22,5 @@ export {
 } from './receivers.ts';
 export { referenceVerify } from './rfc9421-reference-signer.ts';
 export { seedWindowPayments } from './bulk-transfers.ts';
+export { failAnswerStorage } from './answer-storage.ts';
 export { freePort, launchChromium, ledgerCheckOf, spawnLintas, type LintasProcess } from './processes.ts';
