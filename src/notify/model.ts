@@ -27,6 +27,7 @@ export const documentedEventTypes = [
   'channel.suspended',
   'channel.reinstated',
   'transfer.committed',
+  'refund.posted',
   'pos_charge.succeeded',
   'pos_charge.declined',
   'pos_charge.reversed',

@@ -12,5 +12,5 @@ export const refundsCapability: Capability = {
     periodicWorkerOf(ctx, 'refund-confirmations', refundConfirmationIntervalMs, confirmAcknowledgedRefunds),
   ],
   problemCodes: refundsProblemCodes,
-  events: ['refund.created', 'refund.succeeded', 'payment.refunded'],
+  events: ['refund.created', 'refund.posted', 'refund.succeeded', 'payment.refunded'],
 };

@@ -27,4 +27,12 @@ export type Refund = {
   succeededAt: string | null;
 };
 
+/**
+ * What `refund.posted` tells the acquirer when the refund's transfer debits
+ * it: the refund, and what that transfer moved on the acquirer's position in
+ * the refund's currency (negative: it owes more). Only the acquirer hears it:
+ * the effect reveals the interchange returned, which the merchant never sees.
+ */
+export type RefundPosted = Refund & { acquirerParticipantId: string; acquirerPositionEffect: number };
+
 export const reasonCharsMax = 500;

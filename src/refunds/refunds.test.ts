@@ -40,17 +40,21 @@ afterAll(async () => {
   await issuerReceiver?.close();
 });
 
-async function paidCheckout(amount: number): Promise<{ checkoutId: string; transferId: string }> {
-  const checkout = await createCheckout(merchant, {
+async function paidCheckout(
+  amount: number,
+  seller = merchant,
+  wallet = issuer,
+): Promise<{ checkoutId: string; transferId: string }> {
+  const checkout = await createCheckout(seller, {
     amount,
     lines: [{ kind: 'product', name: 'Item', quantity: 1, unitAmount: amount }],
   });
   const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
-    walletId: issuer.id,
+    walletId: wallet.id,
     flow: 'qr',
   });
-  const resolved = await issuer.call('POST', '/v1/payment-requests/resolve', { qrPayload: attempt.body.qrPayload });
-  const paid = await issuer.call('POST', '/v1/transfers', {
+  const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', { qrPayload: attempt.body.qrPayload });
+  const paid = await wallet.call('POST', '/v1/transfers', {
     paymentToken: resolved.body.paymentToken,
     amount,
     currency: 'CNY',
@@ -60,8 +64,8 @@ async function paidCheckout(amount: number): Promise<{ checkoutId: string; trans
   return { checkoutId: checkout.id, transferId: paid.body.id };
 }
 
-function refund(transferId: string, amount: number) {
-  return merchant.call('POST', '/v1/refunds', { transferId, amount, reason: 'customer returned goods' });
+function refund(transferId: string, amount: number, seller = merchant) {
+  return seller.call('POST', '/v1/refunds', { transferId, amount, reason: 'customer returned goods' });
 }
 
 const position = (positions: Record<string, number>, participant: TestParticipant) =>
@@ -197,6 +201,105 @@ describe('refunds', () => {
         );
       } finally {
         await receiver.close();
+      }
+    },
+  );
+
+  test(
+    'with the issuer down, the acquirer hears of the refund that debits it at once, in its feed and its callback; ' +
+      'refund.succeeded follows only the issuer acknowledging; a refused refund tells it nothing',
+    async () => {
+      let issuerUp = false;
+      const acquirerReceiver = await startReceiver(hub.clock);
+      const sleepingReceiver = await startReceiver(hub.clock, () => (issuerUp ? 200 : 503));
+      try {
+        const debited = await createWallet(hub, 'Debited Acquirer', {
+          roles: ['issuer', 'acquirer'],
+          callbackUrl: acquirerReceiver.url,
+        });
+        const sleeping = await createWallet(hub, 'Sleeping Issuer', { callbackUrl: sleepingReceiver.url });
+        const shop = await createMerchant(hub, debited, { name: 'Debited Shop' });
+        await approveChannel(shop, sleeping);
+        const { transferId } = await paidCheckout(10_000, shop, sleeping);
+        await hub.workers.deliveries?.runOnce();
+        const refundTypes = 'refund.posted,refund.created,refund.succeeded';
+        const feedOf = async (after: string) => {
+          const page = await debited.call('GET', `/v1/events?types=${refundTypes}&after=${after}`);
+          expect(page.status, page.text).toBe(200);
+          return page.body as {
+            data: { id: string; type: string; data: Record<string, unknown> }[];
+            nextCursor: string;
+          };
+        };
+        const start = await feedOf('0.0');
+        expect(start.data).toEqual([]);
+        const positionsBefore = await positionsOf(hub);
+
+        const created = await refund(transferId, 6_000, shop);
+        expect(created.status, created.text).toBe(201);
+        const moved = position(await positionsOf(hub), debited) - position(positionsBefore, debited);
+        expect(moved).toBe(-6_000);
+        // No worker has run: the news is in the feed because it committed with the transfer.
+        const heard = await feedOf(start.nextCursor);
+        expect(heard.data.map((event) => event.type)).toEqual(['refund.posted']);
+        const posted = heard.data[0]!;
+        expect(posted.data).toMatchObject({
+          id: created.body.id,
+          status: 'pending',
+          amount: 6_000,
+          currency: 'CNY',
+          paymentTransferId: transferId,
+          transferId: created.body.transferId,
+          receiptNumber: created.body.receiptNumber,
+          merchantId: shop.id,
+          acquirerParticipantId: debited.id,
+          acquirerPositionEffect: moved,
+        });
+
+        await hub.workers.deliveries?.runOnce();
+        const keys = await fetchHubKeys(hub);
+        const callbacks = acquirerReceiver.requests.filter((request) => JSON.parse(request.body).id === posted.id);
+        expect(callbacks).toHaveLength(1);
+        expect(verifyCallback(keys, callbacks[0]!).ok).toBe(true);
+        expect(JSON.parse(callbacks[0]!.body)).toMatchObject({ type: 'refund.posted', data: posted.data });
+        const delivery = await debited.call('GET', `/v1/callback-deliveries?eventId=${posted.id}`);
+        expect(delivery.body.data).toMatchObject([{ status: 'delivered', participantId: debited.id }]);
+        const asked = sleepingReceiver.requests.filter((request) => JSON.parse(request.body).type === 'refund.created');
+        expect(asked.map((request) => JSON.parse(request.body).data.id)).toEqual([created.body.id]);
+
+        await hub.workers['refund-confirmations']?.runOnce();
+        await hub.workers.deliveries?.runOnce();
+        expect((await shop.call('GET', `/v1/refunds/${created.body.id}`)).body.status).toBe('pending');
+        expect((await feedOf(heard.nextCursor)).data).toEqual([]);
+
+        issuerUp = true;
+        const askedEvent = JSON.parse(asked[0]!.body).id as string;
+        const pending = await sleeping.call('GET', `/v1/callback-deliveries?eventId=${askedEvent}`);
+        expect(pending.body.data).toMatchObject([{ status: 'pending', lastResponseStatus: 503 }]);
+        const retried = await sleeping.call('POST', `/v1/callback-deliveries/${pending.body.data[0].id}/retry`);
+        expect(retried.status, retried.text).toBe(202);
+        await hub.workers.deliveries?.runOnce();
+        await hub.workers['refund-confirmations']?.runOnce();
+        await hub.workers.deliveries?.runOnce();
+        expect((await shop.call('GET', `/v1/refunds/${created.body.id}`)).body.status).toBe('succeeded');
+        const acknowledged = await feedOf(heard.nextCursor);
+        expect(acknowledged.data.map((event) => [event.type, event.data.id])).toEqual([
+          ['refund.succeeded', created.body.id],
+        ]);
+        expect(
+          acquirerReceiver.requests.filter((request) => JSON.parse(request.body).id === acknowledged.data[0]!.id),
+        ).toHaveLength(1);
+
+        const requestsBefore = acquirerReceiver.requests.length;
+        const refused = await refund(transferId, 4_001, shop);
+        expect(refused.body).toMatchObject({ code: 'refund_exceeds_remaining', remaining: 4_000 });
+        await hub.workers.deliveries?.runOnce();
+        expect((await debited.call('GET', `/v1/events?after=${acknowledged.nextCursor}`)).body.data).toEqual([]);
+        expect(acquirerReceiver.requests).toHaveLength(requestsBefore);
+        expect(position(await positionsOf(hub), debited) - position(positionsBefore, debited)).toBe(-6_000);
+      } finally {
+        await acquirerReceiver.close();
+        await sleepingReceiver.close();
       }
     },
   );

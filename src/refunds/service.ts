@@ -7,7 +7,7 @@ import { emitEvent } from '../notify/index.ts';
 import { paymentViewOf } from '../payments/index.ts';
 import { type Result, invariant, newId, ok, refuse } from '../platform/index.ts';
 import { type RefundRefusal, type Transfer, findTransfer, postRefund } from '../transfers/index.ts';
-import type { Refund } from './model.ts';
+import type { Refund, RefundPosted } from './model.ts';
 import * as store from './store.ts';
 
 export type CreateRefundRefusal = RefundRefusal | 'not_found';
@@ -39,6 +39,26 @@ async function followCheckout(ctx: HubContext, tx: Tx, payment: Transfer): Promi
     (moved.status === 'refunded') === (event === 'refund_rest'),
     `checkout ${checkout.id} is refunded exactly when its payment ${payment.id} is refunded in full`,
   );
+}
+
+/**
+ * Tells the acquirer of the refund that debits it, in the transaction whose
+ * transfer moves its position, so the news and the money never part: the
+ * issuer's acknowledgement (and `refund.succeeded`) may come much later.
+ */
+async function announcePosted(ctx: HubContext, tx: Tx, refund: Refund, acquirerId: string): Promise<void> {
+  const effect = await store.entriesSumOf(tx, refund.transferId, acquirerId);
+  invariant(effect <= 0, `refund transfer ${refund.transferId} credits its acquirer nothing (it moved ${effect})`);
+  invariant(
+    effect >= -refund.amount,
+    `refund transfer ${refund.transferId} debits its acquirer at most ${refund.amount} (it moved ${effect})`,
+  );
+  const data: RefundPosted = {
+    ...refundJson(refund),
+    acquirerParticipantId: acquirerId,
+    acquirerPositionEffect: effect,
+  };
+  await emitEvent(ctx, tx, { type: 'refund.posted', data, participantIds: [acquirerId] });
 }
 
 /** What posting a refund must have done to its payment, one fact each. */
@@ -119,6 +139,7 @@ export async function createRefund(
       created_at: at,
       succeeded_at: null,
     });
+    await announcePosted(ctx, tx, refund, payment.payeeParticipantId);
     await followCheckout(ctx, tx, paymentAfter);
     await emitEvent(ctx, tx, {
       type: 'payment.refunded',

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable, Tx, RefundRow } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import { type Refund, type RefundStatus, nextRefundStatus } from './model.ts';
@@ -61,6 +62,18 @@ export async function listRefunds(db: Queryable, filter: RefundFilter): Promise<
   if (filter.transferId !== undefined) query = query.where('refunds.payment_transfer_id', '=', filter.transferId);
   if (filter.after !== undefined) query = query.where('refunds.id', '>', filter.after);
   return (await query.execute()).map(toRefund);
+}
+
+/** What the transfer's ledger entries moved on one account, read back in the transaction that posted them. */
+export async function entriesSumOf(tx: Tx, transferId: string, account: string): Promise<number> {
+  const row = await tx
+    .selectFrom('ledger_entries')
+    // PostgreSQL sums bigints into numeric; cast back so the driver returns a checked safe integer.
+    .select(sql<number>`cast(coalesce(sum(amount), 0) as bigint)`.as('moved'))
+    .where('transfer_id', '=', transferId)
+    .where('account', '=', account)
+    .executeTakeFirstOrThrow();
+  return Number(row.moved);
 }
 
 /** Pending refunds whose `refund.created` callback the issuer has answered with a 2xx. */
