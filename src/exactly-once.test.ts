@@ -104,7 +104,7 @@ function freshCode(): string {
   return `${walletPrefix}${String(codeCounter).padStart(13, '0')}`;
 }
 
-async function paidTransfer(): Promise<{ id: string; amount: number }> {
+async function paidTransfer(): Promise<{ id: string; amount: number; payerRef: string }> {
   const checkout = await createCheckout(merchant);
   const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
     walletId: wallet.id,
@@ -371,5 +371,30 @@ describe('a retry that meets its first request still running waits for its answe
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.text).toBe(answered.text);
     expect(await countRows('pos_charges', 'reference', 'sale-slow')).toBe(1);
+  });
+});
+
+describe('an unknown answer is settled by looking the effect up, not by guessing', () => {
+  test('GET /v1/refunds?idempotencyKey= finds the refund a key made, for its merchant only', async () => {
+    const payment = await paidTransfer();
+    const key = `refund-lookup-${payment.id}`;
+    const made = await merchant.call(
+      'POST',
+      '/v1/refunds',
+      { transferId: payment.id, amount: 300, reason: 'lookup' },
+      { idempotencyKey: key },
+    );
+    expect(made.status, made.text).toBe(201);
+    const found = await merchant.call('GET', `/v1/refunds?idempotencyKey=${key}`);
+    expect(found.body).toEqual({ data: [made.body], nextCursor: null });
+    expect((await merchant.call('GET', '/v1/refunds?idempotencyKey=never-sent')).body.data).toEqual([]);
+    const other = await createMerchant(hub, acquirer, { name: 'Other Shop' });
+    expect((await other.call('GET', `/v1/refunds?idempotencyKey=${key}`)).body.data).toEqual([]);
+  });
+
+  test('GET /v1/transfers?payerRef= finds the transfer a payer.ref made', async () => {
+    const payment = await paidTransfer();
+    const found = await wallet.call('GET', `/v1/transfers?payerRef=${encodeURIComponent(payment.payerRef)}`);
+    expect(found.body.data.map((transfer: { id: string }) => transfer.id)).toEqual([payment.id]);
   });
 });

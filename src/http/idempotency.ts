@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { Database, Tx } from '../db/index.ts';
+import type { Database, Queryable, Tx } from '../db/index.ts';
+import type { Caller } from './caller.ts';
 import { type Clock, type Random, type Secret, invariant, openSecret, sealSecret } from '../platform/index.ts';
 import { Problem } from './problems.ts';
 
@@ -122,13 +123,37 @@ function requestHash(request: FastifyRequest): string {
  * percent-encoding changes without changing the request.
  */
 function scopeOf(request: FastifyRequest): string {
-  const caller = request.caller;
+  const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
+  return scopeText(request.caller, request.method, route, (request.params ?? {}) as Record<string, string>);
+}
+
+function scopeText(caller: Caller | undefined, method: string, route: string, params: Record<string, string>) {
   const party = caller ? `${caller.type}:${caller.id}` : 'public';
-  const params = Object.entries((request.params ?? {}) as Record<string, string>)
+  const query = Object.entries(params)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
     .join('&');
-  return `${party} ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}?${params}`;
+  return `${party} ${method} ${route}?${query}`;
+}
+
+/**
+ * What the caller's request with this key to a route made, once it
+ * committed: how a caller settles an answer it never got without sending
+ * the request again (kept as long as the key, `idempotencyRetentionMs`).
+ */
+export async function findIdempotentEffect(
+  db: Queryable,
+  sent: { caller: Caller; method: string; route: string; params?: Record<string, string> },
+  key: string,
+): Promise<{ kind: string; id: string } | undefined> {
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .select(['effect_kind', 'effect_id'])
+    .where('scope', '=', scopeText(sent.caller, sent.method, sent.route, sent.params ?? {}))
+    .where('key', '=', key)
+    .where('status', 'in', ['committed', 'done'])
+    .executeTakeFirst();
+  return row?.effect_kind && row.effect_id ? { kind: row.effect_kind, id: row.effect_id } : undefined;
 }
 
 function keyOf(request: FastifyRequest): string {

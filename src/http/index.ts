@@ -6,6 +6,7 @@ export {
   type IdempotentEffect,
   type IdempotentReplay,
   createIdempotency,
+  findIdempotentEffect,
   idempotencyLockMs,
   idempotencyWaitMs,
   recordIdempotentEffect,

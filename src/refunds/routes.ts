@@ -15,9 +15,11 @@ import {
   Timestamp,
   problemResponses,
   replayAs,
+  findIdempotentEffect,
+  type Caller,
 } from '../http/index.ts';
 import type { ProblemCodes } from '../capability.ts';
-import { reasonCharsMax } from './model.ts';
+import { type Refund, reasonCharsMax } from './model.ts';
 import { createRefund, listRefundsFor, readRefund } from './service.ts';
 
 /** The problem codes this capability answers besides the base ones; the root registers them. */
@@ -50,6 +52,17 @@ const RefundSchema = Type.Object({
 });
 
 const tags = ['refunds'];
+const RefundFilter = Type.Object({
+  transferId: Type.Optional(Type.String()),
+  idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+});
+
+async function refundsAskedWith(ctx: HubContext, caller: Caller, key: string): Promise<Refund[]> {
+  const sent = { caller, method: 'POST', route: '/v1/refunds' };
+  const effect = caller.type === 'merchant' ? await findIdempotentEffect(ctx.db.kysely, sent, key) : undefined;
+  const refund = effect?.kind === 'refund' ? await readRefund(ctx, caller, effect.id) : undefined;
+  return refund ? [refund] : [];
+}
 
 export function refundRoutes(app: App, ctx: HubContext): void {
   app.post('/v1/refunds', {
@@ -78,13 +91,19 @@ export function refundRoutes(app: App, ctx: HubContext): void {
     config: { auth: ['merchant', 'participant', 'operator'] },
     schema: {
       tags,
-      summary: "Refunds the caller is party to, optionally of one payment (?transferId= is the payment's transfer)",
-      querystring: Type.Intersect([ListQuery, Type.Object({ transferId: Type.Optional(Type.String()) })]),
+      summary:
+        "Refunds the caller is party to, optionally of one payment (?transferId= is the payment's transfer); " +
+        '?idempotencyKey= finds the one a merchant asked for with that key, to settle an answer it never got',
+      querystring: Type.Intersect([ListQuery, RefundFilter]),
       response: { 200: ListOf(RefundSchema), ...problemResponses },
     },
     handler: async (request) => {
       const page = pageOf(request.query);
-      const rows = await listRefundsFor(ctx, callerOf(request), { ...page, transferId: request.query.transferId });
+      const caller = callerOf(request);
+      const { idempotencyKey, transferId } = request.query;
+      if (idempotencyKey !== undefined)
+        return toPage(await refundsAskedWith(ctx, caller, idempotencyKey), page, (row) => row.id);
+      const rows = await listRefundsFor(ctx, caller, { ...page, transferId });
       return toPage(rows, page, (row) => row.id);
     },
   });
