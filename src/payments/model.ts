@@ -57,8 +57,10 @@ export type PaymentInput = { walletId: string; amount: number; currency: string;
 
 /**
  * One kind of thing a token pays. `pay` runs inside the transfer's
- * transaction: it checks, posts the transfer and marks its object paid, so
- * they commit together.
+ * transaction, with the token's row locked and read unspent: it checks,
+ * posts the transfer and marks its object paid (or its token spent), so
+ * they commit together. A refusal commits too, so nothing is marked before
+ * the transfer is posted.
  */
 export interface PaymentSourceHandler {
   readonly source: TokenSource;

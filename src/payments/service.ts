@@ -1,5 +1,5 @@
 import type { HubContext } from '../context.ts';
-import { type Tx, inTransaction } from '../db/index.ts';
+import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
 import type { Caller } from '../http/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
 import { type Result, invariant, newToken, ok, refuse } from '../platform/index.ts';
@@ -45,11 +45,13 @@ async function checkPayer(ctx: HubContext, caller: Caller): Promise<Result<strin
 
 export type ResolveInput = { token?: string | undefined; qrPayload?: string | undefined };
 
+/** The token, unless unknown or spent; locked when read in a pay's transaction, so a spend cannot race it. */
 async function findUsableToken(
-  ctx: HubContext,
+  db: Queryable,
   text: string | undefined,
+  { lock = false }: { lock?: boolean } = {},
 ): Promise<Result<PaymentToken, PaymentRefusal>> {
-  const token = text === undefined ? undefined : await store.findToken(ctx.db.kysely, text);
+  const token = text === undefined ? undefined : await store.findToken(db, text, { lock });
   if (!token || token.usedAt !== null)
     return refuse('payment_token_unknown', 'the payment token is not known or was used');
   return ok(token);
@@ -99,7 +101,7 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     text: string,
     walletId: string,
   ): Promise<Result<PaymentRequest, PaymentRefusal>> {
-    const token = await findUsableToken(ctx, text);
+    const token = await findUsableToken(ctx.db.kysely, text);
     if (!token.ok) return token;
     return inTransaction(ctx.db, (tx) => handlerOf(token.value).describe(ctx, tx, token.value, walletId));
   }
@@ -129,17 +131,17 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     if (!payer.ok) return payer;
     const original = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
     if (original) return ok({ transfer: original, repeated: true });
-    const token = await findUsableToken(ctx, input.paymentToken);
-    if (!token.ok) return token;
     try {
-      const paid = await inTransaction(ctx.db, (tx) =>
-        handlerOf(token.value).pay(ctx, tx, token.value, {
+      const paid = await inTransaction(ctx.db, async (tx) => {
+        const token = await findUsableToken(tx, input.paymentToken, { lock: true });
+        if (!token.ok) return token;
+        return handlerOf(token.value).pay(ctx, tx, token.value, {
           walletId: payer.value,
           amount: input.amount,
           currency: input.currency,
           payerRef: input.payerRef,
-        }),
-      );
+        });
+      });
       if (paid.ok) {
         assertPaidAsAsked(paid.value, { walletId: payer.value, ...input });
         return ok({ transfer: paid.value, repeated: false });

@@ -1,4 +1,4 @@
-import type { Queryable, Tx, PaymentTokenRow } from '../db/index.ts';
+import { type Queryable, type Tx, type PaymentTokenRow, forUpdate } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import { type PaymentToken, type PaymentView, type TokenSource, paymentViewOf } from './model.ts';
 
@@ -46,8 +46,13 @@ export async function markTokenUsed(tx: Tx, token: string, at: string): Promise<
   return result.numUpdatedRows === 1n;
 }
 
-export async function findToken(db: Queryable, token: string): Promise<PaymentToken | undefined> {
-  const row = await db.selectFrom('payment_tokens').selectAll().where('token', '=', token).executeTakeFirst();
+export async function findToken(
+  db: Queryable,
+  token: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<PaymentToken | undefined> {
+  const query = db.selectFrom('payment_tokens').selectAll().where('token', '=', token);
+  const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toToken(row) : undefined;
 }
 

@@ -102,9 +102,13 @@ export const placardPaymentSource: PaymentSourceHandler = {
       return refuse('currency_mismatch', `the merchant takes ${merchant.currency}, not ${payment.currency}`);
     const allowed = await offlineRefusal(tx, merchant, payment.walletId, payment.currency);
     if (!allowed.ok) return allowed;
-    if (!(await markTokenUsed(tx, token.token, ctx.clock.now().toISOString())))
-      return refuse('payment_token_unknown', 'this placard token has already paid');
-    return postOffline(ctx, tx, merchant, payment, 'placard');
+    const posted = await postOffline(ctx, tx, merchant, payment, 'placard');
+    if (!posted.ok) return posted;
+    invariant(
+      await markTokenUsed(tx, token.token, ctx.clock.now().toISOString()),
+      `placard token of ${token.merchantId} was unspent under its lock until its transfer ${posted.value.id}`,
+    );
+    return posted;
   },
 };
 

@@ -153,6 +153,26 @@ describe('one placard, every wallet', () => {
     expect(expired.body.code).toBe('payment_token_unknown');
   });
 
+  test('a payment refused for the cap leaves the placard token unspent', async () => {
+    const capped = await createWallet(hub, 'Capped Wallet', { netDebitCaps: { CNY: 1_000 } });
+    const resolved = await capped.call('POST', '/v1/payment-requests/resolve', {
+      qrPayload: readQr(await placardPng()),
+    });
+    const pay = (amount: number, ref: string) =>
+      capped.call('POST', '/v1/transfers', {
+        paymentToken: resolved.body.paymentToken,
+        amount,
+        currency: 'CNY',
+        payer: { ref },
+      });
+    const refused = await pay(5_000, 'capped-1');
+    expect(refused.status).toBe(402);
+    expect(refused.body.code).toBe('limit_exceeded');
+    const paid = await pay(500, 'capped-2');
+    expect(paid.status, paid.text).toBe(201);
+    expect(paid.body).toMatchObject({ source: 'placard', amount: 500 });
+  });
+
   test('a wallet that suspended its channel with the merchant cannot pay its placard', async () => {
     const cautious = await createWallet(hub, 'Cautious Wallet');
     const applied = await merchant.call('POST', '/v1/channel-applications', { walletId: cautious.id });
