@@ -64,6 +64,48 @@ function assertPaidAsAsked(paid: Transfer, asked: { walletId: string; payerRef: 
   invariant(paid.currency === asked.currency, `transfer ${paid.id} is in ${asked.currency}`);
 }
 
+type TransferInput = { paymentToken: string; amount: number; currency: string; payerRef: string };
+
+/**
+ * A wallet's transfer. A repeated `payer.ref` returns the original
+ * transfer, also when two repeats race: the loser's unique violation rolls
+ * its transaction back and the original is read afterwards.
+ */
+async function sendTransfer(
+  ctx: HubContext,
+  handlerOf: (token: PaymentToken) => PaymentSourceHandler,
+  caller: Caller,
+  input: TransferInput,
+): Promise<Result<{ transfer: Transfer; repeated: boolean }, PaymentRefusal | PayerRefusal>> {
+  const payer = await checkPayer(ctx, caller);
+  if (!payer.ok) return payer;
+  const original = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
+  if (original) return ok({ transfer: original, repeated: true });
+  try {
+    const paid = await inTransaction(ctx.db, async (tx) => {
+      const token = await findUsableToken(tx, input.paymentToken, { lock: true });
+      if (!token.ok) return token;
+      return handlerOf(token.value).pay(ctx, tx, token.value, {
+        walletId: payer.value,
+        amount: input.amount,
+        currency: input.currency,
+        payerRef: input.payerRef,
+      });
+    });
+    if (paid.ok) {
+      assertPaidAsAsked(paid.value, { walletId: payer.value, ...input });
+      return ok({ transfer: paid.value, repeated: false });
+    }
+    const raced = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
+    return raced ? ok({ transfer: raced, repeated: true }) : paid;
+  } catch (error) {
+    if (!isPayerRefConflict(error)) throw error;
+    const winner = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
+    if (!winner) throw error;
+    return ok({ transfer: winner, repeated: true });
+  }
+}
+
 export function createPaymentService(handlers: readonly PaymentSourceHandler[]) {
   const bySource = new Map<TokenSource, PaymentSourceHandler>(handlers.map((handler) => [handler.source, handler]));
 
@@ -117,46 +159,10 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     return describeToken(ctx, input.token ?? '', payer.value);
   }
 
-  /**
-   * A wallet's transfer. A repeated `payer.ref` returns the original
-   * transfer, also when two repeats race: the loser's unique violation rolls
-   * its transaction back and the original is read afterwards.
-   */
-  async function transfer(
-    ctx: HubContext,
-    caller: Caller,
-    input: { paymentToken: string; amount: number; currency: string; payerRef: string },
-  ): Promise<Result<{ transfer: Transfer; repeated: boolean }, PaymentRefusal | PayerRefusal>> {
-    const payer = await checkPayer(ctx, caller);
-    if (!payer.ok) return payer;
-    const original = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
-    if (original) return ok({ transfer: original, repeated: true });
-    try {
-      const paid = await inTransaction(ctx.db, async (tx) => {
-        const token = await findUsableToken(tx, input.paymentToken, { lock: true });
-        if (!token.ok) return token;
-        return handlerOf(token.value).pay(ctx, tx, token.value, {
-          walletId: payer.value,
-          amount: input.amount,
-          currency: input.currency,
-          payerRef: input.payerRef,
-        });
-      });
-      if (paid.ok) {
-        assertPaidAsAsked(paid.value, { walletId: payer.value, ...input });
-        return ok({ transfer: paid.value, repeated: false });
-      }
-      const raced = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
-      return raced ? ok({ transfer: raced, repeated: true }) : paid;
-    } catch (error) {
-      if (!isPayerRefConflict(error)) throw error;
-      const winner = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
-      if (!winner) throw error;
-      return ok({ transfer: winner, repeated: true });
-    }
-  }
-
-  return { resolve, transfer };
+  return {
+    resolve,
+    transfer: (ctx: HubContext, caller: Caller, input: TransferInput) => sendTransfer(ctx, handlerOf, caller, input),
+  };
 }
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
