@@ -130,7 +130,7 @@ describe('refusals at payment, in the order they are checked', () => {
     const qr = await qrFor(checkout, wallet.id);
     const resolved = await stranger.call('POST', '/v1/payment-requests/resolve', { qrPayload: qr });
     expect(resolved.status).toBe(422);
-    expect(resolved.body.code).toBe('channel_not_approved');
+    expect(resolved.body.code).toBe('wallet_mismatch');
     const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
       walletId: stranger.id,
       flow: 'qr',
@@ -148,6 +148,20 @@ describe('refusals at payment, in the order they are checked', () => {
     expect(refused.status).toBe(402);
     expect(refused.body.code).toBe('limit_exceeded');
     expect((await positionsOf(hub))[`${capped.id}:CNY`] ?? 0).toBe(0);
+  });
+
+  test("wallet_mismatch: a token issued for one wallet's attempt is refused to another", async () => {
+    const checkout = await createCheckout(merchant);
+    const walletsQr = await qrFor(checkout, wallet.id);
+    const resolved = await rival.call('POST', '/v1/payment-requests/resolve', { qrPayload: walletsQr });
+    expect(resolved.status).toBe(422);
+    expect(resolved.body.code).toBe('wallet_mismatch');
+    const walletsToken = await tokenFor(wallet, checkout);
+    const refused = await transfer(rival, walletsToken);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('wallet_mismatch');
+    expect((await merchant.call('GET', `/v1/checkouts/${checkout.id}`)).body.status).toBe('open');
+    expect((await transfer(wallet, walletsToken)).status).toBe(201);
   });
 
   test('checkout_already_paid to the second wallet', async () => {

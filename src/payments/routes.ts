@@ -33,6 +33,7 @@ export const paymentsProblemCodes: ProblemCodes = {
   pos_qr_already_paid: [409, 'The till QR is already paid'],
   pos_qr_expired: [422, 'The till QR has expired'],
   pos_qr_canceled: [422, 'The till QR was canceled'],
+  wallet_mismatch: [422, 'The payment token was issued to another wallet'],
 };
 
 const ResolveBody = Type.Union(

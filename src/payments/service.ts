@@ -57,6 +57,17 @@ async function findUsableToken(
   return ok(token);
 }
 
+/**
+ * A token issued to one wallet (a checkout attempt's, a placard's) serves
+ * no other, on resolve and on pay, whatever its source: checked here and
+ * not by the sources.
+ */
+function bindingRefusal(token: PaymentToken, walletId: string): Result<true, PaymentRefusal> {
+  if (token.walletId !== null && token.walletId !== walletId)
+    return refuse('wallet_mismatch', `this payment token was issued to another wallet, not to ${walletId}`);
+  return ok(true);
+}
+
 /** A transfer a payment source made is the caller's, with its payer.ref and currency, one fact each. */
 function assertPaidAsAsked(paid: Transfer, asked: { walletId: string; payerRef: string; currency: string }): void {
   invariant(paid.payerParticipantId === asked.walletId, `transfer ${paid.id} is paid by its caller ${asked.walletId}`);
@@ -85,6 +96,8 @@ async function sendTransfer(
     const paid = await inTransaction(ctx.db, async (tx) => {
       const token = await findUsableToken(tx, input.paymentToken, { lock: true });
       if (!token.ok) return token;
+      const bound = bindingRefusal(token.value, payer.value);
+      if (!bound.ok) return bound;
       return handlerOf(token.value).pay(ctx, tx, token.value, {
         walletId: payer.value,
         amount: input.amount,
@@ -145,6 +158,8 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
   ): Promise<Result<PaymentRequest, PaymentRefusal>> {
     const token = await findUsableToken(ctx.db.kysely, text);
     if (!token.ok) return token;
+    const bound = bindingRefusal(token.value, walletId);
+    if (!bound.ok) return bound;
     return inTransaction(ctx.db, (tx) => handlerOf(token.value).describe(ctx, tx, token.value, walletId));
   }
 

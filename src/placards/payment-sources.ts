@@ -80,8 +80,8 @@ export const placardPaymentSource: PaymentSourceHandler = {
       expiresAt,
     });
   },
-  async describe(ctx, tx, token, walletId) {
-    const usable = placardTokenRefusal(ctx, token, walletId);
+  async describe(ctx, tx, token) {
+    const usable = placardTokenRefusal(ctx, token);
     if (!usable.ok) return usable;
     const merchant = await merchantOf(tx, token.merchantId);
     return ok({
@@ -95,7 +95,7 @@ export const placardPaymentSource: PaymentSourceHandler = {
     });
   },
   async pay(ctx, tx, token, payment) {
-    const usable = placardTokenRefusal(ctx, token, payment.walletId);
+    const usable = placardTokenRefusal(ctx, token);
     if (!usable.ok) return usable;
     const merchant = await merchantOf(tx, token.merchantId);
     if (payment.currency !== merchant.currency)
@@ -112,9 +112,8 @@ export const placardPaymentSource: PaymentSourceHandler = {
   },
 };
 
-function placardTokenRefusal(ctx: HubContext, token: PaymentToken, walletId: string): Result<true, PaymentRefusal> {
-  if (token.walletId !== walletId)
-    return refuse('payment_token_unknown', 'this placard token belongs to another wallet');
+/** A placard token lasts ten minutes; that it serves only its wallet, payments checks as for every token. */
+function placardTokenRefusal(ctx: HubContext, token: PaymentToken): Result<true, PaymentRefusal> {
   if (token.expiresAt <= ctx.clock.now().toISOString())
     return refuse('payment_token_unknown', 'this placard token has expired: scan the placard again');
   return ok(true);

@@ -124,7 +124,7 @@ describe('one placard, every wallet', () => {
       currency: 'CNY',
       payer: { ref: 'stolen' },
     });
-    expect(stolen.body.code).toBe('payment_token_unknown');
+    expect(stolen.body.code).toBe('wallet_mismatch');
     expect(
       (
         await walletOne.call('POST', '/v1/transfers', {
