@@ -35,13 +35,14 @@ export type PaymentRequest = {
 
 /**
  * Why a wallet may not pay, in the order the checks run: the token, its
- * binding to a wallet, the object's status, the
+ * binding (to a wallet, to an active merchant), the object's status, the
  * wallet's right to pay here, then the money.
  */
 export type PaymentRefusal =
   | 'payment_token_unknown'
   | 'qr_not_routable'
   | 'wallet_mismatch'
+  | 'merchant_suspended'
   | 'currency_not_supported'
   | 'pos_qr_already_paid'
   | 'pos_qr_expired'

@@ -239,3 +239,50 @@ describe('resolving', () => {
     expect(refused.body.code).toBe('payment_token_unknown');
   });
 });
+
+describe('a suspended merchant', () => {
+  async function resolvedToken(payer: TestParticipant, qrPayload: string): Promise<string> {
+    const resolved = await payer.call('POST', '/v1/payment-requests/resolve', { qrPayload });
+    expect(resolved.status, resolved.text).toBe(200);
+    return resolved.body.paymentToken;
+  }
+
+  test('checkouts, placards and till QRs made before the suspension neither resolve nor pay', async () => {
+    const shop = await createMerchant(hub, acquirer, { name: 'Toko Tutup' });
+    await approveChannel(shop, wallet);
+    const checkout = await createCheckout(shop);
+    const checkoutQr = await qrFor(checkout, wallet.id);
+    const till = await shop.call('POST', '/v1/pos/qr-codes', { amount: 3_000, currency: 'CNY', reference: 'TILL-S1' });
+    expect(till.status, till.text).toBe(201);
+    const placard = (await shop.call('GET', `/v1/merchants/${shop.id}/placard?format=payload`)).body.payload;
+    const payable = [
+      { token: await resolvedToken(wallet, checkoutQr), amount: 12_990 },
+      { token: await resolvedToken(wallet, till.body.qrPayload), amount: 3_000 },
+      { token: await resolvedToken(wallet, placard), amount: 1_500 },
+    ];
+    const before = await positionsOf(hub);
+    expect((await acquirer.call('POST', `/v1/merchants/${shop.id}/suspend`)).body.status).toBe('suspended');
+
+    for (const qrPayload of [checkoutQr, till.body.qrPayload, placard]) {
+      const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', { qrPayload });
+      expect(resolved.status).toBe(422);
+      expect(resolved.body.code).toBe('merchant_suspended');
+    }
+    for (const { token, amount } of payable) {
+      const described = await wallet.call('POST', '/v1/payment-requests/resolve', { token });
+      expect(described.body.code).toBe('merchant_suspended');
+      const paid = await transfer(wallet, token, { amount });
+      expect(paid.status).toBe(422);
+      expect(paid.body.code).toBe('merchant_suspended');
+    }
+    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+      walletId: wallet.id,
+      flow: 'qr',
+    });
+    expect(attempt.body.code).toBe('merchant_suspended');
+    expect(await positionsOf(hub)).toEqual(before);
+
+    expect((await acquirer.call('POST', `/v1/merchants/${shop.id}/reinstate`)).body.status).toBe('active');
+    for (const { token, amount } of payable) expect((await transfer(wallet, token, { amount })).status).toBe(201);
+  });
+});

@@ -1,6 +1,7 @@
 import type { HubContext } from '../context.ts';
 import { type Queryable, type Tx, inTransaction } from '../db/index.ts';
 import type { Caller } from '../http/index.ts';
+import { findMerchant } from '../merchants/index.ts';
 import { findParticipant, isIssuer } from '../participants/index.ts';
 import { type Result, invariant, newToken, ok, refuse } from '../platform/index.ts';
 import { decode } from '../qr/index.ts';
@@ -58,13 +59,29 @@ async function findUsableToken(
 }
 
 /**
- * A token issued to one wallet (a checkout attempt's, a placard's) serves
- * no other, on resolve and on pay, whatever its source: checked here and
- * not by the sources.
+ * The one rule every payment source obeys, on resolve and on pay, checked
+ * here and not by the sources: a token issued to one wallet (a checkout
+ * attempt's, a placard's) serves no other, and a suspended merchant takes no
+ * payment from any source (checkout, placard, till QR), however long before
+ * the suspension it was made. Suspension cancels nothing: reinstated, what
+ * has not expired may be paid. A repeated `payer.ref` of a payment made
+ * before it still returns that payment, and a payment-code charge the till
+ * opened before it ends as its wallet decides (see README).
  */
-function bindingRefusal(token: PaymentToken, walletId: string): Result<true, PaymentRefusal> {
+async function bindingRefusal(
+  db: Queryable,
+  token: PaymentToken,
+  walletId: string,
+): Promise<Result<true, PaymentRefusal>> {
   if (token.walletId !== null && token.walletId !== walletId)
     return refuse('wallet_mismatch', `this payment token was issued to another wallet, not to ${walletId}`);
+  return merchantRefusal(db, token.merchantId);
+}
+
+async function merchantRefusal(db: Queryable, merchantId: string): Promise<Result<true, PaymentRefusal>> {
+  const merchant = await findMerchant(db, merchantId);
+  if (merchant && merchant.status !== 'active')
+    return refuse('merchant_suspended', `merchant ${merchantId} is suspended: it takes no payments now`);
   return ok(true);
 }
 
@@ -96,7 +113,7 @@ async function sendTransfer(
     const paid = await inTransaction(ctx.db, async (tx) => {
       const token = await findUsableToken(tx, input.paymentToken, { lock: true });
       if (!token.ok) return token;
-      const bound = bindingRefusal(token.value, payer.value);
+      const bound = await bindingRefusal(tx, token.value, payer.value);
       if (!bound.ok) return bound;
       return handlerOf(token.value).pay(ctx, tx, token.value, {
         walletId: payer.value,
@@ -148,7 +165,11 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
     const placard = bySource.get('placard');
     if (!placard?.resolveStatic)
       return refuse('qr_not_routable', 'this hub does not take static placards', { decoded });
-    return inTransaction(ctx.db, (tx) => placard.resolveStatic!(ctx, tx, template.merchantId, walletId));
+    return inTransaction(ctx.db, async (tx) => {
+      const open = await merchantRefusal(tx, template.merchantId);
+      if (!open.ok) return open;
+      return placard.resolveStatic!(ctx, tx, template.merchantId, walletId);
+    });
   }
 
   async function describeToken(
@@ -158,9 +179,11 @@ export function createPaymentService(handlers: readonly PaymentSourceHandler[]) 
   ): Promise<Result<PaymentRequest, PaymentRefusal>> {
     const token = await findUsableToken(ctx.db.kysely, text);
     if (!token.ok) return token;
-    const bound = bindingRefusal(token.value, walletId);
-    if (!bound.ok) return bound;
-    return inTransaction(ctx.db, (tx) => handlerOf(token.value).describe(ctx, tx, token.value, walletId));
+    return inTransaction(ctx.db, async (tx) => {
+      const bound = await bindingRefusal(tx, token.value, walletId);
+      if (!bound.ok) return bound;
+      return handlerOf(token.value).describe(ctx, tx, token.value, walletId);
+    });
   }
 
   async function resolve(
