@@ -20,6 +20,8 @@ export type PaymentToken = {
   createdAt: string;
   /** Set when a single-use token (a placard's) has paid. */
   usedAt: string | null;
+  /** The transfer the token paid, once it has: what a repeated `payer.ref` must name. */
+  transferId: string | null;
 };
 
 /** What the wallet shows its user before the user approves. */
@@ -55,6 +57,9 @@ export type PaymentRefusal =
   | 'amount_mismatch'
   | 'currency_mismatch'
   | 'limit_exceeded';
+
+/** A wallet's `payer.ref` already names a transfer that paid something else (another token, amount or currency). */
+export type PayerRefRefusal = 'payer_ref_reused';
 
 export type PaymentInput = { walletId: string; amount: number; currency: string; payerRef: string };
 

@@ -196,11 +196,26 @@ describe('exactly once', () => {
     const repeat = await transfer(wallet, token, { payer: { ref: 'wallet-txn-77' } });
     expect(repeat.status).toBe(201);
     expect(repeat.body.id).toBe(first.body.id);
-    const other = await createCheckout(merchant);
-    const sameRefElsewhere = await transfer(wallet, await tokenFor(wallet, other), { payer: { ref: 'wallet-txn-77' } });
-    expect(sameRefElsewhere.body.id).toBe(first.body.id);
     const lookup = await wallet.call('GET', '/v1/transfers?payerRef=wallet-txn-77');
     expect(lookup.body.data.map((row: { id: string }) => row.id)).toEqual([first.body.id]);
+  });
+
+  test('payer.ref is bound to what was asked: another checkout or amount is 409 payer_ref_reused', async () => {
+    const checkout = await createCheckout(merchant);
+    const token = await tokenFor(wallet, checkout);
+    const first = await transfer(wallet, token, { payer: { ref: 'wallet-txn-78' } });
+    expect(first.status, first.text).toBe(201);
+    const other = await createCheckout(merchant);
+    const otherToken = await tokenFor(wallet, other);
+    const elsewhere = await transfer(wallet, otherToken, { payer: { ref: 'wallet-txn-78' } });
+    expect(elsewhere.status, elsewhere.text).toBe(409);
+    expect(elsewhere.body).toMatchObject({ code: 'payer_ref_reused', transferId: first.body.id });
+    const otherAmount = await transfer(wallet, token, { amount: 12_000, payer: { ref: 'wallet-txn-78' } });
+    expect(otherAmount.status).toBe(409);
+    expect(otherAmount.body).toMatchObject({ code: 'payer_ref_reused', transferId: first.body.id });
+    const stillOpen = await merchant.call('GET', `/v1/checkouts/${other.id}`);
+    expect(stillOpen.body.status).toBe('open');
+    expect((await transfer(wallet, otherToken, { payer: { ref: 'wallet-txn-79' } })).status).toBe(201);
   });
 
   test('50 concurrent transfers from two wallets for one checkout: exactly one winner, no 5xx', async () => {

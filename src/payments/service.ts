@@ -7,6 +7,7 @@ import { type Result, invariant, newToken, ok, refuse } from '../platform/index.
 import { decode } from '../qr/index.ts';
 import { type Transfer, findTransferByPayerRef, isPayerRefConflict } from '../transfers/index.ts';
 import {
+  type PayerRefRefusal,
   type PaymentRefusal,
   type PaymentRequest,
   type PaymentSourceHandler,
@@ -18,7 +19,7 @@ import {
 import { readHubTemplate } from './qr-template.ts';
 import * as store from './store.ts';
 
-export type TokenInput = Omit<PaymentToken, 'token' | 'createdAt' | 'usedAt'>;
+export type TokenInput = Omit<PaymentToken, 'token' | 'createdAt' | 'usedAt' | 'transferId'>;
 
 /** Issues a token inside the caller's transaction: it exists only if the object it pays does. */
 export async function issuePaymentToken(ctx: HubContext, tx: Tx, input: TokenInput): Promise<PaymentToken> {
@@ -27,6 +28,7 @@ export async function issuePaymentToken(ctx: HubContext, tx: Tx, input: TokenInp
     token: newToken(paymentTokenPrefix, ctx.random, paymentTokenBytes),
     createdAt: ctx.clock.now().toISOString(),
     usedAt: null,
+    transferId: null,
   };
   invariant(token.merchantId.length > 0, `payment token for ${token.source} ${token.objectId} names its merchant`);
   await store.insertToken(tx, token);
@@ -94,45 +96,69 @@ function assertPaidAsAsked(paid: Transfer, asked: { walletId: string; payerRef: 
 
 type TransferInput = { paymentToken: string; amount: number; currency: string; payerRef: string };
 
+type Sent = { transfer: Transfer; repeated: boolean };
+
+/**
+ * A repeated `payer.ref` is the same request only when it asks what the
+ * original paid: the token that paid it, its amount, its currency. For
+ * anything else the wallet reused its reference, and is told which transfer
+ * holds it, so it never reads a `201` for a payment nobody received.
+ */
+async function repeatOf(
+  db: Queryable,
+  original: Transfer,
+  input: TransferInput,
+): Promise<Result<Sent, PayerRefRefusal>> {
+  const token = await store.findToken(db, input.paymentToken);
+  if (token?.transferId === original.id && original.amount === input.amount && original.currency === input.currency)
+    return ok({ transfer: original, repeated: true });
+  return refuse('payer_ref_reused', `payer.ref ${input.payerRef} names ${original.id}, which paid something else`, {
+    transferId: original.id,
+  });
+}
+
 /**
  * A wallet's transfer. A repeated `payer.ref` returns the original
- * transfer, also when two repeats race: the loser's unique violation rolls
- * its transaction back and the original is read afterwards.
+ * transfer (see `repeatOf`), also when two repeats race: the loser's unique
+ * violation rolls its transaction back, or its pay is refused behind the
+ * winner's locks, and the original is read afterwards.
  */
 async function sendTransfer(
   ctx: HubContext,
   handlerOf: (token: PaymentToken) => PaymentSourceHandler,
   caller: Caller,
   input: TransferInput,
-): Promise<Result<{ transfer: Transfer; repeated: boolean }, PaymentRefusal | PayerRefusal>> {
+): Promise<Result<Sent, PaymentRefusal | PayerRefusal | PayerRefRefusal>> {
   const payer = await checkPayer(ctx, caller);
   if (!payer.ok) return payer;
   const original = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
-  if (original) return ok({ transfer: original, repeated: true });
+  if (original) return repeatOf(ctx.db.kysely, original, input);
   try {
     const paid = await inTransaction(ctx.db, async (tx) => {
       const token = await findUsableToken(tx, input.paymentToken, { lock: true });
       if (!token.ok) return token;
       const bound = await bindingRefusal(tx, token.value, payer.value);
       if (!bound.ok) return bound;
-      return handlerOf(token.value).pay(ctx, tx, token.value, {
+      const made = await handlerOf(token.value).pay(ctx, tx, token.value, {
         walletId: payer.value,
         amount: input.amount,
         currency: input.currency,
         payerRef: input.payerRef,
       });
+      if (made.ok) await store.recordTokenPaid(tx, token.value.token, made.value.id);
+      return made;
     });
     if (paid.ok) {
       assertPaidAsAsked(paid.value, { walletId: payer.value, ...input });
       return ok({ transfer: paid.value, repeated: false });
     }
     const raced = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
-    return raced ? ok({ transfer: raced, repeated: true }) : paid;
+    return raced ? repeatOf(ctx.db.kysely, raced, input) : paid;
   } catch (error) {
     if (!isPayerRefConflict(error)) throw error;
     const winner = await findTransferByPayerRef(ctx.db.kysely, payer.value, input.payerRef);
     if (!winner) throw error;
-    return ok({ transfer: winner, repeated: true });
+    return repeatOf(ctx.db.kysely, winner, input);
   }
 }
 

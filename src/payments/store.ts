@@ -13,11 +13,13 @@ function toToken(row: PaymentTokenRow): PaymentToken {
     expiresAt: row.expires_at,
     createdAt: row.created_at,
     usedAt: row.used_at,
+    transferId: row.transfer_id,
   };
 }
 
 export async function insertToken(tx: Tx, token: PaymentToken): Promise<void> {
   invariant(token.usedAt === null, `payment token for ${token.source} ${token.objectId} is issued unused`);
+  invariant(token.transferId === null, `payment token for ${token.source} ${token.objectId} is issued unpaid`);
   await tx
     .insertInto('payment_tokens')
     .values({
@@ -30,6 +32,7 @@ export async function insertToken(tx: Tx, token: PaymentToken): Promise<void> {
       expires_at: token.expiresAt,
       created_at: token.createdAt,
       used_at: token.usedAt,
+      transfer_id: token.transferId,
     })
     .execute();
 }
@@ -44,6 +47,17 @@ export async function markTokenUsed(tx: Tx, token: string, at: string): Promise<
     .executeTakeFirst();
   invariant(result.numUpdatedRows <= 1n, `spending payment token ${token} updated one row at most`);
   return result.numUpdatedRows === 1n;
+}
+
+/** Links a token to the transfer it paid, in that transfer's transaction; a token pays one transfer at most. */
+export async function recordTokenPaid(tx: Tx, token: string, transferId: string): Promise<void> {
+  const result = await tx
+    .updateTable('payment_tokens')
+    .set({ transfer_id: transferId })
+    .where('token', '=', token)
+    .where('transfer_id', 'is', null)
+    .executeTakeFirst();
+  invariant(result.numUpdatedRows === 1n, `payment token ${token} had paid no transfer before ${transferId}`);
 }
 
 export async function findToken(

@@ -153,6 +153,27 @@ describe('one placard, every wallet', () => {
     expect(expired.body.code).toBe('payment_token_unknown');
   });
 
+  test('a repeat with the spent placard token returns its transfer; another amount is payer_ref_reused', async () => {
+    const resolved = await walletOne.call('POST', '/v1/payment-requests/resolve', {
+      qrPayload: readQr(await placardPng()),
+    });
+    const pay = (amount: number) =>
+      walletOne.call('POST', '/v1/transfers', {
+        paymentToken: resolved.body.paymentToken,
+        amount,
+        currency: 'CNY',
+        payer: { ref: 'placard-repeat' },
+      });
+    const first = await pay(1_200);
+    expect(first.status, first.text).toBe(201);
+    const repeat = await pay(1_200);
+    expect(repeat.status).toBe(201);
+    expect(repeat.body.id).toBe(first.body.id);
+    const otherAmount = await pay(1_300);
+    expect(otherAmount.status).toBe(409);
+    expect(otherAmount.body).toMatchObject({ code: 'payer_ref_reused', transferId: first.body.id });
+  });
+
   test('a payment refused for the cap leaves the placard token unspent', async () => {
     const capped = await createWallet(hub, 'Capped Wallet', { netDebitCaps: { CNY: 1_000 } });
     const resolved = await capped.call('POST', '/v1/payment-requests/resolve', {

@@ -10,6 +10,7 @@ import * as settlement from './0008_settlement.ts';
 import * as placards from './0009_placards.ts';
 import * as pos from './0010_pos.ts';
 import * as reconciliation from './0011_reconciliation.ts';
+import * as payments from './0012_payments.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_placards': placards,
   '0010_pos': pos,
   '0011_reconciliation': reconciliation,
+  '0012_payments': payments,
 };
