@@ -61,6 +61,9 @@ async function loadPayable(
   if (!payable.ok) return payable;
   const merchant = await findMerchant(ctx.db.kysely, checkout.merchantId);
   invariant(merchant !== undefined, `the merchant of checkout ${checkout.id} exists`);
+  // No wallet could pay it (payments refuses every source of a suspended merchant): say so before a token is issued.
+  if (merchant.status !== 'active')
+    return refuse('merchant_suspended', `merchant ${merchant.id} is suspended: it takes no payments now`);
   return ok({ checkout, merchant });
 }
 

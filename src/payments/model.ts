@@ -20,6 +20,8 @@ export type PaymentToken = {
   createdAt: string;
   /** Set when a single-use token (a placard's) has paid. */
   usedAt: string | null;
+  /** The transfer the token paid, once it has: what a repeated `payer.ref` must name. */
+  transferId: string | null;
 };
 
 /** What the wallet shows its user before the user approves. */
@@ -34,12 +36,15 @@ export type PaymentRequest = {
 };
 
 /**
- * Why a wallet may not pay, in the order the checks run: the token, the
- * object's status, the wallet's right to pay here, then the money.
+ * Why a wallet may not pay, in the order the checks run: the token, its
+ * binding (to a wallet, to an active merchant), the object's status, the
+ * wallet's right to pay here, then the money.
  */
 export type PaymentRefusal =
   | 'payment_token_unknown'
   | 'qr_not_routable'
+  | 'wallet_mismatch'
+  | 'merchant_suspended'
   | 'currency_not_supported'
   | 'pos_qr_already_paid'
   | 'pos_qr_expired'
@@ -53,12 +58,17 @@ export type PaymentRefusal =
   | 'currency_mismatch'
   | 'limit_exceeded';
 
+/** A wallet's `payer.ref` already names a transfer that paid something else (another token, amount or currency). */
+export type PayerRefRefusal = 'payer_ref_reused';
+
 export type PaymentInput = { walletId: string; amount: number; currency: string; payerRef: string };
 
 /**
  * One kind of thing a token pays. `pay` runs inside the transfer's
- * transaction: it checks, posts the transfer and marks its object paid, so
- * they commit together.
+ * transaction, with the token's row locked and read unspent: it checks,
+ * posts the transfer and marks its object paid (or its token spent), so
+ * they commit together. A refusal commits too, so nothing is marked before
+ * the transfer is posted.
  */
 export interface PaymentSourceHandler {
   readonly source: TokenSource;

@@ -130,7 +130,7 @@ describe('refusals at payment, in the order they are checked', () => {
     const qr = await qrFor(checkout, wallet.id);
     const resolved = await stranger.call('POST', '/v1/payment-requests/resolve', { qrPayload: qr });
     expect(resolved.status).toBe(422);
-    expect(resolved.body.code).toBe('channel_not_approved');
+    expect(resolved.body.code).toBe('wallet_mismatch');
     const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
       walletId: stranger.id,
       flow: 'qr',
@@ -148,6 +148,20 @@ describe('refusals at payment, in the order they are checked', () => {
     expect(refused.status).toBe(402);
     expect(refused.body.code).toBe('limit_exceeded');
     expect((await positionsOf(hub))[`${capped.id}:CNY`] ?? 0).toBe(0);
+  });
+
+  test("wallet_mismatch: a token issued for one wallet's attempt is refused to another", async () => {
+    const checkout = await createCheckout(merchant);
+    const walletsQr = await qrFor(checkout, wallet.id);
+    const resolved = await rival.call('POST', '/v1/payment-requests/resolve', { qrPayload: walletsQr });
+    expect(resolved.status).toBe(422);
+    expect(resolved.body.code).toBe('wallet_mismatch');
+    const walletsToken = await tokenFor(wallet, checkout);
+    const refused = await transfer(rival, walletsToken);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('wallet_mismatch');
+    expect((await merchant.call('GET', `/v1/checkouts/${checkout.id}`)).body.status).toBe('open');
+    expect((await transfer(wallet, walletsToken)).status).toBe(201);
   });
 
   test('checkout_already_paid to the second wallet', async () => {
@@ -182,11 +196,26 @@ describe('exactly once', () => {
     const repeat = await transfer(wallet, token, { payer: { ref: 'wallet-txn-77' } });
     expect(repeat.status).toBe(201);
     expect(repeat.body.id).toBe(first.body.id);
-    const other = await createCheckout(merchant);
-    const sameRefElsewhere = await transfer(wallet, await tokenFor(wallet, other), { payer: { ref: 'wallet-txn-77' } });
-    expect(sameRefElsewhere.body.id).toBe(first.body.id);
     const lookup = await wallet.call('GET', '/v1/transfers?payerRef=wallet-txn-77');
     expect(lookup.body.data.map((row: { id: string }) => row.id)).toEqual([first.body.id]);
+  });
+
+  test('payer.ref is bound to what was asked: another checkout or amount is 409 payer_ref_reused', async () => {
+    const checkout = await createCheckout(merchant);
+    const token = await tokenFor(wallet, checkout);
+    const first = await transfer(wallet, token, { payer: { ref: 'wallet-txn-78' } });
+    expect(first.status, first.text).toBe(201);
+    const other = await createCheckout(merchant);
+    const otherToken = await tokenFor(wallet, other);
+    const elsewhere = await transfer(wallet, otherToken, { payer: { ref: 'wallet-txn-78' } });
+    expect(elsewhere.status, elsewhere.text).toBe(409);
+    expect(elsewhere.body).toMatchObject({ code: 'payer_ref_reused', transferId: first.body.id });
+    const otherAmount = await transfer(wallet, token, { amount: 12_000, payer: { ref: 'wallet-txn-78' } });
+    expect(otherAmount.status).toBe(409);
+    expect(otherAmount.body).toMatchObject({ code: 'payer_ref_reused', transferId: first.body.id });
+    const stillOpen = await merchant.call('GET', `/v1/checkouts/${other.id}`);
+    expect(stillOpen.body.status).toBe('open');
+    expect((await transfer(wallet, otherToken, { payer: { ref: 'wallet-txn-79' } })).status).toBe(201);
   });
 
   test('50 concurrent transfers from two wallets for one checkout: exactly one winner, no 5xx', async () => {
@@ -223,5 +252,52 @@ describe('resolving', () => {
   test('an unknown token is payment_token_unknown', async () => {
     const refused = await wallet.call('POST', '/v1/payment-requests/resolve', { token: 'pt_nothing' });
     expect(refused.body.code).toBe('payment_token_unknown');
+  });
+});
+
+describe('a suspended merchant', () => {
+  async function resolvedToken(payer: TestParticipant, qrPayload: string): Promise<string> {
+    const resolved = await payer.call('POST', '/v1/payment-requests/resolve', { qrPayload });
+    expect(resolved.status, resolved.text).toBe(200);
+    return resolved.body.paymentToken;
+  }
+
+  test('checkouts, placards and till QRs made before the suspension neither resolve nor pay', async () => {
+    const shop = await createMerchant(hub, acquirer, { name: 'Toko Tutup' });
+    await approveChannel(shop, wallet);
+    const checkout = await createCheckout(shop);
+    const checkoutQr = await qrFor(checkout, wallet.id);
+    const till = await shop.call('POST', '/v1/pos/qr-codes', { amount: 3_000, currency: 'CNY', reference: 'TILL-S1' });
+    expect(till.status, till.text).toBe(201);
+    const placard = (await shop.call('GET', `/v1/merchants/${shop.id}/placard?format=payload`)).body.payload;
+    const payable = [
+      { token: await resolvedToken(wallet, checkoutQr), amount: 12_990 },
+      { token: await resolvedToken(wallet, till.body.qrPayload), amount: 3_000 },
+      { token: await resolvedToken(wallet, placard), amount: 1_500 },
+    ];
+    const before = await positionsOf(hub);
+    expect((await acquirer.call('POST', `/v1/merchants/${shop.id}/suspend`)).body.status).toBe('suspended');
+
+    for (const qrPayload of [checkoutQr, till.body.qrPayload, placard]) {
+      const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', { qrPayload });
+      expect(resolved.status).toBe(422);
+      expect(resolved.body.code).toBe('merchant_suspended');
+    }
+    for (const { token, amount } of payable) {
+      const described = await wallet.call('POST', '/v1/payment-requests/resolve', { token });
+      expect(described.body.code).toBe('merchant_suspended');
+      const paid = await transfer(wallet, token, { amount });
+      expect(paid.status).toBe(422);
+      expect(paid.body.code).toBe('merchant_suspended');
+    }
+    const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+      walletId: wallet.id,
+      flow: 'qr',
+    });
+    expect(attempt.body.code).toBe('merchant_suspended');
+    expect(await positionsOf(hub)).toEqual(before);
+
+    expect((await acquirer.call('POST', `/v1/merchants/${shop.id}/reinstate`)).body.status).toBe('active');
+    for (const { token, amount } of payable) expect((await transfer(wallet, token, { amount })).status).toBe(201);
   });
 });

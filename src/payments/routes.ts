@@ -32,8 +32,10 @@ export const paymentsProblemCodes: ProblemCodes = {
   amount_mismatch: [422, 'The amount differs from what is to be paid'],
   currency_mismatch: [422, 'The currency differs from what is to be paid'],
   pos_qr_already_paid: [409, 'The till QR is already paid'],
+  payer_ref_reused: [409, 'The payer.ref names a transfer that paid something else'],
   pos_qr_expired: [422, 'The till QR has expired'],
   pos_qr_canceled: [422, 'The till QR was canceled'],
+  wallet_mismatch: [422, 'The payment token was issued to another wallet'],
 };
 
 const ResolveBody = Type.Union(

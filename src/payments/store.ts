@@ -1,4 +1,4 @@
-import type { Queryable, Tx, PaymentTokenRow } from '../db/index.ts';
+import { type Queryable, type Tx, type PaymentTokenRow, forUpdate } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import { type PaymentToken, type PaymentView, type TokenSource, paymentViewOf } from './model.ts';
 
@@ -13,11 +13,13 @@ function toToken(row: PaymentTokenRow): PaymentToken {
     expiresAt: row.expires_at,
     createdAt: row.created_at,
     usedAt: row.used_at,
+    transferId: row.transfer_id,
   };
 }
 
 export async function insertToken(tx: Tx, token: PaymentToken): Promise<void> {
   invariant(token.usedAt === null, `payment token for ${token.source} ${token.objectId} is issued unused`);
+  invariant(token.transferId === null, `payment token for ${token.source} ${token.objectId} is issued unpaid`);
   await tx
     .insertInto('payment_tokens')
     .values({
@@ -30,6 +32,7 @@ export async function insertToken(tx: Tx, token: PaymentToken): Promise<void> {
       expires_at: token.expiresAt,
       created_at: token.createdAt,
       used_at: token.usedAt,
+      transfer_id: token.transferId,
     })
     .execute();
 }
@@ -46,8 +49,24 @@ export async function markTokenUsed(tx: Tx, token: string, at: string): Promise<
   return result.numUpdatedRows === 1n;
 }
 
-export async function findToken(db: Queryable, token: string): Promise<PaymentToken | undefined> {
-  const row = await db.selectFrom('payment_tokens').selectAll().where('token', '=', token).executeTakeFirst();
+/** Links a token to the transfer it paid, in that transfer's transaction; a token pays one transfer at most. */
+export async function recordTokenPaid(tx: Tx, token: string, transferId: string): Promise<void> {
+  const result = await tx
+    .updateTable('payment_tokens')
+    .set({ transfer_id: transferId })
+    .where('token', '=', token)
+    .where('transfer_id', 'is', null)
+    .executeTakeFirst();
+  invariant(result.numUpdatedRows === 1n, `payment token ${token} had paid no transfer before ${transferId}`);
+}
+
+export async function findToken(
+  db: Queryable,
+  token: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<PaymentToken | undefined> {
+  const query = db.selectFrom('payment_tokens').selectAll().where('token', '=', token);
+  const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
   return row ? toToken(row) : undefined;
 }
 

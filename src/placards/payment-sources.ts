@@ -80,8 +80,8 @@ export const placardPaymentSource: PaymentSourceHandler = {
       expiresAt,
     });
   },
-  async describe(ctx, tx, token, walletId) {
-    const usable = placardTokenRefusal(ctx, token, walletId);
+  async describe(ctx, tx, token) {
+    const usable = placardTokenRefusal(ctx, token);
     if (!usable.ok) return usable;
     const merchant = await merchantOf(tx, token.merchantId);
     return ok({
@@ -95,22 +95,25 @@ export const placardPaymentSource: PaymentSourceHandler = {
     });
   },
   async pay(ctx, tx, token, payment) {
-    const usable = placardTokenRefusal(ctx, token, payment.walletId);
+    const usable = placardTokenRefusal(ctx, token);
     if (!usable.ok) return usable;
     const merchant = await merchantOf(tx, token.merchantId);
     if (payment.currency !== merchant.currency)
       return refuse('currency_mismatch', `the merchant takes ${merchant.currency}, not ${payment.currency}`);
     const allowed = await offlineRefusal(tx, merchant, payment.walletId, payment.currency);
     if (!allowed.ok) return allowed;
-    if (!(await markTokenUsed(tx, token.token, ctx.clock.now().toISOString())))
-      return refuse('payment_token_unknown', 'this placard token has already paid');
-    return postOffline(ctx, tx, merchant, payment, 'placard');
+    const posted = await postOffline(ctx, tx, merchant, payment, 'placard');
+    if (!posted.ok) return posted;
+    invariant(
+      await markTokenUsed(tx, token.token, ctx.clock.now().toISOString()),
+      `placard token of ${token.merchantId} was unspent under its lock until its transfer ${posted.value.id}`,
+    );
+    return posted;
   },
 };
 
-function placardTokenRefusal(ctx: HubContext, token: PaymentToken, walletId: string): Result<true, PaymentRefusal> {
-  if (token.walletId !== walletId)
-    return refuse('payment_token_unknown', 'this placard token belongs to another wallet');
+/** A placard token lasts ten minutes; that it serves only its wallet, payments checks as for every token. */
+function placardTokenRefusal(ctx: HubContext, token: PaymentToken): Result<true, PaymentRefusal> {
   if (token.expiresAt <= ctx.clock.now().toISOString())
     return refuse('payment_token_unknown', 'this placard token has expired: scan the placard again');
   return ok(true);

@@ -124,7 +124,7 @@ describe('one placard, every wallet', () => {
       currency: 'CNY',
       payer: { ref: 'stolen' },
     });
-    expect(stolen.body.code).toBe('payment_token_unknown');
+    expect(stolen.body.code).toBe('wallet_mismatch');
     expect(
       (
         await walletOne.call('POST', '/v1/transfers', {
@@ -151,6 +151,47 @@ describe('one placard, every wallet', () => {
       payer: { ref: 'late' },
     });
     expect(expired.body.code).toBe('payment_token_unknown');
+  });
+
+  test('a repeat with the spent placard token returns its transfer; another amount is payer_ref_reused', async () => {
+    const resolved = await walletOne.call('POST', '/v1/payment-requests/resolve', {
+      qrPayload: readQr(await placardPng()),
+    });
+    const pay = (amount: number) =>
+      walletOne.call('POST', '/v1/transfers', {
+        paymentToken: resolved.body.paymentToken,
+        amount,
+        currency: 'CNY',
+        payer: { ref: 'placard-repeat' },
+      });
+    const first = await pay(1_200);
+    expect(first.status, first.text).toBe(201);
+    const repeat = await pay(1_200);
+    expect(repeat.status).toBe(201);
+    expect(repeat.body.id).toBe(first.body.id);
+    const otherAmount = await pay(1_300);
+    expect(otherAmount.status).toBe(409);
+    expect(otherAmount.body).toMatchObject({ code: 'payer_ref_reused', transferId: first.body.id });
+  });
+
+  test('a payment refused for the cap leaves the placard token unspent', async () => {
+    const capped = await createWallet(hub, 'Capped Wallet', { netDebitCaps: { CNY: 1_000 } });
+    const resolved = await capped.call('POST', '/v1/payment-requests/resolve', {
+      qrPayload: readQr(await placardPng()),
+    });
+    const pay = (amount: number, ref: string) =>
+      capped.call('POST', '/v1/transfers', {
+        paymentToken: resolved.body.paymentToken,
+        amount,
+        currency: 'CNY',
+        payer: { ref },
+      });
+    const refused = await pay(5_000, 'capped-1');
+    expect(refused.status).toBe(402);
+    expect(refused.body.code).toBe('limit_exceeded');
+    const paid = await pay(500, 'capped-2');
+    expect(paid.status, paid.text).toBe(201);
+    expect(paid.body).toMatchObject({ source: 'placard', amount: 500 });
   });
 
   test('a wallet that suspended its channel with the merchant cannot pay its placard', async () => {

@@ -295,6 +295,23 @@ describe('payment codes at the till', () => {
     },
   );
 
+  test("a merchant suspended while its charge is unknown: the wallet's approval still commits it", async () => {
+    const shop = await createMerchant(hub, acquirer, { name: 'Kedai Tutup' });
+    const response = await charge(freshCode('approve_after_deadline'), 2_000, { as: shop });
+    expect(response.status, response.text).toBe(202);
+    expected.issuerReserved += 2_000;
+    expect((await acquirer.call('POST', `/v1/merchants/${shop.id}/suspend`)).body.status).toBe('suspended');
+    const confirmed = await issuer.call('POST', `/v1/pos/charges/${response.body.id}/authorization`, {
+      decision: 'approved',
+    });
+    expect(confirmed.body).toMatchObject({ status: 'succeeded' });
+    expected.issuerReserved -= 2_000;
+    approved(2_000);
+    await expectLedger();
+    const refused = await charge(freshCode('approve'), 2_000, { as: shop });
+    expect(refused.body.code).toBe('merchant_suspended');
+  });
+
   test(
     'a wallet that never answers: unknown, then reversed 60 s later; the wallet gets a verified ' +
       'authorization.reversed and a late approval is 409',

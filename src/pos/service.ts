@@ -246,7 +246,8 @@ const statusOfDecision: Record<Decision, Charge['status']> = { approved: 'succee
  * The same decision again answers the charge as it is; a reversed charge is
  * refused with `charge_reversed` (the wallet was, or will be, sent
  * `authorization.reversed`); the other decision on a decided charge is
- * `invalid_transition`.
+ * `invalid_transition`. A merchant suspended since the charge was opened does
+ * not stop it: the wallet was asked and may have debited its user (README).
  */
 export async function decideCharge(
   ctx: HubContext,

@@ -11,6 +11,7 @@ import * as placards from './0009_placards.ts';
 import * as pos from './0010_pos.ts';
 import * as reconciliation from './0011_reconciliation.ts';
 import * as idempotencyEffects from './0012_idempotency_effects.ts';
+import * as payments from './0013_payments.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_pos': pos,
   '0011_reconciliation': reconciliation,
   '0012_idempotency_effects': idempotencyEffects,
+  '0013_payments': payments,
 };

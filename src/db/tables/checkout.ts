@@ -45,6 +45,8 @@ export type PaymentTokenRow = {
   created_at: string;
   /** Added by 0009_placards: set when a single-use token paid. */
   used_at: string | null;
+  /** Added by 0013_payments: the transfer this token paid. */
+  transfer_id: string | null;
 };
 
 export type CheckoutTables = {
