@@ -1,7 +1,30 @@
 /**
- * The settlement cutoff and business dates: wall-clock time in an IANA zone,
- * read through `Intl` (Node ships the zone data). Pure, no I/O.
+ * The settlement cutoff and business dates, computed with the Temporal API
+ * (`@js-temporal/polyfill`: Node 20 has no `Temporal`; the zone data is
+ * Node's own, as for `Intl`). Pure, no I/O.
+ *
+ * A cutoff is a wall-clock time in an IANA zone, and it falls once on every
+ * local calendar day. On a day the zone changes its offset that wall time
+ * may be skipped or repeated; the cutoff then falls where Temporal's
+ * `'compatible'` disambiguation puts it, as RFC 5545 and JavaScript's `Date`
+ * do:
+ *
+ * - in a skipped hour (spring forward), at the wall time read with the
+ *   offset in force before the gap, which lands after the gap by as much as
+ *   the time was inside it: `02:30 America/New_York` on 8 March 2026 falls
+ *   at 07:30Z (03:30 EDT), 24 hours after the day before's 02:30 EST, and
+ *   `02:00` at 07:00Z (03:00 EDT), the first instant after the gap;
+ * - in a repeated hour (fall back), at its first occurrence:
+ *   `01:30 America/New_York` on 1 November 2026 falls at 05:30Z (01:30 EDT),
+ *   and 01:30 EST an hour later is no second cutoff.
+ *
+ * Consecutive days' cutoffs never go backwards in time (an offset change
+ * moves one by less than a day), so a business day is the span from one
+ * cutoff instant to the next, and both the close and the business date are
+ * decided by instants, never by comparing wall-clock readings.
  */
+import { Temporal } from '@js-temporal/polyfill';
+import { invariant } from '../platform/index.ts';
 
 /** `LINTAS_SETTLEMENT_CUTOFF`: the local time of day the open window closes, e.g. `23:00 Asia/Jakarta`. */
 export type SettlementCutoff = { hour: number; minute: number; timeZone: string };
@@ -11,15 +34,14 @@ export const utcMidnight: SettlementCutoff = { hour: 0, minute: 0, timeZone: 'UT
 
 const cutoffPattern = /^([01][0-9]|2[0-3]):([0-5][0-9]) ([A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*)$/;
 
-/** Parses `HH:MM Zone`; undefined when the text is not one, or names no zone Intl knows. */
+/** Parses `HH:MM Zone`; undefined when the text is not one, or names no zone Temporal knows. */
 export function parseCutoff(text: string): SettlementCutoff | undefined {
   const match = cutoffPattern.exec(text.trim());
   if (!match) return undefined;
-  const timeZone = match[3] as string;
   try {
-    // Canonical name, so `asia/jakarta` and `Asia/Jakarta` are one zone.
-    const canonical = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
-    return { hour: Number(match[1]), minute: Number(match[2]), timeZone: canonical };
+    // The zone's own spelling, so `asia/jakarta` and `Asia/Jakarta` are one zone.
+    const timeZone = Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(match[3] as string).timeZoneId;
+    return { hour: Number(match[1]), minute: Number(match[2]), timeZone };
   } catch {
     return undefined;
   }
@@ -29,77 +51,85 @@ export function formatCutoff(cutoff: SettlementCutoff): string {
   return `${String(cutoff.hour).padStart(2, '0')}:${String(cutoff.minute).padStart(2, '0')} ${cutoff.timeZone}`;
 }
 
-type LocalParts = { year: number; month: number; day: number; hour: number; minute: number; second: number };
+const dayMs = 86_400_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** A local calendar date as days since 1970-01-01, so that stepping a day is adding one. */
+type EpochDay = number;
 
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
+function dateText(day: EpochDay): string {
+  return new Date(day * dayMs).toISOString().slice(0, 10);
 }
 
-/** The wall clock in `timeZone` at `at`. */
-export function localParts(at: Date, timeZone: string): LocalParts {
-  const parts = Object.fromEntries(
-    formatterOf(timeZone)
-      .formatToParts(at)
-      .map((part) => [part.type, part.value]),
-  );
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-  };
-}
-
-const minuteMs = 60_000;
-const dayMs = 24 * 60 * minuteMs;
-
-/** The zone's offset from UTC at `at`, in ms (Asia/Jakarta: +7 h). */
-function offsetMs(at: Date, timeZone: string): number {
-  const local = localParts(at, timeZone);
-  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
-}
+/** The cutoff of one local calendar day: the day and the instant, in epoch ms. */
+type Occurrence = { day: EpochDay; atMs: number };
 
 /**
- * The instant the cutoff falls on the local calendar day `date` (a UTC
- * midnight standing for that local date). A cutoff inside a daylight-saving
- * gap lands just after the gap.
+ * Instants already worked out, per cutoff and local date: the worker asks
+ * about the same two days every tick, and a Temporal conversion costs tens
+ * of microseconds. Bounded; emptied when full.
  */
-function cutoffOn(date: number, cutoff: SettlementCutoff): Date {
-  const wall = date + (cutoff.hour * 60 + cutoff.minute) * minuteMs;
-  let guess = wall - offsetMs(new Date(wall), cutoff.timeZone);
-  guess = wall - offsetMs(new Date(guess), cutoff.timeZone);
-  return new Date(guess);
+const instantsMemo = new Map<string, number>();
+const instantsMemoEntriesMax = 4_096;
+
+/** The instant the cutoff falls on the local calendar day `day` (skipped and repeated hours: see above). */
+function cutoffOn(day: EpochDay, cutoff: SettlementCutoff): number {
+  const key = `${formatCutoff(cutoff)} ${day}`;
+  const known = instantsMemo.get(key);
+  if (known !== undefined) return known;
+  const date = new Date(day * dayMs);
+  const zoned = Temporal.ZonedDateTime.from(
+    {
+      timeZone: cutoff.timeZone,
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      day: date.getUTCDate(),
+      hour: cutoff.hour,
+      minute: cutoff.minute,
+    },
+    { disambiguation: 'compatible' },
+  );
+  if (instantsMemo.size >= instantsMemoEntriesMax) instantsMemo.clear();
+  instantsMemo.set(key, zoned.epochMilliseconds);
+  return zoned.epochMilliseconds;
 }
 
-function localDate(at: Date, timeZone: string): number {
-  const local = localParts(at, timeZone);
-  return Date.UTC(local.year, local.month - 1, local.day);
+/** The local date at `atMs`, from the zone's offset then (one Temporal lookup; reading the date fields costs three). */
+function localDayOf(atMs: number, timeZone: string): EpochDay {
+  const offsetMs = Temporal.Instant.fromEpochMilliseconds(atMs).toZonedDateTimeISO(timeZone).offsetNanoseconds / 1e6;
+  return Math.floor((atMs + offsetMs) / dayMs);
+}
+
+/** A day's cutoff lies within a day of that day's local midnight, so the search ends in a few steps. */
+const searchDaysMax = 4;
+
+/**
+ * The latest cutoff at or before `atMs`. Searched back from the day after
+ * the local date of `atMs` (where a repeated hour around midnight can put
+ * the local date behind), so when two days' cutoffs are one instant (a zone
+ * that skipped a whole day) the later day's is found.
+ */
+function lastOccurrence(atMs: number, cutoff: SettlementCutoff): Occurrence {
+  const local = localDayOf(atMs, cutoff.timeZone);
+  for (let day = local + 1; day > local - searchDaysMax; day -= 1) {
+    const cutoffMs = cutoffOn(day, cutoff);
+    if (cutoffMs <= atMs) return { day, atMs: cutoffMs };
+  }
+  invariant(false, `a cutoff of ${formatCutoff(cutoff)} falls within ${searchDaysMax} days before ${atMs}`);
 }
 
 /** The latest cutoff at or before `at`: a window opened before it is due to close. */
 export function lastCutoff(at: Date, cutoff: SettlementCutoff): Date {
-  const today = localDate(at, cutoff.timeZone);
-  const candidate = cutoffOn(today, cutoff);
-  return candidate.getTime() <= at.getTime() ? candidate : cutoffOn(today - dayMs, cutoff);
+  return new Date(lastOccurrence(at.getTime(), cutoff).atMs);
+}
+
+/** The first cutoff after `at`: a window opened at `at` is due to close then. */
+export function nextCutoff(at: Date, cutoff: SettlementCutoff): Date {
+  const last = lastOccurrence(at.getTime(), cutoff);
+  for (let day = last.day + 1; day <= last.day + searchDaysMax; day += 1) {
+    const cutoffMs = cutoffOn(day, cutoff);
+    if (cutoffMs > at.getTime()) return new Date(cutoffMs);
+  }
+  invariant(false, `a cutoff of ${formatCutoff(cutoff)} falls within ${searchDaysMax} days after ${at.toISOString()}`);
 }
 
 /**
@@ -112,12 +142,7 @@ export function lastCutoff(at: Date, cutoff: SettlementCutoff): Date {
  * on the 26th counts to the 25th. With no cutoff: the UTC date.
  */
 export function businessDateOf(at: Date, cutoff: SettlementCutoff = utcMidnight): string {
-  const local = localParts(at, cutoff.timeZone);
-  const sinceMidnight = local.hour * 60 + local.minute;
-  const cutoffMinutes = cutoff.hour * 60 + cutoff.minute;
-  const noon = 12 * 60;
-  let shift = 0;
-  if (cutoffMinutes > noon && sinceMidnight >= cutoffMinutes) shift = 1;
-  if (cutoffMinutes <= noon && sinceMidnight < cutoffMinutes) shift = -1;
-  return new Date(Date.UTC(local.year, local.month - 1, local.day) + shift * dayMs).toISOString().slice(0, 10);
+  const started = lastOccurrence(at.getTime(), cutoff).day;
+  const morning = cutoff.hour * 60 + cutoff.minute <= 12 * 60;
+  return dateText(morning ? started : started + 1);
 }

@@ -6,7 +6,7 @@ import { announceThresholdCrossings, lockPositions, postEntries } from '../ledge
 import { minor } from '../money/index.ts';
 import { emitEvent } from '../notify/index.ts';
 import { type Result, invariant, newId, ok, refuse } from '../platform/index.ts';
-import { businessDateOf, lastCutoff } from './calendar.ts';
+import { type SettlementCutoff, businessDateOf, lastCutoff, nextCutoff } from './calendar.ts';
 import {
   type ReportAudience,
   type SettlementWindow,
@@ -50,16 +50,81 @@ async function openWindow(ctx: HubContext, tx: Tx, at: Date): Promise<store.Stor
 }
 
 /**
+ * What this process last saw of the open window (one per hub context, so
+ * one per process): its id and the first cutoff after it opened, from which
+ * on it is due to roll. Only a hint, so a transfer needs no query to know
+ * that nothing is due; whatever it says, the window is read again under
+ * the lock before it is joined or rolled.
+ */
+type OpenWindowHint = { windowId: string; dueAtMs: number };
+const openWindowHints = new WeakMap<HubContext, OpenWindowHint>();
+
+function noteOpenWindow(ctx: HubContext, open: store.StoredWindow, cutoff: SettlementCutoff): number {
+  const hint = openWindowHints.get(ctx);
+  if (hint?.windowId === open.id) return hint.dueAtMs;
+  const dueAtMs = nextCutoff(new Date(open.openedAt), cutoff).getTime();
+  openWindowHints.set(ctx, { windowId: open.id, dueAtMs });
+  return dueAtMs;
+}
+
+/**
  * The window open now, read inside the transfer's own transaction, which
  * then holds it open until it ends (see `holdWindowShared`): a close never
  * splits a transfer, and every committed transfer belongs to exactly one
  * window. Call it before the use case takes any other lock, so a close
  * waiting for its turn never waits on a transaction that waits on it.
+ *
+ * With `LINTAS_SETTLEMENT_CUTOFF`, a window a cutoff has passed since it
+ * opened is rolled first (see `rollDueWindow`), so a transfer always joins
+ * the window its time belongs to, however long since the worker's last
+ * tick. The common case costs nothing more: until the hint's cutoff, the
+ * transfer takes the shared lock and reads the window as before.
  */
 export async function windowForTransfer(ctx: HubContext, tx: Tx): Promise<TransferWindow> {
+  const cutoff = ctx.config.settlementCutoff;
+  const hint = openWindowHints.get(ctx);
+  if (cutoff !== undefined && (hint === undefined || ctx.clock.now().getTime() >= hint.dueAtMs))
+    return transferWindowOf(await rollDueWindow(ctx, tx, cutoff));
   await store.holdWindowShared(tx);
   const open = (await store.findOpenWindow(tx)) ?? (await openWindow(ctx, tx, ctx.clock.now()));
-  return { id: open.id, businessDate: open.businessDate };
+  if (cutoff === undefined || ctx.clock.now().getTime() < noteOpenWindow(ctx, open, cutoff))
+    return transferWindowOf(open);
+  // Due after all: the cutoff passed while this transaction waited for the
+  // lock, or another process opened the window by a clock behind this one's.
+  // The shared lock is kept and the exclusive one taken beside it; of two
+  // transactions doing so at once, PostgreSQL's deadlock detector aborts one
+  // and inTransaction runs it again, now on the exclusive path.
+  return transferWindowOf(await rollDueWindow(ctx, tx, cutoff));
+}
+
+function transferWindowOf(window: store.StoredWindow): TransferWindow {
+  return { id: window.id, businessDate: window.businessDate };
+}
+
+/**
+ * Closes the open window if a cutoff has passed since it opened, and opens
+ * the next, in the transfer's transaction under the exclusive window lock
+ * (the worker's): it waits for every transfer that joined the old window,
+ * and holds back the others until this transaction ends. Whoever rolls
+ * first wins; a transaction (or process, or worker tick) that waited on it
+ * finds the new window not due and joins it. If the transfer fails, the
+ * roll is undone with it and the next transfer or tick rolls again. The
+ * closed window's report is left to the worker's next tick (or the first
+ * read of it), as it sums the whole window.
+ */
+async function rollDueWindow(ctx: HubContext, tx: Tx, cutoff: SettlementCutoff): Promise<store.StoredWindow> {
+  await store.holdWindowExclusive(tx);
+  const at = ctx.clock.now();
+  const due = lastCutoff(at, cutoff);
+  const open = (await store.findOpenWindow(tx)) ?? (await openWindow(ctx, tx, at));
+  if (Date.parse(open.openedAt) >= due.getTime()) {
+    noteOpenWindow(ctx, open, cutoff);
+    return open;
+  }
+  const { next } = await closeOpenWindow(ctx, tx, open, { actor: systemActor, at });
+  invariant(Date.parse(next.openedAt) >= due.getTime(), `window ${next.id}, opened by a roll, is not due itself`);
+  noteOpenWindow(ctx, next, cutoff);
+  return next;
 }
 
 /** Makes sure a window is open, so a fresh hub shows one before its first transfer. */
@@ -96,37 +161,52 @@ export async function closeWindow(ctx: HubContext, options: CloseOptions): Promi
     const open = (await store.findOpenWindow(tx)) ?? (await openWindow(ctx, tx, at));
     if (options.openedBefore !== undefined && Date.parse(open.openedAt) >= options.openedBefore.getTime())
       return undefined;
-    invariant(nextWindowStatus(open.status, 'close') === 'closed', `an ${open.status} window can close`);
-    const nextId = newId('win', at, ctx.random);
-    invariant(
-      await store.markClosed(tx, open.id, { at: at.toISOString(), nextWindowId: nextId }),
-      `window ${open.id} was still open under the lock`,
-    );
-    await store.insertOpenWindow(tx, {
-      id: nextId,
-      businessDate: businessDateOf(at, ctx.config.settlementCutoff),
-      openedAt: at.toISOString(),
-    });
-    const after = await store.findWindow(tx, open.id);
-    invariant(after?.status === 'closed', `window ${open.id} is closed after its close`);
-    invariant(after.nextWindowId === nextId, `closed window ${open.id} names ${nextId} as its next`);
-    invariant((await store.findOpenWindow(tx))?.id === nextId, `window ${nextId} is open after ${open.id} closed`);
-    await ctx.audit(tx, {
-      actor: options.actor,
-      action: 'settlement_window.closed',
-      objectType: 'settlement_window',
-      objectId: open.id,
-      before: windowJson(open),
-      after: windowJson(after),
-    });
-    await recordIdempotentEffect(tx, { kind: 'settlement_window', id: open.id });
-    return windowJson(after);
+    const { closed } = await closeOpenWindow(ctx, tx, open, { actor: options.actor, at });
+    await recordIdempotentEffect(tx, { kind: 'settlement_window', id: closed.id });
+    return windowJson(closed);
   });
   if (!closed) return undefined;
   progress({ done: 1, total: closeSteps, name: `closed ${closed.id}` });
   await ensureReport(ctx, closed.id, (name) => progress({ done: 2, total: closeSteps, name }));
   progress({ done: closeSteps, total: closeSteps, name: 'reported' });
   return closed;
+}
+
+/**
+ * Closes the open window at `at` and opens the next, under the exclusive
+ * window lock the caller holds; audited as `settlement_window.closed`.
+ */
+async function closeOpenWindow(
+  ctx: HubContext,
+  tx: Tx,
+  open: store.StoredWindow,
+  change: { actor: Actor; at: Date },
+): Promise<{ closed: store.StoredWindow; next: store.StoredWindow }> {
+  invariant(nextWindowStatus(open.status, 'close') === 'closed', `an ${open.status} window can close`);
+  const nextId = newId('win', change.at, ctx.random);
+  invariant(
+    await store.markClosed(tx, open.id, { at: change.at.toISOString(), nextWindowId: nextId }),
+    `window ${open.id} was still open under the lock`,
+  );
+  await store.insertOpenWindow(tx, {
+    id: nextId,
+    businessDate: businessDateOf(change.at, ctx.config.settlementCutoff),
+    openedAt: change.at.toISOString(),
+  });
+  const closed = await store.findWindow(tx, open.id);
+  invariant(closed?.status === 'closed', `window ${open.id} is closed after its close`);
+  invariant(closed.nextWindowId === nextId, `closed window ${open.id} names ${nextId} as its next`);
+  const next = await store.findOpenWindow(tx);
+  invariant(next?.id === nextId, `window ${nextId} is open after ${open.id} closed`);
+  await ctx.audit(tx, {
+    actor: change.actor,
+    action: 'settlement_window.closed',
+    objectType: 'settlement_window',
+    objectId: open.id,
+    before: windowJson(open),
+    after: windowJson(closed),
+  });
+  return { closed, next };
 }
 
 /**
@@ -288,9 +368,11 @@ const unreportedBatchMax = 10;
 
 /**
  * The `settlement-cutoff` worker's tick: closes the open window once the
- * configured cutoff has passed since it opened (several hub processes may
- * try; the lock lets one close and the others find nothing due), and
- * reports any window a stopped hub closed without reporting.
+ * configured cutoff has passed since it opened, for the hours without
+ * transfers (a transfer rolls a due window itself: see `windowForTransfer`;
+ * several hub processes may try, and the lock lets one close and the others
+ * find nothing due), and reports any window closed without its report: one
+ * a transfer rolled, or one a stopped hub closed.
  */
 export async function runCutoff(ctx: HubContext): Promise<void> {
   const cutoff = ctx.config.settlementCutoff;
