@@ -24,7 +24,6 @@ export type Receivers = {
   url: string;
   /** By event id. */
   received: Map<string, Received>;
-  authorizations(): number;
   close(): Promise<void>;
 };
 
@@ -38,6 +37,9 @@ function bodyOf(incoming: IncomingMessage): Promise<string> {
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     incoming.on('error', reject);
+    incoming.on('close', () => {
+      if (!incoming.complete) reject(new Error('the sender went away mid-request'));
+    });
   });
 }
 
@@ -65,11 +67,31 @@ function authorizationAnswer(request: unknown): unknown {
     : { ...echo, decision: 'approved' };
 }
 
+type Recorder = (receiver: string, eventId: string | undefined, body: string) => void;
+
+/** One request, read whole: a webhook or callback is recorded, an authorisation answered. */
+function handle(path: string, headers: IncomingMessage['headers'], body: string, reply: Reply, record: Recorder): void {
+  const merchant = /^\/merchants\/([\w-]+)\/webhooks$/.exec(path);
+  const wallet = /^\/wallets\/([\w-]+)\/(events|authorizations)$/.exec(path);
+  if (merchant) {
+    record(`merchant:${merchant[1]}`, headers['webhook-id'] as string | undefined, body);
+    reply.now(200, {});
+  } else if (wallet?.[2] === 'events') {
+    record(`wallet:${wallet[1]}`, undefined, body);
+    reply.now(200, {});
+  } else if (wallet) {
+    const request = parsed(body);
+    const silent = answerOfPaymentCode(textField(request, 'paymentCode') ?? '') === 'silent';
+    (silent ? reply.late : reply.now)(200, authorizationAnswer(request));
+  } else reply.now(404, {});
+}
+
+type Reply = { now(status: number, body: unknown): void; late(status: number, body: unknown): void };
+
 /** `silentMs`: how long a wallet keeps the hub waiting on a `silent` code (longer than the hub's deadline). */
 export async function startReceivers(options: { silentMs: number }): Promise<Receivers> {
   const received = new Map<string, Received>();
-  let authorizations = 0;
-  const record = (receiver: string, eventId: string | undefined, body: string) => {
+  const record: Recorder = (receiver, eventId, body) => {
     const event = parsed(body);
     const id = eventId ?? textField(event, 'id') ?? `unnamed:${body}`;
     const entry = received.get(id) ?? {
@@ -85,31 +107,21 @@ export async function startReceivers(options: { silentMs: number }): Promise<Rec
     received.set(id, entry);
   };
   const server = createServer((incoming, outgoing) => {
-    void bodyOf(incoming).then((body) => {
-      const path = incoming.url ?? '';
-      const merchant = /^\/merchants\/([\w-]+)\/webhooks$/.exec(path);
-      const wallet = /^\/wallets\/([\w-]+)\/(events|authorizations)$/.exec(path);
-      if (merchant) {
-        record(`merchant:${merchant[1]}`, incoming.headers['webhook-id'] as string | undefined, body);
-        return answer(outgoing, 200, {});
-      }
-      if (wallet?.[2] === 'events') {
-        record(`wallet:${wallet[1]}`, undefined, body);
-        return answer(outgoing, 200, {});
-      }
-      if (!wallet) return answer(outgoing, 404, {});
-      authorizations += 1;
-      const request = parsed(body);
-      const delayMs = answerOfPaymentCode(textField(request, 'paymentCode') ?? '') === 'silent' ? options.silentMs : 0;
-      setTimeout(() => answer(outgoing, 200, authorizationAnswer(request)), delayMs).unref();
-    });
+    const reply: Reply = {
+      now: (status, body) => answer(outgoing, status, body),
+      late: (status, body) => void setTimeout(() => answer(outgoing, status, body), options.silentMs).unref(),
+    };
+    // A hub killed while it sends leaves half a request: nothing arrived, nothing is recorded.
+    void bodyOf(incoming).then(
+      (body) => handle(incoming.url ?? '', incoming.headers, body, reply, record),
+      () => outgoing.destroy(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    authorizations: () => authorizations,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
