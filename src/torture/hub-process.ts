@@ -25,7 +25,6 @@ export type HubProcess = {
   kill(): Promise<void>;
   /** SIGTERM (SIGKILL after a grace), then the exit code. */
   stop(): Promise<number | null>;
-  outputTail(): string;
 };
 
 export type HubOptions = { port: number; db: string; dataDir: string; env: NodeJS.ProcessEnv };
@@ -103,7 +102,6 @@ export function hubProcess(options: HubOptions): HubProcess {
     },
     kill: async () => void (await end('SIGKILL')),
     stop: () => end('SIGTERM'),
-    outputTail: () => tail,
   };
 }
 

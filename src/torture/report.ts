@@ -1,7 +1,6 @@
 /** What a torture run prints: its seed and figures, then each violation, grouped by kind. */
 import type { Kill } from './driver.ts';
-import type { Journal, RetryReason } from './model.ts';
-import { isSuccess } from './model.ts';
+import { type Journal, type RetryReason, isSuccess } from './model.ts';
 import type { Receivers } from './receivers.ts';
 import type { Violation, ViolationKind } from './violations.ts';
 

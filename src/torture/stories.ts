@@ -101,22 +101,27 @@ async function payCheckout(run: Run, plan: Paying, checkout: { id: string; secre
   return resolveAndPay(run, plan, wallet, qrPayload, { checkoutId: checkout.id });
 }
 
-async function checkoutStory(run: Run, plan: Extract<StoryPlan, { kind: 'checkout' }>): Promise<void> {
+/** The merchant's side of a sale: a checkout or a till QR for the plan's amount, under a reference of its own. */
+async function createSale(
+  run: Run,
+  plan: Paying,
+  kind: 'checkout' | 'till_qr',
+  path: string,
+  extra: Record<string, unknown> = {},
+): Promise<Answer | undefined> {
   const merchant = run.ctx.world.merchants[plan.merchant];
-  const reference = referenceOf(run.ctx.seed, run.story, 'checkout');
-  const body = { amount: plan.amount, currency: merchant.currency, reference, buyerId: `buyer-${run.story}` };
-  const created = await act(
-    run,
-    'checkout',
-    'checkout',
-    merchant.credentials,
-    {
-      method: 'POST',
-      path: '/v1/checkouts',
-      body,
-    },
-    { merchantId: merchant.id, reference, amount: plan.amount, currency: merchant.currency },
-  );
+  const step = kind.replace('_', '-');
+  const sale = {
+    amount: plan.amount,
+    currency: merchant.currency,
+    reference: referenceOf(run.ctx.seed, run.story, step),
+  };
+  const request: ApiRequest = { method: 'POST', path, body: { ...sale, ...extra } };
+  return act(run, kind, step, merchant.credentials, request, { ...sale, merchantId: merchant.id });
+}
+
+async function checkoutStory(run: Run, plan: Extract<StoryPlan, { kind: 'checkout' }>): Promise<void> {
+  const created = await createSale(run, plan, 'checkout', '/v1/checkouts', { buyerId: `buyer-${run.story}` });
   const id = textField(created?.body, 'id');
   const secret = textField(created?.body, 'clientSecret');
   if (created?.status !== 201 || id === undefined || secret === undefined) return;
@@ -127,21 +132,7 @@ async function checkoutStory(run: Run, plan: Extract<StoryPlan, { kind: 'checkou
 }
 
 async function tillQrStory(run: Run, plan: Paying): Promise<void> {
-  const merchant = run.ctx.world.merchants[plan.merchant];
-  const reference = referenceOf(run.ctx.seed, run.story, 'till-qr');
-  const body = { amount: plan.amount, currency: merchant.currency, reference };
-  const created = await act(
-    run,
-    'till_qr',
-    'till-qr',
-    merchant.credentials,
-    {
-      method: 'POST',
-      path: '/v1/pos/qr-codes',
-      body,
-    },
-    { merchantId: merchant.id, reference, amount: plan.amount, currency: merchant.currency },
-  );
+  const created = await createSale(run, plan, 'till_qr', '/v1/pos/qr-codes');
   const qrPayload = textField(created?.body, 'qrPayload');
   if (created?.status !== 201 || qrPayload === undefined) return;
   const paid = await resolveAndPay(run, plan, run.ctx.world.wallets[plan.payer], qrPayload);
