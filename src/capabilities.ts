@@ -19,13 +19,15 @@ import { refundsCapability } from './refunds/manifest.ts';
 import { rolloutCapability } from './rollout/manifest.ts';
 import { settlementCapability } from './settlement/manifest.ts';
 import { statementsCapability } from './statements/manifest.ts';
+import { tortureCapability } from './torture/manifest.ts';
 import { transfersCapability } from './transfers/manifest.ts';
 import { webCapability } from './web/manifest.ts';
 
 /**
  * The map of the system: every capability, in the order a reader should
  * meet them (who takes part, what they agree, how money moves, what is paid,
- * and what is reported). Routes are registered and commands listed in this
+ * and what is reported), then the tools that drive the hub from outside (the
+ * demo, the crash test). Routes are registered and commands listed in this
  * order; `qr` comes before `placards`, whose command sits under `lintas qr`.
  */
 export const capabilities: readonly Capability[] = [
@@ -51,4 +53,5 @@ export const capabilities: readonly Capability[] = [
   reconciliationCapability,
   webCapability,
   demoCapability,
+  tortureCapability,
 ];

@@ -1,0 +1,4 @@
+// The crash test (`lintas torture`); the only door into src/torture.
+export { type TortureOptions, runTorture } from './torture.ts';
+export { type TortureReport, formatReport } from './report.ts';
+export type { Violation, ViolationKind } from './violations.ts';
