@@ -5,29 +5,14 @@
  * Used by simulator.test.ts only.
  */
 
+import { seededPrng } from '../platform/index.ts';
+
 export type Random = ReturnType<typeof seededRandom>;
 
-/** sfc32: a small, well-mixed PRNG whose whole state comes from the seed. */
+/** The platform's seeded generator, with the draw the simulator also needs. */
 export function seededRandom(seedValue: number) {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seedValue >>> 0;
-  const next = () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 2 ** 32;
-  };
-  for (let warmup = 0; warmup < 15; warmup += 1) next();
-  return {
-    below: (bound: number) => Math.floor(next() * bound),
-    between: (low: number, high: number) => low + Math.floor(next() * (high - low + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
-  };
+  const prng = seededPrng(seedValue);
+  return { ...prng, below: (bound: number) => Math.floor(prng.next() * bound) };
 }
 
 export type ModelRule = { bps: number; fixedAmount: number; minAmount: number };

@@ -14,3 +14,5 @@ export { type Result, type Refusal, ok, refuse } from './result.ts';
 export { type Worker, startPeriodicWorker } from './worker.ts';
 export { type Timer, type ManualTimer, systemTimer, createManualTimer } from './timer.ts';
 export { InvariantError, invariant } from './invariant.ts';
+export { type Prng, seededPrng } from './seeded.ts';
+export { freePort } from './ports.ts';

@@ -3,7 +3,6 @@
  * database and data directory (so the same master key and operator token), killed and started again.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const lintasBin = fileURLToPath(new URL('../../bin/lintas.mjs', import.meta.url));
@@ -103,19 +102,6 @@ export function hubProcess(options: HubOptions): HubProcess {
     kill: async () => void (await end('SIGKILL')),
     stop: () => end('SIGTERM'),
   };
-}
-
-/** A port nobody listens on now: the hub comes back on the same one after every kill. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** `lintas ledger check --db <location>`, as an operator runs it: whether it passed, and what it printed. */

@@ -1,8 +1,8 @@
+import { type Prng, seededPrng } from '../platform/index.ts';
 /**
  * What a torture run does, drawn from its seed: when the hub is killed, and what each story (one buyer's
  * payment and its refunds, or one window close) asks. Pure: the same seed gives the same schedule.
  */
-import { type Prng, seededPrng } from './random.ts';
 
 /** How long a hub lives after it says it listens, before it is killed. */
 export const uptimeMsMin = 100;

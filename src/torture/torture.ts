@@ -6,12 +6,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Database, isPostgresUrl, openDatabase } from '../db/index.ts';
-import { cryptoRandom, generateMasterKey, newToken, systemClock } from '../platform/index.ts';
+import { cryptoRandom, generateMasterKey, newToken, systemClock, freePort } from '../platform/index.ts';
 import { pendingWork, readSnapshot } from './audit-store.ts';
 import { audit } from './audit.ts';
 import { createClient } from './client.ts';
 import { type Drive, type Kill, driveStories, killOnSchedule } from './driver.ts';
-import { type HubProcess, freePort, hubProcess, ledgerCheck } from './hub-process.ts';
+import { type HubProcess, hubProcess, ledgerCheck } from './hub-process.ts';
 import { type Journal, createJournal } from './model.ts';
 import { killDelaysMs } from './plan.ts';
 import { type Receivers, startReceivers } from './receivers.ts';

@@ -1,6 +1,6 @@
 /**
- * The torture run's only randomness: a seeded generator, so the schedule (when the hub is killed, what every
- * story does) follows from the seed alone. The hub's own ids and nonces stay random; they are not schedule.
+ * A seeded generator, for what must follow from a seed alone: the crash test's schedule (when the hub is
+ * killed, what every story does) and the ledger simulator's runs. Never for ids, tokens or nonces.
  */
 
 export type Prng = {
