@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -17,10 +18,12 @@ import {
   createHttpMetrics,
   createIdempotency,
   createValidatorCompiler,
+  docsContentSecurityPolicy,
   handleError,
   toProblem,
   registerCapabilityMetrics,
   registerProblemCodes,
+  securityHeaderOptions,
   sendProblem,
 } from './http/index.ts';
 import { invariant, secretsEqual } from './platform/index.ts';
@@ -106,6 +109,8 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonKeepingRaw);
   app.addSchema(ProblemSchema);
 
+  // First, so that every answer carries the headers, whatever answers it; a page replaces the CSP with its own.
+  await app.register(helmet, securityHeaderOptions);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -114,7 +119,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsContentSecurityPolicy });
 
   const metrics = createHttpMetrics();
   const idempotency = createIdempotency(ctx.db, ctx.clock, ctx.config.masterKey, ctx.random);

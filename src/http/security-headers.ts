@@ -1,0 +1,42 @@
+import type { FastifyHelmetOptions } from '@fastify/helmet';
+
+/**
+ * The headers every answer carries, set by helmet (`@fastify/helmet`) before
+ * any route runs: `X-Content-Type-Options: nosniff`, `Referrer-Policy:
+ * no-referrer`, HSTS, `X-Frame-Options: DENY`, the cross-origin policies,
+ * and a Content-Security-Policy. An API answer is never a document to render,
+ * so its policy lets nothing load and nothing frame it. A page sets its own
+ * policy with `reply.header`, which replaces this one: the hosted checkout and
+ * share pages (a nonce per response, src/web), the demo, and `/docs`
+ * (`docsContentSecurityPolicy`).
+ */
+export const securityHeaderOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  referrerPolicy: { policy: 'no-referrer' },
+  xFrameOptions: { action: 'deny' },
+} as const satisfies FastifyHelmetOptions;
+
+/**
+ * swagger-ui at `/docs`: its scripts, style sheets and the OpenAPI document
+ * it reads all come from the hub itself; its icons are data: URLs. It adds
+ * `<style>` elements as it renders, so styles may be inline; scripts may not,
+ * and no outside origin (such as swagger's online validator) is reached.
+ */
+export const docsContentSecurityPolicy = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
