@@ -19,6 +19,7 @@ import {
   createIdempotency,
   createValidatorCompiler,
   docsContentSecurityPolicy,
+  noStoreForSecretAnswers,
   handleError,
   toProblem,
   registerCapabilityMetrics,
@@ -137,6 +138,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
   app.addHook('preValidation', idempotency.claim);
   app.addHook('onSend', idempotency.record);
+  app.addHook('onSend', noStoreForSecretAnswers);
   app.addHook('onRoute', idempotency.bindHandler);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
   app.setErrorHandler(async (error: FastifyError, request, reply) => {

@@ -33,7 +33,7 @@ export {
   ProblemSchema,
   Timestamp,
 } from './schemas.ts';
-export { docsContentSecurityPolicy, securityHeaderOptions } from './security-headers.ts';
+export { docsContentSecurityPolicy, noStoreForSecretAnswers, securityHeaderOptions } from './security-headers.ts';
 export { type SignatureKeyRecord, signRequest, verifySignedRequest } from './signatures.ts';
 export {
   createFetchHttpPort,

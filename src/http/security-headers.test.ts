@@ -1,20 +1,27 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  type ApiResponse,
   type TestHub,
   type TestParticipant,
+  bearerClient,
   createParticipant,
+  failAnswerStorage,
   launchChromium,
   startTestHub,
 } from '../testing/index.ts';
+import { type TestMerchant, approveChannel, createMerchant, createWallet } from '../testing/world.ts';
 
 let hub: TestHub;
 let wallet: TestParticipant;
+let merchant: TestMerchant;
 let browser: Browser;
 
 beforeAll(async () => {
   hub = await startTestHub();
   wallet = await createParticipant(hub);
+  merchant = await createMerchant(hub, wallet);
+  await approveChannel(merchant, await createWallet(hub, 'Other Wallet'));
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -88,6 +95,97 @@ describe('security headers (helmet) on every answer', () => {
     expect(policy).toContain(`script-src 'nonce-${nonce}'`);
     expect(policy).not.toContain(',');
     expect((await fetch(`${hub.url}/checkout/chk_anything`)).headers.get('content-security-policy')).not.toBe(policy);
+  });
+});
+
+const merchantFields = { name: 'Toko', mcc: '5732', city: 'Shanghai', country: 'CN', currency: 'CNY' };
+const checkoutFields = {
+  amount: 1_000,
+  currency: 'CNY',
+  reference: 'no-store-1',
+  buyerId: 'buyer-1',
+  lines: [{ kind: 'product', name: 'Tea', quantity: 1, unitAmount: 1_000 }],
+};
+
+/** Every route whose answer shows a secret once: what calls it with an idempotency key, and the secret's field. */
+const secretAnswers: [route: string, call: (key: string) => Promise<ApiResponse>, field: string][] = [
+  [
+    'POST /v1/merchants',
+    (key) => wallet.call('POST', '/v1/merchants', merchantFields, { idempotencyKey: key }),
+    'secretKey',
+  ],
+  [
+    'POST /v1/merchants/:id/rotate-key',
+    (key) => wallet.call('POST', `/v1/merchants/${merchant.id}/rotate-key`, undefined, { idempotencyKey: key }),
+    'secretKey',
+  ],
+  [
+    'POST /v1/webhook-endpoints',
+    (key) =>
+      asMerchant()(
+        'POST',
+        '/v1/webhook-endpoints',
+        { url: 'http://127.0.0.1:9/hooks', events: ['*'] },
+        { idempotencyKey: key },
+      ),
+    'secret',
+  ],
+  [
+    'POST /v1/webhook-endpoints/:id/rotate-secret',
+    async (key) => {
+      const call = asMerchant();
+      endpointId ??= (await call('POST', '/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/h', events: ['*'] })).body
+        .id;
+      return call('POST', `/v1/webhook-endpoints/${endpointId}/rotate-secret`, undefined, { idempotencyKey: key });
+    },
+    'secret',
+  ],
+  [
+    'POST /v1/checkouts',
+    (key) => asMerchant()('POST', '/v1/checkouts', checkoutFields, { idempotencyKey: key }),
+    'clientSecret',
+  ],
+];
+
+/** The merchant's key as it is now: a row above rotates it. */
+let rotatedKey: string | undefined;
+const asMerchant = () => bearerClient(hub, rotatedKey ?? merchant.secretKey);
+let endpointId: string | undefined;
+
+describe('Cache-Control: no-store on answers that show a secret once', () => {
+  test.each(secretAnswers)('%s: the answer and its replay', async (route, call, field) => {
+    const key = `no-store-${route}`;
+    const first = await call(key);
+    expect(first.status, first.text).toBeLessThan(300);
+    expect(first.body[field]).toEqual(expect.any(String));
+    if (route.endsWith('rotate-key')) rotatedKey = first.body.secretKey;
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    const replay = await call(key);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body[field]).toBe(first.body[field]);
+    expect(replay.headers.get('cache-control')).toBe('no-store');
+  });
+
+  test('also when the answer is rebuilt from the effect, and on a refusal', async () => {
+    const lift = await failAnswerStorage(hub);
+    try {
+      const first = await wallet.call('POST', '/v1/merchants', merchantFields, { idempotencyKey: 'rebuilt-1' });
+      const rebuilt = await wallet.call('POST', '/v1/merchants', merchantFields, { idempotencyKey: 'rebuilt-1' });
+      expect(rebuilt.headers.get('idempotent-replayed')).toBe('true');
+      expect(rebuilt.body.secretKey).toBe(first.body.secretKey);
+      expect(rebuilt.headers.get('cache-control')).toBe('no-store');
+    } finally {
+      await lift();
+    }
+    const refused = await wallet.call('POST', '/v1/merchants', { name: 'no fields' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+  });
+
+  test('an answer without a secret is left to the usual caching rules', async () => {
+    const read = await asMerchant()('GET', '/v1/webhook-endpoints');
+    expect(read.status).toBe(200);
+    expect(read.headers.get('cache-control')).toBeNull();
   });
 });
 

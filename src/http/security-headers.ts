@@ -1,4 +1,5 @@
 import type { FastifyHelmetOptions } from '@fastify/helmet';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The headers every answer carries, set by helmet (`@fastify/helmet`) before
@@ -40,3 +41,17 @@ export const docsContentSecurityPolicy = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * onSend: a route with `config: {secretAnswer: true}` is never stored by a
+ * cache, whatever answers it: the handler, a replay of its idempotency key
+ * (answered before the handler runs) or a problem.
+ */
+export async function noStoreForSecretAnswers(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+): Promise<unknown> {
+  if (request.routeOptions.config.secretAnswer) reply.header('cache-control', 'no-store');
+  return payload;
+}

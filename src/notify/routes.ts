@@ -178,7 +178,7 @@ function endpointRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/webhook-endpoints', {
-    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 201) },
+    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 201), secretAnswer: true },
     schema: {
       tags,
       summary: 'Register a webhook endpoint; its signing secret is shown this once',
@@ -237,7 +237,7 @@ function endpointRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/webhook-endpoints/:id/rotate-secret', {
-    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 200) },
+    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 200), secretAnswer: true },
     schema: {
       tags,
       summary: 'Make a new signing secret, shown this once; the old one also signs for 24 hours',
