@@ -11,6 +11,7 @@ import type { HubContext } from './context.ts';
 import {
   type App,
   type Caller,
+  answerClientError,
   Problem,
   ProblemSchema,
   type SignatureResolver,
@@ -21,6 +22,7 @@ import {
   docsContentSecurityPolicy,
   noStoreForSecretAnswers,
   handleError,
+  handleFrameworkError,
   toProblem,
   registerCapabilityMetrics,
   registerProblemCodes,
@@ -101,6 +103,9 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     bodyLimit: bodyBytesMax,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Answers Fastify would make in its own JSON are problems too.
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('caller', undefined);
@@ -112,15 +117,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
 
   // First, so that every answer carries the headers, whatever answers it; a page replaces the CSP with its own.
   await app.register(helmet, securityHeaderOptions);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Lintas hub', version: '0.1.0', description: 'Open payment interconnection switch' },
-      servers: [{ url: ctx.config.publicUrl }],
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsContentSecurityPolicy });
+  await registerApiDocs(app, ctx);
 
   const metrics = createHttpMetrics();
   const idempotency = createIdempotency(ctx.db, ctx.clock, ctx.config.masterKey, ctx.random);
@@ -162,6 +159,19 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
       await app.close();
     },
   };
+}
+
+/** The OpenAPI document of every route, and swagger-ui at /docs under its own CSP. */
+async function registerApiDocs(app: App, ctx: HubContext): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Lintas hub', version: '0.1.0', description: 'Open payment interconnection switch' },
+      servers: [{ url: ctx.config.publicUrl }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsContentSecurityPolicy });
 }
 
 function operationsRoutes(app: App, ctx: HubContext, registry: ReturnType<typeof createHttpMetrics>['registry']): void {

@@ -1,7 +1,7 @@
 export { type App, valueOrThrow } from './app-types.ts';
 export { callerOf, createAuthHook, type SignatureResolver } from './auth.ts';
 export { actorOf, type Caller, operatorCaller } from './caller.ts';
-export { handleError, sendProblem, toProblem } from './error-handler.ts';
+export { answerClientError, handleError, handleFrameworkError, sendProblem, toProblem } from './error-handler.ts';
 export {
   type IdempotentEffect,
   type IdempotentReplay,

@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 
 /**
  * The headers every answer carries, set by helmet (`@fastify/helmet`) before
@@ -24,6 +26,23 @@ export const securityHeaderOptions = {
   referrerPolicy: { policy: 'no-referrer' },
   xFrameOptions: { action: 'deny' },
 } as const satisfies FastifyHelmetOptions;
+
+/**
+ * The headers helmet gives an API answer, for the few answers Fastify makes
+ * before any hook runs (a URL its router cannot decode, a request that is not
+ * HTTP): helmet's own middleware, run once over a response that only records.
+ */
+export const apiSecurityHeaders: Readonly<Record<string, string>> = (() => {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: string) => {
+      headers[name.toLowerCase()] = value;
+    },
+    removeHeader: () => {},
+  };
+  helmet(securityHeaderOptions)({} as IncomingMessage, recorder as unknown as ServerResponse, () => {});
+  return headers;
+})();
 
 /**
  * swagger-ui at `/docs`: its scripts, style sheets and the OpenAPI document
