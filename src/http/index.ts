@@ -44,6 +44,7 @@ export {
   requestTimeoutMsMax,
   type SignedHttpClient,
 } from './signed-client.ts';
+export { type UrlPolicy, checkOutboundUrl, lookupTimeoutMs } from './url-policy.ts';
 export { createValidatorCompiler } from './validation.ts';
 import './fastify-types.ts';
 export { purgeExpiredRecords } from './housekeeping.ts';

@@ -33,6 +33,7 @@ const problemCatalogue = {
   rate_limited: [429, 'Too many requests'],
   idempotency_key_reused: [422, 'The Idempotency-Key was used with another request'],
   invalid_transition: [422, 'The object is not in a status that allows this'],
+  url_not_allowed: [422, 'The URL is not allowed'],
   currency_not_supported: [422, 'The currency is not supported'],
   role_missing: [422, 'The participant does not have the role this needs'],
   prefix_overlap: [422, 'The payment-code prefix overlaps another participant'],

@@ -35,7 +35,6 @@ import * as service from './service.ts';
 
 /** The problem codes this capability answers besides the base ones; the root registers them. */
 export const notifyProblemCodes: ProblemCodes = {
-  url_not_allowed: [422, 'The URL is not allowed'],
   endpoint_limit_reached: [422, 'The merchant has as many webhook endpoints as it may'],
 };
 
