@@ -102,8 +102,12 @@ export async function runStatementsBench(options: { lines?: number } = {}): Prom
   const { hub: hubProcess, url } = await startHubProcess(dataDir, db, token);
   try {
     const hub = { url, operatorToken: token, clock: systemClock } as unknown as TestHub;
-    const issuer = await createWallet(hub, 'Bench Issuer');
-    const acquirer = await createWallet(hub, 'Bench Acquirer', { roles: ['acquirer'] });
+    // The hub runs as in production, private URLs refused: callbacks go to names that never resolve.
+    const issuer = await createWallet(hub, 'Bench Issuer', { callbackUrl: 'https://issuer.example/lintas' });
+    const acquirer = await createWallet(hub, 'Bench Acquirer', {
+      roles: ['acquirer'],
+      callbackUrl: 'https://acquirer.example/lintas',
+    });
     const merchant = await createMerchant(hub, acquirer);
     const window = (await bearerClient(hub, token)('POST', '/v1/settlement-windows/close')).body as {
       id: string;
