@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/db/index.ts';
 import { signRequest } from '../src/http/index.ts';
-import { systemClock } from '../src/platform/index.ts';
-import { csvRow, statementColumns } from '../src/statements/index.ts';
+import { csvRow, systemClock } from '../src/platform/index.ts';
+import { statementColumns } from '../src/statements/index.ts';
 import { seedWindowPayments } from '../src/testing/bulk-transfers.ts';
 import type { TestHub } from '../src/testing/hub.ts';
 import { bearerClient } from '../src/testing/client.ts';
@@ -102,8 +102,12 @@ export async function runStatementsBench(options: { lines?: number } = {}): Prom
   const { hub: hubProcess, url } = await startHubProcess(dataDir, db, token);
   try {
     const hub = { url, operatorToken: token, clock: systemClock } as unknown as TestHub;
-    const issuer = await createWallet(hub, 'Bench Issuer');
-    const acquirer = await createWallet(hub, 'Bench Acquirer', { roles: ['acquirer'] });
+    // The hub runs as in production, private URLs refused: callbacks go to names that never resolve.
+    const issuer = await createWallet(hub, 'Bench Issuer', { callbackUrl: 'https://issuer.example/lintas' });
+    const acquirer = await createWallet(hub, 'Bench Acquirer', {
+      roles: ['acquirer'],
+      callbackUrl: 'https://acquirer.example/lintas',
+    });
     const merchant = await createMerchant(hub, acquirer);
     const window = (await bearerClient(hub, token)('POST', '/v1/settlement-windows/close')).body as {
       id: string;

@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +11,7 @@ import type { HubContext } from './context.ts';
 import {
   type App,
   type Caller,
+  answerClientError,
   Problem,
   ProblemSchema,
   type SignatureResolver,
@@ -17,10 +19,14 @@ import {
   createHttpMetrics,
   createIdempotency,
   createValidatorCompiler,
+  docsContentSecurityPolicy,
+  noStoreForSecretAnswers,
   handleError,
+  handleFrameworkError,
   toProblem,
   registerCapabilityMetrics,
   registerProblemCodes,
+  securityHeaderOptions,
   sendProblem,
 } from './http/index.ts';
 import { invariant, secretsEqual } from './platform/index.ts';
@@ -97,6 +103,9 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     bodyLimit: bodyBytesMax,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Answers Fastify would make in its own JSON are problems too.
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('caller', undefined);
@@ -106,15 +115,9 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonKeepingRaw);
   app.addSchema(ProblemSchema);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Lintas hub', version: '0.1.0', description: 'Open payment interconnection switch' },
-      servers: [{ url: ctx.config.publicUrl }],
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // First, so that every answer carries the headers, whatever answers it; a page replaces the CSP with its own.
+  await app.register(helmet, securityHeaderOptions);
+  await registerApiDocs(app, ctx);
 
   const metrics = createHttpMetrics();
   const idempotency = createIdempotency(ctx.db, ctx.clock, ctx.config.masterKey, ctx.random);
@@ -132,6 +135,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
   app.addHook('preValidation', idempotency.claim);
   app.addHook('onSend', idempotency.record);
+  app.addHook('onSend', noStoreForSecretAnswers);
   app.addHook('onRoute', idempotency.bindHandler);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -155,6 +159,19 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
       await app.close();
     },
   };
+}
+
+/** The OpenAPI document of every route, and swagger-ui at /docs under its own CSP. */
+async function registerApiDocs(app: App, ctx: HubContext): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Lintas hub', version: '0.1.0', description: 'Open payment interconnection switch' },
+      servers: [{ url: ctx.config.publicUrl }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsContentSecurityPolicy });
 }
 
 function operationsRoutes(app: App, ctx: HubContext, registry: ReturnType<typeof createHttpMetrics>['registry']): void {

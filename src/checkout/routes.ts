@@ -163,7 +163,7 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
   }
 
   app.post('/v1/checkouts', {
-    config: { auth: ['merchant'], idempotent: replayCreatedCheckout(ctx) },
+    config: { auth: ['merchant'], idempotent: replayCreatedCheckout(ctx), secretAnswer: true },
     schema: {
       tags,
       summary: 'Create a checkout; the hub decides and stores its methods',

@@ -1,5 +1,8 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldError, Problem } from './problems.ts';
+import { apiSecurityHeaders } from './security-headers.ts';
 
 type AjvError = {
   instancePath: string;
@@ -62,6 +65,8 @@ const fastifyCodes: Record<string, () => Problem> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
     new Problem('invalid_request', 'the JSON body is empty', { errors: [{ pointer: '/', detail: 'is required' }] }),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new Problem('invalid_request', 'Content-Length does not match the body'),
+  FST_ERR_BAD_URL: () => new Problem('invalid_request', 'the path is not valid: a percent-encoding in it is malformed'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new Problem('invalid_request', 'the path is not valid: a segment of it is too long'),
 };
 
 /** Maps anything a route or Fastify throws to a problem; only real faults become 500. */
@@ -96,4 +101,42 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   const problem = toProblem(error);
   if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
   return sendProblem(problem, reply);
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router cannot route (a malformed
+ * percent-encoding, an overlong segment) is answered before any hook runs, so
+ * helmet's headers are set here; the problem is the error handler's.
+ */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(apiSecurityHeaders);
+  handleError(error, request, reply);
+}
+
+/** A socket's error that is not HTTP the server can read, and what the hub answers to it. */
+function clientErrorProblem(code: string | undefined): Problem {
+  if (code === 'HPE_HEADER_OVERFLOW') return new Problem('headers_too_large', 'the request headers are too large');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new Problem('request_timeout', 'the request did not arrive in time');
+  return new Problem('invalid_request', 'the request is not valid HTTP/1.1');
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node found no request to hand over (bad
+ * syntax, an unknown method, headers too large), so the problem is written
+ * to the socket, with the headers every answer carries, and it is closed.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const problem = clientErrorProblem(error.code);
+  const body = JSON.stringify(problem.toBody());
+  const headers = {
+    ...apiSecurityHeaders,
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  if (socket.writable)
+    socket.write(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n${head.join('')}\r\n${body}`);
+  socket.destroy(error);
 }

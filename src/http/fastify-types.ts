@@ -15,5 +15,11 @@ declare module 'fastify' {
      * and this rebuilds its first answer from what its use case recorded it made.
      */
     idempotent?: IdempotentReplay;
+    /**
+     * The answer shows a secret once (a key, a signing secret, a client
+     * secret): every answer of the route, a replay too, says
+     * `Cache-Control: no-store`, so no cache along the way keeps it.
+     */
+    secretAnswer?: boolean;
   }
 }

@@ -1,7 +1,7 @@
 export { type App, valueOrThrow } from './app-types.ts';
 export { callerOf, createAuthHook, type SignatureResolver } from './auth.ts';
 export { actorOf, type Caller, operatorCaller } from './caller.ts';
-export { handleError, sendProblem, toProblem } from './error-handler.ts';
+export { answerClientError, handleError, handleFrameworkError, sendProblem, toProblem } from './error-handler.ts';
 export {
   type IdempotentEffect,
   type IdempotentReplay,
@@ -33,6 +33,7 @@ export {
   ProblemSchema,
   Timestamp,
 } from './schemas.ts';
+export { docsContentSecurityPolicy, noStoreForSecretAnswers, securityHeaderOptions } from './security-headers.ts';
 export { type SignatureKeyRecord, signRequest, verifySignedRequest } from './signatures.ts';
 export {
   createFetchHttpPort,
@@ -43,6 +44,7 @@ export {
   requestTimeoutMsMax,
   type SignedHttpClient,
 } from './signed-client.ts';
+export { type UrlPolicy, checkOutboundUrl, lookupTimeoutMs } from './url-policy.ts';
 export { createValidatorCompiler } from './validation.ts';
 import './fastify-types.ts';
 export { purgeExpiredRecords } from './housekeeping.ts';

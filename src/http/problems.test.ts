@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type TestHub, bearerClient, startTestHub } from '../testing/index.ts';
 
@@ -98,5 +99,68 @@ describe('problem details for bad input', () => {
   test('no credentials or a wrong token is 401 unauthenticated', async () => {
     expectProblem(await bearerClient(hub, undefined)('GET', '/v1/participants'), 401, 'unauthenticated');
     expectProblem(await bearerClient(hub, 'op_wrong')('GET', '/v1/participants'), 401, 'unauthenticated');
+  });
+});
+
+/** Sends bytes as they are, past any client that would refuse them, and reads the answer until the hub closes. */
+function sendRaw(request: string): Promise<{ status: number; headers: Headers; body: any }> {
+  const { hostname, port } = new URL(hub.url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = new Headers(
+        lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) });
+    });
+  });
+}
+
+function expectHeadersOfEveryAnswer(headers: Headers) {
+  expect(headers.get('x-content-type-options')).toBe('nosniff');
+  expect(headers.get('referrer-policy')).toBe('no-referrer');
+  expect(headers.get('content-security-policy')).toContain("default-src 'none'");
+}
+
+describe("Fastify's own errors are problems", () => {
+  test.each([
+    ['a malformed percent-encoding', '/v1/checkouts/%E0%A4%A'],
+    ['a path segment over the router limit', `/v1/checkouts/${'a'.repeat(120)}`],
+  ])('%s in the path is 400 invalid_request', async (_what, path) => {
+    const response = await operator('GET', path);
+    expectProblem(response, 400, 'invalid_request');
+    expect(response.body.detail).toMatch(/^the path is not valid/);
+    expectHeadersOfEveryAnswer(response.headers);
+  });
+
+  test('a method no route has is 404 not_found', async () => {
+    expectProblem(await operator('PROPFIND', '/v1/checkouts'), 404, 'not_found');
+  });
+
+  test.each([
+    ['an unknown method', 'FOO /v1/checkouts HTTP/1.1\r\nHost: hub\r\n\r\n', 400, 'invalid_request'],
+    [
+      'a control character in the path',
+      'GET /v1/check\u0001outs HTTP/1.1\r\nHost: hub\r\n\r\n',
+      400,
+      'invalid_request',
+    ],
+    ['no HTTP at all', 'hello\r\n\r\n', 400, 'invalid_request'],
+    [
+      'headers over the limit',
+      `GET /health HTTP/1.1\r\nHost: hub\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'headers_too_large',
+    ],
+  ])('%s, which Node cannot parse, is %i %s', async (_what, request, status, code) => {
+    const response = await sendRaw(request);
+    expectProblem(response, status, code);
+    expectHeadersOfEveryAnswer(response.headers);
+    expect(response.headers.get('connection')).toBe('close');
   });
 });

@@ -76,7 +76,7 @@ export function merchantRoutes(app: App, ctx: HubContext): void {
   const oneMerchant = { 200: merchantRef, ...problemResponses };
 
   app.post('/v1/merchants', {
-    config: { ...managers, idempotent: replayWithKey(ctx, 201) },
+    config: { ...managers, idempotent: replayWithKey(ctx, 201), secretAnswer: true },
     schema: {
       tags,
       summary: 'Create a merchant; its secret key is shown this once',
@@ -131,7 +131,7 @@ export function merchantRoutes(app: App, ctx: HubContext): void {
   }
 
   app.post('/v1/merchants/:id/rotate-key', {
-    config: { ...managers, idempotent: replayWithKey(ctx, 200) },
+    config: { ...managers, idempotent: replayWithKey(ctx, 200), secretAnswer: true },
     schema: {
       tags,
       summary: 'Replace the merchant key; the old one stops working at once',

@@ -1,7 +1,7 @@
 import { systemActor } from '../audit/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, type Tx, type EventDeliveryRow } from '../db/index.ts';
-import { HttpTransportError, createSignedHttpClient, type SignedHttpClient } from '../http/index.ts';
+import { HttpTransportError, checkOutboundUrl, createSignedHttpClient, type SignedHttpClient } from '../http/index.ts';
 import { ensureHubKey } from '../hub/index.ts';
 import { findParticipantRow } from '../participants/index.ts';
 import { type Worker, invariant, startPeriodicWorker } from '../platform/index.ts';
@@ -26,7 +26,6 @@ import {
 } from './model.ts';
 import { webhookHeaders } from './signing.ts';
 import * as store from './store.ts';
-import { checkOutboundUrl } from './url-policy.ts';
 
 const userAgent = 'Lintas-Hub/0.1';
 

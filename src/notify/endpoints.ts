@@ -1,11 +1,10 @@
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Queryable, type Tx } from '../db/index.ts';
-import { actorOf, type Caller, recordIdempotentEffect } from '../http/index.ts';
+import { actorOf, type Caller, checkOutboundUrl, recordIdempotentEffect } from '../http/index.ts';
 import { type Result, type Secret, invariant, newId, ok, openSecret, refuse, sealSecret } from '../platform/index.ts';
 import { type WebhookEndpoint, endpointsPerMerchantMax, secretOverlapMs } from './model.ts';
 import { newWebhookSecret } from './signing.ts';
 import * as store from './store.ts';
-import { checkOutboundUrl } from './url-policy.ts';
 
 /** Refusals of endpoint use cases, in the order they are checked. */
 export type EndpointRefusal = 'not_found' | 'url_not_allowed' | 'endpoint_limit_reached';

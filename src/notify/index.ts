@@ -5,7 +5,6 @@ import { emitEvent as writeEvent } from './service.ts';
 
 export type { HubEvent } from './model.ts';
 export { documentedEventTypes } from './model.ts';
-export { type UrlPolicy, checkOutboundUrl } from './url-policy.ts';
 
 /**
  * Writes the event and its deliveries in the caller's transaction. A

@@ -4,9 +4,8 @@
  * to catch up. Pure rules, no I/O.
  */
 
-import { requestTimeoutMsMax } from '../http/index.ts';
+import { lookupTimeoutMs, requestTimeoutMsMax } from '../http/index.ts';
 import { invariant } from '../platform/index.ts';
-import { lookupTimeoutMs } from './url-policy.ts';
 
 /** What a receiver gets, in a webhook, a callback and the feed alike. */
 export type HubEvent = { id: string; type: string; createdAt: string; data: unknown };

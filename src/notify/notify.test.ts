@@ -61,9 +61,13 @@ async function merchantOf(hub: TestHub, acquirer: TestParticipant): Promise<Merc
 }
 
 /** A hub, an acquirer and one of its merchants. */
-async function world(options: Parameters<typeof startTestHub>[0] = {}) {
+async function world(options: Parameters<typeof startTestHub>[0] = {}, acquirerFields: Record<string, unknown> = {}) {
   const hub = await hubFor(options);
-  const acquirer = await createParticipant(hub, { roles: ['acquirer', 'issuer'], currencies: ['IDR'] });
+  const acquirer = await createParticipant(hub, {
+    roles: ['acquirer', 'issuer'],
+    currencies: ['IDR'],
+    ...acquirerFields,
+  });
   const merchant = await merchantOf(hub, acquirer);
   return { hub, acquirer, merchant };
 }
@@ -626,7 +630,11 @@ describe('URL policy', () => {
   test(
     'without allowPrivateUrls, loopback, private and link-local URLs are refused, by address and by ' + 'name',
     async () => {
-      const { merchant } = await world({ config: { allowPrivateUrls: false } });
+      // A loopback callback URL is refused at registration too: the acquirer's is a public name.
+      const { merchant } = await world(
+        { config: { allowPrivateUrls: false } },
+        { callbackUrl: 'https://acquirer.example/lintas' },
+      );
       for (const url of [
         'http://127.0.0.1:8080/',
         'http://localhost/hooks',
@@ -651,11 +659,13 @@ describe('URL policy', () => {
     const { hub, acquirer, merchant } = await world();
     const receiver = await receiverFor(hub);
     await addEndpoint(merchant, receiver.url);
-    const metadataWallet = await createParticipant(hub, {
-      roles: ['acquirer'],
-      currencies: ['IDR'],
-      callbackUrl: 'http://169.254.169.254/latest',
-    });
+    const metadataWallet = await createParticipant(hub, { roles: ['acquirer'], currencies: ['IDR'] });
+    // Registration refuses a metadata URL; one stored before it did (or a name now pointing there) meets delivery's check.
+    await hub.ctx.db.kysely
+      .updateTable('participants')
+      .set({ callback_url: 'http://169.254.169.254/latest' })
+      .where('id', '=', metadataWallet.id)
+      .execute();
     await hub.workers.deliveries!.stop();
     await hub.stop({ keepDatabase: true });
     const strict = await hubFor({ reuseDatabaseOf: hub, config: { allowPrivateUrls: false } });

@@ -35,7 +35,6 @@ import * as service from './service.ts';
 
 /** The problem codes this capability answers besides the base ones; the root registers them. */
 export const notifyProblemCodes: ProblemCodes = {
-  url_not_allowed: [422, 'The URL is not allowed'],
   endpoint_limit_reached: [422, 'The merchant has as many webhook endpoints as it may'],
 };
 
@@ -178,7 +177,7 @@ function endpointRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/webhook-endpoints', {
-    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 201) },
+    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 201), secretAnswer: true },
     schema: {
       tags,
       summary: 'Register a webhook endpoint; its signing secret is shown this once',
@@ -237,7 +236,7 @@ function endpointRoutes(app: App, ctx: HubContext): void {
   });
 
   app.post('/v1/webhook-endpoints/:id/rotate-secret', {
-    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 200) },
+    config: { ...merchantOnly, idempotent: replayWithSecret(ctx, 200), secretAnswer: true },
     schema: {
       tags,
       summary: 'Make a new signing secret, shown this once; the old one also signs for 24 hours',

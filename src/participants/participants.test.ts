@@ -4,12 +4,20 @@ import { type TestHub, bearerClient, createParticipant, signedClient, startTestH
 
 let hub: TestHub;
 let operator: ReturnType<typeof bearerClient>;
+/** A hub as production runs it: private URLs refused. */
+let strictHub: TestHub;
+let strictOperator: ReturnType<typeof bearerClient>;
 
 beforeAll(async () => {
   hub = await startTestHub();
   operator = bearerClient(hub, hub.operatorToken);
+  strictHub = await startTestHub({ config: { allowPrivateUrls: false } });
+  strictOperator = bearerClient(strictHub, strictHub.operatorToken);
 });
-afterAll(async () => hub?.stop());
+afterAll(async () => {
+  await strictHub?.stop();
+  await hub?.stop();
+});
 
 function newKey(kid: string) {
   const pair = generateEd25519KeyPair();
@@ -190,5 +198,48 @@ describe('wallet directory', () => {
       currencies: ['CNY'],
       flows: ['app_switch', 'qr', 'friend_pay', 'payment_code'],
     });
+  });
+});
+
+describe('callback URL', () => {
+  const fields = { name: 'Callback Wallet', roles: ['issuer'], currencies: ['CNY'] };
+
+  test.each([
+    ['loopback', 'http://127.0.0.1:8080/hub'],
+    ['loopback, short', 'http://127.1/hub'],
+    ['loopback, hexadecimal', 'http://0x7f000001/hub'],
+    ['loopback, one number', 'http://2130706433/hub'],
+    ['loopback, octal', 'http://0177.0.0.1/hub'],
+    ['loopback, IPv4-mapped IPv6', 'http://[::ffff:127.0.0.1]/hub'],
+    ['loopback, IPv6', 'http://[::1]/hub'],
+    ['loopback, by name', 'http://localhost/hub'],
+    ['private', 'https://10.0.0.7/hub'],
+    ['private', 'https://192.168.1.20/hub'],
+    ['link-local', 'http://169.254.10.10/hub'],
+    ['cloud metadata', 'http://169.254.169.254/latest'],
+    ['unique-local IPv6', 'https://[fd12:3456::1]/hub'],
+    ['link-local IPv6', 'https://[fe80::1]/hub'],
+  ])('without allowPrivateUrls, a %s address is refused: %s', async (_kind, callbackUrl) => {
+    const refused = await strictOperator('POST', '/v1/participants', { ...fields, callbackUrl });
+    expect(refused.status, refused.text).toBe(422);
+    expect(refused.body.code).toBe('url_not_allowed');
+  });
+
+  test('without allowPrivateUrls, a public address is admitted, and a name that does not resolve yet', async () => {
+    for (const callbackUrl of ['https://93.184.216.34/hub', 'https://wallet.example/hub']) {
+      const admitted = await strictOperator('POST', '/v1/participants', { ...fields, callbackUrl });
+      expect(admitted.status, admitted.text).toBe(201);
+    }
+  });
+
+  test('with allowPrivateUrls (demo and tests), loopback is admitted but cloud metadata never', async () => {
+    const loopback = await operator('POST', '/v1/participants', { ...fields, callbackUrl: 'http://0x7f000001:9/' });
+    expect(loopback.status, loopback.text).toBe(201);
+    const metadata = await operator('POST', '/v1/participants', {
+      ...fields,
+      callbackUrl: 'http://[::ffff:169.254.169.254]/latest',
+    });
+    expect(metadata.status).toBe(422);
+    expect(metadata.body.code).toBe('url_not_allowed');
   });
 });

@@ -1,4 +1,11 @@
-import { actorOf, type Caller, type FieldError, parseEd25519PublicJwk, recordIdempotentEffect } from '../http/index.ts';
+import {
+  actorOf,
+  type Caller,
+  checkOutboundUrl,
+  type FieldError,
+  parseEd25519PublicJwk,
+  recordIdempotentEffect,
+} from '../http/index.ts';
 import type { HubContext } from '../context.ts';
 import { inTransaction, lockNamed, type Tx } from '../db/index.ts';
 import { isCurrencyAlpha } from '../money/index.ts';
@@ -28,6 +35,7 @@ export type NewParticipantInput = {
 
 export type ParticipantRefusal =
   | 'invalid_request'
+  | 'url_not_allowed'
   | 'key_id_taken'
   | 'prefix_overlap'
   | 'invalid_transition'
@@ -61,6 +69,16 @@ function checkNewParticipant(input: NewParticipantInput): FieldError[] {
   return errors;
 }
 
+/**
+ * Where the hub will send the participant's callbacks and authorisations: by
+ * the rule webhook URLs follow (no loopback, private or link-local address,
+ * in any spelling, unless allowPrivateUrls; cloud metadata never). A name that
+ * does not resolve yet is let through: every call checks it again.
+ */
+function checkCallbackUrl(ctx: HubContext, url: string) {
+  return checkOutboundUrl(url, { allowPrivate: ctx.config.allowPrivateUrls, allowUnresolved: true });
+}
+
 export async function createParticipant(
   ctx: HubContext,
   caller: Caller,
@@ -68,6 +86,8 @@ export async function createParticipant(
 ): Promise<Result<Participant, ParticipantRefusal>> {
   const errors = checkNewParticipant(input);
   if (errors.length > 0) return refuse('invalid_request', 'the participant has invalid fields', { errors });
+  const callback = await checkCallbackUrl(ctx, input.callbackUrl);
+  if (!callback.ok) return callback;
   const at = ctx.clock.now();
   const id = newId('par', at, ctx.random);
   const stamp = at.toISOString();

@@ -1,7 +1,6 @@
 import type { HubContext } from '../context.ts';
-import { HttpTransportError, createSignedHttpClient, requestTimeoutMsMax } from '../http/index.ts';
+import { HttpTransportError, checkOutboundUrl, createSignedHttpClient, requestTimeoutMsMax } from '../http/index.ts';
 import { ensureHubKey } from '../hub/index.ts';
-import { checkOutboundUrl } from '../notify/index.ts';
 import {
   type AuthorizationAnswer,
   type AuthorizationRequest,

@@ -18,6 +18,7 @@ let merchantB: TestMerchant;
 let windowId: string;
 const payments: { id: string; amount: number; merchant: string; receiptNumber: string }[] = [];
 const refunds: { transferId: string; amount: number; merchant: string }[] = [];
+const formulaRefs = ['=HYPERLINK("http://x")', '-2+3', '@SUM(A1)'] as const;
 
 async function pay(merchant: TestMerchant, amount: number, ref: string) {
   const checkout = await createCheckout(merchant, {
@@ -48,9 +49,10 @@ beforeAll(async () => {
   merchantB = await createMerchant(hub, acquirer, { name: 'Shop B' });
   await approveChannel(merchantA, issuer);
   await approveChannel(merchantB, issuer);
-  await pay(merchantA, 10_000, 'r1');
-  await pay(merchantA, 2_500, 'r2');
-  await pay(merchantB, 7_000, 'r3');
+  // Payer references a spreadsheet would run as formulas: the statement escapes them, reconciliation still matches.
+  await pay(merchantA, 10_000, formulaRefs[0]);
+  await pay(merchantA, 2_500, formulaRefs[1]);
+  await pay(merchantB, 7_000, formulaRefs[2]);
   const refund = await merchantA.call('POST', '/v1/refunds', {
     transferId: payments[0]!.id,
     amount: 1_000,
@@ -112,8 +114,18 @@ describe('statements', () => {
       ]),
     ].sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
     expect(rows.map((row) => [row[0], row[4], row[5], row[6], row[7], row[8]])).toEqual(expected);
+    const payerRefOf = (id: string) => rows.find((row) => row[0] === id)?.[13];
+    expect(payments.map((payment) => payerRefOf(payment.id))).toEqual([
+      `"'=HYPERLINK(""http://x"")"`,
+      "'-2+3",
+      "'@SUM(A1)",
+    ]);
     const json = await issuer.call('GET', `/v1/statements?windowId=${windowId}`);
     expect(json.body.data).toHaveLength(4);
+    const jsonRefs = payments.map(
+      (payment) => json.body.data.find((line: { transferId: string }) => line.transferId === payment.id)?.payerRef,
+    );
+    expect(jsonRefs, 'JSON says the reference as it was given').toEqual(formulaRefs);
     expect(json.body.data[0].businessDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 

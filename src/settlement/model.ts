@@ -22,7 +22,7 @@
  * merchant discount is none of these: the acquirer charges it outside the
  * hub, and the report shows it per merchant.
  */
-import { invariant } from '../platform/index.ts';
+import { csvRow, invariant } from '../platform/index.ts';
 
 export type WindowStatus = 'open' | 'closed' | 'settled';
 export type WindowEvent = 'close' | 'settle';
@@ -119,12 +119,12 @@ export const csvColumns = [
 ] as const;
 
 /**
- * The report's lines as RFC 4180 CSV (CRLF line ends). Every field is an id, a code, a date or an integer: none needs
- * quoting.
+ * The report's lines as RFC 4180 CSV (CRLF line ends), written by the hub's one CSV writer: the text cells are ids,
+ * codes and dates, the amounts integers, which stay numbers when negative.
  */
 export function reportCsv(report: Pick<WindowReport, 'windowId' | 'businessDate' | 'lines'>): string {
   const rows = report.lines.map((line) =>
-    [
+    csvRow([
       report.windowId,
       report.businessDate,
       line.participantId,
@@ -134,9 +134,9 @@ export function reportCsv(report: Pick<WindowReport, 'windowId' | 'businessDate'
       line.feesPaid,
       line.feesReceived,
       line.net,
-    ].join(','),
+    ]),
   );
-  return [csvColumns.join(','), ...rows].map((row) => `${row}\r\n`).join('');
+  return [csvRow(csvColumns), ...rows].join('');
 }
 
 /** Asserts what every report must show: per currency, the nets sum to zero. */

@@ -1,2 +1,2 @@
 export { statementLines } from './service.ts';
-export { type Direction, type StatementLine, statementColumns, csvRow } from './model.ts';
+export { type Direction, type StatementLine, statementColumns } from './model.ts';

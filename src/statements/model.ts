@@ -1,4 +1,5 @@
 /** Statements: every transfer a participant is party to, as it would book it. Pure rules. */
+import { csvRow } from '../platform/index.ts';
 
 export type Direction = 'debit' | 'credit';
 
@@ -37,16 +38,7 @@ export const statementColumns = [
   'payerRef',
 ] as const satisfies readonly (keyof StatementLine)[];
 
-/** RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled. */
-export function csvField(value: string | number | null): string {
-  const text = value === null ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export function csvRow(values: readonly (string | number | null)[]): string {
-  return `${values.map(csvField).join(',')}\r\n`;
-}
-
+/** A line as CSV: a payer's reference that starts like a formula is written with a leading `'`. */
 export function statementCsvRow(line: StatementLine): string {
   return csvRow(statementColumns.map((column) => line[column]));
 }

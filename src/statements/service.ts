@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import type { HubContext } from '../context.ts';
+import { csvRow } from '../platform/index.ts';
 import {
   type MerchantSummary,
   type StatementLine,
   merchantSummaryColumns,
-  csvRow,
   statementColumns,
   statementCsvRow,
 } from './model.ts';

@@ -37,6 +37,11 @@ const rows: [url: string, strict: Verdict, allowPrivate: Verdict, why: RegExp | 
   ['https://mixed-metadata.example/', 'refused', 'refused', /metadata/],
   ['http://127.0.0.1:8080/hooks', 'refused', 'allowed', /loopback/],
   ['http://127.1/', 'refused', 'allowed', /loopback/],
+  ['http://0x7f000001/', 'refused', 'allowed', /loopback/],
+  ['http://2130706433/', 'refused', 'allowed', /loopback/],
+  ['http://0177.0.0.1/', 'refused', 'allowed', /loopback/],
+  ['http://127.000.000.001/', 'refused', 'allowed', /loopback/],
+  ['http://[::ffff:127.0.0.1]/', 'refused', 'allowed', /loopback/],
   ['http://localhost/', 'refused', 'allowed', /loopback/],
   ['http://[::1]/', 'refused', 'allowed', /loopback/],
   ['http://0.0.0.0/', 'refused', 'allowed', /loopback/],
@@ -76,6 +81,13 @@ describe('outbound URL policy', () => {
         if (why) expect(verdict.detail).toMatch(why);
       }
     }
+  });
+
+  test('allowUnresolved lets a name that does not resolve through, and nothing else', async () => {
+    const lenient = { allowPrivate: false, lookup: tableLookup, allowUnresolved: true };
+    expect((await checkOutboundUrl('https://nowhere.example/', lenient)).ok).toBe(true);
+    expect(await checkOutboundUrl('https://internal.example/', lenient)).toMatchObject({ ok: false });
+    expect(await checkOutboundUrl('http://0x7f000001/', lenient)).toMatchObject({ ok: false });
   });
 
   test('every address a name resolves to is checked, through node:dns by default', async () => {

@@ -15,6 +15,13 @@ import { type Result, invariant, ok, refuse } from '../platform/index.ts';
  *    unless `allowPrivateUrls` (demo and tests).
  * 3. `public`: everything else.
  *
+ * Hosts are read by WHATWG URL, which writes every IPv4 spelling (`127.1`,
+ * `0x7f000001`, `2130706433`, `0177.0.0.1`) as a dotted quad, so each is
+ * judged as the address it is. A name that does not resolve is refused,
+ * unless the policy lets it through (`allowUnresolved`): a participant's
+ * callback URL is registered before its servers may be up, and is checked
+ * again before every call.
+ *
  * IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4)
  * are judged by that address. Known limit: the name is resolved again by the
  * HTTP client, so a DNS answer that changes between check and connect is not
@@ -143,7 +150,7 @@ export function classifyAddress(address: string): AddressClass {
   return 'public';
 }
 
-export type UrlPolicy = { allowPrivate: boolean; lookup?: AddressLookup };
+export type UrlPolicy = { allowPrivate: boolean; lookup?: AddressLookup; allowUnresolved?: boolean };
 
 function notAllowed(url: string, reason: string) {
   return refuse('url_not_allowed', `${url} is not allowed: ${reason}`);
@@ -166,9 +173,9 @@ export async function checkOutboundUrl(text: string, policy: UrlPolicy): Promise
     try {
       addresses = (await withinLookupTimeout((policy.lookup ?? systemLookup)(host))).map((entry) => entry.address);
     } catch {
-      return notAllowed(text, `${host} does not resolve`);
+      addresses = [];
     }
-    if (addresses.length === 0) return notAllowed(text, `${host} does not resolve`);
+    if (addresses.length === 0) return policy.allowUnresolved ? ok(url) : notAllowed(text, `${host} does not resolve`);
   }
   for (const address of addresses) {
     const addressClass = classifyAddress(address);
