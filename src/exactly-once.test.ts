@@ -17,6 +17,7 @@ import {
   createCheckout,
   createMerchant,
   createWallet,
+  payCheckoutByQr,
 } from './testing/world.ts';
 
 /**
@@ -106,17 +107,7 @@ function freshCode(): string {
 
 async function paidTransfer(): Promise<{ id: string; amount: number; payerRef: string }> {
   const checkout = await createCheckout(merchant);
-  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
-    walletId: wallet.id,
-    flow: 'qr',
-  });
-  const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', { qrPayload: attempt.body.qrPayload });
-  const paid = await wallet.call('POST', '/v1/transfers', {
-    paymentToken: resolved.body.paymentToken,
-    amount: resolved.body.amount,
-    currency: 'CNY',
-    payer: { ref: `paid-${keyCounter}-${checkout.id}` },
-  });
+  const paid = await payCheckoutByQr(hub, checkout, wallet, `paid-${keyCounter}-${checkout.id}`);
   expect(paid.status, paid.text).toBe(201);
   return paid.body;
 }

@@ -4,10 +4,10 @@ import { type TestHub, type TestParticipant, bearerClient, startTestHub } from '
 import {
   type TestMerchant,
   approveChannel,
-  buyerOf,
   createCheckout,
   createMerchant,
   createWallet,
+  payCheckoutByQr,
 } from '../testing/world.ts';
 
 let hub: TestHub;
@@ -25,17 +25,7 @@ async function pay(merchant: TestMerchant, amount: number, ref: string) {
     amount,
     lines: [{ kind: 'product', name: 'Item', quantity: 1, unitAmount: amount }],
   });
-  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
-    walletId: issuer.id,
-    flow: 'qr',
-  });
-  const resolved = await issuer.call('POST', '/v1/payment-requests/resolve', { qrPayload: attempt.body.qrPayload });
-  const paid = await issuer.call('POST', '/v1/transfers', {
-    paymentToken: resolved.body.paymentToken,
-    amount,
-    currency: 'CNY',
-    payer: { ref },
-  });
+  const paid = await payCheckoutByQr(hub, checkout, issuer, ref);
   expect(paid.status, paid.text).toBe(201);
   payments.push({ id: paid.body.id, amount, merchant: merchant.id, receiptNumber: paid.body.receiptNumber });
   return paid.body;

@@ -14,11 +14,11 @@ import {
 import {
   type TestMerchant,
   approveChannel,
-  buyerOf,
   createCheckout,
   createMerchant,
   createWallet,
   positionsOf,
+  payCheckoutByQr,
 } from '../testing/world.ts';
 
 let hub: TestHub;
@@ -49,17 +49,7 @@ async function paidCheckout(
     amount,
     lines: [{ kind: 'product', name: 'Item', quantity: 1, unitAmount: amount }],
   });
-  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
-    walletId: wallet.id,
-    flow: 'qr',
-  });
-  const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', { qrPayload: attempt.body.qrPayload });
-  const paid = await wallet.call('POST', '/v1/transfers', {
-    paymentToken: resolved.body.paymentToken,
-    amount,
-    currency: 'CNY',
-    payer: { ref: `pay-${checkout.id}` },
-  });
+  const paid = await payCheckoutByQr(hub, checkout, wallet, `pay-${checkout.id}`);
   expect(paid.status, paid.text).toBe(201);
   return { checkoutId: checkout.id, transferId: paid.body.id };
 }

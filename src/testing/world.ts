@@ -75,6 +75,28 @@ export function buyerOf(hub: TestHub, checkout: { clientSecret: string }) {
   return bearerClient(hub, checkout.clientSecret);
 }
 
+/**
+ * A wallet pays a checkout the way a wallet app does after a QR scan: the
+ * buyer's QR attempt, the wallet's resolve, then its transfer of what was
+ * asked with `payerRef`. Answers the transfer's response.
+ */
+export async function payCheckoutByQr(
+  hub: TestHub,
+  checkout: { id: string; clientSecret: string },
+  wallet: TestParticipant,
+  payerRef: string,
+) {
+  const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+    walletId: wallet.id,
+    flow: 'qr',
+  });
+  if (attempt.status !== 201) throw new Error(`attempt failed: ${attempt.text}`);
+  const resolved = await wallet.call('POST', '/v1/payment-requests/resolve', { qrPayload: attempt.body.qrPayload });
+  if (resolved.status !== 200) throw new Error(`resolve failed: ${resolved.text}`);
+  const { paymentToken, amount, currency } = resolved.body;
+  return wallet.call('POST', '/v1/transfers', { paymentToken, amount, currency, payer: { ref: payerRef } });
+}
+
 export async function positionsOf(hub: TestHub): Promise<Record<string, number>> {
   const response = await bearerClient(hub, hub.operatorToken)('GET', '/v1/positions?limit=100');
   if (response.status !== 200) throw new Error(`positions failed: ${response.text}`);
