@@ -23,6 +23,7 @@ import {
 import type { ProblemCodes } from '../capability.ts';
 import { declineReasonCharsMax, paymentCodePattern, referenceCharsMax } from './model.ts';
 import * as service from './service.ts';
+import * as views from './views.ts';
 
 /** The problem codes this capability answers besides the base ones; the root registers them. */
 export const posProblemCodes: ProblemCodes = {
@@ -115,14 +116,13 @@ function merchantCaller(caller: Caller): Caller & { type: 'merchant' } {
 const replayNewCharge =
   (ctx: HubContext): IdempotentReplay =>
   async (effect, request) => {
-    const outcome = await service.chargeOutcomeFor(ctx, callerOf(request), effect.id);
+    const outcome = await views.chargeOutcomeFor(ctx, callerOf(request), effect.id);
     invariant(outcome !== undefined, `the charge ${effect.id} an idempotency key recorded exists`);
     const { httpStatus, charge } = valueOrThrow(outcome);
     return { status: httpStatus, body: charge };
   };
 /** A lost answer to a reversal or a late decision: the charge as it stands. */
-const replayCharge = (ctx: HubContext) =>
-  replayAs(200, (id, request) => service.readCharge(ctx, callerOf(request), id));
+const replayCharge = (ctx: HubContext) => replayAs(200, (id, request) => views.readCharge(ctx, callerOf(request), id));
 
 export function posRoutes(app: App, ctx: HubContext): void {
   app.addSchema(ChargeSchema);
@@ -156,7 +156,7 @@ export function posRoutes(app: App, ctx: HubContext): void {
       response: { 200: chargeRef, ...problemResponses },
     },
     handler: async (request) => {
-      const charge = await service.readCharge(ctx, callerOf(request), request.params.id);
+      const charge = await views.readCharge(ctx, callerOf(request), request.params.id);
       if (!charge) throw notFound(`charge ${request.params.id}`);
       return charge;
     },
@@ -172,7 +172,7 @@ export function posRoutes(app: App, ctx: HubContext): void {
     },
     handler: async (request) => {
       const page = pageOf(request.query);
-      const rows = await service.listChargesOf(ctx, merchantCaller(callerOf(request)), {
+      const rows = await views.listChargesOf(ctx, merchantCaller(callerOf(request)), {
         ...page,
         reference: request.query.reference,
       });
