@@ -83,7 +83,8 @@ export async function createAttempt(
       `wallet ${input.walletId} with flow ${input.flow} is not offered for this checkout`,
     );
   }
-  if (input.flow === 'app_switch' && !(await findParticipant(ctx.db.kysely, input.walletId))?.appSwitchUrlTemplate)
+  const appTemplate = await appTemplateOf(ctx, input.flow, input.walletId);
+  if (input.flow === 'app_switch' && !appTemplate)
     return refuse('method_not_offered', `wallet ${input.walletId} has no app to switch to`);
   const at = ctx.clock.now();
   const attemptId = newId('att', at, ctx.random);
@@ -109,7 +110,14 @@ export async function createAttempt(
   const token = tokens[0];
   invariant(token !== undefined, `attempt ${attemptId} issued at least one token`);
   const row = { id: attemptId, wallet_id: input.walletId, flow: input.flow, share_token: shareToken };
-  return ok(await presentAttempt(ctx, { row, checkout, merchant, token: token.token, createdAt: at.toISOString() }));
+  const createdAt = at.toISOString();
+  return ok(await presentAttempt(ctx, { row, checkout, merchant, token: token.token, createdAt, appTemplate }));
+}
+
+/** The wallet's app link template, read only for an app-switch attempt. */
+async function appTemplateOf(ctx: HubContext, flow: string, walletId: string): Promise<string | undefined> {
+  if (flow !== 'app_switch') return undefined;
+  return (await findParticipant(ctx.db.kysely, walletId))?.appSwitchUrlTemplate ?? undefined;
 }
 
 /** An attempt as its creation answered it: the way to pay its flow needs. */
@@ -121,6 +129,7 @@ async function presentAttempt(
     merchant: Merchant;
     token: string;
     createdAt: string;
+    appTemplate: string | undefined;
   },
 ): Promise<Attempt> {
   const { row, checkout } = parts;
@@ -134,9 +143,8 @@ async function presentAttempt(
     createdAt: parts.createdAt,
   };
   if (flow === 'app_switch') {
-    const wallet = await findParticipant(ctx.db.kysely, row.wallet_id);
-    invariant(wallet?.appSwitchUrlTemplate, `wallet ${row.wallet_id} of app-switch attempt ${row.id} has an app`);
-    return { ...attempt, deepLink: deepLinkOf(wallet.appSwitchUrlTemplate, parts.token) };
+    invariant(parts.appTemplate, `wallet ${row.wallet_id} of app-switch attempt ${row.id} has an app`);
+    return { ...attempt, deepLink: deepLinkOf(parts.appTemplate, parts.token) };
   }
   if (flow === 'qr') {
     const qrPayload = checkoutQrPayload(ctx, parts.merchant, checkout, parts.token);
@@ -155,7 +163,8 @@ export async function readAttempt(ctx: HubContext, caller: Caller, attemptId: st
   invariant(merchant !== undefined, `the merchant of checkout ${checkout.id} exists`);
   const token = (await listTokensOfAttempt(ctx.db.kysely, row.id)).find((issued) => issued.walletId === row.wallet_id);
   invariant(token !== undefined, `attempt ${row.id} holds a token for its own wallet ${row.wallet_id}`);
-  return presentAttempt(ctx, { row, checkout, merchant, token: token.token, createdAt: row.created_at });
+  const appTemplate = await appTemplateOf(ctx, row.flow, row.wallet_id);
+  return presentAttempt(ctx, { row, checkout, merchant, token: token.token, createdAt: row.created_at, appTemplate });
 }
 
 function issueCheckoutToken(
