@@ -1,21 +1,16 @@
 // `lintas torture`: the crash test on a scratch database of its own, made here and dropped afterwards.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import pg from 'pg';
 import { systemClock } from '../platform/index.ts';
 import { formatReport } from './report.ts';
+import { pgServerUrlDefault, scratchDatabase } from './scratch.ts';
 import { runTorture } from './torture.ts';
 
 type Flags = { seed?: string; kills?: string; engine?: string; pgUrl?: string; clients?: string; keep?: boolean };
 type Engine = 'sqlite' | 'postgres';
-type Scratch = { db: string; dataDir: string; drop(): Promise<void> };
 
 const killsDefault = 20;
 const lanesMax = 64;
 const seedMax = 2 ** 32 - 1;
-const pgUrlDefault = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 class FlagError extends Error {}
 
@@ -32,35 +27,6 @@ function engineOf(text: string | undefined): Engine {
   throw new FlagError(`--engine must be sqlite or postgres, not "${text}"`);
 }
 
-async function onServer(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh SQLite file, or a fresh PostgreSQL database on the server, named after the seed and this process. */
-async function scratchDatabase(engine: Engine, serverUrl: string, seed: number): Promise<Scratch> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lintas-torture-'));
-  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
-  if (engine === 'sqlite') return { db: join(dataDir, 'hub.sqlite'), dataDir, drop: async () => removeDir() };
-  const name = `lintas_torture_${seed}_${process.pid}`;
-  await onServer(serverUrl, `create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    db: url.toString(),
-    dataDir,
-    drop: async () => {
-      removeDir();
-      await onServer(serverUrl, `drop database if exists ${name} with (force)`);
-    },
-  };
-}
-
 function secondsSince(startedMs: number): string {
   return ((systemClock.now().getTime() - startedMs) / 1000).toFixed(1);
 }
@@ -70,7 +36,8 @@ async function run(flags: Flags): Promise<number> {
   const kills = integerFlag(flags.kills, 'kills', { min: 0, max: 100_000 }) ?? killsDefault;
   const lanes = integerFlag(flags.clients, 'clients', { min: 1, max: lanesMax });
   const engine = engineOf(flags.engine);
-  const scratch = await scratchDatabase(engine, flags.pgUrl ?? process.env.LINTAS_TEST_PG_URL ?? pgUrlDefault, seed);
+  const serverUrl = flags.pgUrl ?? process.env.LINTAS_TEST_PG_URL ?? pgServerUrlDefault;
+  const scratch = await scratchDatabase(engine, serverUrl, `lintas_torture_${seed}`);
   process.stdout.write(`torture: seed ${seed} on ${engine}, ${kills} kills; database ${scratch.db}\n`);
   const startedMs = systemClock.now().getTime();
   try {
@@ -100,7 +67,7 @@ export function registerTortureCommand(program: Command): void {
     .option('--seed <n>', 'the seed of the schedule (kill moments, stories); default from the clock, printed')
     .option('--kills <k>', `how many times the hub is killed (default ${killsDefault})`)
     .option('--engine <engine>', 'sqlite or postgres (default sqlite)')
-    .option('--pg-url <url>', `the PostgreSQL server a scratch database is made on (default ${pgUrlDefault})`)
+    .option('--pg-url <url>', `the PostgreSQL server a scratch database is made on (default ${pgServerUrlDefault})`)
     .option('--clients <n>', 'concurrent clients (default 8)')
     .option('--keep', 'keep the database and data directory afterwards')
     .action(async (flags: Flags) => {

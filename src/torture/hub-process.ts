@@ -18,6 +18,8 @@ export type HubProcess = {
   readonly url: string;
   /** How many times a hub process was started. */
   lives(): number;
+  /** The running hub's process id, for reading its CPU time and memory from /proc. */
+  pid(): number | undefined;
   /** Starts a hub and resolves once it listens; fails with its output if it exits or hangs first. */
   start(): Promise<void>;
   /** SIGKILL, and resolves once the process is gone (reaped), so its SQLite lock is free to take over. */
@@ -88,6 +90,7 @@ export function hubProcess(options: HubOptions): HubProcess {
   return {
     url: `http://127.0.0.1:${options.port}`,
     lives: () => lives,
+    pid: () => life?.child.pid,
     start: async () => {
       if (life) throw new Error('a hub is already running');
       lives += 1;
