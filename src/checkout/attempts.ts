@@ -23,7 +23,8 @@ export type Attempt = {
   flow: Flow;
   deepLink?: string;
   qrPayload?: string;
-  qrSvg?: string;
+  /** Where the QR's picture is drawn, on its own request: no picture is drawn on the way to paying. */
+  qrImageUrl?: string;
   shareUrl?: string;
   expiresAt: string;
   createdAt: string;
@@ -148,7 +149,8 @@ async function presentAttempt(
   }
   if (flow === 'qr') {
     const qrPayload = checkoutQrPayload(ctx, parts.merchant, checkout, parts.token);
-    return { ...attempt, qrPayload, qrSvg: await qrSvg(qrPayload) };
+    const qrImageUrl = `${ctx.config.publicUrl}/v1/checkouts/${checkout.id}/attempts/${row.id}/qr.svg`;
+    return { ...attempt, qrPayload, qrImageUrl };
   }
   return { ...attempt, shareUrl: `${ctx.config.publicUrl}/share/${row.share_token}` };
 }
@@ -225,4 +227,16 @@ export async function readShare(ctx: HubContext, shareToken: string): Promise<Sh
     expiresAt: checkout.expiresAt,
     wallets,
   };
+}
+
+/** The picture of a QR attempt's payload, for whoever may see its checkout; undefined for any other attempt. */
+export async function attemptQrSvg(
+  ctx: HubContext,
+  caller: Caller,
+  checkoutId: string,
+  attemptId: string,
+): Promise<string | undefined> {
+  const attempt = await readAttempt(ctx, caller, attemptId);
+  if (attempt?.checkoutId !== checkoutId || attempt.qrPayload === undefined) return undefined;
+  return qrSvg(attempt.qrPayload);
 }

@@ -44,6 +44,18 @@ describe("a checkout's client secret opens only its own checkout", () => {
       flow: 'qr',
     });
     expect(ownAttempt.status, ownAttempt.text).toBe(201);
+
+    // The QR's picture is its own request, for B's buyer and B's merchant only, and shows B's payload.
+    const picturePath = new URL(ownAttempt.body.qrImageUrl).pathname;
+    expect(picturePath).toBe(`/v1/checkouts/${checkoutB.id}/attempts/${ownAttempt.body.id}/qr.svg`);
+    const picture = await asBuyerOfB('GET', picturePath);
+    expect(picture.status, picture.text).toBe(200);
+    expect(picture.headers.get('content-type')).toContain('image/svg+xml');
+    expect(picture.text).toContain('<svg');
+    expect((await merchant.call('GET', picturePath)).status).toBe(200);
+    expect((await asBuyerOfA('GET', picturePath)).status).toBe(404);
+    const underA = `/v1/checkouts/${checkoutA.id}/attempts/${ownAttempt.body.id}/qr.svg`;
+    expect((await buyerOf(hub, checkoutA)('GET', underA)).status).toBe(404);
   });
 
   test("a client secret cannot do the merchant's work on its own checkout", async () => {

@@ -19,7 +19,7 @@ import {
   problemResponses,
   replayAs,
 } from '../http/index.ts';
-import { createAttempt, readAttempt, readShare } from './attempts.ts';
+import { attemptQrSvg, createAttempt, readAttempt, readShare } from './attempts.ts';
 import { type Checkout, expiresInSecondsMax, expiresInSecondsMin, linesMax } from './model.ts';
 import * as service from './service.ts';
 
@@ -98,7 +98,7 @@ const AttemptSchema = Type.Object({
   flow: Type.String(),
   deepLink: Type.Optional(Type.String()),
   qrPayload: Type.Optional(Type.String()),
-  qrSvg: Type.Optional(Type.String()),
+  qrImageUrl: Type.Optional(Type.String()),
   shareUrl: Type.Optional(Type.String()),
   expiresAt: Timestamp,
   createdAt: Timestamp,
@@ -228,6 +228,11 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
     handler: async (request) => valueOrThrow(await service.cancelCheckout(ctx, callerOf(request), request.params.id)),
   });
 
+  attemptRoutes(app, ctx);
+}
+
+/** Paying a checkout: attempts, the QR's picture and the friend-pay share link. */
+function attemptRoutes(app: App, ctx: HubContext): void {
   app.post('/v1/checkouts/:id/attempts', {
     config: { auth: ['buyer'], idempotent: replayAs(201, (id, request) => readAttempt(ctx, callerOf(request), id)) },
     schema: {
@@ -240,6 +245,23 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
     handler: async (request, reply) => {
       const attempt = valueOrThrow(await createAttempt(ctx, callerOf(request), request.params.id, request.body));
       return reply.code(201).send(attempt);
+    },
+  });
+
+  app.get('/v1/checkouts/:id/attempts/:attemptId/qr.svg', {
+    config: { auth: ['merchant', 'buyer'] },
+    schema: {
+      tags,
+      summary: "The picture of a QR attempt's code (SVG), drawn on its own request",
+      params: Type.Object({ id: Type.String(), attemptId: Type.String() }),
+      response: { 200: Type.String(), ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      const { id, attemptId } = request.params;
+      const svg = await attemptQrSvg(ctx, callerOf(request), id, attemptId);
+      if (svg === undefined) throw notFound('QR attempt');
+      // The picture of one attempt never changes; only whoever holds the client secret asked for it.
+      return reply.header('content-type', 'image/svg+xml').header('cache-control', 'private, max-age=3600').send(svg);
     },
   });
 

@@ -43,8 +43,11 @@ async function startAttempt(walletId, flow) {
     attempt.detail || 'Could not start the payment')); return; }
   if (attempt.deepLink) result.append(el('p', {}, 'Continue in your wallet app.'), el('a', { class: 'button primary',
     href: attempt.deepLink, id: 'deep-link' }, 'Open wallet app'));
-  if (attempt.qrSvg) result.append(el('p', {}, 'Scan this code with your wallet.'), el('div', { class: 'qr', id: 'qr',
-    'data-payload': attempt.qrPayload }, svgNode(attempt.qrSvg)));
+  if (attempt.qrImageUrl) {
+    const picture = await api(new URL(attempt.qrImageUrl).pathname);
+    result.append(el('p', {}, 'Scan this code with your wallet.'), el('div', { class: 'qr', id: 'qr',
+      'data-payload': attempt.qrPayload }, svgNode(await picture.text())));
+  }
   if (attempt.shareUrl) {
     const copy = el('button', { type: 'button' }, 'Copy link');
     copy.addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText(attempt.shareUrl));
