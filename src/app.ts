@@ -8,6 +8,7 @@ import type { pino } from 'pino';
 import type { ExtraRoutes, RouteWiring } from './capability.ts';
 import { capabilities } from './capabilities.ts';
 import type { HubContext } from './context.ts';
+import { databaseMetrics } from './db/index.ts';
 import {
   type App,
   type Caller,
@@ -135,6 +136,10 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
   app.addHook('preValidation', idempotency.claim);
   app.addHook('onSend', idempotency.record);
+  // Last before the bytes leave: what this answer says (or read) is on the disk, with whatever else committed.
+  app.addHook('onSend', async () => {
+    await ctx.db.durable();
+  });
   app.addHook('onSend', noStoreForSecretAnswers);
   app.addHook('onRoute', idempotency.bindHandler);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
@@ -148,6 +153,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     sendProblem(new Problem('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), reply),
   );
 
+  registerCapabilityMetrics(metrics.registry, databaseMetrics(ctx.db.counters, ctx.db.engine));
   operationsRoutes(app, ctx, metrics.registry);
   registerCapabilities(app, ctx, metrics);
   extraRoutes?.(app, ctx);

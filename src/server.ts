@@ -40,7 +40,18 @@ export function openHubContext(config: Config, options: HubOptions = {}): HubCon
   const db: Database = openDatabase(config.db);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  return createHubContext({ db, clock, random, config, logger, http: options.http ?? createFetchHttpPort() });
+  const http = afterDurable(db, options.http ?? createFetchHttpPort());
+  return createHubContext({ db, clock, random, config, logger, http });
+}
+
+/** Nothing the hub committed is told to anyone outside before it is on the disk (a callback, a charge request). */
+function afterDurable(db: Database, http: HttpPort): HttpPort {
+  return {
+    request: async (request) => {
+      await db.durable();
+      return http.request(request);
+    },
+  };
 }
 
 /** Opens the database, brings its schema up to date and lets each capability prepare (the hub's key on first start). */

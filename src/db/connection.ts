@@ -3,6 +3,8 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { alwaysDurable, sqliteDurability } from './durability.ts';
+import { type DatabaseCounters, cachedStatements } from './sqlite-statements.ts';
 import type { Tables } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -10,6 +12,13 @@ export type Engine = 'sqlite' | 'postgres';
 export type Database = {
   readonly kysely: Kysely<Tables>;
   readonly engine: Engine;
+  /** What this process ran; commits are counted on SQLite only (PostgreSQL's own statistics count them there). */
+  readonly counters: DatabaseCounters;
+  /**
+   * Resolves once every commit made so far is on the disk; an answer or an outbound call waits for it before
+   * it leaves the process. SQLite flushes commits in groups (durability.ts); PostgreSQL's COMMIT is durable.
+   */
+  durable(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -36,12 +45,25 @@ function openSqlite(file: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  // Commits are flushed in groups by `durable()`, not one by one (durability.ts).
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
   sqlite.defaultSafeIntegers(false);
-  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+  const { database, counters } = cachedStatements(sqlite);
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  const durability = file === ':memory:' ? alwaysDurable : sqliteDurability(file, counters);
+  return {
+    kysely,
+    engine: 'sqlite',
+    counters,
+    durable: durability.durable,
+    close: async () => {
+      await durability.durable();
+      await kysely.destroy();
+      durability.close();
+    },
+  };
 }
 
 function openPostgres(url: string): Database {
@@ -59,6 +81,12 @@ function openPostgres(url: string): Database {
   // emits 'error' on the pool; the pool replaces it, and the next query that
   // needs one reports any lasting fault. Without a listener it would crash the hub.
   pool.on('error', () => {});
-  const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, engine: 'postgres', close: () => kysely.destroy() };
+  const counters: DatabaseCounters = { statements: 0, commits: 0, flushes: 0 };
+  const kysely = new Kysely<Tables>({
+    dialect: new PostgresDialect({ pool }),
+    log: () => {
+      counters.statements += 1;
+    },
+  });
+  return { kysely, engine: 'postgres', counters, durable: alwaysDurable.durable, close: () => kysely.destroy() };
 }

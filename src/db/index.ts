@@ -13,3 +13,5 @@ export { migrateToLatest } from './migrate.ts';
 export type { Tables } from './schema.ts';
 export type * from './tables/index.ts';
 export { DatabaseInUseError, holdSqliteFile } from './process-lock.ts';
+export { databaseMetrics } from './metrics.ts';
+export type { DatabaseCounters } from './sqlite-statements.ts';
