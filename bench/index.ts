@@ -1,10 +1,19 @@
 // The benchmarks `lintas bench <name>` runs, each taking its own arguments.
+import { runPaymentsBench } from './payments/index.ts';
 import { runQrBench } from './qr.ts';
 import { runQrFuzz } from './qr-fuzz.ts';
 import { runSettlementBench } from './settlement.ts';
 import { runStatementsBench } from './statements.ts';
 
 export const benches: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
+  /** Payments end to end beside a bare route and pgbench; `--seconds N`, `--engines a,b`, `--buyers 8,32,64`. */
+  payments: async (args) => {
+    await runPaymentsBench({
+      seconds: numberAfter(args, '--seconds'),
+      engines: textAfter(args, '--engines'),
+      buyers: textAfter(args, '--buyers'),
+    });
+  },
   /** Decode with lenient validation against promptparse; `--seconds N` per contender. */
   qr: async (args) => {
     await runQrBench({ seconds: numberAfter(args, '--seconds') });

@@ -28,7 +28,14 @@ export type HubProcess = {
   stop(): Promise<number | null>;
 };
 
-export type HubOptions = { port: number; db: string; dataDir: string; env: NodeJS.ProcessEnv };
+export type HubOptions = {
+  port: number;
+  db: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Node's own flags for the hub process (a CPU profile, say). */
+  nodeFlags?: readonly string[];
+};
 
 type Life = { child: ChildProcess; exited: Promise<number | null> };
 
@@ -63,10 +70,14 @@ export function hubProcess(options: HubOptions): HubProcess {
 
   function spawnLife(): Life {
     const args = ['serve', '--port', String(options.port), '--host', '127.0.0.1', '--db', options.db];
-    const child = spawn(process.execPath, [lintasBin, ...args, '--data-dir', options.dataDir], {
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeFlags ?? []), lintasBin, ...args, '--data-dir', options.dataDir],
+      {
+        env: options.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
