@@ -4,14 +4,19 @@
 // Without a reachable PostgreSQL it says so plainly and the PostgreSQL run
 // counts as not done (exit code stays that of SQLite).
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import pg from 'pg';
 
 const pgUrl = process.env.LINTAS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const extraArgs = process.argv.slice(2);
 
+const reportOf = (engine) => `.tmp/vitest-${engine}.json`;
+
 function runSuite(engine) {
   console.log(`\n=== Lintas tests on ${engine} ===\n`);
-  const result = spawnSync('npx', ['vitest', 'run', ...extraArgs], {
+  rmSync(reportOf(engine), { force: true });
+  const reporters = ['--reporter=default', '--reporter=json', `--outputFile.json=${reportOf(engine)}`];
+  const result = spawnSync('npx', ['vitest', 'run', ...reporters, ...extraArgs], {
     stdio: 'inherit',
     env: { ...process.env, LINTAS_TEST_ENGINE: engine, LINTAS_TEST_PG_URL: pgUrl },
   });
@@ -54,6 +59,22 @@ if (await postgresReachable()) {
   console.log('\nPostgreSQL was NOT tested: only SQLite ran. Start it and run npm test again.');
   if (process.env.LINTAS_REQUIRE_POSTGRES === '1') postgresStatus = 1;
 }
+// The last lines of a long run are what a CI log shows: each failure is named there again.
+function printFailures(engine) {
+  if (!existsSync(reportOf(engine))) return;
+  const report = JSON.parse(readFileSync(reportOf(engine), 'utf8'));
+  for (const file of report.testResults ?? []) {
+    const failed = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+    if (failed.length === 0 && file.status !== 'failed') continue;
+    const where = file.name.replace(`${process.cwd()}/`, '');
+    if (failed.length === 0) console.log(`${engine} FAILED ${where}: ${(file.message ?? '').split('\n')[0]}`);
+    for (const test of failed)
+      console.log(`${engine} FAILED ${where} > ${test.fullName}: ${(test.failureMessages?.[0] ?? '').split('\n')[0]}`);
+  }
+}
+
+printFailures('sqlite');
+printFailures('postgres');
 console.log(
   `\nSQLite: ${sqliteStatus === 0 ? 'green' : 'FAILED'}; PostgreSQL: ${postgresStatus === 0 ? 'green' : 'FAILED'}`,
 );

@@ -54,6 +54,7 @@ export function spawnLintas(
 
 const chromiumPath = process.env.LINTAS_CHROMIUM ?? '/usr/bin/chromium';
 /** Without the background-networking flags Chromium keeps dialling out of this closed network. */
+const browserCloseMsMax = 10_000;
 const chromiumArgs = [
   '--headless',
   '--no-sandbox',
@@ -69,7 +70,20 @@ const chromiumArgs = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath))
     throw new Error(`Chromium is needed at ${chromiumPath} (apt-get install chromium); .ci/run installs it`);
-  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const server = await chromium.launchServer({ executablePath: chromiumPath, args: chromiumArgs });
+  const browser = await chromium.connect(server.wsEndpoint());
+  // On a loaded machine a graceful close has been seen to outlast a test hook's minute; past a bound the
+  // browser's process is killed, so a test never hangs on putting its browser away.
+  const close = browser.close.bind(browser);
+  browser.close = async (options) => {
+    const bound = new Promise<void>((done) => setTimeout(done, browserCloseMsMax).unref());
+    try {
+      await Promise.race([close(options), bound]);
+    } finally {
+      await server.kill();
+    }
+  };
+  return browser;
 }
 
 /** `lintas ledger check --db <location>` run as a user runs it: its exit status and all it printed. */
