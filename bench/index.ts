@@ -6,12 +6,16 @@ import { runSettlementBench } from './settlement.ts';
 import { runStatementsBench } from './statements.ts';
 
 export const benches: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
-  /** Payments end to end beside a bare route and pgbench; `--seconds N`, `--engines a,b`, `--buyers 8,32,64`. */
+  /**
+   * Payments end to end beside a bare route and pgbench; `--seconds N`, `--engines a,b`, `--buyers 8,32,64`,
+   * `--growth 10000,10000000` (stored transfers).
+   */
   payments: async (args) => {
     await runPaymentsBench({
       seconds: numberAfter(args, '--seconds'),
       engines: textAfter(args, '--engines'),
       buyers: textAfter(args, '--buyers'),
+      growth: textAfter(args, '--growth'),
     });
   },
   /** Decode with lenient validation against promptparse; `--seconds N` per contender. */

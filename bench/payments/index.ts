@@ -12,6 +12,7 @@ import { freePort } from '../../src/platform/index.ts';
 import { type ScratchEngine, pgServerUrlDefault, scratchDatabase } from '../../src/torture/index.ts';
 import { startBareServer, bareRound } from './bare.ts';
 import { createSender } from './client.ts';
+import { benchGrowth } from './growth.ts';
 import { startBenchHub } from './hub.ts';
 import { type Tally, closedLoop, openLoop, payOnce } from './load.ts';
 import { type Point, measure } from './measure.ts';
@@ -20,7 +21,13 @@ import { peakRssMibOf } from './proc.ts';
 import { printReport } from './report.ts';
 import { type Shape, seedWorld, startReceivers } from './world.ts';
 
-export type PaymentsBenchArgs = { seconds?: number; engines?: string; buyers?: string };
+export type PaymentsBenchArgs = {
+  seconds?: number | undefined;
+  engines?: string | undefined;
+  buyers?: string | undefined;
+  /** Stored transfers to measure growth at, such as `10000,10000000`; none: the growth scenario is not run. */
+  growth?: string | undefined;
+};
 export type EngineResult = { engine: ScratchEngine; points: Point[]; peakRssMib: number };
 export type PaymentsResults = {
   date: string;
@@ -28,6 +35,7 @@ export type PaymentsResults = {
   bare: Point;
   pgbench?: { clients: number; seconds: number; tps: number };
   engines: EngineResult[];
+  growth: Point[];
 };
 
 const resultsFile = fileURLToPath(new URL('../results/payments.json', import.meta.url));
@@ -150,10 +158,15 @@ export async function runPaymentsBench(args: PaymentsBenchArgs): Promise<Payment
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     bare,
     engines: [],
+    growth: [],
   };
   if (engines.includes('postgres'))
     results.pgbench = await runPgbench(process.env.LINTAS_TEST_PG_URL ?? pgServerUrlDefault, { clients: 16, seconds });
   for (const engine of engines) results.engines.push(await benchEngine(engine, seconds, buyersList));
+  const sizes = listOf(args.growth, '').map(Number);
+  for (const engine of engines)
+    if (sizes.length > 0)
+      results.growth.push(...(await benchGrowth(engine, sizes, seconds, (line) => process.stdout.write(`${line}\n`))));
   mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   printReport(results);

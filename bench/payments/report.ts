@@ -52,5 +52,9 @@ export function printReport(results: PaymentsResults): void {
       lines.push(`  postgres best ${cell(best)}/s = ${cell(best / results.pgbench.tps, 3)} × pgbench tps`);
     lines.push(`  ${engine.engine}: hub peak RSS ${engine.peakRssMib} MiB`);
   }
+  for (const point of results.growth)
+    lines.push(
+      `${point.label}: ${cell(point.perSecond)}/s, ${cell(point.cpuMsPerPayment, 2)} ms CPU, ${stepsText(point)}`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
