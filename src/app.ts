@@ -19,6 +19,7 @@ import {
   createAuthHook,
   createHttpMetrics,
   createIdempotency,
+  buildSharedSerializers,
   createValidatorCompiler,
   docsContentSecurityPolicy,
   noStoreForSecretAnswers,
@@ -107,6 +108,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     // Answers Fastify would make in its own JSON are problems too.
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: answerClientError,
+    schemaController: { compilersFactory: { buildSerializer: buildSharedSerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('caller', undefined);

@@ -46,5 +46,6 @@ export {
 } from './signed-client.ts';
 export { type UrlPolicy, checkOutboundUrl, lookupTimeoutMs } from './url-policy.ts';
 export { createValidatorCompiler } from './validation.ts';
+export { buildSharedSerializers } from './serializers.ts';
 import './fastify-types.ts';
 export { purgeExpiredRecords } from './housekeeping.ts';

@@ -42,8 +42,31 @@ function makeAjv({ coerceTypes }: { coerceTypes: boolean | 'array' }): Ajv {
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const bodyAjv = makeAjv({ coerceTypes: false });
   const textAjv = makeAjv({ coerceTypes: 'array' });
+  // Routes repeat the same schemas (ids in paths, pages in queries): each distinct one is compiled once, when
+  // a request first needs it, so a start does not pay for every route's schemas.
+  const compiled = new Map<string, ReturnType<FastifySchemaCompiler<unknown>>>();
   return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-    return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+    const body = httpPart === 'body';
+    const key = `${body ? 'body' : 'text'}:${JSON.stringify(schema)}`;
+    let validate = compiled.get(key);
+    if (validate === undefined) {
+      validate = lazily(() => (body ? bodyAjv : textAjv).compile(schema as object));
+      compiled.set(key, validate);
+    }
+    return validate;
   };
+}
+
+type AjvValidate = ((data: unknown) => boolean) & { errors?: unknown };
+
+/** A validator compiled on its first call; like Ajv's own, it leaves its last call's errors on `errors`. */
+function lazily(compile: () => AjvValidate): ReturnType<FastifySchemaCompiler<unknown>> {
+  let built: AjvValidate | undefined;
+  const validate: AjvValidate = (data) => {
+    built ??= compile();
+    const valid = built(data);
+    validate.errors = built.errors;
+    return valid;
+  };
+  return validate as ReturnType<FastifySchemaCompiler<unknown>>;
 }
