@@ -3,6 +3,7 @@ import { runPaymentsBench } from './payments/index.ts';
 import { runQrBench } from './qr.ts';
 import { runQrFuzz } from './qr-fuzz.ts';
 import { runSettlementBench } from './settlement.ts';
+import { runStartupBench } from './startup.ts';
 import { runStatementsBench } from './statements.ts';
 
 export const benches: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
@@ -36,6 +37,10 @@ export const benches: Readonly<Record<string, (args: readonly string[]) => Promi
       db: textAfter(args, '--db'),
       keep: args.includes('--keep'),
     });
+  },
+  /** CPU until `lintas serve` listens, from the build and from the sources. */
+  startup: async () => {
+    await runStartupBench();
   },
   /** A statement and a reconciliation of a million lines each; `--lines N`. */
   statements: async (args) => {

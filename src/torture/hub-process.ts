@@ -5,7 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const lintasBin = fileURLToPath(new URL('../../bin/lintas.mjs', import.meta.url));
+/** bin/lintas.mjs of the package this runs from, whether from the sources (src/torture) or the build (dist). */
+const lintasBin = fileURLToPath(
+  new URL(import.meta.url.includes('/dist/') ? '../bin/lintas.mjs' : '../../bin/lintas.mjs', import.meta.url),
+);
 
 /** A start that takes longer than this (migrations on a loaded machine included) is a failed start. */
 const startTimeoutMs = 60_000;
