@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { referenceSign } from '../testing/rfc9421-reference-signer.ts';
 import { type TestHub, type TestParticipant, bearerClient, createParticipant, startTestHub } from '../testing/index.ts';
 import { generateEd25519KeyPair, publicKeyToJwk } from './jwk.ts';
-import { signRequest } from './signatures.ts';
+import { signRequest } from './sign-request.ts';
 
 let hub: TestHub;
 let wallet: TestParticipant;

@@ -34,7 +34,8 @@ export {
   Timestamp,
 } from './schemas.ts';
 export { docsContentSecurityPolicy, noStoreForSecretAnswers, securityHeaderOptions } from './security-headers.ts';
-export { type SignatureKeyRecord, signRequest, verifySignedRequest } from './signatures.ts';
+export { type SignatureKeyRecord, verifySignedRequest } from './signatures.ts';
+export { signRequest } from './sign-request.ts';
 export {
   createFetchHttpPort,
   createSignedHttpClient,

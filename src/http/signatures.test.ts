@@ -10,10 +10,10 @@ import {
   type ReferenceSignOptions,
 } from '../testing/rfc9421-reference-signer.ts';
 import { generateEd25519KeyPair } from './jwk.ts';
+import { signRequest } from './sign-request.ts';
 import {
   nonceRetentionMarginSeconds,
   signatureMaxAgeSeconds,
-  signRequest,
   verifySignedRequest,
   type IncomingSignedRequest,
   type SignatureKeyRecord,

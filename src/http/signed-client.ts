@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { signRequest } from './signatures.ts';
+import { signRequest } from './sign-request.ts';
 import { invariant } from '../platform/index.ts';
 
 /**
