@@ -6,6 +6,7 @@
 //
 //   npm run bench -- payments [--seconds N] [--engines sqlite,postgres] [--buyers 8,32,64]
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { freePort } from '../../src/platform/index.ts';
@@ -155,7 +156,7 @@ export async function runPaymentsBench(args: PaymentsBenchArgs): Promise<Payment
   const bare = await benchBare(seconds, 32);
   const results: PaymentsResults = {
     date: new Date().toISOString(),
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    machine: { cpus: cpus().length, node: process.version },
     bare,
     engines: [],
     growth: [],
