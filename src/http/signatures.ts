@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { cryptoRandom, invariant } from '../platform/index.ts';
+import { invariant } from '../platform/index.ts';
 import {
-  createSigner,
   createVerifier,
   httpbis,
   VerificationError,
@@ -9,7 +8,7 @@ import {
   type Request as LibraryRequest,
 } from 'http-message-signatures';
 import { isInnerList, parseDictionary, type InnerList, type Parameters } from 'structured-headers';
-import { computeContentDigest, verifyContentDigest } from './content-digest.ts';
+import { verifyContentDigest } from './content-digest.ts';
 
 /**
  * Participants prove who they are with RFC 9421 HTTP Message Signatures over
