@@ -27,6 +27,7 @@ import {
   handleFrameworkError,
   toProblem,
   registerCapabilityMetrics,
+  gracefulCloser,
   registerProblemCodes,
   securityHeaderOptions,
   sendProblem,
@@ -161,12 +162,8 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   extraRoutes?.(app, ctx);
 
   await app.ready();
-  return {
-    app,
-    close: async () => {
-      await app.close();
-    },
-  };
+  const closeGracefully = gracefulCloser(app.server);
+  return { app, close: () => closeGracefully(() => app.close()) };
 }
 
 /** The OpenAPI document of every route, and swagger-ui at /docs under its own CSP. */

@@ -14,6 +14,7 @@ export {
   replayShowingOnce,
 } from './idempotency.ts';
 export { generateEd25519KeyPair, parseEd25519PublicJwk, publicKeyToJwk } from './jwk.ts';
+export { gracefulCloser } from './graceful-close.ts';
 export { createHttpMetrics, registerCapabilityMetrics } from './metrics.ts';
 export { purgeExpiredNonces, useNonce } from './nonce-store.ts';
 export { pageOf, toPage } from './pagination.ts';
