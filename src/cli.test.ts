@@ -96,4 +96,21 @@ describe('lintas serve', () => {
     expect(await refused.exited).toBe(2);
     expect(refused.output()).toContain('port "eighty"');
   });
+
+  test('more than one worker on a SQLite file, or a count out of range, is refused with why and exit code 2', async () => {
+    const database = await createTestDatabase();
+    try {
+      const onSqlite = spawnLintas(
+        ['serve', '--port', '0', '--workers', '2', '--data-dir', database.dataDir],
+        process.env,
+      );
+      expect(await onSqlite.exited).toBe(2);
+      expect(onSqlite.output()).toContain('needs PostgreSQL');
+      const tooMany = spawnLintas(['serve', '--port', '0', '--workers', '0', '--db', database.location], process.env);
+      expect(await tooMany.exited).toBe(2);
+      expect(tooMany.output()).toContain('--workers "0" must be an integer from 1 to 64');
+    } finally {
+      await database.drop();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { capabilities } from './capabilities.ts';
 import { type Config, ConfigError, type ConfigInput, loadConfig, redactUrl } from './config.ts';
 import { DatabaseInUseError, migrateToLatest, openDatabase } from './db/index.ts';
 import { MasterKeyMismatchError, cryptoRandom } from './platform/index.ts';
+import { announceListening, isHubWorker, servePrimary, workersChoice } from './cluster.ts';
 import { openHubContext, startHub } from './server.ts';
 
 const program = new Command('lintas')
@@ -37,6 +38,17 @@ function serveOptions(command: Command): Command {
     .option('--data-dir <dir>', 'data directory (env LINTAS_DATA_DIR; default ./data)');
 }
 
+function bannerOf(config: Config, url: string): string {
+  return [
+    `Lintas hub listening on ${url}`,
+    `  database:       ${redactUrl(config.db)}`,
+    `  operator token: ${config.operatorTokenFile ? `in ${config.operatorTokenFile}` : 'from LINTAS_OPERATOR_TOKEN'}`,
+    `  API docs:       ${config.publicUrl}/docs   OpenAPI: ${config.publicUrl}/openapi.json`,
+    `  health:         ${config.publicUrl}/health   ready: ${config.publicUrl}/ready   metrics: ` +
+      `${config.publicUrl}/metrics`,
+  ].join('\n');
+}
+
 /** Serves until SIGTERM or SIGINT: stops accepting, finishes what is in flight, closes the database, exits 0. */
 async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
   const hub = await startHub(config, options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}).catch(
@@ -46,16 +58,9 @@ async function serve(config: Config, options: ServeOptions = {}): Promise<void> 
       process.exit(1);
     },
   );
-  const lines = [
-    `Lintas hub listening on ${hub.url}`,
-    `  database:       ${redactUrl(config.db)}`,
-    `  operator token: ${config.operatorTokenFile ? `in ${config.operatorTokenFile}` : 'from LINTAS_OPERATOR_TOKEN'}`,
-    `  API docs:       ${config.publicUrl}/docs   OpenAPI: ${config.publicUrl}/openapi.json`,
-    `  health:         ${config.publicUrl}/health   ready: ${config.publicUrl}/ready   metrics: ` +
-      `${config.publicUrl}/metrics`,
-    ...((await options.afterStart?.(hub)) ?? []),
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const extraLines = (await options.afterStart?.(hub)) ?? [];
+  if (isHubWorker()) announceListening(hub.url);
+  else process.stdout.write(`${[bannerOf(config, hub.url), ...extraLines].join('\n')}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -75,9 +80,18 @@ async function serve(config: Config, options: ServeOptions = {}): Promise<void> 
 
 const tools: CommandTools = { configOf: configFrom, openContext: openHubContext, serveOptions, serve };
 
-serveOptions(program.command('serve').description('serve the hub')).action((flags: ConfigInput) =>
-  serve(configFrom(flags)),
-);
+serveOptions(program.command('serve').description('serve the hub'))
+  .option('--workers <count>', 'hub processes on one port, PostgreSQL only (env LINTAS_WORKERS; default 1)')
+  .action(async (flags: ConfigInput & { workers?: string }) => {
+    const config = configFrom(flags);
+    const workers = workersChoice(flags.workers ?? process.env.LINTAS_WORKERS, config);
+    if (!workers.ok) {
+      process.stderr.write(`${workers.message}\n`);
+      process.exit(2);
+    }
+    if (workers.count > 1 && !isHubWorker()) await servePrimary(config, workers.count, (url) => bannerOf(config, url));
+    else await serve(config);
+  });
 
 program
   .command('migrate')

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { generateEd25519KeyPair, publicKeyToJwk, signRequest } from '../http/index.ts';
-import type { TestHub } from './hub.ts';
+import type { Clock } from '../platform/index.ts';
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };
 
@@ -52,7 +52,10 @@ function bodyAndHeaders(
 }
 
 /** Calls with a bearer token (operator token, merchant key or client secret). */
-export function bearerClient(hub: TestHub, token: string | undefined) {
+/** What a test's client needs of a hub: an in-process test hub, or a hub process it started. */
+export type HubAddress = { url: string; operatorToken: string; clock: Clock };
+
+export function bearerClient(hub: HubAddress, token: string | undefined) {
   return async (method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse> => {
     const { text, headers } = bodyAndHeaders(method, body, options);
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -63,7 +66,7 @@ export function bearerClient(hub: TestHub, token: string | undefined) {
 export type SignedClient = ReturnType<typeof signedClient>;
 
 /** Calls as a participant, signing each request with RFC 9421. */
-export function signedClient(hub: TestHub, keyId: string, privateKey: KeyObject) {
+export function signedClient(hub: HubAddress, keyId: string, privateKey: KeyObject) {
   return async (method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse> => {
     const { text, headers } = bodyAndHeaders(method, body, options);
     const url = `${hub.url}${path}`;
@@ -87,7 +90,7 @@ let participantCounter = 0;
 
 /** Creates and approves a participant with a fresh key pair. */
 export async function createParticipant(
-  hub: TestHub,
+  hub: HubAddress,
   fields: { name?: string; roles?: string[]; currencies?: string[]; [extra: string]: unknown } = {},
   approve = true,
 ): Promise<TestParticipant> {

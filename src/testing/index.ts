@@ -5,6 +5,7 @@ export {
   createParticipant,
   freshKey,
   type ApiResponse,
+  type HubAddress,
   type TestParticipant,
 } from './client.ts';
 export { testEngine, createTestDatabase } from './database.ts';

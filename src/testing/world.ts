@@ -1,4 +1,4 @@
-import { type TestHub, type TestParticipant, bearerClient, createParticipant } from './index.ts';
+import { type HubAddress, type TestParticipant, bearerClient, createParticipant } from './index.ts';
 
 export type TestMerchant = { id: string; secretKey: string; call: ReturnType<typeof bearerClient>; body: any };
 
@@ -6,7 +6,7 @@ export type TestMerchant = { id: string; secretKey: string; call: ReturnType<typ
 export const roomyCap = 1_000_000_000;
 
 export async function createWallet(
-  hub: TestHub,
+  hub: HubAddress,
   name: string,
   fields: Record<string, unknown> = {},
 ): Promise<TestParticipant> {
@@ -21,7 +21,7 @@ export async function createWallet(
 }
 
 export async function createMerchant(
-  hub: TestHub,
+  hub: HubAddress,
   acquirer: TestParticipant,
   fields: Record<string, unknown> = {},
 ): Promise<TestMerchant> {
@@ -71,7 +71,7 @@ export async function createCheckout(merchant: TestMerchant, fields: Record<stri
 }
 
 /** The buyer's side: the checkout's client secret as bearer. */
-export function buyerOf(hub: TestHub, checkout: { clientSecret: string }) {
+export function buyerOf(hub: HubAddress, checkout: { clientSecret: string }) {
   return bearerClient(hub, checkout.clientSecret);
 }
 
@@ -81,7 +81,7 @@ export function buyerOf(hub: TestHub, checkout: { clientSecret: string }) {
  * asked with `payerRef`. Answers the transfer's response.
  */
 export async function payCheckoutByQr(
-  hub: TestHub,
+  hub: HubAddress,
   checkout: { id: string; clientSecret: string },
   wallet: TestParticipant,
   payerRef: string,
@@ -97,7 +97,7 @@ export async function payCheckoutByQr(
   return wallet.call('POST', '/v1/transfers', { paymentToken, amount, currency, payer: { ref: payerRef } });
 }
 
-export async function positionsOf(hub: TestHub): Promise<Record<string, number>> {
+export async function positionsOf(hub: HubAddress): Promise<Record<string, number>> {
   const response = await bearerClient(hub, hub.operatorToken)('GET', '/v1/positions?limit=100');
   if (response.status !== 200) throw new Error(`positions failed: ${response.text}`);
   return Object.fromEntries(
