@@ -109,6 +109,15 @@ export async function recordIdempotentEffect(tx: Tx, effect: IdempotentEffect): 
   }
 }
 
+/**
+ * Runs use cases whose effects are not the request's one effect (a batch's
+ * items, each with its own reference): they record nothing on the key, and
+ * the request records its own effect afterwards.
+ */
+export function outsideIdempotentEffect<T>(run: () => T): T {
+  return running.exit(run);
+}
+
 function requestHash(request: FastifyRequest): string {
   const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
   return createHash('sha256')

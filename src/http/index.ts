@@ -1,4 +1,4 @@
-export { type App, valueOrThrow } from './app-types.ts';
+export { type App, problemOf, valueOrThrow } from './app-types.ts';
 export { callerOf, createAuthHook, type SignatureResolver } from './auth.ts';
 export { actorOf, type Caller, operatorCaller } from './caller.ts';
 export { answerClientError, handleError, handleFrameworkError, sendProblem, toProblem } from './error-handler.ts';
@@ -9,6 +9,7 @@ export {
   findIdempotentEffect,
   idempotencyLockMs,
   idempotencyWaitMs,
+  outsideIdempotentEffect,
   recordIdempotentEffect,
   replayAs,
   replayShowingOnce,
