@@ -9,13 +9,14 @@ import { runStatementsBench } from './statements.ts';
 export const benches: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
   /**
    * Payments end to end beside a bare route and pgbench; `--seconds N`, `--engines a,b`, `--buyers 8,32,64`,
-   * `--growth 10000,10000000` (stored transfers).
+   * `--workers 1,2` (hub processes on PostgreSQL), `--growth 10000,10000000` (stored transfers).
    */
   payments: async (args) => {
     await runPaymentsBench({
       seconds: numberAfter(args, '--seconds'),
       engines: textAfter(args, '--engines'),
       buyers: textAfter(args, '--buyers'),
+      workers: textAfter(args, '--workers'),
       growth: textAfter(args, '--growth'),
     });
   },

@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { freePort } from '../src/platform/index.ts';
 import { hubProcess } from '../src/torture/index.ts';
+import { buildHub } from './build.ts';
 import { cpuMsOf, peakRssMibOf } from './payments/proc.ts';
 
 const runs = 3;
@@ -50,8 +50,7 @@ async function median(fromSources: boolean) {
 }
 
 export async function runStartupBench(): Promise<void> {
-  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`the build failed: ${build.stderr}`);
+  buildHub();
   const sources = await median(true);
   const built = await median(false);
   const line = (name: string, value: Start) =>

@@ -57,7 +57,7 @@ export async function benchGrowth(
         const pay = (tally: Tally) => payOnce(sender.send, world, tally);
         await closedLoop(pay, { buyers, seconds: warmupSeconds });
         const label = `${engine}, ${transfers.toLocaleString('en')} stored transfers, ${buyers} buyers`;
-        const target = { pid: hub.pid(), counters: hub.counters, postgres: engine === 'postgres' };
+        const target = { cpuMs: hub.cpuMs, counters: hub.counters, postgres: engine === 'postgres' };
         points.push(await measure(label, target, () => closedLoop(pay, { buyers, seconds })));
       } finally {
         await sender.close();

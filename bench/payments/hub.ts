@@ -3,13 +3,20 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { freePort } from '../../src/platform/index.ts';
 import { type HubProcess, type Scratch, hubProcess } from '../../src/torture/index.ts';
+import { peakRssMibOf, processTreeOf, treeCpuMsOf } from './proc.ts';
 
 export type BenchHub = {
   url: string;
   operatorToken: string;
   process: HubProcess;
-  pid(): number;
-  /** Statements (and, on SQLite, commits) the hub counted; commits on PostgreSQL from the server's statistics. */
+  /** CPU milliseconds of every process of the hub (the primary and its workers). */
+  cpuMs(): number;
+  /** Peak resident memory of the hub's processes, summed. */
+  peakRssMib(): number;
+  /**
+   * Statements (and, on SQLite, commits) the hub counted; commits on PostgreSQL from the server's statistics.
+   * With several workers /metrics answers for one of them: statements are not counted (NaN).
+   */
   counters(): Promise<{ statements: number; commits: number }>;
   stop(): Promise<void>;
 };
@@ -34,7 +41,10 @@ async function postgresCommits(db: string): Promise<number> {
   }
 }
 
-export async function startBenchHub(scratch: Scratch, nodeFlags: readonly string[] = []): Promise<BenchHub> {
+export type BenchHubOptions = { nodeFlags?: readonly string[]; workers?: number };
+
+export async function startBenchHub(scratch: Scratch, options: BenchHubOptions = {}): Promise<BenchHub> {
+  const workers = options.workers ?? 1;
   const operatorToken = `op_bench_${randomBytes(16).toString('hex')}`;
   const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('LINTAS_'));
   const hub = hubProcess({
@@ -47,8 +57,9 @@ export async function startBenchHub(scratch: Scratch, nodeFlags: readonly string
       LINTAS_MASTER_KEY: randomBytes(32).toString('base64url'),
       LINTAS_ALLOW_PRIVATE_URLS: '1',
       LINTAS_LOG_LEVEL: 'warn',
+      LINTAS_WORKERS: String(workers),
     },
-    nodeFlags,
+    nodeFlags: options.nodeFlags ?? [],
   });
   await hub.start();
   const postgres = scratch.db.startsWith('postgres');
@@ -56,10 +67,11 @@ export async function startBenchHub(scratch: Scratch, nodeFlags: readonly string
     url: hub.url,
     operatorToken,
     process: hub,
-    pid: () => hub.pid() ?? 0,
+    cpuMs: () => treeCpuMsOf(hub.pid() ?? 0),
+    peakRssMib: () => processTreeOf(hub.pid() ?? 0).reduce((total, pid) => total + peakRssMibOf(pid), 0),
     counters: async () => {
       const metrics = await (await fetch(`${hub.url}/metrics`)).text();
-      const statements = counterIn(metrics, 'lintas_db_statements_total');
+      const statements = workers === 1 ? counterIn(metrics, 'lintas_db_statements_total') : Number.NaN;
       const commits = postgres ? await postgresCommits(scratch.db) : counterIn(metrics, 'lintas_db_commits_total');
       return { statements, commits };
     },

@@ -4,13 +4,15 @@
 // milliseconds per completed payment (from /proc, comparable on a busy machine), statements and commits per
 // payment, and the hub's peak RSS. Written to bench/results/payments.json.
 //
-//   npm run bench -- payments [--seconds N] [--engines sqlite,postgres] [--buyers 8,32,64]
+//   npm run bench -- payments [--seconds N] [--engines sqlite,postgres] [--buyers 8,32,64] [--workers 1,2]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { freePort } from '../../src/platform/index.ts';
 import { type ScratchEngine, pgServerUrlDefault, scratchDatabase } from '../../src/torture/index.ts';
+import { buildHub } from '../build.ts';
+import { type BatchPoint, benchBatch } from './batch.ts';
 import { startBareServer, bareRound } from './bare.ts';
 import { createSender } from './client.ts';
 import { benchGrowth } from './growth.ts';
@@ -18,7 +20,7 @@ import { startBenchHub } from './hub.ts';
 import { type Tally, closedLoop, openLoop, payOnce } from './load.ts';
 import { type Point, measure } from './measure.ts';
 import { runPgbench } from './pgbench.ts';
-import { peakRssMibOf } from './proc.ts';
+import { cpuMsOf } from './proc.ts';
 import { printReport } from './report.ts';
 import { type Shape, seedWorld, startReceivers } from './world.ts';
 
@@ -26,10 +28,18 @@ export type PaymentsBenchArgs = {
   seconds?: number | undefined;
   engines?: string | undefined;
   buyers?: string | undefined;
+  /** Hub processes to measure PostgreSQL with, such as `1,2` (SQLite is always one). */
+  workers?: string | undefined;
   /** Stored transfers to measure growth at, such as `10000,10000000`; none: the growth scenario is not run. */
   growth?: string | undefined;
 };
-export type EngineResult = { engine: ScratchEngine; points: Point[]; peakRssMib: number };
+export type EngineResult = {
+  engine: ScratchEngine;
+  workers: number;
+  points: Point[];
+  batch: BatchPoint;
+  peakRssMib: number;
+};
 export type PaymentsResults = {
   date: string;
   machine: { cpus: number; node: string };
@@ -45,6 +55,8 @@ const spread: Shape = { name: 'spread', wallets: 4, acquirers: 2 };
 const hotPair: Shape = { name: 'hot', wallets: 1, acquirers: 1 };
 const warmupSeconds = 3;
 const connectionsMax = 64;
+const batchItems = 1_000;
+const batchesPerRun = 3;
 
 function listOf(text: string | undefined, fallback: string): string[] {
   return (text ?? fallback)
@@ -91,7 +103,7 @@ async function benchBare(seconds: number, buyers: number): Promise<Point> {
   const sender = createSender(server.url, connectionsMax);
   try {
     await closedLoop((tally) => bareRound(sender.send, tally), { buyers, seconds: 1 });
-    return await measure(`bare Fastify route, ${buyers} buyers`, { pid: server.pid }, () =>
+    return await measure(`bare Fastify route, ${buyers} buyers`, { cpuMs: () => cpuMsOf(server.pid) }, () =>
       withProgress('bare route (4 requests a round)', seconds, (onPayment) =>
         closedLoop((tally) => bareRound(sender.send, tally), { buyers, seconds, onPayment }),
       ),
@@ -102,22 +114,28 @@ async function benchBare(seconds: number, buyers: number): Promise<Point> {
   }
 }
 
-async function benchEngine(engine: ScratchEngine, seconds: number, buyersList: number[]): Promise<EngineResult> {
+type EngineRun = { engine: ScratchEngine; workers: number; seconds: number; buyersList: number[] };
+
+async function benchEngine({ engine, workers, seconds, buyersList }: EngineRun): Promise<EngineResult> {
   const scratch = await scratchDatabase(engine, process.env.LINTAS_TEST_PG_URL ?? pgServerUrlDefault, 'lintas_bench');
   const receivers = await startReceivers();
   // LINTAS_BENCH_PROFILE=<folder>: the hub writes a V8 CPU profile there when it stops.
   const profile = process.env.LINTAS_BENCH_PROFILE;
-  const hub = await startBenchHub(scratch, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
+  const hub = await startBenchHub(scratch, {
+    workers,
+    nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+  });
+  const name = workers === 1 ? engine : `${engine} ×${workers} processes`;
   const sender = createSender(hub.url, connectionsMax);
   try {
     const world = await seedWorld(sender.send, hub.operatorToken, receivers.url, spread);
     const hot = await seedWorld(sender.send, hub.operatorToken, receivers.url, hotPair);
-    const target = { pid: hub.pid(), counters: hub.counters, postgres: engine === 'postgres' };
+    const target = { cpuMs: hub.cpuMs, counters: hub.counters, postgres: engine === 'postgres' };
     const pay = (tally: Tally) => payOnce(sender.send, world, tally);
     await closedLoop(pay, { buyers: 8, seconds: warmupSeconds });
     const points: Point[] = [];
     for (const buyers of buyersList) {
-      const label = `${engine}, ${buyers} buyers`;
+      const label = `${name}, ${buyers} buyers`;
       points.push(
         await measure(label, target, () =>
           withProgress(label, seconds, (onPayment) => closedLoop(pay, { buyers, seconds, onPayment })),
@@ -126,21 +144,26 @@ async function benchEngine(engine: ScratchEngine, seconds: number, buyersList: n
     }
     const best = Math.max(...points.map((point) => point.perSecond));
     const half = Math.max(1, Math.round(best / 2));
-    const halfLabel = `${engine}, ${half}/s (half the best)`;
+    const halfLabel = `${name}, ${half}/s (half the best)`;
     points.push(
       await measure(halfLabel, target, () =>
         withProgress(halfLabel, seconds, (onPayment) => openLoop(pay, { perSecond: half, seconds, onPayment })),
       ),
     );
     const hotBuyers = buyersList[buyersList.length - 1] ?? 32;
-    const hotLabel = `${engine}, one hot pair, ${hotBuyers} buyers`;
+    const hotLabel = `${name}, one hot pair, ${hotBuyers} buyers`;
     const payHot = (tally: Tally) => payOnce(sender.send, hot, tally);
     points.push(
       await measure(hotLabel, target, () =>
         withProgress(hotLabel, seconds, (onPayment) => closedLoop(payHot, { buyers: hotBuyers, seconds, onPayment })),
       ),
     );
-    return { engine, points, peakRssMib: Math.round(peakRssMibOf(hub.pid())) };
+    const batch = await benchBatch(sender.send, hot, hub.cpuMs, {
+      label: `${name}, batches of ${batchItems}`,
+      itemsPerBatch: batchItems,
+      batches: batchesPerRun,
+    });
+    return { engine, workers, points, batch, peakRssMib: Math.round(hub.peakRssMib()) };
   } finally {
     await sender.close();
     await hub.stop();
@@ -153,6 +176,7 @@ export async function runPaymentsBench(args: PaymentsBenchArgs): Promise<Payment
   const seconds = args.seconds ?? 10;
   const engines = listOf(args.engines, 'sqlite,postgres') as ScratchEngine[];
   const buyersList = listOf(args.buyers, '8,32,64').map(Number);
+  buildHub();
   const bare = await benchBare(seconds, 32);
   const results: PaymentsResults = {
     date: new Date().toISOString(),
@@ -163,7 +187,10 @@ export async function runPaymentsBench(args: PaymentsBenchArgs): Promise<Payment
   };
   if (engines.includes('postgres'))
     results.pgbench = await runPgbench(process.env.LINTAS_TEST_PG_URL ?? pgServerUrlDefault, { clients: 16, seconds });
-  for (const engine of engines) results.engines.push(await benchEngine(engine, seconds, buyersList));
+  const workersList = listOf(args.workers, '1,2').map(Number);
+  for (const engine of engines)
+    for (const workers of engine === 'postgres' ? workersList : [1])
+      results.engines.push(await benchEngine({ engine, workers, seconds, buyersList }));
   const sizes = listOf(args.growth, '').map(Number);
   for (const engine of engines)
     if (sizes.length > 0)

@@ -1,7 +1,7 @@
 /** One measured point: a load against a process, and what it cost that process per completed payment. */
 import type { Tally } from './load.ts';
 import { percentileMs, steps } from './load.ts';
-import { cpuMsOf, postgresCpuMs } from './proc.ts';
+import { postgresCpuMs } from './proc.ts';
 
 export type Point = {
   label: string;
@@ -24,16 +24,16 @@ function round(value: number, digits = 2): number {
 
 export async function measure(
   label: string,
-  target: { pid: number; counters?: Counters; postgres?: boolean },
+  target: { cpuMs: () => number; counters?: Counters; postgres?: boolean },
   load: () => Promise<Tally>,
 ): Promise<Point> {
   const countersBefore = await target.counters?.();
-  const cpuBefore = cpuMsOf(target.pid);
+  const cpuBefore = target.cpuMs();
   const databaseBefore = target.postgres ? postgresCpuMs() : 0;
   const started = performance.now();
   const tally = await load();
   const seconds = (performance.now() - started) / 1000;
-  const cpuMs = cpuMsOf(target.pid) - cpuBefore;
+  const cpuMs = target.cpuMs() - cpuBefore;
   const databaseMs = target.postgres ? postgresCpuMs() - databaseBefore : 0;
   const countersAfter = await target.counters?.();
   const completed = Math.max(tally.completed, 1);

@@ -17,6 +17,26 @@ export function cpuMsOf(pid: number): number {
   return ((userTicks + systemTicks) * 1000) / clockTicksPerSecond;
 }
 
+/** The process and its children (a hub's cluster workers): their ids, the process first. */
+export function processTreeOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return [pid, ...children];
+}
+
+/** CPU milliseconds of a process and its children, as one hub however many processes serve it. */
+export function treeCpuMsOf(pid: number): number {
+  return processTreeOf(pid).reduce((total, member) => total + cpuMsOf(member), 0);
+}
+
 /** The process's peak resident set (VmHWM) in MiB. */
 export function peakRssMibOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -48,9 +48,15 @@ export function printReport(results: PaymentsResults): void {
         lines.push(`  refused: ${refused.map(([what, count]) => `${what} ×${count}`).join(', ')}`);
     }
     const best = Math.max(...engine.points.map((point) => point.perSecond));
+    const { batch } = engine;
+    lines.push(
+      `${batch.label}: ${cell(batch.transfersPerSecond)} transfers/s, ${cell(batch.cpuMsPerTransfer, 3)} ms hub CPU a ` +
+        `transfer (${batch.committed} committed, ${batch.refused} refused, ${batch.batches} batches)`,
+    );
+    const name = `${engine.engine}${engine.workers > 1 ? ` ×${engine.workers}` : ''}`;
     if (results.pgbench && engine.engine === 'postgres')
-      lines.push(`  postgres best ${cell(best)}/s = ${cell(best / results.pgbench.tps, 3)} × pgbench tps`);
-    lines.push(`  ${engine.engine}: hub peak RSS ${engine.peakRssMib} MiB`);
+      lines.push(`  ${name} best ${cell(best)}/s = ${cell(best / results.pgbench.tps, 3)} × pgbench tps`);
+    lines.push(`  ${name}: hub peak RSS ${engine.peakRssMib} MiB (all its processes)`);
   }
   for (const point of results.growth)
     lines.push(
