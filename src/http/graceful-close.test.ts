@@ -32,23 +32,35 @@ test('a socket that never sent a request does not hold the stop', async () => {
   expect(Date.now() - startedMs).toBeLessThan(5_000);
 });
 
+/** Resolves once the server has the request: only then is it in flight (a socket that sent nothing is cut). */
+function arrival(): { arrived: Promise<void>; arrive: () => void } {
+  let arrive = () => {};
+  const arrived = new Promise<void>((done) => {
+    arrive = done;
+  });
+  return { arrived, arrive };
+}
+
 test('a request in flight finishes before the stop ends', async () => {
+  const { arrived, arrive } = arrival();
   const { port, close } = await listening((_request, response) => {
+    arrive();
     setTimeout(() => response.end('finished'), 300);
   });
   const answer = fetch(`http://127.0.0.1:${port}/`).then((response) => response.text());
-  await new Promise((done) => setTimeout(done, 50));
+  await arrived;
   await close(closeOf(server as Server), 30_000);
   expect(await answer).toBe('finished');
 });
 
 test('a request still running after the grace is cut, and the stop ends', async () => {
-  const { port, close } = await listening(() => {});
+  const { arrived, arrive } = arrival();
+  const { port, close } = await listening(() => arrive());
   const answer = fetch(`http://127.0.0.1:${port}/`).then(
     () => 'answered',
     () => 'cut',
   );
-  await new Promise((done) => setTimeout(done, 50));
+  await arrived;
   await close(closeOf(server as Server), 200);
   expect(await answer).toBe('cut');
 });
