@@ -59,6 +59,7 @@ export async function prepareHub(config: Config, options: HubOptions = {}): Prom
   const ctx = openHubContext(config, options);
   await migrateToLatest(ctx.db);
   for (const capability of capabilities) await capability.prepare?.(ctx);
+  ctx.db.startGroupCommit();
   return ctx;
 }
 

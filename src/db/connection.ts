@@ -19,6 +19,11 @@ export type Database = {
    * it leaves the process. SQLite flushes commits in groups (durability.ts); PostgreSQL's COMMIT is durable.
    */
   durable(): Promise<void>;
+  /**
+   * A served hub calls it once its schema is up to date: on SQLite, requests that arrive together then share
+   * one transaction and one COMMIT (shared-transaction.ts); on PostgreSQL it changes nothing.
+   */
+  startGroupCommit(): void;
   close(): Promise<void>;
 };
 
@@ -50,16 +55,21 @@ function openSqlite(file: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
   sqlite.defaultSafeIntegers(false);
-  const { database, counters } = cachedStatements(sqlite);
+  const { database, counters, shared } = cachedStatements(sqlite);
   const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   const durability = file === ':memory:' ? alwaysDurable : sqliteDurability(file, counters);
+  const durable = async () => {
+    await shared.commit();
+    await durability.durable();
+  };
   return {
     kysely,
     engine: 'sqlite',
     counters,
-    durable: durability.durable,
+    durable,
+    startGroupCommit: shared.start,
     close: async () => {
-      await durability.durable();
+      await durable();
       await kysely.destroy();
       durability.close();
     },
@@ -88,5 +98,12 @@ function openPostgres(url: string): Database {
       counters.statements += 1;
     },
   });
-  return { kysely, engine: 'postgres', counters, durable: alwaysDurable.durable, close: () => kysely.destroy() };
+  return {
+    kysely,
+    engine: 'postgres',
+    counters,
+    durable: alwaysDurable.durable,
+    startGroupCommit: () => {},
+    close: () => kysely.destroy(),
+  };
 }

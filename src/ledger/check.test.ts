@@ -353,6 +353,9 @@ async function runLedgerCli(args: string[], env: NodeJS.ProcessEnv) {
   const { captured, io } = captureIo(env);
   const program = new Command('lintas').exitOverride();
   registerLedgerCommands(program, io);
+  // The command opens a connection of its own, as it would in its own process: what the hub wrote is committed
+  // first, as it is before any answer of the hub leaves.
+  await hub.ctx.db.durable();
   await program.parseAsync(['ledger', 'check', ...args], { from: 'user' });
   return captured;
 }

@@ -13,6 +13,7 @@ import {
   scripted,
   startReceiver,
   startTestHub,
+  testEngine,
   verifyCallback,
   verifyWebhook,
   webhookVerifies,
@@ -412,7 +413,10 @@ describe('durability and several processes', () => {
     });
   });
 
-  test('two hub processes on one database attempt each delivery once', async () => {
+  // A SQLite file is served by one process, whose requests share one transaction at a time; two hubs on
+  // one file in one process would wait on each other's open group. The PostgreSQL run runs it.
+  if (testEngine() === 'sqlite') console.log('skipped on SQLite, by design: one process serves a SQLite file');
+  test.skipIf(testEngine() === 'sqlite')('two hub processes on one database attempt each delivery once', async () => {
     const { hub, merchant } = await world();
     const second = await hubFor({ reuseDatabaseOf: hub });
     const receiver = await receiverFor(hub, () => new Promise((resolve) => setTimeout(() => resolve(200), 20)));

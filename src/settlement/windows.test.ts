@@ -312,6 +312,9 @@ async function runSettleCli(args: string[]) {
   const { captured, io } = captureIo({ LINTAS_DATA_DIR: hub.config.dataDir, LINTAS_OPERATOR_TOKEN: hub.operatorToken });
   const program = new Command('lintas').exitOverride();
   registerSettleCommands(program, io);
+  // The command opens a connection of its own, as it would in its own process: what the hub wrote is committed
+  // first, as it is before any answer of the hub leaves.
+  await hub.ctx.db.durable();
   await program.parseAsync(['settle', ...args, '--db', hub.config.db], { from: 'user' });
   return captured;
 }
