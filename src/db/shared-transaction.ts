@@ -113,7 +113,10 @@ class Groups implements SharedTransaction {
 
   private tryCommit(): void {
     this.scheduled = false;
-    if (!this.open) return this.settle(undefined);
+    if (!this.open) {
+      this.settle(undefined);
+      return;
+    }
     if (this.depth > 0) {
       this.commitAtRelease = true;
       return;

@@ -41,7 +41,11 @@ function controlStatement(shared: SharedTransaction, control: Control): SqliteSt
     act();
     return noChanges;
   };
-  return { reader: false, run, all: () => (run(), []), iterate: () => [][Symbol.iterator]() } as SqliteStatement;
+  const all = () => {
+    run();
+    return [];
+  };
+  return { reader: false, run, all, iterate: () => [][Symbol.iterator]() } as SqliteStatement;
 }
 
 /** A statement that, once groups started, makes a write outside a use case join the open group. */

@@ -16,9 +16,7 @@ import {
   type Caller,
   type IdempotentReplay,
   callerOf,
-  CurrencyCode,
   outsideIdempotentEffect,
-  PositiveMinorUnits,
   ProblemSchema,
   problemOf,
   problemResponses,
@@ -26,23 +24,15 @@ import {
 } from '../http/index.ts';
 import { invariant, newId } from '../platform/index.ts';
 import { TransferSchema, transferJson } from '../transfers/index.ts';
+import { TransferBody } from './routes.ts';
 import type { PaymentService } from './service.ts';
 
 /** A wallet that sends more at once splits its batches; the answer must stay one reasonable body. */
 export const batchItemsMax = 1_000;
 const createdStatus = 201;
 
-const BatchItem = Type.Object(
-  {
-    paymentToken: Type.String({ minLength: 1, maxLength: 200 }),
-    amount: PositiveMinorUnits,
-    currency: CurrencyCode,
-    payer: Type.Object({ ref: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
-  },
-  { additionalProperties: false },
-);
 const BatchBody = Type.Object(
-  { items: Type.Array(BatchItem, { minItems: 1, maxItems: batchItemsMax }) },
+  { items: Type.Array(TransferBody, { minItems: 1, maxItems: batchItemsMax }) },
   { additionalProperties: false },
 );
 type BatchItemInput = {

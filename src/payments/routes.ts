@@ -56,7 +56,8 @@ const PaymentRequestSchema = Type.Object({
   expiresAt: Timestamp,
 });
 
-const TransferBody = Type.Object(
+/** What a wallet sends to pay, alone or as one item of a batch. */
+export const TransferBody = Type.Object(
   {
     paymentToken: Type.String({ minLength: 1, maxLength: 200 }),
     amount: PositiveMinorUnits,
