@@ -13,6 +13,8 @@ import { describeViolations, violationsOf } from './openapi.ts';
 
 /** A DFSP answers a callback with 200 or 202 at once; its work comes back as a callback of its own. */
 export const callbackTimeoutMs = 10_000;
+/** How much of a refusing answer is kept in the log, to say why a DFSP refused a message. */
+const answerCharsLogged = 300;
 
 export type OutboundMessage = {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -54,7 +56,7 @@ export async function sendMessage(ctx: HubContext, message: OutboundMessage): Pr
       timeoutMs: callbackTimeoutMs,
     });
     const delivered = response.status >= 200 && response.status < 300;
-    return { delivered, detail: `answered ${response.status}` };
+    return { delivered, detail: `answered ${response.status} ${response.body.slice(0, answerCharsLogged)}` };
   } catch (error) {
     return { delivered: false, detail: (error as Error).message };
   }

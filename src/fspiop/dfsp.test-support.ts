@@ -21,8 +21,6 @@ export type TestDfsp = {
   received(method: string, path: string, timeoutMs?: number): Promise<ReceivedRequest>;
 };
 
-export type DfspBehaviour = (dfsp: TestDfsp, request: ReceivedRequest) => Promise<void> | void;
-
 function resourceOf(path: string): string {
   return path.split('/')[1] ?? 'parties';
 }
@@ -35,11 +33,12 @@ export function fspiopHeaders(fspId: string, path: string, extra: Record<string,
 const waitStepMs = 10;
 const callbackPrefix = '/fspiop-callbacks';
 
-export async function joinDfsp(
+/** Makes a participant, its merchant and its DFSP registration, reached at `callbackUrl`. */
+export async function enrolDfsp(
   hub: TestHub,
   fspId: string,
-  options: { cap: number; currency?: string; behaviour?: DfspBehaviour },
-): Promise<TestDfsp> {
+  options: { cap: number; currency?: string; callbackUrl: string },
+): Promise<TestParticipant> {
   const currency = options.currency ?? 'USD';
   const participant = await createParticipant(hub, {
     name: `DFSP ${fspId}`,
@@ -53,37 +52,49 @@ export async function joinDfsp(
     country: 'US',
     city: 'New York',
   });
+  const operator = bearerClient(hub, hub.operatorToken);
+  const registered = await operator('PUT', `/v1/fspiop/dfsps/${fspId}`, {
+    participantId: participant.id,
+    callbackUrl: options.callbackUrl,
+    currencies: [currency],
+    merchantId: merchant.id,
+  });
+  if (registered.status !== 200) throw new Error(`DFSP registration failed: ${registered.text}`);
+  return participant;
+}
+
+/** Sends an FSPIOP request to the hub as DFSP `fspId`. */
+export function sendAs(hub: TestHub, fspId: string) {
+  return (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${hub.url}/fspiop${path}`, {
+      method,
+      headers: fspiopHeaders(fspId, path, headers),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+}
+
+export async function joinDfsp(
+  hub: TestHub,
+  fspId: string,
+  options: { cap: number; currency?: string },
+): Promise<TestDfsp> {
   const violations: TestDfsp['violations'] = [];
   const taken = new Set<ReceivedRequest>();
-  let dfsp: TestDfsp | undefined;
   const receiver = await startReceiver(hub.clock, (request) => {
     const path = (request.path.split('?')[0] ?? '').slice(callbackPrefix.length);
     const body = request.body === '' ? undefined : JSON.parse(request.body);
     const method = request.method.toLowerCase() as 'get';
     const found = violationsOf({ method, path, headers: request.headers, body });
     if (found.length > 0) violations.push({ request: `${request.method} ${path}`, violations: found });
-    if (dfsp && options.behaviour) setImmediate(() => void options.behaviour?.(dfsp as TestDfsp, request));
     return request.method === 'PUT' ? 200 : 202;
   });
-  const operator = bearerClient(hub, hub.operatorToken);
-  const registered = await operator('PUT', `/v1/fspiop/dfsps/${fspId}`, {
-    participantId: participant.id,
-    callbackUrl: `${receiver.url}${callbackPrefix}`,
-    currencies: [currency],
-    merchantId: merchant.id,
-  });
-  if (registered.status !== 200) throw new Error(`DFSP registration failed: ${registered.text}`);
-  dfsp = {
+  const participant = await enrolDfsp(hub, fspId, { ...options, callbackUrl: `${receiver.url}${callbackPrefix}` });
+  return {
     fspId,
     participant,
     receiver,
     violations,
-    send: (method, path, body, headers = {}) =>
-      fetch(`${hub.url}/fspiop${path}`, {
-        method,
-        headers: fspiopHeaders(fspId, path, headers),
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
+    send: sendAs(hub, fspId),
     received: async (method, path, timeoutMs = 5_000) => {
       const target = `${callbackPrefix}${path}`;
       for (let waited = 0; waited <= timeoutMs; waited += waitStepMs) {
@@ -100,7 +111,6 @@ export async function joinDfsp(
       throw new Error(`${fspId} never got ${method} ${path} (got: ${seen || 'nothing'})`);
     },
   };
-  return dfsp;
 }
 
 /** A fulfilment and its condition, as a payee DFSP makes them. */

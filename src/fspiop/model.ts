@@ -105,7 +105,6 @@ export const forwardedHeaders = ['fspiop-signature', 'fspiop-uri', 'fspiop-http-
 
 /** The headers of a message the hub sends: its own Date, the source and destination, the resource's content type. */
 export function callbackHeaders(input: {
-  method: 'get' | 'post' | 'put' | 'delete';
   resource: FspiopResource;
   source: string;
   destination: string;
@@ -114,7 +113,8 @@ export function callbackHeaders(input: {
 }): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': contentTypeOf(input.resource),
-    ...(input.method === 'put' ? {} : { accept: contentTypeOf(input.resource) }),
+    // Sent on callbacks too: without it fetch says `*/*`, which the Mojaloop SDK refuses as malformed (3101).
+    accept: contentTypeOf(input.resource),
     date: input.at.toUTCString(),
     'fspiop-source': input.source,
     'fspiop-destination': input.destination,
