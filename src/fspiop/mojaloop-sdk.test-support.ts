@@ -203,3 +203,30 @@ export async function startSdk(options: { fspId: string; switchUrl: string; back
     stop: () => stopProcess(child),
   } satisfies Sdk;
 }
+
+/** The SDK's answer to a P2P transfer: its status and body (`currentState` COMPLETED, or the last error). */
+export type SdkTransfer = { status: number; body: any; elapsedMs: number };
+
+/** What the payer DFSP's own systems send its SDK: a P2P transfer to an MSISDN, answered once it is final. */
+export async function payThroughSdk(
+  sdk: Sdk,
+  input: { homeTransactionId: string; to: string; amount: string; currency: string; timeoutMs: number },
+): Promise<SdkTransfer> {
+  const started = performance.now();
+  const answer = await fetch(`${sdk.outboundUrl}/transfers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      homeTransactionId: input.homeTransactionId,
+      from: { idType: 'MSISDN', idValue: '17039811901', displayName: 'Budi Santoso' },
+      to: { idType: 'MSISDN', idValue: input.to },
+      amountType: 'SEND',
+      currency: input.currency,
+      amount: input.amount,
+      transactionType: 'TRANSFER',
+    }),
+    signal: AbortSignal.timeout(input.timeoutMs),
+  });
+  const body = await answer.json();
+  return { status: answer.status, body, elapsedMs: performance.now() - started };
+}

@@ -11,6 +11,7 @@ import {
   type CoreBanking,
   type Redis,
   type Sdk,
+  payThroughSdk,
   sdkUnavailableReason,
   startCoreBanking,
   startRedis,
@@ -59,24 +60,19 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-/** What the payer's own systems send the payer SDK's simple outbound API. */
-async function sendMoney(amount: string) {
+let transfersSent = 0;
+
+function sendMoney(amount: string) {
   hub.clock.set(new Date()); // the SDKs stamp expirations with the wall clock
-  const answer = await fetch(`${payerSdk.outboundUrl}/transfers`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      homeTransactionId: `home-${amount}-${Math.round(performance.now())}`,
-      from: { idType: 'MSISDN', idValue: '17039811901', displayName: 'Budi Santoso' },
-      to: { idType: 'MSISDN', idValue: payeeMsisdn },
-      amountType: 'SEND',
-      currency: 'USD',
-      amount,
-      transactionType: 'TRANSFER',
-    }),
-    signal: AbortSignal.timeout(sdkTimeoutMs),
+  transfersSent += 1;
+  const homeTransactionId = `home-${transfersSent}`;
+  return payThroughSdk(payerSdk, {
+    homeTransactionId,
+    to: payeeMsisdn,
+    amount,
+    currency: 'USD',
+    timeoutMs: sdkTimeoutMs,
   });
-  return { status: answer.status, body: (await answer.json()) as any };
 }
 
 async function positionOf(participantId: string): Promise<number> {
