@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HubContext } from '../context.ts';
 import type { App } from '../http/index.ts';
+import { invariant } from '../platform/index.ts';
 import {
   type ErrorInformation,
   type FspiopErrorCode,
@@ -44,7 +45,7 @@ declare module 'fastify' {
 }
 
 function sourceOf(request: FastifyRequest): Dfsp {
-  if (!request.fspiopSource) throw fail(400, '2001', 'the FSPIOP source was not identified');
+  invariant(request.fspiopSource, `${request.method} ${request.url} was admitted with its FSPIOP source`);
   return request.fspiopSource;
 }
 
