@@ -47,7 +47,7 @@ export async function enrolDfsp(
     netDebitCaps: { [currency]: options.cap },
   });
   const merchant = await createMerchant(hub, participant, {
-    name: `${fspId} parties`,
+    name: `${fspId}`.slice(0, 25),
     currency,
     country: 'US',
     city: 'New York',

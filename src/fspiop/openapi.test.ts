@@ -67,6 +67,11 @@ describe('violationsOf', () => {
     expect(violations.map((violation) => violation.where)).toContain(where);
   });
 
+  test("a transfer id may be a ULID, as Mojaloop's hub and testing toolkit make them", () => {
+    const body = { ...transfer, transferId: '01M98HGWYRF2WJYE37PHPJCRZ4' };
+    expect(violationsOf({ method: 'post', path: '/transfers', headers, body })).toEqual([]);
+  });
+
   test('an unknown path and an undefined method are violations', () => {
     expect(violationsOf({ method: 'get', path: '/nothing', headers })).toEqual([
       { where: 'path', message: '/nothing is no FSPIOP resource' },

@@ -32,12 +32,27 @@ type Document = {
   components: { parameters: Record<string, Parameter> };
 };
 
-const document = definition as unknown as Document;
+/**
+ * One departure from the vendored text: a CorrelationId may be a ULID as well as a UUID, as Mojaloop's own hub
+ * and testing toolkit (whose ids are ULIDs) have it since FSPIOP 1.1's later snippets.
+ */
+export const ulidPattern = '^[0-9A-HJKMNP-TV-Z]{26}$';
+
+function withUlidCorrelationIds(source: object): object {
+  const copy = structuredClone(source) as { components: { schemas: Record<string, { pattern?: string }> } };
+  const correlationId = copy.components.schemas.CorrelationId;
+  if (correlationId?.pattern === undefined) throw new Error('the FSPIOP definition has no CorrelationId pattern');
+  correlationId.pattern = `${correlationId.pattern}|${ulidPattern}`;
+  return copy;
+}
+
+const extended = withUlidCorrelationIds(definition);
+const document = extended as unknown as Document;
 const documentId = 'fspiop-v1.1';
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
 addFormats(ajv);
-ajv.addSchema(definition as object, documentId);
+ajv.addSchema(extended, documentId);
 
 type Route = { template: string; pattern: RegExp; literals: number };
 
