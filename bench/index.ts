@@ -1,4 +1,5 @@
 // The benchmarks `lintas bench <name>` runs, each taking its own arguments.
+import { runFspiopBench } from './fspiop.ts';
 import { runPaymentsBench } from './payments/index.ts';
 import { runQrBench } from './qr.ts';
 import { runQrFuzz } from './qr-fuzz.ts';
@@ -19,6 +20,10 @@ export const benches: Readonly<Record<string, (args: readonly string[]) => Promi
       workers: textAfter(args, '--workers'),
       growth: textAfter(args, '--growth'),
     });
+  },
+  /** P2P transfers between two real Mojaloop SDKs through the FSPIOP API, p50 at the payer; `--transfers N`. */
+  fspiop: async (args) => {
+    await runFspiopBench({ transfers: numberAfter(args, '--transfers') });
   },
   /** Decode with lenient validation against promptparse; `--seconds N` per contender. */
   qr: async (args) => {

@@ -4,6 +4,7 @@ import { channelsCapability } from './channels/manifest.ts';
 import { checkoutCapability } from './checkout/manifest.ts';
 import { demoCapability } from './demo/manifest.ts';
 import { feesCapability } from './fees/manifest.ts';
+import { fspiopCapability } from './fspiop/manifest.ts';
 import { httpCapability } from './http/manifest.ts';
 import { hubCapability } from './hub/manifest.ts';
 import { ledgerCapability } from './ledger/manifest.ts';
@@ -48,6 +49,7 @@ export const capabilities: readonly Capability[] = [
   qrCapability,
   placardsCapability,
   posCapability,
+  fspiopCapability,
   refundsCapability,
   statementsCapability,
   reconciliationCapability,

@@ -2,6 +2,7 @@ import type {
   ChannelTables,
   CheckoutTables,
   CoreTables,
+  FspiopTables,
   LedgerTables,
   NotifyTables,
   PlacardTables,
@@ -23,4 +24,5 @@ export type Tables = CoreTables &
   PlacardTables &
   ReconciliationTables &
   PosTables &
-  SettlementTables;
+  SettlementTables &
+  FspiopTables;

@@ -9,7 +9,7 @@ import type { Random } from '../platform/index.ts';
 
 export type TransferKind = 'payment' | 'refund';
 export type TransferStatus = 'committed' | 'reserved' | 'released';
-export type PaymentSource = 'checkout' | 'placard' | 'till_qr' | 'payment_code';
+export type PaymentSource = 'checkout' | 'placard' | 'till_qr' | 'payment_code' | 'fspiop';
 export type TransferSource = PaymentSource | 'refund';
 
 export const paymentSources = [
@@ -17,6 +17,7 @@ export const paymentSources = [
   'placard',
   'till_qr',
   'payment_code',
+  'fspiop',
 ] as const satisfies readonly PaymentSource[];
 
 /**

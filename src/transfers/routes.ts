@@ -40,7 +40,7 @@ export const TransferSchema = Type.Object({
   merchantId: Type.String(),
   checkoutId: NullableString,
   payerRef: NullableString,
-  source: Type.String({ description: 'checkout | placard | till_qr | payment_code | refund' }),
+  source: Type.String({ description: 'checkout | placard | till_qr | payment_code | fspiop | refund' }),
   paymentTransferId: Type.Union([Type.String(), Type.Null()], { description: 'on a refund: the payment it returns' }),
   refundedAmount: MinorUnits,
   onUs: Type.Boolean(),

@@ -1,0 +1,23 @@
+import { type Capability, periodicWorkerOf } from '../capability.ts';
+import { settleMessages } from './callbacks.ts';
+import { fspiopRoutes } from './protocol-routes.ts';
+import { dfspRoutes, fspiopProblemCodes } from './routes.ts';
+import { expireTransfers } from './transfers.ts';
+
+/** How often reserved FSPIOP transfers past their expiration are aborted. */
+export const expiryIntervalMs = 1_000;
+
+/** Mojaloop DFSPs join unchanged: the FSPIOP 1.1 switch side, beside the hub's own signed API. */
+export const fspiopCapability: Capability = {
+  name: 'fspiop',
+  routes: (app, ctx) => {
+    dfspRoutes(app, ctx);
+    fspiopRoutes(app, ctx);
+  },
+  workers: (ctx) => [
+    periodicWorkerOf(ctx, 'fspiop-expiry', expiryIntervalMs, expireTransfers),
+    // Stopping waits for the messages still on their way, so nothing is sent after the database closes.
+    { name: 'fspiop-messages', runOnce: () => settleMessages(ctx), stop: () => settleMessages(ctx) },
+  ],
+  problemCodes: fspiopProblemCodes,
+};

@@ -1,0 +1,117 @@
+/**
+ * The proof that a Mojaloop DFSP joins Lintas unchanged: two real
+ * `@mojaloop/sdk-scheme-adapter` instances (a payer DFSP and a payee DFSP,
+ * each with a core-banking backend of this test's own) pay each other
+ * through the hub's FSPIOP API, and the ledger agrees.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type TestHub, bearerClient, ledgerCheckOf, startTestHub } from '../testing/index.ts';
+import { enrolDfsp, sendAs } from './dfsp.test-support.ts';
+import {
+  type CoreBanking,
+  type Redis,
+  type Sdk,
+  payThroughSdk,
+  sdkUnavailableReason,
+  startCoreBanking,
+  startRedis,
+  startSdk,
+} from './mojaloop-sdk.test-support.ts';
+
+const unavailable = sdkUnavailableReason();
+if (unavailable) console.warn(`skipping the Mojaloop SDK test: ${unavailable}`);
+
+const cap = 5_000; // 50.00 USD
+const sdkTimeoutMs = 60_000;
+const payeeMsisdn = '17039811902';
+
+let hub: TestHub;
+let redis: Redis | undefined;
+const banks: CoreBanking[] = [];
+const sdks: Sdk[] = [];
+let payerSdk: Sdk;
+let payeeSdk: Sdk;
+let participants: { payer: string; payee: string };
+
+beforeAll(async () => {
+  if (unavailable) return;
+  hub = await startTestHub();
+  redis = await startRedis();
+  const payerBank = await startCoreBanking({});
+  const payeeBank = await startCoreBanking({ [`MSISDN/${payeeMsisdn}`]: 'Siti Rahayu' });
+  banks.push(payerBank, payeeBank);
+  const switchUrl = `${hub.url}/fspiop`;
+  payerSdk = await startSdk({ fspId: 'payerfsp', switchUrl, backend: payerBank, redisUrl: redis.url });
+  sdks.push(payerSdk);
+  payeeSdk = await startSdk({ fspId: 'payeefsp', switchUrl, backend: payeeBank, redisUrl: redis.url });
+  sdks.push(payeeSdk);
+  const payer = await enrolDfsp(hub, 'payerfsp', { cap, callbackUrl: payerSdk.inboundUrl });
+  const payee = await enrolDfsp(hub, 'payeefsp', { cap, callbackUrl: payeeSdk.inboundUrl });
+  participants = { payer: payer.id, payee: payee.id };
+  // The payee DFSP tells the oracle it holds its customer's number.
+  const added = await sendAs(hub, 'payeefsp')('POST', `/participants/MSISDN/${payeeMsisdn}`, { fspId: 'payeefsp' });
+  expect(added.status).toBe(202);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(sdks.map((sdk) => sdk.stop()));
+  await Promise.all(banks.map((bank) => bank.close()));
+  await redis?.stop();
+  await hub?.stop();
+});
+
+let transfersSent = 0;
+
+function sendMoney(amount: string) {
+  hub.clock.set(new Date()); // the SDKs stamp expirations with the wall clock
+  transfersSent += 1;
+  const homeTransactionId = `home-${transfersSent}`;
+  return payThroughSdk(payerSdk, {
+    homeTransactionId,
+    to: payeeMsisdn,
+    amount,
+    currency: 'USD',
+    timeoutMs: sdkTimeoutMs,
+  });
+}
+
+async function positionOf(participantId: string): Promise<number> {
+  const answer = await bearerClient(hub, hub.operatorToken)(
+    'GET',
+    `/v1/positions?participantId=${participantId}&currency=USD`,
+  );
+  return answer.body.data[0]?.position ?? 0;
+}
+
+function sdkLogs(): string {
+  return sdks.map((sdk) => `--- ${sdk.fspId}\n${sdk.output.join('').slice(-3000)}`).join('\n');
+}
+
+describe.skipIf(unavailable !== undefined)('two Mojaloop SDKs through Lintas', () => {
+  test(
+    'P2P transfers complete, one past the cap comes back 4001, and positions and the ledger agree',
+    async () => {
+      for (const amount of ['10', '7.5']) {
+        const sent = await sendMoney(amount);
+        expect(sent.status, `${JSON.stringify(sent.body)}\n${sdkLogs()}`).toBe(200);
+        expect(sent.body.currentState).toBe('COMPLETED');
+        expect(sent.body.fulfil.body.transferState).toBe('COMMITTED');
+        expect(banks[1]?.transfers.get(sent.body.transferId)).toEqual({ amount, currency: 'USD' });
+      }
+      expect(await positionOf(participants.payer)).toBe(-1750);
+      expect(await positionOf(participants.payee)).toBe(1750);
+
+      const refused = await sendMoney('40');
+      expect(refused.status, JSON.stringify(refused.body)).toBe(500);
+      const error = refused.body.transferState?.lastError?.mojaloopError?.errorInformation;
+      expect(error?.errorCode, JSON.stringify(refused.body)).toBe('4001');
+      expect(await positionOf(participants.payer)).toBe(-1750);
+      expect(await positionOf(participants.payee)).toBe(1750);
+
+      const check = ledgerCheckOf(hub.config.db);
+      expect(check.output).toContain('ledger check passed');
+      expect(check.status).toBe(0);
+    },
+    4 * sdkTimeoutMs,
+  );
+});
