@@ -1,5 +1,5 @@
 // Transfers, the unit of clearing: payments (posted at once or reserved
-// first) and refunds, each with its receipt number and ledger entries. The
+// first), refunds and chargebacks, each with its receipt number and ledger entries. The
 // only door into src/transfers.
 export {
   type PaymentSource,
@@ -15,6 +15,7 @@ export {
   transferJson,
 } from './model.ts';
 export {
+  type ChargebackInput,
   type PaymentInput,
   type RefundInput,
   canSeeTransfer,
@@ -23,7 +24,11 @@ export {
   findTransferByPayerRef,
   isPayerRefConflict,
   postPayment,
+  holdDisputed,
+  postArbitrationFee,
+  postChargeback,
   postRefund,
+  releaseDisputed,
   releaseReservation,
   reservePayment,
 } from './service.ts';

@@ -43,6 +43,7 @@ export type PaymentInput = {
 };
 
 export type RefundInput = { paymentTransferId: string; amount: Minor; payerRef?: string | null };
+export type ChargebackInput = { paymentTransferId: string; amount: Minor };
 
 /** A receipt number collides once in ~10^11 draws per existing transfer; five in a row is a broken random source. */
 const receiptAttemptsMax = 5;
@@ -226,11 +227,13 @@ export async function releaseReservation(ctx: HubContext, tx: Tx, transferId: st
   return after;
 }
 
-function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft: Omit<Draft, 'status'>): Transfer {
+type ReturnDraft = Omit<Draft, 'status'> & { kind: 'refund' | 'chargeback' };
+
+function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft: ReturnDraft): Transfer {
   const stamp = draft.at.toISOString();
   return {
     id: newId('trf', draft.at, ctx.random),
-    kind: 'refund',
+    kind: draft.kind,
     status: 'committed',
     receiptNumber: '',
     amount: input.amount,
@@ -240,7 +243,7 @@ function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft
     merchantId: payment.merchantId,
     checkoutId: null,
     payerRef: input.payerRef ?? null,
-    source: 'refund',
+    source: draft.kind,
     paymentTransferId: payment.id,
     refundedAmount: minor(0),
     onUs: payment.onUs,
@@ -253,17 +256,21 @@ function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft
   };
 }
 
-/** What this refund returns of its payment's fees, given what the payment's earlier refunds returned. */
-async function feesOfRefund(tx: Tx, payment: Transfer, amount: Minor): Promise<TransferFees> {
-  const returnedBefore = await store.sumReturnedInterchange(tx, payment.id);
-  const fees = refundFees({ amount }, payment, returnedBefore);
+/**
+ * What this refund or chargeback returns of its payment's fees, given what
+ * the payment's earlier refunds and chargebacks returned: one cumulative
+ * scale, so the last return takes the remainder whichever kind it is.
+ */
+async function feesOfReturn(tx: Tx, payment: Transfer, amount: Minor): Promise<TransferFees> {
+  const before = await store.sumReturned(tx, payment.id);
+  const fees = refundFees({ amount }, { ...payment, refundedAmount: before.amount }, before.interchange);
   invariant(
     fees.interchange >= 0 && fees.interchange <= amount,
-    `refund of ${amount} returns between 0 and its amount in interchange (not ${fees.interchange})`,
+    `return of ${amount} gives back between 0 and its amount in interchange (not ${fees.interchange})`,
   );
   invariant(
-    returnedBefore + fees.interchange <= payment.fees.interchange,
-    `refunds of ${payment.id} return no more interchange than it charged`,
+    before.interchange + fees.interchange <= payment.fees.interchange,
+    `refunds and chargebacks of ${payment.id} return no more interchange than it charged`,
   );
   return fees;
 }
@@ -289,11 +296,12 @@ export async function postRefund(
   if (payment?.kind !== 'payment' || payment.status !== 'committed') {
     return refuse('payment_not_refundable', `transfer ${input.paymentTransferId} is not a committed payment`);
   }
-  const remaining = minor(payment.amount - payment.refundedAmount);
+  const remaining = minor(payment.amount - payment.refundedAmount - (await store.disputedAmountOf(tx, payment.id)));
   if (input.amount > remaining)
     return refuse('refund_exceeds_remaining', `only ${remaining} of the payment remains to refund`, { remaining });
   const draft = newRefund(ctx, payment, input, {
-    fees: await feesOfRefund(tx, payment, input.amount),
+    kind: 'refund',
+    fees: await feesOfReturn(tx, payment, input.amount),
     window,
     at: ctx.clock.now(),
   });
@@ -308,6 +316,122 @@ export async function postRefund(
   await post(tx, refund, draft.createdAt);
   await announceThresholdCrossings(ctx, tx, refund.currency, fits.value);
   return ok(refund);
+}
+
+/**
+ * Posts a chargeback of part or all of a committed payment inside the
+ * caller's transaction: the dispute's money going back from the acquirer to
+ * the issuer, priced and posted exactly as a refund (interchange returned in
+ * proportion on the same scale, no switch fee), in the open window. The
+ * dispute already holds the amount in the payment's disputed amount, so it
+ * never passes what refunds left. It is owed whatever the acquirer's
+ * headroom: the loss was decided, so the cap cannot refuse it (a crossing is
+ * still announced).
+ */
+export async function postChargeback(ctx: HubContext, tx: Tx, input: ChargebackInput): Promise<Transfer> {
+  invariant(
+    Number.isSafeInteger(input.amount) && input.amount > 0,
+    `a chargeback amount is a positive safe integer (not ${input.amount})`,
+  );
+  const window = await windowForTransfer(ctx, tx);
+  const payment = await store.findTransfer(tx, input.paymentTransferId, { lock: true });
+  invariant(payment?.kind === 'payment' && payment.status === 'committed', `a chargeback returns a committed payment`);
+  const before = await store.sumReturned(tx, payment.id);
+  const disputed = await store.disputedAmountOf(tx, payment.id);
+  invariant(
+    before.amount - payment.refundedAmount + input.amount <= disputed,
+    `chargebacks of ${payment.id} stay within what its disputes hold (${disputed})`,
+  );
+  const draft = newRefund(ctx, payment, input, {
+    kind: 'chargeback',
+    fees: await feesOfReturn(tx, payment, input.amount),
+    window,
+    at: ctx.clock.now(),
+  });
+  const positions = await lockPositions(
+    tx,
+    postingsOf(draft).map((posting) => posting.account),
+    draft.currency,
+    draft.createdAt,
+  );
+  const chargeback = await insertWithReceipt(ctx, tx, draft);
+  await post(tx, chargeback, draft.createdAt);
+  await announceThresholdCrossings(ctx, tx, chargeback.currency, positions);
+  return chargeback;
+}
+
+/**
+ * Posts an arbitration fee: the loser of a ruled dispute pays the hub,
+ * whatever its headroom (the ruling decided it). Amount 0 from loser to
+ * winner with the fee as the payer's switch fee, so the payer moves −fee
+ * and the hub +fee, in the open window.
+ */
+export async function postArbitrationFee(
+  ctx: HubContext,
+  tx: Tx,
+  input: { payment: Transfer; loserId: string; winnerId: string; fee: Minor },
+): Promise<Transfer> {
+  invariant(Number.isSafeInteger(input.fee) && input.fee > 0, `an arbitration fee is positive (not ${input.fee})`);
+  const window = await windowForTransfer(ctx, tx);
+  const at = ctx.clock.now();
+  const draft: Transfer = {
+    ...newPayment(
+      ctx,
+      {
+        payerId: input.loserId,
+        payeeId: input.winnerId,
+        merchantId: input.payment.merchantId,
+        amount: minor(0),
+        currency: input.payment.currency,
+        source: 'checkout',
+      },
+      { status: 'committed', fees: { ...noFees, issuerSwitchFee: input.fee }, window, at },
+    ),
+    kind: 'arbitration_fee',
+    source: 'arbitration_fee',
+    paymentTransferId: input.payment.id,
+  };
+  const positions = await lockPositions(tx, [input.loserId], draft.currency, draft.createdAt);
+  const fee = await insertWithReceipt(ctx, tx, draft);
+  await post(tx, fee, draft.createdAt);
+  await announceThresholdCrossings(ctx, tx, fee.currency, positions);
+  return fee;
+}
+
+const noFees: TransferFees = {
+  interchange: minor(0),
+  issuerSwitchFee: minor(0),
+  acquirerSwitchFee: minor(0),
+  merchantDiscount: minor(0),
+};
+
+/**
+ * Holds part of a committed payment for a dispute, so neither a refund nor
+ * another dispute can take it; the payment row is locked first, as refunds
+ * lock it. Answers what remained before, or the refusal with what remains.
+ */
+export async function holdDisputed(
+  tx: Tx,
+  paymentTransferId: string,
+  amount: Minor,
+): Promise<Result<Transfer, 'payment_not_disputable' | 'dispute_exceeds_remaining'>> {
+  const payment = await store.findTransfer(tx, paymentTransferId, { lock: true });
+  if (payment?.kind !== 'payment' || payment.status !== 'committed')
+    return refuse('payment_not_disputable', `transfer ${paymentTransferId} is not a committed payment`);
+  const disputed = await store.disputedAmountOf(tx, payment.id);
+  const remaining = minor(payment.amount - payment.refundedAmount - disputed);
+  if (amount > remaining)
+    return refuse('dispute_exceeds_remaining', `only ${remaining} of the payment remains to dispute`, { remaining });
+  const after = await store.addDisputed(tx, payment.id, amount);
+  invariant(after === disputed + amount, `payment ${payment.id} disputed amount grew by exactly ${amount}`);
+  return ok(payment);
+}
+
+/** Gives back what a dispute held of its payment when it ends without a chargeback. */
+export async function releaseDisputed(tx: Tx, paymentTransferId: string, amount: Minor): Promise<void> {
+  const disputed = await store.disputedAmountOf(tx, paymentTransferId);
+  const after = await store.addDisputed(tx, paymentTransferId, -amount);
+  invariant(after === disputed - amount, `payment ${paymentTransferId} disputed amount fell by exactly ${amount}`);
 }
 
 /**

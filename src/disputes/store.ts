@@ -1,0 +1,111 @@
+import type { DisputeRow, Queryable, Tx } from '../db/index.ts';
+import { forUpdate } from '../db/index.ts';
+import { invariant } from '../platform/index.ts';
+import type { Dispute, DisputeReason, DisputeStatus } from './model.ts';
+
+export function toDispute(row: DisputeRow): Dispute {
+  return {
+    id: row.id,
+    status: row.status as DisputeStatus,
+    reason: row.reason as DisputeReason,
+    amount: row.amount,
+    currency: row.currency,
+    paymentTransferId: row.payment_transfer_id,
+    chargebackTransferId: row.chargeback_transfer_id,
+    arbitrationFeeTransferId: row.arbitration_fee_transfer_id,
+    issuerParticipantId: row.issuer_id,
+    acquirerParticipantId: row.acquirer_id,
+    merchantId: row.merchant_id,
+    note: row.issuer_note,
+    evidence: row.issuer_evidence,
+    respondedBy: row.responded_by as Dispute['respondedBy'],
+    responseNote: row.response_note,
+    responseEvidence: row.response_evidence,
+    escalationNote: row.escalation_note,
+    rulingReason: row.ruling_reason as Dispute['rulingReason'],
+    rulingNote: row.ruling_note,
+    deadlineAt: row.deadline_at,
+    createdAt: row.created_at,
+    acceptedAt: row.accepted_at,
+    contestedAt: row.contested_at,
+    withdrawnAt: row.withdrawn_at,
+    escalatedAt: row.escalated_at,
+    ruledAt: row.ruled_at,
+  };
+}
+
+export async function insertDispute(tx: Tx, row: DisputeRow): Promise<void> {
+  invariant(row.status === 'open', `dispute ${row.id} is inserted open (not ${row.status})`);
+  invariant(row.amount > 0, `dispute ${row.id} claims a positive amount`);
+  invariant(row.chargeback_transfer_id === null, `a new dispute ${row.id} has moved no money`);
+  await tx.insertInto('disputes').values(row).execute();
+}
+
+export async function findDispute(
+  db: Queryable,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<DisputeRow | undefined> {
+  const query = db.selectFrom('disputes').selectAll().where('id', '=', id);
+  return (lock ? forUpdate(db, query) : query).executeTakeFirst();
+}
+
+/**
+ * Moves a dispute from the status it was read in; false when another
+ * request or worker moved it first (the caller's lock makes that a bug on
+ * PostgreSQL, and SQLite writes one at a time).
+ */
+export async function updateDispute(
+  tx: Tx,
+  id: string,
+  from: DisputeStatus,
+  change: Partial<Omit<DisputeRow, 'id'>>,
+): Promise<boolean> {
+  const result = await tx
+    .updateTable('disputes')
+    .set(change)
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  invariant(result.numUpdatedRows <= 1n, `moving dispute ${id} updated one row at most`);
+  return result.numUpdatedRows === 1n;
+}
+
+export type DisputeParty = 'merchant_id' | 'issuer_id' | 'acquirer_id';
+export type DisputeFilter = {
+  transferId?: string | undefined;
+  status?: string | undefined;
+  /** The disputes where the party stands in any of the columns; no columns means every dispute. */
+  partyColumns: readonly DisputeParty[];
+  partyId: string;
+  limit: number;
+  after?: string | undefined;
+};
+
+export async function listDisputes(db: Queryable, filter: DisputeFilter): Promise<DisputeRow[]> {
+  let query = db
+    .selectFrom('disputes')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit + 1);
+  if (filter.partyColumns.length > 0)
+    query = query.where((eb) => eb.or(filter.partyColumns.map((column) => eb(column, '=', filter.partyId))));
+  if (filter.transferId !== undefined) query = query.where('payment_transfer_id', '=', filter.transferId);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.after !== undefined) query = query.where('id', '>', filter.after);
+  return query.execute();
+}
+
+/** Disputes whose party's deadline has passed at `at`, oldest deadline first. */
+export async function listDueDisputeIds(db: Queryable, at: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('disputes')
+    .select('id')
+    .where('status', 'in', ['open', 'contested'])
+    .where('deadline_at', '<=', at)
+    .orderBy('deadline_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
