@@ -174,7 +174,7 @@ describe('disputes over HTTP', () => {
 
   test('no answer by the deadline is an acceptance: the worker charges back once the test clock passes it', async () => {
     const transferId = await paid(5_000);
-    const dispute = await raised(transferId, 5_000, 'duplicate');
+    const dispute = await raised(transferId, 5_000, 'amount_differs');
     const before = await positionsOf(hub);
     hub.clock.advanceMs(10 * dayMs - 1);
     await hub.workers['dispute-deadlines']?.runOnce();
@@ -301,8 +301,10 @@ describe('disputes over HTTP', () => {
     hub.clock.advanceMs(31 * dayMs);
     expect((await raise(transferId, 1, 'other')).body.code).toBe('dispute_window_closed');
     expect((await raise(transferId, 1, 'unauthorised')).status).toBe(201);
-    const chargeback = (await issuer.call('GET', `/v1/disputes?transferId=${transferId}`)).body.data;
-    expect(chargeback).toHaveLength(2);
+    const both = (await issuer.call('GET', `/v1/disputes?transferId=${transferId}`)).body.data;
+    expect(both).toHaveLength(2);
+    for (const dispute of both as { id: string }[])
+      expect((await issuer.call('POST', `/v1/disputes/${dispute.id}/withdraw`, {})).status).toBe(200);
   });
 
   test('a race of refunds and disputes on one payment never passes it', async () => {
@@ -319,7 +321,81 @@ describe('disputes over HTTP', () => {
     const refunded = (await merchant.call('GET', `/v1/payments/${transferId}`)).body.refundedAmount as number;
     const disputes = (await issuer.call('GET', `/v1/disputes?transferId=${transferId}`)).body.data as unknown[];
     expect(refunded + disputes.length * 1_000).toBe(10_000);
+    // Withdrawn, so the clock moved by later tests charges none of them back.
+    for (const dispute of disputes as { id: string }[])
+      expect((await issuer.call('POST', `/v1/disputes/${dispute.id}/withdraw`, {})).status).toBe(200);
   });
+
+  test(
+    'liability rules as data: a duplicate on a checkout is refused, an unanswered unauthorised dispute is the ' +
+      "issuer's, an escalation ruled by the rule; the operator changes a rule, audited, and explain shows it",
+    async () => {
+      const transferId = await paid(6_000);
+      const duplicate = await raise(transferId, 100, 'duplicate');
+      expect(duplicate.body).toMatchObject({ code: 'dispute_not_allowed', rule: 'duplicate/checkout_payment' });
+
+      const before = await positionsOf(hub);
+      const unauthorised = await raised(transferId, 1_000, 'unauthorised');
+      hub.clock.advanceMs(10 * dayMs);
+      await hub.workers['dispute-deadlines']?.runOnce();
+      const lapsed = await issuer.call('GET', `/v1/disputes/${unauthorised.id}/explain`);
+      expect(lapsed.body.dispute).toMatchObject({
+        status: 'won_by_acquirer',
+        respondedBy: 'deadline',
+        rulingReason: 'liability_rule',
+        decidedByRule: 'unauthorised/unanswered',
+        chargebackTransferId: null,
+        arbitrationFeeTransferId: null,
+      });
+      expect(lapsed.body.decidedBy).toMatchObject({
+        reason: 'unauthorised',
+        circumstance: 'unanswered',
+        bears: 'issuer',
+      });
+      expect(lapsed.body.rules.map((rule: { circumstance: string }) => rule.circumstance).sort()).toEqual([
+        'escalated',
+        'unanswered',
+      ]);
+      expect(await moved(before)).toEqual({ acquirer: 0, issuer: 0 });
+
+      const byRule = await escalated(transferId, 2_000);
+      const open = await merchant.call('GET', `/v1/disputes/${byRule}/explain`);
+      expect(open.body.next).toMatchObject({ who: 'operator: rule for one side', by: null });
+      const ruled = await operator('POST', `/v1/disputes/${byRule}/rule`, {
+        reason: 'arbitration',
+        note: 'by the rule',
+      });
+      expect(ruled.body).toMatchObject({ status: 'won_by_issuer', decidedByRule: 'not_received/escalated' });
+
+      const participantSets = await acquirer.call('PUT', '/v1/liability-rules/not_received/unanswered', {
+        bears: 'issuer',
+        note: 'x',
+      });
+      expect(participantSets.status).toBe(403);
+      const misfit = await operator('PUT', '/v1/liability-rules/not_received/unanswered', {
+        bears: 'refused',
+        note: 'x',
+      });
+      expect(misfit.body.code).toBe('invalid_request');
+      const set = await operator('PUT', '/v1/liability-rules/not_received/unanswered', {
+        bears: 'issuer',
+        note: 'the merchant need not answer a claim of non-delivery',
+      });
+      expect(set.body).toMatchObject({ bears: 'issuer', updatedAt: hub.clock.now().toISOString() });
+      const audit = await operator('GET', '/v1/audit-events?objectId=not_received/unanswered');
+      expect(audit.body.data.map((event: { action: string }) => event.action)).toContain('liability_rule.set');
+      const listed = await merchant.call('GET', '/v1/liability-rules');
+      expect(listed.body.data).toContainEqual(expect.objectContaining({ reason: 'not_received', bears: 'issuer' }));
+      const later = await raised(await paid(700), 700);
+      hub.clock.advanceMs(10 * dayMs);
+      await hub.workers['dispute-deadlines']?.runOnce();
+      expect((await issuer.call('GET', `/v1/disputes/${later.id}`)).body).toMatchObject({
+        status: 'won_by_acquirer',
+        decidedByRule: 'not_received/unanswered',
+      });
+      await operator('PUT', '/v1/liability-rules/not_received/unanswered', { bears: 'acquirer', note: 'as before' });
+    },
+  );
 
   test('the ledger check passes after all of it', async () => {
     const check = ledgerCheckOf(hub.config.db);

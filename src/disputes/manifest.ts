@@ -1,4 +1,5 @@
 import { type Capability, periodicWorkerOf } from '../capability.ts';
+import { liabilityRoutes } from './liability-routes.ts';
 import { disputeRoutes, disputesProblemCodes } from './routes.ts';
 import { passDeadlines } from './service.ts';
 
@@ -8,7 +9,10 @@ const deadlineIntervalMs = 60_000;
 /** Disputes and chargebacks between an issuer and an acquirer, with deadlines and the operator's ruling. */
 export const disputesCapability: Capability = {
   name: 'disputes',
-  routes: disputeRoutes,
+  routes: (app, ctx) => {
+    disputeRoutes(app, ctx);
+    liabilityRoutes(app, ctx);
+  },
   workers: (ctx) => [periodicWorkerOf(ctx, 'dispute-deadlines', deadlineIntervalMs, passDeadlines)],
   problemCodes: disputesProblemCodes,
   events: [

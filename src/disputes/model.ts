@@ -32,7 +32,9 @@ export type DisputeEvent =
   | 'rule_for_issuer'
   | 'rule_for_acquirer'
   /** The deadline of the party whose turn it was passed without its answer. */
-  | 'deadline';
+  | 'deadline'
+  /** An open dispute's deadline passed unanswered, and the liability rule puts the loss on the issuer. */
+  | 'deadline_issuer_bears';
 
 /** Who may cause an event: the dispute's parties, the operator, or the hub's clock. */
 export type DisputeActor = 'issuer' | 'acquirer' | 'merchant' | 'operator' | 'clock';
@@ -46,7 +48,8 @@ const answerers = ['acquirer', 'merchant'] as const;
 
 /**
  * The one table of the dispute's life. An open dispute is the acquirer's
- * (or its merchant's) to answer; no answer by the deadline is an acceptance.
+ * (or its merchant's) to answer; no answer by the deadline is an acceptance,
+ * unless the liability rule for its reason puts the loss on the issuer.
  * A contest is the issuer's to withdraw or escalate; no answer by its
  * deadline lets the contest stand (withdrawn). An escalation waits for the
  * operator, who has no deadline. Every final status has no way out, so a
@@ -56,6 +59,7 @@ const disputeTransitions: Record<DisputeStatus, Partial<Record<DisputeEvent, Tra
   open: {
     accept: { to: 'accepted', by: answerers, money: 'chargeback' },
     deadline: { to: 'accepted', by: ['clock'], money: 'chargeback' },
+    deadline_issuer_bears: { to: 'won_by_acquirer', by: ['clock'], money: 'release' },
     contest: { to: 'contested', by: answerers, money: 'hold' },
     withdraw: { to: 'withdrawn', by: ['issuer'], money: 'release' },
   },
@@ -161,8 +165,10 @@ export type Dispute = {
   responseNote: string | null;
   responseEvidence: string | null;
   escalationNote: string | null;
-  /** The operator's ruling: its reason (always `arbitration`) and note. */
-  rulingReason: 'arbitration' | null;
+  /** The ruling's reason: `arbitration` by the operator, `liability_rule` when an unanswered dispute's rule decided. */
+  rulingReason: 'arbitration' | 'liability_rule' | null;
+  /** The liability rule (`reason/circumstance`) that decided the dispute, if one did. */
+  decidedByRule: string | null;
   rulingNote: string | null;
   deadlineAt: string | null;
   createdAt: string;
@@ -172,3 +178,26 @@ export type Dispute = {
   escalatedAt: string | null;
   ruledAt: string | null;
 };
+
+/** Where a liability rule applies: raising on a checkout's payment, an unanswered dispute, an escalated one. */
+export const circumstances = ['checkout_payment', 'unanswered', 'escalated'] as const;
+export type Circumstance = (typeof circumstances)[number];
+/** Who bears the loss; `refused` means the dispute cannot be raised at all. */
+export const bearers = ['issuer', 'acquirer', 'refused'] as const;
+export type Bearer = (typeof bearers)[number];
+
+export type LiabilityRule = {
+  reason: DisputeReason;
+  circumstance: Circumstance;
+  bears: Bearer;
+  note: string;
+  updatedAt: string;
+};
+
+export const ruleKeyOf = (rule: { reason: string; circumstance: string }): string =>
+  `${rule.reason}/${rule.circumstance}`;
+
+/** Which bearers make sense where: a dispute is refused only when raised; once raised someone bears it. */
+export function bearerFits(circumstance: Circumstance, bears: Bearer): boolean {
+  return circumstance === 'checkout_payment' ? bears === 'refused' || bears === 'issuer' : bears !== 'refused';
+}

@@ -17,14 +17,15 @@ import {
   toPage,
   valueOrThrow,
 } from '../http/index.ts';
-import { type DisputeEvent, disputeReasons, evidenceCharsMax, noteCharsMax } from './model.ts';
-import { actOnDispute, listDisputesFor, raiseDispute, readDispute } from './service.ts';
+import { disputeReasons, evidenceCharsMax, noteCharsMax } from './model.ts';
+import { actOnDispute, listDisputesFor, raiseDispute, readDispute, ruleDispute } from './service.ts';
 
 /** The problem codes this capability answers besides the base ones; the root registers them. */
 export const disputesProblemCodes: ProblemCodes = {
   payment_not_disputable: [422, 'The transfer is not a payment that can be disputed'],
   dispute_window_closed: [422, 'The window to raise a dispute for this reason has closed'],
   dispute_exceeds_remaining: [422, 'The dispute is more than what remains of the payment'],
+  dispute_not_allowed: [422, 'A liability rule refuses this dispute'],
 };
 
 const Note = Type.String({ minLength: 1, maxLength: noteCharsMax });
@@ -62,6 +63,7 @@ const DisputeSchema = Type.Object({
   escalationNote: NullableString,
   rulingReason: NullableString,
   rulingNote: NullableString,
+  decidedByRule: NullableString,
   deadlineAt: NullableTimestamp,
   createdAt: Timestamp,
   acceptedAt: NullableTimestamp,
@@ -78,7 +80,7 @@ const ContestBody = Type.Object({ note: Note, evidence: Type.Optional(Evidence) 
 const AcceptBody = Type.Object({ note: Type.Optional(Note) }, { additionalProperties: false });
 const RuleBody = Type.Object(
   {
-    winner: Type.Union([Type.Literal('issuer'), Type.Literal('acquirer')]),
+    winner: Type.Optional(Type.Union([Type.Literal('issuer'), Type.Literal('acquirer')])),
     reason: Type.Literal('arbitration'),
     note: Note,
   },
@@ -142,7 +144,7 @@ function disputeStepRoutes(app: App, ctx: HubContext): void {
     auth: ('merchant' | 'participant' | 'operator')[],
     summary: string,
     body: B,
-    eventOf: (body: Static<B>) => Exclude<DisputeEvent, 'deadline'>,
+    eventOf: (body: Static<B>) => 'accept' | 'contest' | 'withdraw' | 'escalate',
   ): void {
     app.post(`/v1/disputes/:id/${segment}`, {
       config: { auth, idempotent: replayDispute(ctx, 200) },
@@ -175,11 +177,18 @@ function disputeStepRoutes(app: App, ctx: HubContext): void {
   );
   step('withdraw', ['participant'], 'The issuer withdraws its dispute', NoteBody, () => 'withdraw');
   step('escalate', ['participant'], 'The issuer escalates a contest to the operator', NoteBody, () => 'escalate');
-  step(
-    'rule',
-    ['operator'],
-    'The operator rules an escalated dispute for one side; the loser pays the arbitration fee',
-    RuleBody,
-    (body) => (body.winner === 'issuer' ? 'rule_for_issuer' : 'rule_for_acquirer'),
-  );
+  app.post('/v1/disputes/:id/rule', {
+    config: { auth: ['operator'], idempotent: replayDispute(ctx, 200) },
+    schema: {
+      tags,
+      summary:
+        'The operator rules an escalated dispute for one side (naming none, the liability rule decides); the loser ' +
+        'pays the arbitration fee',
+      params: IdParams,
+      body: RuleBody,
+      response: oneDispute,
+    },
+    handler: async (request) =>
+      valueOrThrow(await ruleDispute(ctx, callerOf(request), request.params.id, request.body)),
+  });
 }

@@ -16,14 +16,17 @@ import {
   isFinal,
   nextDispute,
   raiseWindowMsByReason,
+  ruleKeyOf,
   stampOf,
 } from './model.ts';
 import * as store from './store.ts';
 import { chargeArbitrationFee } from './arbitration.ts';
+import { findRule } from './liability.ts';
 
 export type RaiseRefusal =
   | 'not_found'
   | 'payment_not_disputable'
+  | 'dispute_not_allowed'
   | 'dispute_window_closed'
   | 'dispute_exceeds_remaining';
 
@@ -79,6 +82,8 @@ export async function raiseDispute(
       return refuse('not_found', `payment ${input.transferId} was not found`);
     if (payment.kind !== 'payment' || payment.committedAt === null || payment.onUs)
       return refuse('payment_not_disputable', `transfer ${payment.id} is not a committed payment between two parties`);
+    const refused = payment.checkoutId === null ? undefined : await findRule(tx, input.reason, 'checkout_payment');
+    if (refused?.bears === 'refused') return refuse('dispute_not_allowed', refused.note, { rule: ruleKeyOf(refused) });
     const now = ctx.clock.now();
     const closesAt = new Date(Date.parse(payment.committedAt) + raiseWindowMsByReason[input.reason]);
     if (now > closesAt)
@@ -128,10 +133,11 @@ const emptyAnswers = {
   withdrawn_at: null,
   escalated_at: null,
   ruled_at: null,
+  decided_by_rule: null,
 } as const satisfies Partial<DisputeRow>;
 
 export type ActRefusal = 'not_found' | TransitionRefusal;
-export type ActInput = { note?: string | undefined; evidence?: string | undefined };
+export type ActInput = { note?: string | undefined; evidence?: string | undefined; decidedByRule?: string };
 
 /** What an event writes beside the status, its stamp and the next deadline. */
 function fieldsOf(event: DisputeEvent, actor: DisputeActor, input: ActInput): Partial<DisputeRow> {
@@ -144,14 +150,20 @@ function fieldsOf(event: DisputeEvent, actor: DisputeActor, input: ActInput): Pa
         response_evidence: input.evidence ?? null,
       };
     case 'deadline':
-      return {};
+      return { decided_by_rule: input.decidedByRule ?? null };
+    case 'deadline_issuer_bears':
+      return { ruling_reason: 'liability_rule', decided_by_rule: input.decidedByRule ?? null };
     case 'escalate':
       return { escalation_note: input.note ?? null };
     case 'withdraw':
       return {};
     case 'rule_for_issuer':
     case 'rule_for_acquirer':
-      return { ruling_reason: 'arbitration', ruling_note: input.note ?? null };
+      return {
+        ruling_reason: 'arbitration',
+        ruling_note: input.note ?? null,
+        decided_by_rule: input.decidedByRule ?? null,
+      };
     default: {
       const unknownEvent: never = event;
       throw new Error(`unknown dispute event ${String(unknownEvent)}`);
@@ -195,8 +207,10 @@ export async function stepDispute(
   invariant(to !== 'open', `no event leads a dispute back to open`);
   const now = ctx.clock.now();
   const money = await moveMoney(ctx, tx, row, next.value.money);
-  const respondedBy = step.event === 'deadline' && from === 'open' ? { responded_by: 'deadline' } : {};
-  const ruled = to === 'won_by_issuer' || to === 'won_by_acquirer';
+  const lapsed = step.event === 'deadline' || step.event === 'deadline_issuer_bears';
+  const respondedBy = lapsed && from === 'open' ? { responded_by: 'deadline' } : {};
+  // Only the operator's ruling costs the loser a fee; a rule deciding an unanswered dispute costs nothing.
+  const ruled = step.event === 'rule_for_issuer' || step.event === 'rule_for_acquirer';
   const fee = ruled ? { arbitration_fee_transfer_id: await chargeArbitrationFee(ctx, tx, { ...row, status: to }) } : {};
   const change = {
     ...fieldsOf(step.event, step.actor, step.input),
@@ -218,12 +232,39 @@ export async function stepDispute(
   return ok(store.toDispute(after));
 }
 
+/**
+ * The operator's ruling of an escalated dispute: for the side it names, or,
+ * naming none, for the side the liability rule of the reason does not
+ * burden (the rule is recorded on the dispute).
+ */
+export async function ruleDispute(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+  input: { winner?: 'issuer' | 'acquirer' | undefined; note: string },
+): Promise<Result<Dispute, ActRefusal | 'invalid_request'>> {
+  let winner = input.winner;
+  let decidedByRule: string | undefined;
+  if (winner === undefined) {
+    const row = await store.findDispute(ctx.db.kysely, id);
+    const rule = row && (await findRule(ctx.db.kysely, row.reason, 'escalated'));
+    if (!rule || rule.bears === 'refused')
+      return refuse('invalid_request', 'no liability rule decides this dispute: name the winner', {
+        errors: [{ pointer: '/winner', detail: 'is required for this dispute' }],
+      });
+    winner = rule.bears === 'issuer' ? 'acquirer' : 'issuer';
+    decidedByRule = ruleKeyOf(rule);
+  }
+  const event = winner === 'issuer' ? 'rule_for_issuer' : 'rule_for_acquirer';
+  return actOnDispute(ctx, caller, id, event, { note: input.note, ...(decidedByRule ? { decidedByRule } : {}) });
+}
+
 /** A party's (or the operator's) event on a dispute it can see. */
 export async function actOnDispute(
   ctx: HubContext,
   caller: Caller,
   id: string,
-  event: Exclude<DisputeEvent, 'deadline'>,
+  event: Exclude<DisputeEvent, 'deadline' | 'deadline_issuer_bears'>,
   input: ActInput,
 ): Promise<Result<Dispute, ActRefusal>> {
   return inTransaction(ctx.db, async (tx) => {
@@ -262,7 +303,10 @@ export async function passDeadlines(ctx: HubContext): Promise<number> {
       const due =
         row?.deadline_at !== null && row?.deadline_at !== undefined && row.deadline_at <= ctx.clock.now().toISOString();
       if (!row || isFinal(row.status as DisputeStatus) || !due) return;
-      const stepped = await stepDispute(ctx, tx, { id, event: 'deadline', actor: 'clock', input: {} });
+      const rule = row.status === 'open' ? await findRule(tx, row.reason, 'unanswered') : undefined;
+      const event = rule?.bears === 'issuer' ? 'deadline_issuer_bears' : 'deadline';
+      const input = rule ? { decidedByRule: ruleKeyOf(rule) } : {};
+      const stepped = await stepDispute(ctx, tx, { id, event, actor: 'clock', input });
       invariant(stepped.ok, `a dispute past its deadline in ${row.status} moves on by the clock`);
       moved += 1;
     });

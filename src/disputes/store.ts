@@ -1,7 +1,7 @@
-import type { DisputeRow, Queryable, Tx } from '../db/index.ts';
+import type { DisputeRow, LiabilityRuleRow, Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
-import type { Dispute, DisputeReason, DisputeStatus } from './model.ts';
+import type { Bearer, Circumstance, Dispute, DisputeReason, DisputeStatus, LiabilityRule } from './model.ts';
 
 export function toDispute(row: DisputeRow): Dispute {
   return {
@@ -24,6 +24,7 @@ export function toDispute(row: DisputeRow): Dispute {
     escalationNote: row.escalation_note,
     rulingReason: row.ruling_reason as Dispute['rulingReason'],
     rulingNote: row.ruling_note,
+    decidedByRule: row.decided_by_rule,
     deadlineAt: row.deadline_at,
     createdAt: row.created_at,
     acceptedAt: row.accepted_at,
@@ -108,4 +109,43 @@ export async function listDueDisputeIds(db: Queryable, at: string, limit: number
     .limit(limit)
     .execute();
   return rows.map((row) => row.id);
+}
+
+function toRule(row: LiabilityRuleRow): LiabilityRule {
+  return {
+    reason: row.reason as DisputeReason,
+    circumstance: row.circumstance as Circumstance,
+    bears: row.bears as Bearer,
+    note: row.note,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function findRule(
+  db: Queryable,
+  reason: string,
+  circumstance: Circumstance,
+): Promise<LiabilityRule | undefined> {
+  const row = await db
+    .selectFrom('liability_rules')
+    .selectAll()
+    .where('reason', '=', reason)
+    .where('circumstance', '=', circumstance)
+    .executeTakeFirst();
+  return row ? toRule(row) : undefined;
+}
+
+export async function listRules(db: Queryable, reason?: string): Promise<LiabilityRule[]> {
+  let query = db.selectFrom('liability_rules').selectAll().orderBy('reason').orderBy('circumstance');
+  if (reason !== undefined) query = query.where('reason', '=', reason);
+  return (await query.execute()).map(toRule);
+}
+
+export async function upsertRule(tx: Tx, rule: LiabilityRule): Promise<void> {
+  const values = { bears: rule.bears, note: rule.note, updated_at: rule.updatedAt };
+  await tx
+    .insertInto('liability_rules')
+    .values({ reason: rule.reason, circumstance: rule.circumstance, ...values })
+    .onConflict((conflict) => conflict.columns(['reason', 'circumstance']).doUpdateSet(values))
+    .execute();
 }

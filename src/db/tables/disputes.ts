@@ -30,6 +30,17 @@ export type DisputeRow = {
   withdrawn_at: string | null;
   escalated_at: string | null;
   ruled_at: string | null;
+  /** The liability rule (`reason/circumstance`) that decided the dispute; null when a party or the operator did. */
+  decided_by_rule: string | null;
 };
 
-export type DisputeTables = { disputes: DisputeRow };
+/** Who bears a dispute's loss for a reason in a circumstance; owned by the operator. */
+export type LiabilityRuleRow = {
+  reason: string;
+  circumstance: string;
+  bears: string;
+  note: string;
+  updated_at: string;
+};
+
+export type DisputeTables = { disputes: DisputeRow; liability_rules: LiabilityRuleRow };
