@@ -1,4 +1,5 @@
 import { type Capability, periodicWorkerOf } from '../capability.ts';
+import { evidenceProblemCodes, evidenceRoutes } from './evidence-routes.ts';
 import { liabilityRoutes } from './liability-routes.ts';
 import { disputeRoutes, disputesProblemCodes } from './routes.ts';
 import { passDeadlines } from './service.ts';
@@ -12,9 +13,10 @@ export const disputesCapability: Capability = {
   routes: (app, ctx) => {
     disputeRoutes(app, ctx);
     liabilityRoutes(app, ctx);
+    evidenceRoutes(app, ctx);
   },
   workers: (ctx) => [periodicWorkerOf(ctx, 'dispute-deadlines', deadlineIntervalMs, passDeadlines)],
-  problemCodes: disputesProblemCodes,
+  problemCodes: { ...disputesProblemCodes, ...evidenceProblemCodes },
   events: [
     'dispute.created',
     'dispute.accepted',

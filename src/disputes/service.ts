@@ -54,6 +54,12 @@ function actorIn(caller: Caller, row: DisputeRow): DisputeActor | undefined {
   return caller.id === row.acquirer_id ? 'acquirer' : undefined;
 }
 
+/** The party a caller is in a dispute, for what it files; undefined when it is none (the operator files nothing). */
+export function partyOf(caller: Caller, row: DisputeRow): 'issuer' | 'acquirer' | 'merchant' | undefined {
+  const actor = actorIn(caller, row);
+  return actor === 'issuer' || actor === 'acquirer' || actor === 'merchant' ? actor : undefined;
+}
+
 /** The news of a dispute goes to all three parties: both participants (callback, feed) and the merchant's webhooks. */
 async function announce(ctx: HubContext, tx: Tx, type: string, row: DisputeRow): Promise<void> {
   await emitEvent(ctx, tx, {

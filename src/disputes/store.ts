@@ -1,4 +1,4 @@
-import type { DisputeRow, LiabilityRuleRow, Queryable, Tx } from '../db/index.ts';
+import type { DisputeEvidenceRow, DisputeRow, LiabilityRuleRow, Queryable, Tx } from '../db/index.ts';
 import { forUpdate } from '../db/index.ts';
 import { invariant } from '../platform/index.ts';
 import type { Bearer, Circumstance, Dispute, DisputeReason, DisputeStatus, LiabilityRule } from './model.ts';
@@ -148,4 +148,39 @@ export async function upsertRule(tx: Tx, rule: LiabilityRule): Promise<void> {
     .values({ reason: rule.reason, circumstance: rule.circumstance, ...values })
     .onConflict((conflict) => conflict.columns(['reason', 'circumstance']).doUpdateSet(values))
     .execute();
+}
+
+export async function insertEvidence(tx: Tx, row: DisputeEvidenceRow): Promise<void> {
+  invariant(row.size_bytes > 0, `evidence ${row.id} has content`);
+  await tx.insertInto('dispute_evidence').values(row).execute();
+}
+
+export async function countEvidence(db: Queryable, disputeId: string): Promise<number> {
+  const row = await db
+    .selectFrom('dispute_evidence')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('dispute_id', '=', disputeId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function listEvidence(db: Queryable, disputeId: string): Promise<DisputeEvidenceRow[]> {
+  return db.selectFrom('dispute_evidence').selectAll().where('dispute_id', '=', disputeId).orderBy('id').execute();
+}
+
+export async function findEvidence(
+  db: Queryable,
+  disputeId: string,
+  id: string,
+): Promise<DisputeEvidenceRow | undefined> {
+  return db
+    .selectFrom('dispute_evidence')
+    .selectAll()
+    .where('dispute_id', '=', disputeId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findEvidenceById(db: Queryable, id: string): Promise<DisputeEvidenceRow | undefined> {
+  return db.selectFrom('dispute_evidence').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -14,6 +14,7 @@ import * as idempotencyEffects from './0012_idempotency_effects.ts';
 import * as payments from './0013_payments.ts';
 import * as disputes from './0017_disputes.ts';
 import * as liabilityRules from './0018_liability_rules.ts';
+import * as disputeEvidence from './0019_dispute_evidence.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_payments': payments,
   '0017_disputes': disputes,
   '0018_liability_rules': liabilityRules,
+  '0019_dispute_evidence': disputeEvidence,
 };

@@ -43,4 +43,22 @@ export type LiabilityRuleRow = {
   updated_at: string;
 };
 
-export type DisputeTables = { disputes: DisputeRow; liability_rules: LiabilityRuleRow };
+/** One evidence file of a dispute: what the hub checked it is, its digest, and its bytes as base64. */
+export type DisputeEvidenceRow = {
+  id: string;
+  dispute_id: string;
+  /** Who filed it: `issuer`, `acquirer` or `merchant`. */
+  party: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  content_base64: string;
+  created_at: string;
+};
+
+export type DisputeTables = {
+  disputes: DisputeRow;
+  liability_rules: LiabilityRuleRow;
+  dispute_evidence: DisputeEvidenceRow;
+};
