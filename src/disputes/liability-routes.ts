@@ -1,6 +1,16 @@
 import { Type } from 'typebox';
 import type { HubContext } from '../context.ts';
-import { type App, IdParams, Timestamp, callerOf, notFound, problemResponses, valueOrThrow } from '../http/index.ts';
+import {
+  type App,
+  IdParams,
+  Timestamp,
+  callerOf,
+  invalidRequest,
+  notFound,
+  problemResponses,
+  valueOrThrow,
+} from '../http/index.ts';
+import { disputeFigures } from './figures.ts';
 import { explainDispute, listRules, setLiabilityRule } from './liability.ts';
 import { bearers, circumstances, disputeReasons, noteCharsMax } from './model.ts';
 import { readDispute } from './service.ts';
@@ -43,6 +53,24 @@ export function liabilityRoutes(app: App, ctx: HubContext): void {
     },
     handler: async (request) =>
       valueOrThrow(await setLiabilityRule(ctx, callerOf(request), request.params, request.body)),
+  });
+
+  app.get('/v1/dispute-figures', {
+    config: { auth: ['operator', 'participant', 'merchant'] },
+    schema: {
+      tags,
+      summary:
+        'Disputes raised, won, lost and open, and disputes per 10 000 payments, per issuer, acquirer and merchant ' +
+        'over [from, to): the operator sees all, a participant its own and its merchants, a merchant its own',
+      querystring: Type.Object({ from: Timestamp, to: Timestamp }),
+    },
+    handler: async (request) => {
+      // Normalised, so the period compares with the stored ISO stamps as text.
+      const from = new Date(request.query.from).toISOString();
+      const to = new Date(request.query.to).toISOString();
+      if (from >= to) throw invalidRequest([{ pointer: '/query/to', detail: 'must be after from' }]);
+      return { data: await disputeFigures(ctx.db.kysely, callerOf(request), { from, to }) };
+    },
   });
 
   app.get('/v1/disputes/:id/explain', {

@@ -1,10 +1,11 @@
 /**
  * A seeded random mix of payments, refunds and disputes down every path,
  * held against a simple model: the report's and the statement's
- * `chargebacks` per merchant, the refunds beside them, and a clean ledger
- * check. A failure replays from the seed it prints.
+ * `chargebacks` per merchant, the refunds beside them, the dispute figures
+ * each party sees, and a clean ledger check. A failure replays from the seed it prints.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { minor, mulDivHalfEven } from '../money/index.ts';
 import { seededPrng } from '../platform/index.ts';
 import { type TestHub, type TestParticipant, bearerClient, ledgerCheckOf, startTestHub } from '../testing/index.ts';
 import {
@@ -51,6 +52,8 @@ afterAll(async () => {
 });
 
 type Tally = { refunds: number; chargebacks: number; chargebackCount: number };
+/** What the figures must say of a merchant: won and lost from the acquirer's side. */
+type Figures = { disputes: number; won: number; lost: number; payments: number };
 
 async function ok(answer: Promise<{ status: number; text: string; body: any }>, status = 200) {
   const settled = await answer;
@@ -76,6 +79,10 @@ describe(`a seeded mix of payments, refunds and disputes (seed ${seed})`, () => 
       merchants.map((m) => [m.id, { refunds: 0, chargebacks: 0, chargebackCount: 0 }]),
     );
     const awaitingClock: { merchantId: string; amount: number }[] = [];
+    const figures = new Map<string, Figures>(
+      merchants.map((m) => [m.id, { disputes: 0, won: 0, lost: 0, payments: 0 }]),
+    );
+    const periodFrom = hub.clock.now().toISOString();
     for (let index = 0; index < paymentsCount; index += 1) {
       const merchant = prng.pick(merchants);
       const wallet = prng.pick(wallets);
@@ -86,6 +93,8 @@ describe(`a seeded mix of payments, refunds and disputes (seed ${seed})`, () => 
       });
       const paid = await ok(payCheckoutByQr(hub, checkout, wallet, `mix-${seed}-${index}`), 201);
       const own = tally.get(merchant.id)!;
+      const counted = figures.get(merchant.id)!;
+      counted.payments += 1;
       let left = amount;
       if (prng.chance(0.4)) {
         const refund = prng.between(1, left);
@@ -102,6 +111,11 @@ describe(`a seeded mix of payments, refunds and disputes (seed ${seed})`, () => 
         201,
       );
       await walk(path, dispute.id, merchant, wallet);
+      counted.disputes += 1;
+      const acquirerLoses =
+        path === 'accept' || path === 'rule_issuer' || (path === 'deadline' && reason !== 'unauthorised');
+      if (acquirerLoses) counted.lost += 1;
+      else counted.won += 1;
       // The default liability rules put an unanswered unauthorised dispute on the issuer: nothing is charged back.
       if (path === 'deadline' && reason !== 'unauthorised')
         awaitingClock.push({ merchantId: merchant.id, amount: claimed });
@@ -152,6 +166,28 @@ describe(`a seeded mix of payments, refunds and disputes (seed ${seed})`, () => 
     }
     const chargebacksSeen = [...tally.values()].reduce((sum, own) => sum + own.chargebackCount, 0);
     expect(chargebacksSeen, `seed ${seed}: the mix charged something back`).toBeGreaterThan(0);
+    const period = `from=${periodFrom}&to=${hub.clock.now().toISOString()}`;
+    const all = (await ok(operator('GET', `/v1/dispute-figures?${period}`))).data as any[];
+    for (const merchant of merchants) {
+      const row = all.find((candidate) => candidate.role === 'merchant' && candidate.id === merchant.id);
+      const expected = figures.get(merchant.id)!;
+      expect(row, `seed ${seed}`).toMatchObject({ ...expected, open: 0, acquirerId: acquirer.id });
+      expect(row.disputesPer10kPayments).toBe(mulDivHalfEven(minor(expected.disputes), 10_000, expected.payments));
+    }
+    const acquirerRow = all.find((candidate) => candidate.role === 'acquirer' && candidate.id === acquirer.id);
+    const disputesTotal = [...figures.values()].reduce((sum, counted) => sum + counted.disputes, 0);
+    expect(acquirerRow).toMatchObject({ disputes: disputesTotal, payments: paymentsCount });
+    const issuerRows = all.filter((candidate) => candidate.role === 'issuer');
+    expect(issuerRows.reduce((sum, row) => sum + row.disputes, 0)).toBe(disputesTotal);
+    expect(issuerRows.reduce((sum, row) => sum + row.won, 0)).toBe(acquirerRow.lost);
+    const own = (await ok(merchants[0]!.call('GET', `/v1/dispute-figures?${period}`))).data as any[];
+    expect(own.map((row) => [row.role, row.id])).toEqual([['merchant', merchants[0]!.id]]);
+    const mine = (await ok(acquirer.call('GET', `/v1/dispute-figures?${period}`))).data as any[];
+    expect(mine.every((row) => row.id === acquirer.id || row.acquirerId === acquirer.id)).toBe(true);
+    expect(mine.filter((row) => row.role === 'merchant')).toHaveLength(2);
+    const walletView = (await ok(wallets[0]!.call('GET', `/v1/dispute-figures?${period}`))).data as any[];
+    expect(walletView.every((row) => row.id === wallets[0]!.id)).toBe(true);
+
     const check = ledgerCheckOf(hub.config.db);
     expect(check.status, `seed ${seed}: ${check.output}`).toBe(0);
   });
