@@ -1,103 +1,27 @@
-import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { createMerchant, createWallet, positionsOf } from '../testing/world.ts';
+import { fetchHubKeys, ledgerCheckOf, verifyCallback, verifyWebhook } from '../testing/index.ts';
 import {
-  type Receiver,
-  type TestHub,
-  type TestParticipant,
-  bearerClient,
-  fetchHubKeys,
-  ledgerCheckOf,
-  startReceiver,
-  startTestHub,
-  verifyCallback,
-  verifyWebhook,
-} from '../testing/index.ts';
-import {
-  type TestMerchant,
-  approveChannel,
-  createCheckout,
-  createMerchant,
-  createWallet,
-  payCheckoutByQr,
-  positionsOf,
-} from '../testing/world.ts';
+  acquirer,
+  acquirerReceiver,
+  arbitrationFee,
+  dayMs,
+  escalated,
+  hub,
+  hubAccount,
+  issuer,
+  merchant,
+  merchantReceiver,
+  moved,
+  operator,
+  paid,
+  raise,
+  raised,
+  webhookSecret,
+  useDisputeWorld,
+} from './world.test-support.ts';
 
-let hub: TestHub;
-let acquirer: TestParticipant;
-let issuer: TestParticipant;
-let merchant: TestMerchant;
-let issuerReceiver: Receiver;
-let acquirerReceiver: Receiver;
-let merchantReceiver: Receiver;
-let webhookSecret: string;
-let operator: ReturnType<typeof bearerClient>;
-
-const dayMs = 24 * 60 * 60 * 1000;
-/** The schedule of these tests: 1 % interchange, no switch fee, an arbitration fee of 5.00 CNY. */
-const arbitrationFee = 500;
-
-beforeAll(async () => {
-  hub = await startTestHub();
-  operator = bearerClient(hub, hub.operatorToken);
-  issuerReceiver = await startReceiver(hub.clock);
-  acquirerReceiver = await startReceiver(hub.clock);
-  merchantReceiver = await startReceiver(hub.clock);
-  acquirer = await createWallet(hub, 'Acquirer Pay', {
-    roles: ['issuer', 'acquirer'],
-    callbackUrl: acquirerReceiver.url,
-  });
-  issuer = await createWallet(hub, 'Issuer Wallet', { callbackUrl: issuerReceiver.url });
-  merchant = await createMerchant(hub, acquirer);
-  await approveChannel(merchant, issuer);
-  const endpoint = await merchant.call('POST', '/v1/webhook-endpoints', { url: merchantReceiver.url, events: ['*'] });
-  expect(endpoint.status, endpoint.text).toBe(201);
-  webhookSecret = endpoint.body.secret;
-  const schedule = await operator('PUT', '/v1/fee-schedules/CNY', {
-    interchange: { bps: 100 },
-    issuerSwitchFee: { bps: 0 },
-    acquirerSwitchFee: { bps: 0 },
-    merchantDiscount: { bps: 0 },
-    arbitrationFee: { bps: 0, fixedAmount: arbitrationFee },
-  });
-  expect(schedule.status, schedule.text).toBe(200);
-});
-afterAll(async () => {
-  await hub?.stop();
-  await issuerReceiver?.close();
-  await acquirerReceiver?.close();
-  await merchantReceiver?.close();
-});
-
-async function paid(amount: number): Promise<string> {
-  const checkout = await createCheckout(merchant, {
-    amount,
-    lines: [{ kind: 'product', name: 'Item', quantity: 1, unitAmount: amount }],
-  });
-  const payment = await payCheckoutByQr(hub, checkout, issuer, `pay-${checkout.id}`);
-  expect(payment.status, payment.text).toBe(201);
-  return payment.body.id;
-}
-
-function raise(transferId: string, amount: number, reason = 'not_received', by = issuer) {
-  return by.call('POST', '/v1/disputes', { transferId, reason, amount, note: 'the buyer says nothing came' });
-}
-
-async function raised(transferId: string, amount: number, reason = 'not_received') {
-  const answer = await raise(transferId, amount, reason);
-  expect(answer.status, answer.text).toBe(201);
-  return answer.body as { id: string; deadlineAt: string };
-}
-
-const position = (positions: Record<string, number>, participant: TestParticipant) =>
-  positions[`${participant.id}:CNY`] ?? 0;
-
-async function moved(since: Record<string, number>) {
-  const now = await positionsOf(hub);
-  return {
-    acquirer: position(now, acquirer) - position(since, acquirer),
-    issuer: position(now, issuer) - position(since, issuer),
-  };
-}
+useDisputeWorld();
 
 describe('disputes over HTTP', () => {
   test(
@@ -327,167 +251,8 @@ describe('disputes over HTTP', () => {
       expect((await issuer.call('POST', `/v1/disputes/${dispute.id}/withdraw`, {})).status).toBe(200);
   });
 
-  test(
-    'liability rules as data: a duplicate on a checkout is refused, an unanswered unauthorised dispute is the ' +
-      "issuer's, an escalation ruled by the rule; the operator changes a rule, audited, and explain shows it",
-    async () => {
-      const transferId = await paid(6_000);
-      const duplicate = await raise(transferId, 100, 'duplicate');
-      expect(duplicate.body).toMatchObject({ code: 'dispute_not_allowed', rule: 'duplicate/checkout_payment' });
-
-      const before = await positionsOf(hub);
-      const unauthorised = await raised(transferId, 1_000, 'unauthorised');
-      hub.clock.advanceMs(10 * dayMs);
-      await hub.workers['dispute-deadlines']?.runOnce();
-      const lapsed = await issuer.call('GET', `/v1/disputes/${unauthorised.id}/explain`);
-      expect(lapsed.body.dispute).toMatchObject({
-        status: 'won_by_acquirer',
-        respondedBy: 'deadline',
-        rulingReason: 'liability_rule',
-        decidedByRule: 'unauthorised/unanswered',
-        chargebackTransferId: null,
-        arbitrationFeeTransferId: null,
-      });
-      expect(lapsed.body.decidedBy).toMatchObject({
-        reason: 'unauthorised',
-        circumstance: 'unanswered',
-        bears: 'issuer',
-      });
-      expect(lapsed.body.rules.map((rule: { circumstance: string }) => rule.circumstance).sort()).toEqual([
-        'escalated',
-        'unanswered',
-      ]);
-      expect(await moved(before)).toEqual({ acquirer: 0, issuer: 0 });
-
-      const byRule = await escalated(transferId, 2_000);
-      const open = await merchant.call('GET', `/v1/disputes/${byRule}/explain`);
-      expect(open.body.next).toMatchObject({ who: 'operator: rule for one side', by: null });
-      const ruled = await operator('POST', `/v1/disputes/${byRule}/rule`, {
-        reason: 'arbitration',
-        note: 'by the rule',
-      });
-      expect(ruled.body).toMatchObject({ status: 'won_by_issuer', decidedByRule: 'not_received/escalated' });
-
-      const participantSets = await acquirer.call('PUT', '/v1/liability-rules/not_received/unanswered', {
-        bears: 'issuer',
-        note: 'x',
-      });
-      expect(participantSets.status).toBe(403);
-      const misfit = await operator('PUT', '/v1/liability-rules/not_received/unanswered', {
-        bears: 'refused',
-        note: 'x',
-      });
-      expect(misfit.body.code).toBe('invalid_request');
-      const set = await operator('PUT', '/v1/liability-rules/not_received/unanswered', {
-        bears: 'issuer',
-        note: 'the merchant need not answer a claim of non-delivery',
-      });
-      expect(set.body).toMatchObject({ bears: 'issuer', updatedAt: hub.clock.now().toISOString() });
-      const audit = await operator('GET', '/v1/audit-events?objectId=not_received/unanswered');
-      expect(audit.body.data.map((event: { action: string }) => event.action)).toContain('liability_rule.set');
-      const listed = await merchant.call('GET', '/v1/liability-rules');
-      expect(listed.body.data).toContainEqual(expect.objectContaining({ reason: 'not_received', bears: 'issuer' }));
-      const later = await raised(await paid(700), 700);
-      hub.clock.advanceMs(10 * dayMs);
-      await hub.workers['dispute-deadlines']?.runOnce();
-      expect((await issuer.call('GET', `/v1/disputes/${later.id}`)).body).toMatchObject({
-        status: 'won_by_acquirer',
-        decidedByRule: 'not_received/unanswered',
-      });
-      await operator('PUT', '/v1/liability-rules/not_received/unanswered', { bears: 'acquirer', note: 'as before' });
-    },
-  );
-
-  test(
-    'evidence files: PDF, PNG and JPEG by content, with their SHA-256, within size and count, visible to the ' +
-      "dispute's parties only and served as the checked type",
-    async () => {
-      const dispute = await raised(await paid(900), 900);
-      const path = `/v1/disputes/${dispute.id}/evidence`;
-      const pdf = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
-      const file = (bytes: Buffer, contentType: string) => ({
-        fileName: 'proof',
-        contentType,
-        contentBase64: bytes.toString('base64'),
-      });
-      const filed = await merchant.call('POST', path, file(pdf, 'application/pdf'));
-      expect(filed.status, filed.text).toBe(201);
-      expect(filed.body).toMatchObject({
-        party: 'merchant',
-        contentType: 'application/pdf',
-        sizeBytes: pdf.length,
-        sha256: createHash('sha256').update(pdf).digest('hex'),
-      });
-      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
-      expect((await issuer.call('POST', path, file(png, 'image/png'))).body.party).toBe('issuer');
-      const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
-      expect((await acquirer.call('POST', path, file(jpeg, 'image/jpeg'))).body.party).toBe('acquirer');
-
-      const html = Buffer.from('<html><script>alert(1)</script></html>');
-      expect((await merchant.call('POST', path, file(html, 'application/pdf'))).body).toMatchObject({
-        code: 'evidence_type_not_allowed',
-        detectedType: null,
-      });
-      expect((await merchant.call('POST', path, file(png, 'application/pdf'))).body).toMatchObject({
-        code: 'evidence_type_not_allowed',
-        detectedType: 'image/png',
-      });
-      expect((await merchant.call('POST', path, file(pdf, 'text/html'))).status).toBe(400);
-      const huge = Buffer.concat([pdf, Buffer.alloc(512 * 1024)]);
-      expect((await merchant.call('POST', path, file(huge, 'application/pdf'))).status).toBe(400);
-      const justOver = Buffer.concat([pdf, Buffer.alloc(512 * 1024 - pdf.length + 1)]);
-      // 512 KiB + 1 still fits the schema's base64 length, so the decoded size is what refuses it.
-      const over = await merchant.call('POST', path, file(justOver, 'application/pdf'));
-      expect(over.body).toMatchObject({ code: 'evidence_too_large', sizeBytesMax: 512 * 1024 });
-      for (let count = 3; count < 10; count += 1)
-        expect((await merchant.call('POST', path, file(pdf, 'application/pdf'))).status).toBe(201);
-      expect((await merchant.call('POST', path, file(pdf, 'application/pdf'))).body.code).toBe(
-        'evidence_limit_reached',
-      );
-
-      const listed = await acquirer.call('GET', path);
-      expect(listed.body.data).toHaveLength(10);
-      const content = await fetch(`${hub.url}${path}/${filed.body.id}/content`, {
-        headers: { authorization: `Bearer ${merchant.secretKey}` },
-      });
-      expect(content.status).toBe(200);
-      expect(content.headers.get('content-type')).toBe('application/pdf');
-      expect(content.headers.get('content-disposition')).toMatch(/^attachment/);
-      expect(content.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(Buffer.from(await content.arrayBuffer()).equals(pdf)).toBe(true);
-
-      const stranger = await createWallet(hub, 'Nosy Wallet');
-      const otherShop = await createMerchant(hub, acquirer, { name: 'Nosy Shop' });
-      expect((await stranger.call('GET', path)).status).toBe(404);
-      expect((await otherShop.call('GET', path)).status).toBe(404);
-      expect((await otherShop.call('GET', `${path}/${filed.body.id}/content`)).status).toBe(404);
-      expect((await stranger.call('POST', path, file(pdf, 'application/pdf'))).status).toBe(404);
-      expect((await operator('GET', path)).body.data).toHaveLength(10);
-      await issuer.call('POST', `/v1/disputes/${dispute.id}/withdraw`, {});
-    },
-  );
-
   test('the ledger check passes after all of it', async () => {
     const check = ledgerCheckOf(hub.config.db);
     expect(check.status, check.output).toBe(0);
   });
 });
-
-async function escalated(transferId: string, amount: number): Promise<string> {
-  const dispute = await raised(transferId, amount);
-  const contested = await merchant.call('POST', `/v1/disputes/${dispute.id}/contest`, { note: 'delivered' });
-  expect(contested.status, contested.text).toBe(200);
-  const up = await issuer.call('POST', `/v1/disputes/${dispute.id}/escalate`, { note: 'no signature on it' });
-  expect(up.body).toMatchObject({ status: 'escalated', deadlineAt: null });
-  return dispute.id;
-}
-
-async function hubAccount(): Promise<number> {
-  const db = hub.ctx.db.kysely;
-  const row = await db
-    .selectFrom('ledger_entries')
-    .select((eb) => eb.fn.sum<number>('amount').as('sum'))
-    .where('account', '=', 'hub')
-    .executeTakeFirst();
-  return Number(row?.sum ?? 0);
-}
