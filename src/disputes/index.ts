@@ -3,3 +3,4 @@
 // src/disputes.
 export { passDeadlines } from './service.ts';
 export type { Dispute, DisputeReason, DisputeStatus } from './model.ts';
+export { parseRaiseWindows, raiseWindowDaysDefault, raiseWindowDaysMax } from './model.ts';

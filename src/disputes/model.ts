@@ -119,18 +119,41 @@ export function stampOf(
   }
 }
 
-const dayMs = 24 * 60 * 60 * 1000;
+export const dayMs = 24 * 60 * 60 * 1000;
 
-/** How long after a payment's commit the issuer may raise a dispute for each reason. */
-export const raiseWindowMsByReason: Record<DisputeReason, number> = {
-  not_received: 120 * dayMs,
-  not_as_described: 120 * dayMs,
-  duplicate: 60 * dayMs,
-  amount_differs: 60 * dayMs,
-  unauthorised: 120 * dayMs,
-  canceled_but_charged: 120 * dayMs,
-  other: 30 * dayMs,
+/**
+ * How many days after a payment's commit the issuer may raise a dispute for
+ * each reason, unless LINTAS_DISPUTE_WINDOW_DAYS says otherwise.
+ */
+export const raiseWindowDaysDefault: Readonly<Record<DisputeReason, number>> = {
+  not_received: 120,
+  not_as_described: 120,
+  duplicate: 60,
+  amount_differs: 60,
+  unauthorised: 120,
+  canceled_but_charged: 120,
+  other: 30,
 };
+export const raiseWindowDaysMax = 540;
+
+/**
+ * The raise windows from `reason=days` pairs separated by commas (such as
+ * `other=45,duplicate=30`) over the defaults; undefined when a pair names
+ * no reason or its days are not an integer from 1 to the maximum.
+ */
+export function parseRaiseWindows(text: string): Record<DisputeReason, number> | undefined {
+  const windows: Record<DisputeReason, number> = { ...raiseWindowDaysDefault };
+  for (const pair of text.split(',').map((part) => part.trim())) {
+    const match = /^([a-z_]+)=(\d{1,4})$/.exec(pair);
+    const reason = match?.[1] as DisputeReason | undefined;
+    const days = Number(match?.[2]);
+    if (reason === undefined || !disputeReasons.includes(reason) || days < 1 || days > raiseWindowDaysMax)
+      return undefined;
+    windows[reason] = days;
+  }
+  return windows;
+}
+
 /** How long the acquirer (or its merchant) has to accept or contest an open dispute. */
 export const responseWindowMs = 10 * dayMs;
 /** How long the issuer has to withdraw or escalate a contested dispute. */

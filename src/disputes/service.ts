@@ -15,7 +15,7 @@ import {
   deadlineAfter,
   isFinal,
   nextDispute,
-  raiseWindowMsByReason,
+  dayMs,
   ruleKeyOf,
   stampOf,
 } from './model.ts';
@@ -91,7 +91,9 @@ export async function raiseDispute(
     const refused = payment.checkoutId === null ? undefined : await findRule(tx, input.reason, 'checkout_payment');
     if (refused?.bears === 'refused') return refuse('dispute_not_allowed', refused.note, { rule: ruleKeyOf(refused) });
     const now = ctx.clock.now();
-    const closesAt = new Date(Date.parse(payment.committedAt) + raiseWindowMsByReason[input.reason]);
+    const closesAt = new Date(
+      Date.parse(payment.committedAt) + ctx.config.disputeRaiseWindowDays[input.reason] * dayMs,
+    );
     if (now > closesAt)
       return refuse(
         'dispute_window_closed',
