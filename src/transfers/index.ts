@@ -15,7 +15,6 @@ export {
   transferJson,
 } from './model.ts';
 export {
-  type ChargebackInput,
   type PaymentInput,
   type RefundInput,
   canSeeTransfer,
@@ -24,12 +23,15 @@ export {
   findTransferByPayerRef,
   isPayerRefConflict,
   postPayment,
-  holdDisputed,
-  postArbitrationFee,
-  postChargeback,
   postRefund,
-  releaseDisputed,
   releaseReservation,
   reservePayment,
 } from './service.ts';
+export {
+  type ChargebackInput,
+  holdDisputed,
+  postArbitrationFee,
+  postChargeback,
+  releaseDisputed,
+} from './disputed.ts';
 export { TransferSchema } from './routes.ts';
