@@ -2,6 +2,7 @@ import type { Capability } from './capability.ts';
 import { auditCapability } from './audit/manifest.ts';
 import { channelsCapability } from './channels/manifest.ts';
 import { checkoutCapability } from './checkout/manifest.ts';
+import { disputesCapability } from './disputes/manifest.ts';
 import { demoCapability } from './demo/manifest.ts';
 import { feesCapability } from './fees/manifest.ts';
 import { fspiopCapability } from './fspiop/manifest.ts';
@@ -51,6 +52,7 @@ export const capabilities: readonly Capability[] = [
   posCapability,
   fspiopCapability,
   refundsCapability,
+  disputesCapability,
   statementsCapability,
   reconciliationCapability,
   webCapability,

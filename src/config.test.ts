@@ -20,6 +20,14 @@ describe('configuration', () => {
     },
   );
 
+  test('dispute raise windows: the documented defaults, overridden per reason by LINTAS_DISPUTE_WINDOW_DAYS', () => {
+    expect(readSettings({}, {}).disputeRaiseWindowDays).toMatchObject({ not_received: 120, duplicate: 60, other: 30 });
+    const set = readSettings({}, { LINTAS_DISPUTE_WINDOW_DAYS: 'other=45, duplicate=30' }).disputeRaiseWindowDays;
+    expect(set).toMatchObject({ other: 45, duplicate: 30, not_received: 120 });
+    for (const bad of ['other', 'bought_it=10', 'other=0', 'other=541', 'other=4.5'])
+      expect(() => readSettings({}, { LINTAS_DISPUTE_WINDOW_DAYS: bad }), bad).toThrow(/LINTAS_DISPUTE_WINDOW_DAYS/);
+  });
+
   test('flags win over the environment', () => {
     expect(readSettings({ port: '9000' }, { LINTAS_PORT: '7000' }).port).toBe(9000);
     expect(readSettings({}, { LINTAS_PORT: '7000' }).port).toBe(7000);

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isAbsolute, join, resolve } from 'node:path';
 import { idempotencyLockMs } from './http/index.ts';
 import { type Random, Secret, generateMasterKey, invariant, isValidMasterKey, newToken } from './platform/index.ts';
+import { type DisputeReason, parseRaiseWindows, raiseWindowDaysDefault, raiseWindowDaysMax } from './disputes/index.ts';
 import { type SettlementCutoff, parseCutoff } from './settlement/index.ts';
 
 /** Settings after validation; secrets are typed so they never print. */
@@ -22,6 +23,8 @@ export type Config = {
   readonly posUnknownTimeoutSeconds: number;
   /** How long the hub waits for a wallet to authorise a till charge (LINTAS_POS_AUTHORIZATION_DEADLINE_MS). */
   readonly posAuthorizationDeadlineMs: number;
+  /** Days after a payment's commit an issuer may dispute it, per reason (LINTAS_DISPUTE_WINDOW_DAYS over the defaults). */
+  readonly disputeRaiseWindowDays: Readonly<Record<DisputeReason, number>>;
 };
 
 export type ConfigInput = {
@@ -64,6 +67,7 @@ type Settings = {
   settlementCutoff: SettlementCutoff | undefined;
   posUnknownTimeoutSeconds: number;
   posAuthorizationDeadlineMs: number;
+  disputeRaiseWindowDays: Readonly<Record<DisputeReason, number>>;
 };
 
 /** Flags win over environment; every bad value is reported, not only the first. */
@@ -117,7 +121,8 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     [posAuthorizationDeadlineMsMin, posAuthorizationDeadlineMsMax],
     problems,
   );
-  if (problems.length > 0) throw new ConfigError(problems);
+  const disputeRaiseWindowDays = disputeWindowsSetting(env, problems);
+  if (problems.length > 0 || disputeRaiseWindowDays === undefined) throw new ConfigError(problems);
   return {
     port,
     host,
@@ -129,7 +134,21 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     settlementCutoff,
     posUnknownTimeoutSeconds,
     posAuthorizationDeadlineMs,
+    disputeRaiseWindowDays,
   };
+}
+
+/** LINTAS_DISPUTE_WINDOW_DAYS over the default raise windows; undefined (and a problem) when it does not parse. */
+function disputeWindowsSetting(env: NodeJS.ProcessEnv, problems: string[]) {
+  const text = env.LINTAS_DISPUTE_WINDOW_DAYS;
+  const windows = text === undefined ? raiseWindowDaysDefault : parseRaiseWindows(text);
+  if (windows === undefined) {
+    problems.push(
+      `LINTAS_DISPUTE_WINDOW_DAYS "${text}" must be reason=days pairs separated by commas, days from 1 to ` +
+        `${raiseWindowDaysMax}, such as "other=45,duplicate=30"`,
+    );
+  }
+  return windows;
 }
 
 /** An integer environment setting within [min, max], or its default when unset. */

@@ -271,6 +271,26 @@ describe('a lost answer is rebuilt from its effect, once, on every idempotent ro
     expect(refunds.body.data.map((refund: { amount: number }) => refund.amount).sort()).toEqual([1_000, 4_000]);
   });
 
+  test('POST /v1/disputes and /v1/disputes/{id}/accept: one dispute, one chargeback', async () => {
+    const payment = await paidTransfer();
+    const body = { transferId: payment.id, reason: 'not_received', amount: 1_000, note: 'lost' };
+    const raised = await withLostAnswer((idempotencyKey) =>
+      wallet.call('POST', '/v1/disputes', body, { idempotencyKey }),
+    );
+    expectReplayed(raised, 201);
+    expect(await countRows('disputes', 'payment_transfer_id', payment.id)).toBe(1);
+    const path = `/v1/disputes/${raised.first.body.id}/accept`;
+    const accepted = await withLostAnswer((idempotencyKey) => merchant.call('POST', path, {}, { idempotencyKey }));
+    expectReplayed(accepted, 200);
+    const chargebacks = await hub.ctx.db.kysely
+      .selectFrom('transfers')
+      .select('id')
+      .where('payment_transfer_id', '=', payment.id)
+      .where('kind', '=', 'chargeback')
+      .execute();
+    expect(chargebacks.map((row) => row.id)).toEqual([accepted.first.body.chargebackTransferId]);
+  });
+
   test('POST /v1/pos/qr-codes', async () => {
     const answers = await withLostAnswer((idempotencyKey) =>
       merchant.call(

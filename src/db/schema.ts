@@ -2,6 +2,7 @@ import type {
   ChannelTables,
   CheckoutTables,
   CoreTables,
+  DisputeTables,
   FspiopTables,
   LedgerTables,
   NotifyTables,
@@ -15,6 +16,7 @@ import type {
 
 /** Every table of the hub: one type per capability's tables, composed here. */
 export type Tables = CoreTables &
+  DisputeTables &
   ChannelTables &
   CheckoutTables &
   LedgerTables &

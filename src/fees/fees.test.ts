@@ -72,6 +72,7 @@ describe('PUT /v1/fee-schedules/{currency}', () => {
       issuerSwitchFee: rule(0),
       acquirerSwitchFee: rule(0),
       merchantDiscount: rule(0),
+      arbitrationFee: rule(0),
       updatedAt: null,
     });
     const set = await operator('PUT', '/v1/fee-schedules/IDR', schedule);
@@ -82,6 +83,7 @@ describe('PUT /v1/fee-schedules/{currency}', () => {
       issuerSwitchFee: rule(5, 1, 0),
       acquirerSwitchFee: rule(10),
       merchantDiscount: rule(150),
+      arbitrationFee: rule(0),
       updatedAt: hub.clock.now().toISOString(),
     };
     expect(set.body).toEqual(expected);

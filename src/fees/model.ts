@@ -16,7 +16,16 @@ export type FeeName = (typeof feeNames)[number];
 /** One fee: `bps` of the amount (rounded half-even) plus `fixedAmount`, at least `minAmount`, in minor units. */
 export type FeeRule = { bps: number; fixedAmount: Minor; minAmount: Minor };
 
-export type FeeSchedule = Record<FeeName, FeeRule> & { currency: string; updatedAt: string | null };
+/**
+ * A currency's schedule: the four fees of a payment, and the arbitration fee
+ * the loser of a dispute the operator rules pays the hub (on the disputed
+ * amount).
+ */
+export type FeeSchedule = Record<FeeName, FeeRule> & {
+  arbitrationFee: FeeRule;
+  currency: string;
+  updatedAt: string | null;
+};
 
 export type Fees = Record<FeeName, Minor>;
 
@@ -30,6 +39,7 @@ export function emptySchedule(currency: string): FeeSchedule {
     issuerSwitchFee: zeroRule,
     acquirerSwitchFee: zeroRule,
     merchantDiscount: zeroRule,
+    arbitrationFee: zeroRule,
     updatedAt: null,
   };
 }

@@ -39,7 +39,16 @@ const RuleBody = Type.Object(
 const Rule = Type.Object({ bps: Type.Integer(), fixedAmount: Type.Integer(), minAmount: Type.Integer() });
 
 const ScheduleBody = Type.Object(
-  { interchange: RuleBody, issuerSwitchFee: RuleBody, acquirerSwitchFee: RuleBody, merchantDiscount: RuleBody },
+  {
+    interchange: RuleBody,
+    issuerSwitchFee: RuleBody,
+    acquirerSwitchFee: RuleBody,
+    merchantDiscount: RuleBody,
+    arbitrationFee: Type.Optional({
+      ...RuleBody,
+      description: 'charged on the disputed amount to the side that loses a dispute the operator rules; default 0',
+    }),
+  },
   { additionalProperties: false },
 );
 const ScheduleSchema = Type.Object(
@@ -49,6 +58,7 @@ const ScheduleSchema = Type.Object(
     issuerSwitchFee: Rule,
     acquirerSwitchFee: Rule,
     merchantDiscount: Rule,
+    arbitrationFee: Rule,
     updatedAt: NullableTimestamp,
   },
   {

@@ -4,7 +4,7 @@ import { actorOf, type Caller } from '../http/index.ts';
 import { findMerchant } from '../merchants/index.ts';
 import { type Minor, isCurrencyAlpha, minor } from '../money/index.ts';
 import { type Result, ok, refuse } from '../platform/index.ts';
-import { type FeeRule, type FeeSchedule, type Fees, emptySchedule, paymentFees } from './model.ts';
+import { type FeeRule, type FeeSchedule, type Fees, emptySchedule, paymentFees, zeroRule } from './model.ts';
 import * as store from './store.ts';
 
 export type RuleInput = { bps: number; fixedAmount?: number | undefined; minAmount?: number | undefined };
@@ -13,6 +13,7 @@ export type ScheduleInput = {
   issuerSwitchFee: RuleInput;
   acquirerSwitchFee: RuleInput;
   merchantDiscount: RuleInput;
+  arbitrationFee?: RuleInput | undefined;
 };
 
 function ruleFrom(input: RuleInput): FeeRule {
@@ -27,7 +28,8 @@ export async function scheduleOf(db: Queryable, currency: string): Promise<FeeSc
 export type SetScheduleRefusal = 'currency_not_supported';
 
 /**
- * The operator prices a currency: all four fees at once, audited. Transfers already made keep the fees they were made
+ * The operator prices a currency: all its fees at once (no arbitration fee
+ * when left out), audited. Transfers already made keep the fees they were made
  * with.
  */
 export async function setSchedule(
@@ -50,6 +52,7 @@ export async function setSchedule(
       issuerSwitchFee: ruleFrom(input.issuerSwitchFee),
       acquirerSwitchFee: ruleFrom(input.acquirerSwitchFee),
       merchantDiscount: ruleFrom(input.merchantDiscount),
+      arbitrationFee: input.arbitrationFee ? ruleFrom(input.arbitrationFee) : zeroRule,
       updatedAt: at,
     };
     await store.upsertSchedule(tx, schedule, at);

@@ -26,6 +26,9 @@ export async function findSchedule(db: Queryable, currency: string): Promise<Fee
     schedule[name] = ruleOf(row);
     schedule.updatedAt = row.updated_at;
   }
+  // Schedules set before disputes existed have no arbitration fee: it charges nothing.
+  const arbitration = rows.find((candidate) => candidate.fee === arbitrationFeeColumn);
+  if (arbitration) schedule.arbitrationFee = ruleOf(arbitration);
   return schedule;
 }
 
@@ -43,14 +46,20 @@ export async function listScheduleCurrencies(
   return (await query.execute()).map((row) => row.currency);
 }
 
-/** Writes all four fees of a currency at once, replacing what was there. */
+const arbitrationFeeColumn = 'arbitration_fee';
+
+/** Writes all the fees of a currency at once, replacing what was there. */
 export async function upsertSchedule(tx: Tx, schedule: FeeSchedule, at: string): Promise<void> {
-  for (const name of feeNames) {
+  for (const name of [...feeNames, 'arbitrationFee'] as const) {
     const rule = schedule[name];
     const values = { bps: rule.bps, fixed_amount: rule.fixedAmount, min_amount: rule.minAmount, updated_at: at };
     await tx
       .insertInto('fee_schedules')
-      .values({ currency: schedule.currency, fee: columnOf[name], ...values })
+      .values({
+        currency: schedule.currency,
+        fee: name === 'arbitrationFee' ? arbitrationFeeColumn : columnOf[name],
+        ...values,
+      })
       .onConflict((conflict) => conflict.columns(['currency', 'fee']).doUpdateSet(values))
       .execute();
   }

@@ -241,12 +241,19 @@ export async function firstMisrefundedPayment(db: Queryable) {
     .executeTakeFirst();
 }
 
-/** A payment whose refunds returned more interchange than it charged, or, fully refunded, another total. */
+/**
+ * A payment whose refunds and chargebacks returned more interchange than it
+ * charged, or, fully returned, another total.
+ */
 export async function firstMisreturnedInterchange(db: Queryable) {
   const returned = db
     .selectFrom('transfers')
-    .select(['payment_transfer_id', sql<number>`cast(sum(interchange) as bigint)`.as('returned')])
-    .where('kind', '=', 'refund')
+    .select([
+      'payment_transfer_id',
+      sql<number>`cast(sum(interchange) as bigint)`.as('returned'),
+      sumOfAmount.as('returned_amount'),
+    ])
+    .where('kind', 'in', ['refund', 'chargeback'])
     .where('status', '=', 'committed')
     .groupBy('payment_transfer_id')
     .as('r');
@@ -258,7 +265,32 @@ export async function firstMisreturnedInterchange(db: Queryable) {
     .where((eb) =>
       eb.or([
         eb('r.returned', '>', eb.ref('p.interchange')),
-        eb.and([eb('p.refunded_amount', '=', eb.ref('p.amount')), eb('r.returned', '<>', eb.ref('p.interchange'))]),
+        eb.and([eb('r.returned_amount', '=', eb.ref('p.amount')), eb('r.returned', '<>', eb.ref('p.interchange'))]),
+      ]),
+    )
+    .orderBy('p.id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** A payment whose chargebacks pass what its disputes hold, or whose refunds and disputes pass its amount. */
+export async function firstOverdisputedPayment(db: Queryable) {
+  const chargebacks = db
+    .selectFrom('transfers')
+    .select(['payment_transfer_id', sumOfAmount.as('charged_back')])
+    .where('kind', '=', 'chargeback')
+    .where('status', '=', 'committed')
+    .groupBy('payment_transfer_id')
+    .as('c');
+  return db
+    .selectFrom('transfers as p')
+    .leftJoin(chargebacks, 'c.payment_transfer_id', 'p.id')
+    .select(['p.id', 'p.amount', 'p.refunded_amount', 'p.disputed_amount', 'c.charged_back'])
+    .where('p.kind', '=', 'payment')
+    .where((eb) =>
+      eb.or([
+        eb(eb.fn.coalesce('c.charged_back', sql.lit(0)), '>', eb.ref('p.disputed_amount')),
+        eb(eb('p.refunded_amount', '+', eb.ref('p.disputed_amount')), '>', eb.ref('p.amount')),
       ]),
     )
     .orderBy('p.id')

@@ -322,8 +322,13 @@ describe('checkLedger', () => {
     },
     {
       code: 'refund_fees_mismatch',
-      detail: /charged 10 interchange; its refunds returned 11/,
+      detail: /charged 10 interchange; its refunds and chargebacks returned 11/,
       plant: (tx) => tx.updateTable('transfers').set({ interchange: 11 }).where('id', '=', laterRefund.id).execute(),
+    },
+    {
+      code: 'disputed_amount_mismatch',
+      detail: /has 500 refunded and 501 disputed; its chargebacks sum to 0/,
+      plant: (tx) => tx.updateTable('transfers').set({ disputed_amount: 501 }).where('id', '=', later.id).execute(),
     },
   ];
 

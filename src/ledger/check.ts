@@ -16,7 +16,9 @@ const passed: Verdict = ok(true);
  * transfers' entries account by account; per currency all accounts, the
  * hub's derived one included, sum to zero; each position row equals its
  * entries; `reserved` equals what the reserved transfers will debit;
- * refunded amounts and returned interchange agree with their refunds.
+ * refunded amounts and returned interchange agree with their refunds (and
+ * chargebacks); chargebacks stay within what disputes hold, and refunds and
+ * disputes together within the payment.
  * Answers the first violation, in that order, as a value.
  *
  * It reads one snapshot, so a hub serving payments meanwhile cannot make a
@@ -210,8 +212,16 @@ async function checkRefunds(db: Queryable): Promise<Verdict> {
   if (interchange) {
     return refuse(
       'refund_fees_mismatch',
-      `payment ${interchange.id} charged ${interchange.interchange} interchange; its refunds returned ` +
-        `${interchange.returned}`,
+      `payment ${interchange.id} charged ${interchange.interchange} interchange; its refunds and chargebacks ` +
+        `returned ${interchange.returned}`,
+    );
+  }
+  const disputed = await checks.firstOverdisputedPayment(db);
+  if (disputed) {
+    return refuse(
+      'disputed_amount_mismatch',
+      `payment ${disputed.id} of ${disputed.amount} has ${disputed.refunded_amount} refunded and ` +
+        `${disputed.disputed_amount} disputed; its chargebacks sum to ${disputed.charged_back ?? 0}`,
     );
   }
   return passed;

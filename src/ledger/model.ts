@@ -149,7 +149,9 @@ export type LedgerViolationCode =
   /** A payment's refunded amount differs from its committed refunds, or passes its amount. */
   | 'refunded_amount_mismatch'
   /** A payment's refunds returned more interchange than it charged, or a fully refunded one another total. */
-  | 'refund_fees_mismatch';
+  | 'refund_fees_mismatch'
+  /** A payment's chargebacks pass what its disputes hold, or its refunds and disputes together pass its amount. */
+  | 'disputed_amount_mismatch';
 
 /** What a passing check looked at. */
 export type LedgerCounts = {

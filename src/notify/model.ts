@@ -31,6 +31,13 @@ export const documentedEventTypes = [
   'pos_charge.declined',
   'pos_charge.reversed',
   'authorization.reversed',
+  'dispute.created',
+  'dispute.accepted',
+  'dispute.contested',
+  'dispute.withdrawn',
+  'dispute.escalated',
+  'dispute.won_by_issuer',
+  'dispute.won_by_acquirer',
 ] as const;
 
 export const eventTypePattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;

@@ -82,6 +82,7 @@ async function expectCountsOfMade(windowId: string): Promise<void> {
     transfers: inWindow.length,
     payments,
     refunds: inWindow.length - payments,
+    chargebacks: 0,
   });
 }
 
@@ -134,7 +135,7 @@ describe('a transfer after the cutoff, with no worker tick', () => {
       });
       expect((await windows('closed')).length).toBe(closedBefore + 1);
       const report = await reportOf(early.windowId as string);
-      expect(report.counts).toEqual({ transfers: 2, payments: 2, refunds: 0 });
+      expect(report.counts).toEqual({ transfers: 2, payments: 2, refunds: 0, chargebacks: 0 });
       expect(report.lines.find((line: { participantId: string }) => line.participantId === issuer.id)).toMatchObject({
         sent: 3_000,
       });

@@ -248,6 +248,8 @@ test('the hand-worked window', async () => {
       paymentAmount,
       refunds,
       refundAmount,
+      chargebacks: 0,
+      chargebackAmount: 0,
       merchantDiscount,
     });
     expect(report.body.merchants).toEqual(
@@ -257,7 +259,7 @@ test('the hand-worked window', async () => {
         merchant(w3, 4, 14_850, 2, 750, 229), // M3's own: 45 + 28 + 70 + 86; refunds return none
       ].sort((a, b) => (a.merchantId < b.merchantId ? -1 : 1)),
     );
-    expect(report.body.counts).toEqual({ transfers: 12, payments: 10, refunds: 2 });
+    expect(report.body.counts).toEqual({ transfers: 12, payments: 10, refunds: 2, chargebacks: 0 });
   });
 
   await step(
@@ -290,7 +292,7 @@ test('the hand-worked window', async () => {
       );
       expect(own.body.bilateral).toHaveLength(3);
       expect(own.body.merchants.map((row: { merchantId: string }) => row.merchantId)).toEqual([w1.merchantId]);
-      expect(own.body.counts).toEqual({ transfers: 7, payments: 7, refunds: 0 });
+      expect(own.body.counts).toEqual({ transfers: 7, payments: 7, refunds: 0, chargebacks: 0 });
 
       const csv = await operator('GET', `/v1/settlement-windows/${windowId}/report.csv`);
       expect(csv.status).toBe(200);

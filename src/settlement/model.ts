@@ -3,10 +3,12 @@
  * report, and its settlement. Pure rules, no I/O.
  *
  * For one window, one participant and one currency, over the window's
- * committed transfers (payments and refunds alike):
+ * committed transfers (payments, refunds, chargebacks and arbitration fees
+ * alike):
  *
  * - `sent`: the amounts of the transfers it paid (payments as issuer,
- *   refunds as acquirer);
+ *   refunds and chargebacks as acquirer; an arbitration fee is amount 0 and
+ *   its payer's switch fee);
  * - `received`: the amounts of the transfers it was paid;
  * - `feesPaid`: the fees it was charged: its switch fee on each payment
  *   (issuer's or acquirer's), the interchange it paid as a payment's
@@ -88,10 +90,14 @@ export type MerchantLine = {
   paymentAmount: number;
   refunds: number;
   refundAmount: number;
+  /** Disputes charged back to the merchant's acquirer in the window. */
+  chargebacks: number;
+  chargebackAmount: number;
   merchantDiscount: number;
 };
 
-export type ReportCounts = { transfers: number; payments: number; refunds: number };
+/** `transfers` counts every kind (arbitration fees too); the others count their own kind. */
+export type ReportCounts = { transfers: number; payments: number; refunds: number; chargebacks: number };
 
 export type WindowReport = {
   windowId: string;

@@ -74,13 +74,20 @@ const ReportSchema = Type.Object({
       paymentAmount: Amount,
       refunds: Type.Integer(),
       refundAmount: Amount,
+      chargebacks: Type.Integer(),
+      chargebackAmount: Amount,
       merchantDiscount: Amount,
     }),
     {
       description: 'per merchant, for its acquirer: the merchant discount is charged outside the hub and never posted',
     },
   ),
-  counts: Type.Object({ transfers: Type.Integer(), payments: Type.Integer(), refunds: Type.Integer() }),
+  counts: Type.Object({
+    transfers: Type.Integer(),
+    payments: Type.Integer(),
+    refunds: Type.Integer(),
+    chargebacks: Type.Integer(),
+  }),
 });
 
 const WindowQuery = Type.Intersect([ListQuery, Type.Object({ status: Type.Optional(Status) })]);

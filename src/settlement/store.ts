@@ -319,9 +319,9 @@ export async function bilateralLines(
 }
 
 /**
- * Per merchant: its payments and refunds and the merchant discount its
- * acquirer charges (a payment's payee, a refund's payer). Refunds return no
- * merchant discount.
+ * Per merchant: its payments, refunds and chargebacks and the merchant
+ * discount its acquirer charges (a payment's payee, a refund's or
+ * chargeback's payer). Neither returns the merchant discount.
  */
 export async function merchantLines(
   db: Queryable,
@@ -329,7 +329,7 @@ export async function merchantLines(
   audience: ReportAudience,
 ): Promise<MerchantLine[]> {
   const acquirer = sql<string>`case when kind = 'payment' then payee_id else payer_id end`;
-  const ofKind = (kind: 'payment' | 'refund', column: 'transfers' | 'amount' | 'merchant_discount') =>
+  const ofKind = (kind: 'payment' | 'refund' | 'chargeback', column: 'transfers' | 'amount' | 'merchant_discount') =>
     total(sql`case when kind = ${kind} then ${sql.ref(column)} else 0 end`);
   let query = db
     .selectFrom('settlement_flows')
@@ -341,9 +341,13 @@ export async function merchantLines(
       ofKind('payment', 'amount').as('payment_amount'),
       ofKind('refund', 'transfers').as('refunds'),
       ofKind('refund', 'amount').as('refund_amount'),
+      ofKind('chargeback', 'transfers').as('chargebacks'),
+      ofKind('chargeback', 'amount').as('chargeback_amount'),
       ofKind('payment', 'merchant_discount').as('merchant_discount'),
     ])
     .where('window_id', '=', windowId)
+    // An arbitration fee is between a participant and the hub, not the merchant's business.
+    .where('kind', '<>', 'arbitration_fee')
     .groupBy(['merchant_id', acquirer, 'currency'])
     .orderBy('currency')
     .orderBy('merchant_id');
@@ -357,6 +361,8 @@ export async function merchantLines(
     paymentAmount: Number(row.payment_amount),
     refunds: Number(row.refunds),
     refundAmount: Number(row.refund_amount),
+    chargebacks: Number(row.chargebacks),
+    chargebackAmount: Number(row.chargeback_amount),
     merchantDiscount: Number(row.merchant_discount),
   }));
 }
@@ -371,7 +377,8 @@ export async function reportCounts(db: Queryable, windowId: string, audience: Re
     query = query.where((eb) => eb.or([eb('payer_id', '=', audience.id), eb('payee_id', '=', audience.id)]));
   const rows = await query.execute();
   const of = (kind: string) => Number(rows.find((row) => row.kind === kind)?.transfers ?? 0);
-  return { transfers: of('payment') + of('refund'), payments: of('payment'), refunds: of('refund') };
+  const transfers = rows.reduce((sum, row) => sum + Number(row.transfers), 0);
+  return { transfers, payments: of('payment'), refunds: of('refund'), chargebacks: of('chargeback') };
 }
 
 /** The participants with a line in the window: those its events are addressed to. */

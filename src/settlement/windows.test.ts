@@ -132,7 +132,7 @@ describe('settlement windows', () => {
       lines: [],
       bilateral: [],
       merchants: [],
-      counts: { transfers: 0, payments: 0, refunds: 0 },
+      counts: { transfers: 0, payments: 0, refunds: 0, chargebacks: 0 },
     });
     expect((await operator('POST', `/v1/settlement-windows/${closed.body.id}/settle`)).body.status).toBe('settled');
   });

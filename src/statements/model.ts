@@ -8,7 +8,7 @@ export type StatementLine = {
   receiptNumber: string;
   createdAt: string;
   businessDate: string | null;
-  kind: 'payment' | 'refund';
+  kind: 'payment' | 'refund' | 'chargeback' | 'arbitration_fee';
   direction: Direction;
   counterpartyId: string;
   merchantId: string;
@@ -50,6 +50,9 @@ export type MerchantSummary = {
   refundCount: number;
   gross: number;
   refunds: number;
+  chargebackCount: number;
+  /** What disputes charged back to the acquirer on the merchant's payments. */
+  chargebacks: number;
   merchantDiscount: number;
   net: number;
 };
@@ -61,11 +64,13 @@ export const merchantSummaryColumns = [
   'refundCount',
   'gross',
   'refunds',
+  'chargebackCount',
+  'chargebacks',
   'merchantDiscount',
   'net',
 ] as const satisfies readonly (keyof MerchantSummary)[];
 
-/** What the acquirer owes each merchant: what it collected, less what it gave back and its discount. */
-export function netToMerchant(gross: number, refunds: number, merchantDiscount: number): number {
-  return gross - refunds - merchantDiscount;
+/** What the acquirer owes each merchant: what it collected, less what it gave back (refunds, chargebacks) and its discount. */
+export function netToMerchant(gross: number, refunds: number, chargebacks: number, merchantDiscount: number): number {
+  return gross - refunds - chargebacks - merchantDiscount;
 }

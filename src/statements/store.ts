@@ -32,7 +32,8 @@ function side(db: Queryable, scope: StatementScope, direction: Direction, after:
       'amount',
       'currency',
       'interchange',
-      sql<number>`case when kind = 'payment' then ${sql.ref(fee)} else 0 end`.as('switch_fee'),
+      // An arbitration fee is its payer's switch fee, as on a payment.
+      sql<number>`case when kind in ('payment', 'arbitration_fee') then ${sql.ref(fee)} else 0 end`.as('switch_fee'),
       'source',
       'payer_ref',
     ])
@@ -76,7 +77,7 @@ export async function statementBatch(
   }));
 }
 
-/** Per merchant of an acquirer: payments it collected, refunds it paid back, the merchant discount. */
+/** Per merchant of an acquirer: payments it collected, refunds and chargebacks it paid back, the merchant discount. */
 export async function merchantSummaries(db: Queryable, scope: StatementScope): Promise<MerchantSummary[]> {
   let query = db
     .selectFrom('transfers')
@@ -93,6 +94,11 @@ export async function merchantSummaries(db: Queryable, scope: StatementScope): P
         end), 0)`.as('gross'),
       sql<number>`coalesce(sum(case when kind = 'refund' and payer_id = ${scope.participantId} then amount else 0
         end), 0)`.as('refunds'),
+      sql<number>`sum(case when kind = 'chargeback' and payer_id = ${scope.participantId} then 1 else 0 end)`.as(
+        'chargeback_count',
+      ),
+      sql<number>`coalesce(sum(case when kind = 'chargeback' and payer_id = ${scope.participantId} then amount
+        else 0 end), 0)`.as('chargebacks'),
       sql<number>`coalesce(sum(case when kind = 'payment' and payee_id = ${scope.participantId} then merchant_discount
         else 0 end), 0)`.as('merchant_discount'),
     ])
@@ -100,7 +106,7 @@ export async function merchantSummaries(db: Queryable, scope: StatementScope): P
     .where((eb) =>
       eb.or([
         eb.and([eb('kind', '=', 'payment'), eb('payee_id', '=', scope.participantId)]),
-        eb.and([eb('kind', '=', 'refund'), eb('payer_id', '=', scope.participantId)]),
+        eb.and([eb('kind', 'in', ['refund', 'chargeback']), eb('payer_id', '=', scope.participantId)]),
       ]),
     )
     .groupBy(['merchant_id', 'currency'])
@@ -114,6 +120,7 @@ export async function merchantSummaries(db: Queryable, scope: StatementScope): P
     const gross = Number(row.gross);
     const refunds = Number(row.refunds);
     const merchantDiscount = Number(row.merchant_discount);
+    const chargebacks = Number(row.chargebacks);
     return {
       merchantId: row.merchant_id,
       currency: row.currency,
@@ -121,8 +128,10 @@ export async function merchantSummaries(db: Queryable, scope: StatementScope): P
       refundCount: Number(row.refund_count),
       gross,
       refunds,
+      chargebackCount: Number(row.chargeback_count),
+      chargebacks,
       merchantDiscount,
-      net: netToMerchant(gross, refunds, merchantDiscount),
+      net: netToMerchant(gross, refunds, chargebacks, merchantDiscount),
     };
   });
 }

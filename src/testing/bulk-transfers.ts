@@ -47,6 +47,7 @@ export async function seedWindowPayments(
         payer_ref: `${input.idPrefix}ref${serial}`,
         payment_transfer_id: null,
         refunded_amount: 0,
+        disputed_amount: 0,
         interchange: 0,
         issuer_switch_fee: 0,
         acquirer_switch_fee: 0,

@@ -1,4 +1,5 @@
 import { type Config, posAuthorizationDeadlineMsDefault, posUnknownTimeoutSecondsDefault } from '../config.ts';
+import { raiseWindowDaysDefault } from '../disputes/index.ts';
 import { type ManualClock, Secret, createManualClock, cryptoRandom, generateMasterKey } from '../platform/index.ts';
 import { type RunningHub, startHub } from '../server.ts';
 import type { HttpPort } from '../http/index.ts';
@@ -48,6 +49,7 @@ export async function startTestHub(
     qrGuid: 'org.lintas.hub',
     posUnknownTimeoutSeconds: posUnknownTimeoutSecondsDefault,
     posAuthorizationDeadlineMs: posAuthorizationDeadlineMsDefault,
+    disputeRaiseWindowDays: raiseWindowDaysDefault,
     ...options.config,
   };
   const clock = options.clock ?? reused?.clock ?? createManualClock(new Date());

@@ -27,6 +27,7 @@ function transfer(fields: Partial<TransferRow>): TransferRow {
     payer_ref: 'ref-1',
     payment_transfer_id: null,
     refunded_amount: 0,
+    disputed_amount: 0,
     interchange: 0,
     issuer_switch_fee: 0,
     acquirer_switch_fee: 0,

@@ -1,5 +1,5 @@
 // Transfers, the unit of clearing: payments (posted at once or reserved
-// first) and refunds, each with its receipt number and ledger entries. The
+// first), refunds and chargebacks, each with its receipt number and ledger entries. The
 // only door into src/transfers.
 export {
   type PaymentSource,
@@ -27,4 +27,11 @@ export {
   releaseReservation,
   reservePayment,
 } from './service.ts';
+export {
+  type ChargebackInput,
+  holdDisputed,
+  postArbitrationFee,
+  postChargeback,
+  releaseDisputed,
+} from './disputed.ts';
 export { TransferSchema } from './routes.ts';

@@ -7,10 +7,16 @@ import { type Posting, hubAccount, netMoves } from '../ledger/index.ts';
 import { type Minor, minor } from '../money/index.ts';
 import type { Random } from '../platform/index.ts';
 
-export type TransferKind = 'payment' | 'refund';
+/**
+ * A chargeback is a refund the merchant did not choose: a dispute's money
+ * going back, posted alike. An arbitration fee is what the loser of a ruled
+ * dispute pays the hub: a transfer of amount 0 whose payer pays the fee as
+ * its switch fee, so reports and checks read it as any other fee.
+ */
+export type TransferKind = 'payment' | 'refund' | 'chargeback' | 'arbitration_fee';
 export type TransferStatus = 'committed' | 'reserved' | 'released';
 export type PaymentSource = 'checkout' | 'placard' | 'till_qr' | 'payment_code' | 'fspiop';
-export type TransferSource = PaymentSource | 'refund';
+export type TransferSource = PaymentSource | 'refund' | 'chargeback' | 'arbitration_fee';
 
 export const paymentSources = [
   'checkout',
@@ -40,7 +46,7 @@ export type Transfer = {
   checkoutId: string | null;
   payerRef: string | null;
   source: TransferSource;
-  /** The payment a refund returns; null on payments. */
+  /** The payment a refund or chargeback returns; null on payments. */
   paymentTransferId: string | null;
   /** On a payment: the sum of its committed refunds. */
   refundedAmount: Minor;
@@ -145,7 +151,7 @@ export function paymentPostings(payment: {
 }
 
 /**
- * A refund R returning interchange Ir moves the acquirer −(R − Ir) and the
+ * A refund (or chargeback) R returning interchange Ir moves the acquirer −(R − Ir) and the
  * issuer +(R − Ir); no switch fee. A refund that only returns interchange
  * (R = Ir) moves nothing and posts no entries.
  */
@@ -172,7 +178,7 @@ export function postingsOf(
     payeeId: transfer.payeeParticipantId,
     amount: transfer.amount,
   };
-  return transfer.kind === 'payment'
+  return transfer.kind === 'payment' || transfer.kind === 'arbitration_fee'
     ? paymentPostings({ ...parties, fees: transfer.fees })
     : refundPostings({ ...parties, interchangeReturned: transfer.fees.interchange });
 }

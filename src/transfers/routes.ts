@@ -30,7 +30,12 @@ const NullableString = Type.Union([Type.String(), Type.Null()]);
 /** A transfer as the API shows it (`transferJson`); POST /v1/transfers answers the same shape. */
 export const TransferSchema = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('payment'), Type.Literal('refund')]),
+  kind: Type.Union([
+    Type.Literal('payment'),
+    Type.Literal('refund'),
+    Type.Literal('chargeback'),
+    Type.Literal('arbitration_fee'),
+  ]),
   status: Type.Union([Type.Literal('committed'), Type.Literal('reserved'), Type.Literal('released')]),
   receiptNumber: Type.String({ pattern: '^[0-9]{12}$' }),
   amount: MinorUnits,
@@ -40,8 +45,12 @@ export const TransferSchema = Type.Object({
   merchantId: Type.String(),
   checkoutId: NullableString,
   payerRef: NullableString,
-  source: Type.String({ description: 'checkout | placard | till_qr | payment_code | fspiop | refund' }),
-  paymentTransferId: Type.Union([Type.String(), Type.Null()], { description: 'on a refund: the payment it returns' }),
+  source: Type.String({
+    description: 'checkout | placard | till_qr | payment_code | fspiop | refund | chargeback | arbitration_fee',
+  }),
+  paymentTransferId: Type.Union([Type.String(), Type.Null()], {
+    description: 'on a refund or chargeback: the payment it returns',
+  }),
   refundedAmount: MinorUnits,
   onUs: Type.Boolean(),
   fees: Fees,

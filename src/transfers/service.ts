@@ -61,7 +61,7 @@ function assertPaymentInput(input: PaymentInput): void {
 
 type Draft = { status: 'committed' | 'reserved'; fees: TransferFees; window: TransferWindow | null; at: Date };
 
-function newPayment(ctx: HubContext, input: PaymentInput, draft: Draft): Transfer {
+export function newPayment(ctx: HubContext, input: PaymentInput, draft: Draft): Transfer {
   const stamp = draft.at.toISOString();
   return {
     id: newId('trf', draft.at, ctx.random),
@@ -89,7 +89,7 @@ function newPayment(ctx: HubContext, input: PaymentInput, draft: Draft): Transfe
 }
 
 /** Inserts the transfer under a fresh receipt number, drawing again on the rare collision. */
-async function insertWithReceipt(ctx: HubContext, tx: Tx, transfer: Transfer): Promise<Transfer> {
+export async function insertWithReceipt(ctx: HubContext, tx: Tx, transfer: Transfer): Promise<Transfer> {
   for (let attempt = 1; attempt <= receiptAttemptsMax; attempt += 1) {
     const numbered = { ...transfer, receiptNumber: drawReceiptNumber(ctx.random) };
     if (await store.insertTransfer(tx, numbered)) return numbered;
@@ -98,7 +98,7 @@ async function insertWithReceipt(ctx: HubContext, tx: Tx, transfer: Transfer): P
 }
 
 /** Posts the transfer's entries, if it moves anything (a refund of pure interchange does not). */
-async function post(tx: Tx, transfer: Transfer, at: string): Promise<void> {
+export async function post(tx: Tx, transfer: Transfer, at: string): Promise<void> {
   const postings = postingsOf(transfer);
   if (postings.length > 0)
     await postEntries(tx, { transferId: transfer.id, currency: transfer.currency, postings, at });
@@ -226,11 +226,13 @@ export async function releaseReservation(ctx: HubContext, tx: Tx, transferId: st
   return after;
 }
 
-function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft: Omit<Draft, 'status'>): Transfer {
+type ReturnDraft = Omit<Draft, 'status'> & { kind: 'refund' | 'chargeback' };
+
+export function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft: ReturnDraft): Transfer {
   const stamp = draft.at.toISOString();
   return {
     id: newId('trf', draft.at, ctx.random),
-    kind: 'refund',
+    kind: draft.kind,
     status: 'committed',
     receiptNumber: '',
     amount: input.amount,
@@ -240,7 +242,7 @@ function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft
     merchantId: payment.merchantId,
     checkoutId: null,
     payerRef: input.payerRef ?? null,
-    source: 'refund',
+    source: draft.kind,
     paymentTransferId: payment.id,
     refundedAmount: minor(0),
     onUs: payment.onUs,
@@ -253,17 +255,21 @@ function newRefund(ctx: HubContext, payment: Transfer, input: RefundInput, draft
   };
 }
 
-/** What this refund returns of its payment's fees, given what the payment's earlier refunds returned. */
-async function feesOfRefund(tx: Tx, payment: Transfer, amount: Minor): Promise<TransferFees> {
-  const returnedBefore = await store.sumReturnedInterchange(tx, payment.id);
-  const fees = refundFees({ amount }, payment, returnedBefore);
+/**
+ * What this refund or chargeback returns of its payment's fees, given what
+ * the payment's earlier refunds and chargebacks returned: one cumulative
+ * scale, so the last return takes the remainder whichever kind it is.
+ */
+export async function feesOfReturn(tx: Tx, payment: Transfer, amount: Minor): Promise<TransferFees> {
+  const before = await store.sumReturned(tx, payment.id);
+  const fees = refundFees({ amount }, { ...payment, refundedAmount: before.amount }, before.interchange);
   invariant(
     fees.interchange >= 0 && fees.interchange <= amount,
-    `refund of ${amount} returns between 0 and its amount in interchange (not ${fees.interchange})`,
+    `return of ${amount} gives back between 0 and its amount in interchange (not ${fees.interchange})`,
   );
   invariant(
-    returnedBefore + fees.interchange <= payment.fees.interchange,
-    `refunds of ${payment.id} return no more interchange than it charged`,
+    before.interchange + fees.interchange <= payment.fees.interchange,
+    `refunds and chargebacks of ${payment.id} return no more interchange than it charged`,
   );
   return fees;
 }
@@ -289,11 +295,12 @@ export async function postRefund(
   if (payment?.kind !== 'payment' || payment.status !== 'committed') {
     return refuse('payment_not_refundable', `transfer ${input.paymentTransferId} is not a committed payment`);
   }
-  const remaining = minor(payment.amount - payment.refundedAmount);
+  const remaining = minor(payment.amount - payment.refundedAmount - (await store.disputedAmountOf(tx, payment.id)));
   if (input.amount > remaining)
     return refuse('refund_exceeds_remaining', `only ${remaining} of the payment remains to refund`, { remaining });
   const draft = newRefund(ctx, payment, input, {
-    fees: await feesOfRefund(tx, payment, input.amount),
+    kind: 'refund',
+    fees: await feesOfReturn(tx, payment, input.amount),
     window,
     at: ctx.clock.now(),
   });

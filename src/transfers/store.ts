@@ -50,6 +50,8 @@ function toRow(transfer: Transfer): TransferRow {
     payer_ref: transfer.payerRef,
     payment_transfer_id: transfer.paymentTransferId,
     refunded_amount: transfer.refundedAmount,
+    // A new transfer holds no dispute; disputes hold part of a payment later, through holdDisputed.
+    disputed_amount: 0,
     interchange: transfer.fees.interchange,
     issuer_switch_fee: transfer.fees.issuerSwitchFee,
     acquirer_switch_fee: transfer.fees.acquirerSwitchFee,
@@ -148,26 +150,60 @@ export async function updateReservedStatus(
   return result.numUpdatedRows === 1n;
 }
 
-/** What a payment's committed refunds have returned of its interchange so far. */
-export async function sumReturnedInterchange(tx: Tx, paymentId: string): Promise<Minor> {
+/**
+ * What a payment's committed refunds and chargebacks have returned so far,
+ * in amount and in interchange: both return interchange on one cumulative
+ * scale, so their rounding never drifts apart.
+ */
+export async function sumReturned(tx: Tx, paymentId: string): Promise<{ amount: Minor; interchange: Minor }> {
   const row = await tx
     .selectFrom('transfers')
     // PostgreSQL sums bigints into numeric; cast back so the driver returns a checked safe integer.
-    .select(sql<number>`cast(coalesce(sum(interchange), 0) as bigint)`.as('returned'))
+    .select([
+      sql<number>`cast(coalesce(sum(amount), 0) as bigint)`.as('amount'),
+      sql<number>`cast(coalesce(sum(interchange), 0) as bigint)`.as('interchange'),
+    ])
     .where('payment_transfer_id', '=', paymentId)
-    .where('kind', '=', 'refund')
+    .where('kind', 'in', ['refund', 'chargeback'])
     .where('status', '=', 'committed')
     .executeTakeFirstOrThrow();
-  return minor(Number(row.returned));
+  return { amount: minor(Number(row.amount)), interchange: minor(Number(row.interchange)) };
 }
 
-/** Adds a refund to its payment's refunded amount, never past the payment's amount; answers the new total. */
+/** What disputes hold of a payment: open ones and those charged back. */
+export async function disputedAmountOf(tx: Tx, paymentId: string): Promise<Minor> {
+  const row = await tx
+    .selectFrom('transfers')
+    .select('disputed_amount')
+    .where('id', '=', paymentId)
+    .executeTakeFirstOrThrow();
+  return minor(row.disputed_amount);
+}
+
+/**
+ * Moves a payment's disputed amount by `delta`, never below zero nor past
+ * what refunds leave of the payment; answers the new total, or undefined
+ * when the move would break either bound.
+ */
+export async function addDisputed(tx: Tx, paymentId: string, delta: number): Promise<number | undefined> {
+  const row = await tx
+    .updateTable('transfers')
+    .set((eb) => ({ disputed_amount: eb('disputed_amount', '+', delta) }))
+    .where('id', '=', paymentId)
+    .where((eb) => eb(eb('disputed_amount', '+', delta), '>=', 0))
+    .where((eb) => eb(eb(eb('refunded_amount', '+', eb.ref('disputed_amount')), '+', delta), '<=', eb.ref('amount')))
+    .returning('disputed_amount')
+    .executeTakeFirst();
+  return row?.disputed_amount;
+}
+
+/** Adds a refund to its payment's refunded amount, never past what disputes leave of it; answers the new total. */
 export async function addRefunded(tx: Tx, paymentId: string, amount: number): Promise<number | undefined> {
   const row = await tx
     .updateTable('transfers')
     .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', amount) }))
     .where('id', '=', paymentId)
-    .where((eb) => eb(eb('refunded_amount', '+', amount), '<=', eb.ref('amount')))
+    .where((eb) => eb(eb(eb('refunded_amount', '+', eb.ref('disputed_amount')), '+', amount), '<=', eb.ref('amount')))
     .returning('refunded_amount')
     .executeTakeFirst();
   return row?.refunded_amount;

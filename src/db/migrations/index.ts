@@ -12,6 +12,9 @@ import * as pos from './0010_pos.ts';
 import * as reconciliation from './0011_reconciliation.ts';
 import * as idempotencyEffects from './0012_idempotency_effects.ts';
 import * as payments from './0013_payments.ts';
+import * as disputes from './0017_disputes.ts';
+import * as liabilityRules from './0018_liability_rules.ts';
+import * as disputeEvidence from './0019_dispute_evidence.ts';
 import * as fspiop from './0020_fspiop.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
@@ -29,5 +32,8 @@ export const migrations: Record<string, Migration> = {
   '0011_reconciliation': reconciliation,
   '0012_idempotency_effects': idempotencyEffects,
   '0013_payments': payments,
+  '0017_disputes': disputes,
+  '0018_liability_rules': liabilityRules,
+  '0019_dispute_evidence': disputeEvidence,
   '0020_fspiop': fspiop,
 };

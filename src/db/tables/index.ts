@@ -7,6 +7,7 @@ export type {
   ParticipantKeyRow,
   ParticipantRow,
 } from './core.ts';
+export type { DisputeEvidenceRow, DisputeRow, DisputeTables, LiabilityRuleRow } from './disputes.ts';
 export type { LedgerTables, PositionRow, TransferRow } from './ledger.ts';
 export type { EventDeliveryRow, EventRow, NotifyTables, WebhookEndpointRow } from './notify.ts';
 export type { PlacardTables, TillQrRow } from './placards.ts';

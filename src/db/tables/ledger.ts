@@ -19,6 +19,8 @@ export type TransferRow = {
   payer_ref: string | null;
   payment_transfer_id: string | null;
   refunded_amount: number;
+  /** On a payment: what its disputes hold (open, or charged back); refunded + disputed never pass the amount. */
+  disputed_amount: number;
   interchange: number;
   issuer_switch_fee: number;
   acquirer_switch_fee: number;
