@@ -313,7 +313,9 @@ async function runSettleCli(args: string[]) {
   const program = new Command('lintas').exitOverride();
   registerSettleCommands(program, io);
   // The command opens a connection of its own, as it would in its own process: what the hub wrote is committed
-  // first, as it is before any answer of the hub leaves.
+  // first, as it is before any answer of the hub leaves. In one process SQLite's wait for a lock blocks the
+  // thread the hub would commit on, so the hub's timed jobs stop first (the tests drive them with runOnce).
+  await Promise.all(Object.values(hub.workers).map((worker) => worker.stop()));
   await hub.ctx.db.durable();
   await program.parseAsync(['settle', ...args, '--db', hub.config.db], { from: 'user' });
   return captured;
