@@ -17,6 +17,9 @@ import {
   ProblemSchema,
   type SignatureResolver,
   createAuthHook,
+  createWindowCounter,
+  databaseSharedCounts,
+  registerRateLimit,
   createHttpMetrics,
   createIdempotency,
   buildSharedSerializers,
@@ -129,13 +132,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     // A POST without a body is an empty object to its schema, so missing fields are named one by one.
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE') request.body = {};
   });
-  app.addHook(
-    'preValidation',
-    createAuthHook({
-      resolveBearer: (token) => resolveBearer(ctx, token),
-      verifySignature: signatureResolverOf(ctx),
-    }),
-  );
+  await registerCallerHooks(app, ctx, logger);
   // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
   app.addHook('preValidation', idempotency.claim);
   app.addHook('onSend', idempotency.record);
@@ -164,6 +161,33 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   await app.ready();
   const closeGracefully = gracefulCloser(app.server);
   return { app, close: () => closeGracefully(() => app.close()) };
+}
+
+/**
+ * Who calls, then how often: a request is counted once its caller is proven,
+ * against that caller; a request that proves no one, against its address.
+ */
+async function registerCallerHooks(app: App, ctx: HubContext, logger: pino.Logger): Promise<void> {
+  const authenticate = createAuthHook({
+    resolveBearer: (token) => resolveBearer(ctx, token),
+    verifySignature: signatureResolverOf(ctx),
+  });
+  const rateLimit = await registerRateLimit(app, {
+    counter: createWindowCounter({
+      clock: ctx.clock,
+      shared: ctx.db.engine === 'postgres' ? databaseSharedCounts(ctx.db) : undefined,
+      logger,
+    }),
+    settings: ctx.config.rateLimit,
+  });
+  app.addHook('preValidation', async (request, reply) => {
+    const refusal = await authenticate(request, reply).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await rateLimit(request, reply);
+    if (refusal) throw refusal;
+  });
 }
 
 /** The OpenAPI document of every route, and swagger-ui at /docs under its own CSP. */

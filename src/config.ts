@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { idempotencyLockMs } from './http/index.ts';
+import { type RateLimitSettings, idempotencyLockMs, rateLimitDefaults, rateLimitPerMinuteMax } from './http/index.ts';
 import { type Random, Secret, generateMasterKey, invariant, isValidMasterKey, newToken } from './platform/index.ts';
 import { type SettlementCutoff, parseCutoff } from './settlement/index.ts';
 
@@ -22,6 +22,8 @@ export type Config = {
   readonly posUnknownTimeoutSeconds: number;
   /** How long the hub waits for a wallet to authorise a till charge (LINTAS_POS_AUTHORIZATION_DEADLINE_MS). */
   readonly posAuthorizationDeadlineMs: number;
+  /** Requests a minute per caller and per address (LINTAS_RATE_LIMIT_PER_MINUTE, LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE). */
+  readonly rateLimit: RateLimitSettings;
 };
 
 export type ConfigInput = {
@@ -64,6 +66,7 @@ type Settings = {
   settlementCutoff: SettlementCutoff | undefined;
   posUnknownTimeoutSeconds: number;
   posAuthorizationDeadlineMs: number;
+  rateLimit: RateLimitSettings;
 };
 
 /** Flags win over environment; every bad value is reported, not only the first. */
@@ -117,6 +120,7 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     [posAuthorizationDeadlineMsMin, posAuthorizationDeadlineMsMax],
     problems,
   );
+  const rateLimit = rateLimitSettings(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -129,6 +133,27 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     settlementCutoff,
     posUnknownTimeoutSeconds,
     posAuthorizationDeadlineMs,
+    rateLimit,
+  };
+}
+
+/** LINTAS_RATE_LIMIT_PER_MINUTE per caller and LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE per address. */
+function rateLimitSettings(env: NodeJS.ProcessEnv, problems: string[]): RateLimitSettings {
+  return {
+    perCallerPerMinute: integerSetting(
+      env,
+      'LINTAS_RATE_LIMIT_PER_MINUTE',
+      rateLimitDefaults.perCallerPerMinute,
+      [1, rateLimitPerMinuteMax],
+      problems,
+    ),
+    anonymousPerMinute: integerSetting(
+      env,
+      'LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE',
+      rateLimitDefaults.anonymousPerMinute,
+      [1, rateLimitPerMinuteMax],
+      problems,
+    ),
   };
 }
 

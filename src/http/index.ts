@@ -17,6 +17,15 @@ export { generateEd25519KeyPair, parseEd25519PublicJwk, publicKeyToJwk } from '.
 export { gracefulCloser } from './graceful-close.ts';
 export { createHttpMetrics, registerCapabilityMetrics } from './metrics.ts';
 export { purgeExpiredNonces, useNonce } from './nonce-store.ts';
+export {
+  type RateLimitSettings,
+  createWindowCounter,
+  databaseSharedCounts,
+  rateLimitDefaults,
+  rateLimitPerMinuteMax,
+  rateLimitWindowMs,
+  registerRateLimit,
+} from './rate-limit.ts';
 export { pageOf, toPage } from './pagination.ts';
 export { type FieldError, invalidRequest, notFound, Problem, registerProblemCodes } from './problems.ts';
 export {

@@ -15,6 +15,7 @@ import {
   Timestamp,
   problemResponses,
   replayAs,
+  rateLimitPerMinuteMax,
 } from '../http/index.ts';
 import { flowsOf, participantRoles } from './model.ts';
 import * as service from './service.ts';
@@ -87,6 +88,19 @@ const Reason = Type.Object(
   { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
   { additionalProperties: false },
 );
+const NewRateLimit = Type.Object(
+  {
+    requestsPerMinute: Type.Union([Type.Integer({ minimum: 1, maximum: rateLimitPerMinuteMax }), Type.Null()], {
+      description: "requests a minute this participant may send; null: the hub's default",
+    }),
+  },
+  { additionalProperties: false },
+);
+const RateLimitSchema = Type.Object({
+  participantId: Type.String(),
+  requestsPerMinute: Type.Union([Type.Integer(), Type.Null()]),
+  effectiveRequestsPerMinute: Type.Integer(),
+});
 const tags = ['participants'];
 
 /** A lost answer about a participant, rebuilt from it. */
@@ -197,6 +211,12 @@ export function participantRoutes(app: App, ctx: HubContext): void {
     },
   });
 
+  rateLimitRoutes(app, ctx);
+  walletDirectoryRoute(app, ctx);
+}
+
+/** The directory of active issuers, for everyone who calls the hub. */
+function walletDirectoryRoute(app: App, ctx: HubContext): void {
   app.get('/v1/wallets', {
     config: { auth: ['operator', 'participant', 'merchant', 'buyer'] },
     schema: {
@@ -215,6 +235,46 @@ export function participantRoutes(app: App, ctx: HubContext): void {
         })),
         nextCursor: null,
       };
+    },
+  });
+}
+
+/** The operator's rate limit for one participant. */
+function rateLimitRoutes(app: App, ctx: HubContext): void {
+  app.put('/v1/participants/:id/rate-limit', {
+    config: { auth: ['operator'] },
+    schema: {
+      tags,
+      summary: "Set a participant's own rate limit (null: the hub's default)",
+      params: IdParams,
+      body: NewRateLimit,
+      response: { 200: RateLimitSchema, ...problemResponses },
+    },
+    handler: async (request) =>
+      valueOrThrow(
+        await service.setParticipantRateLimit(
+          ctx,
+          callerOf(request),
+          request.params.id,
+          request.body.requestsPerMinute,
+        ),
+      ),
+  });
+
+  app.get('/v1/participants/:id/rate-limit', {
+    config: { auth: ['operator', 'participant'] },
+    schema: {
+      tags,
+      summary: "A participant's rate limit",
+      params: IdParams,
+      response: { 200: RateLimitSchema, ...problemResponses },
+    },
+    handler: async (request) => {
+      const limit = service.canSeeParticipant(callerOf(request), request.params.id)
+        ? await service.findParticipantRateLimit(ctx, request.params.id)
+        : undefined;
+      if (!limit) throw notFound(`participant ${request.params.id}`);
+      return limit;
     },
   });
 }

@@ -56,6 +56,12 @@ export function createSignatureResolver(ctx: HubContext): SignatureResolver {
     if (!participant || !callingStatuses.has(participant.status)) {
       return { ok: false, code: 'forbidden', detail: `participant ${verdict.participantId} is not active` };
     }
-    return { ok: true, caller: { type: 'participant', id: verdict.participantId, keyId: verdict.keyId } };
+    const caller = {
+      type: 'participant',
+      id: verdict.participantId,
+      keyId: verdict.keyId,
+      rateLimitPerMinute: participant.rate_limit_per_minute,
+    } as const;
+    return { ok: true, caller };
   };
 }

@@ -1,7 +1,7 @@
 import { type Config, posAuthorizationDeadlineMsDefault, posUnknownTimeoutSecondsDefault } from '../config.ts';
+import { type HttpPort, rateLimitDefaults } from '../http/index.ts';
 import { type ManualClock, Secret, createManualClock, cryptoRandom, generateMasterKey } from '../platform/index.ts';
 import { type RunningHub, startHub } from '../server.ts';
-import type { HttpPort } from '../http/index.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort } from './processes.ts';
 
@@ -48,6 +48,7 @@ export async function startTestHub(
     qrGuid: 'org.lintas.hub',
     posUnknownTimeoutSeconds: posUnknownTimeoutSecondsDefault,
     posAuthorizationDeadlineMs: posAuthorizationDeadlineMsDefault,
+    rateLimit: rateLimitDefaults,
     ...options.config,
   };
   const clock = options.clock ?? reused?.clock ?? createManualClock(new Date());

@@ -12,6 +12,7 @@ import * as pos from './0010_pos.ts';
 import * as reconciliation from './0011_reconciliation.ts';
 import * as idempotencyEffects from './0012_idempotency_effects.ts';
 import * as payments from './0013_payments.ts';
+import * as rateLimits from './0014_rate_limits.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_reconciliation': reconciliation,
   '0012_idempotency_effects': idempotencyEffects,
   '0013_payments': payments,
+  '0014_rate_limits': rateLimits,
 };
