@@ -16,6 +16,7 @@ import {
   problemResponses,
   replayAs,
   rateLimitPerMinuteMax,
+  LimitMinorUnits,
 } from '../http/index.ts';
 import { flowsOf, participantRoles } from './model.ts';
 import * as service from './service.ts';
@@ -38,12 +39,7 @@ const NewParticipant = Type.Object(
     publicKeys: Type.Optional(Type.Array(NewKey, { maxItems: 10 })),
     appSwitchUrlTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
     paymentCodePrefixes: Type.Optional(Type.Array(Prefix, { maxItems: 20 })),
-    netDebitCaps: Type.Optional(
-      Type.Record(
-        Type.String({ pattern: '^[A-Z]{3}$' }),
-        Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-      ),
-    ),
+    netDebitCaps: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), LimitMinorUnits)),
   },
   { additionalProperties: false },
 );
