@@ -45,6 +45,7 @@ export {
   problemResponses,
   ProblemSchema,
   Timestamp,
+  TextLine,
 } from './schemas.ts';
 export { docsContentSecurityPolicy, noStoreForSecretAnswers, securityHeaderOptions } from './security-headers.ts';
 export { type SignatureKeyRecord, verifySignedRequest } from './signatures.ts';

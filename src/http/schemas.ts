@@ -27,6 +27,15 @@ export const CountryCode = Type.String({
   format: 'iso3166-alpha2',
   description: 'ISO 3166 alpha-2 code',
 });
+/** A name or a city: Unicode text of at most `charsMax` characters (code points), one line, nothing hidden in it. */
+export function TextLine(charsMax: number, description?: string) {
+  return Type.String({
+    minLength: 1,
+    maxLength: charsMax,
+    format: 'text-line',
+    ...(description ? { description } : {}),
+  });
+}
 /** Minor units: a 64-bit integer in the database, a safe integer in JSON. */
 export const MinorUnits = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
 /**

@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { amountOutOfBounds, isCurrencyAlpha } from '../money/index.ts';
+import { unsafeTextOf } from '../platform/index.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -18,6 +19,8 @@ export function isCountryCode(code: string): boolean {
 export const customFormats = {
   iso4217: (value: string) => isCurrencyAlpha(value),
   'iso3166-alpha2': (value: string) => isCountryCode(value),
+  /** One line of Unicode text with nothing hidden in it (`unsafeTextOf`): names and cities. */
+  'text-line': (value: string) => unsafeTextOf(value) === undefined,
 };
 
 /**

@@ -17,10 +17,12 @@ import {
   replayAs,
   rateLimitPerMinuteMax,
   LimitMinorUnits,
+  TextLine,
 } from '../http/index.ts';
 import { flowsOf, participantRoles } from './model.ts';
 import * as service from './service.ts';
 
+const participantNameCharsMax = 100;
 const KeyId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
 const Jwk = Type.Object(
   {},
@@ -32,7 +34,7 @@ const Prefix = Type.String({ pattern: '^[0-9]{1,10}$' });
 
 const NewParticipant = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: TextLine(participantNameCharsMax),
     roles: Type.Array(Type.Union(participantRoles.map((role) => Type.Literal(role))), { minItems: 1, maxItems: 2 }),
     currencies: Type.Array(CurrencyCode, { minItems: 1, maxItems: 50 }),
     callbackUrl: HttpUrl,

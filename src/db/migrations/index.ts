@@ -13,6 +13,7 @@ import * as reconciliation from './0011_reconciliation.ts';
 import * as idempotencyEffects from './0012_idempotency_effects.ts';
 import * as payments from './0013_payments.ts';
 import * as rateLimits from './0014_rate_limits.ts';
+import * as merchantNames from './0015_merchant_names.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012_idempotency_effects': idempotencyEffects,
   '0013_payments': payments,
   '0014_rate_limits': rateLimits,
+  '0015_merchant_names': merchantNames,
 };

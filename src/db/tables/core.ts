@@ -54,6 +54,10 @@ export type MerchantRow = {
   updated_at: string;
   suspended_at: string | null;
   key_rotated_at: string | null;
+  /** What the merchant gave for EMV 59, 60 and 64/00; null: made from name and city. */
+  name_latin: string | null;
+  city_latin: string | null;
+  language: string | null;
 };
 
 export type AuditEventRow = {
