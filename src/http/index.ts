@@ -48,8 +48,8 @@ export {
   TextLine,
 } from './schemas.ts';
 export { docsContentSecurityPolicy, noStoreForSecretAnswers, securityHeaderOptions } from './security-headers.ts';
-export { type SignatureKeyRecord, verifySignedRequest } from './signatures.ts';
-export { signRequest } from './sign-request.ts';
+export { type SignatureKeyRecord, verifySignedRequest, verifySignedResponse } from './signatures.ts';
+export { signRequest, signResponse } from './sign-request.ts';
 export {
   createFetchHttpPort,
   createSignedHttpClient,
