@@ -40,7 +40,7 @@ export function openHubContext(config: Config, options: HubOptions = {}): HubCon
   const db: Database = openDatabase(config.db);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const http = afterDurable(db, options.http ?? createFetchHttpPort());
+  const http = afterDurable(db, options.http ?? createFetchHttpPort({ allowPrivate: config.allowPrivateUrls }));
   return createHubContext({ db, clock, random, config, logger, http });
 }
 

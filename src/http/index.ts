@@ -60,6 +60,7 @@ export {
   type SignedHttpClient,
 } from './signed-client.ts';
 export { type UrlPolicy, checkOutboundUrl, lookupTimeoutMs } from './url-policy.ts';
+export { OutboundAddressRefused, addressRefusal, createOutboundDispatcher } from './outbound-dispatcher.ts';
 export { createValidatorCompiler } from './validation.ts';
 export { buildSharedSerializers } from './serializers.ts';
 import './fastify-types.ts';
