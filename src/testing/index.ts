@@ -21,7 +21,12 @@ export {
   verifyWebhook,
   webhookVerifies,
 } from './receivers.ts';
-export { referenceSignResponse, referenceVerify } from './rfc9421-reference-signer.ts';
+export {
+  referenceContentDigest,
+  referenceSign,
+  referenceSignResponse,
+  referenceVerify,
+} from './rfc9421-reference-signer.ts';
 export { seedWindowPayments } from './bulk-transfers.ts';
 export { failAnswerStorage } from './answer-storage.ts';
 export { freePort, launchChromium, ledgerCheckOf, spawnLintas, type LintasProcess } from './processes.ts';
