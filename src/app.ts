@@ -20,6 +20,7 @@ import {
   createWindowCounter,
   databaseSharedCounts,
   registerRateLimit,
+  redactedUrlForLog,
   createHttpMetrics,
   createIdempotency,
   buildSharedSerializers,
@@ -106,6 +107,8 @@ function registerCapabilities(app: App, ctx: HubContext, metrics: ReturnType<typ
 export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes?: ExtraRoutes): Promise<HubServer> {
   const app = Fastify({
     loggerInstance: logger,
+    // Each request is logged once it is answered, by the hook below, with its URL redacted.
+    disableRequestLogging: true,
     bodyLimit: bodyBytesMax,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
@@ -143,6 +146,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   app.addHook('onSend', noStoreForSecretAnswers);
   app.addHook('onRoute', idempotency.bindHandler);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
+  logRequests(app);
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     // A refusal the use case made after its effect (a declined charge) is its answer; only a fault is replaced.
     const fault = toProblem(error).status >= 500;
@@ -187,6 +191,20 @@ async function registerCallerHooks(app: App, ctx: HubContext, logger: pino.Logge
     );
     await rateLimit(request, reply);
     if (refusal) throw refusal;
+  });
+}
+
+/** One line per request once it is answered, its URL redacted (`redactedUrlForLog`): no secret in a log. */
+function logRequests(app: App): void {
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        req: { method: request.method, url: redactedUrlForLog(request.url), remoteAddress: request.ip },
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
+    );
   });
 }
 

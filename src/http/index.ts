@@ -15,6 +15,7 @@ export {
 } from './idempotency.ts';
 export { generateEd25519KeyPair, parseEd25519PublicJwk, publicKeyToJwk } from './jwk.ts';
 export { gracefulCloser } from './graceful-close.ts';
+export { redactedUrlForLog } from './log-redaction.ts';
 export { createHttpMetrics, registerCapabilityMetrics } from './metrics.ts';
 export { purgeExpiredNonces, useNonce } from './nonce-store.ts';
 export {

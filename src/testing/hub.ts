@@ -29,7 +29,14 @@ export type TestHub = Omit<RunningHub, 'stop'> & {
  * it, or a restart after `stop({keepDatabase: true})`.
  */
 export async function startTestHub(
-  options: { clock?: ManualClock; http?: HttpPort; config?: Partial<Config>; reuseDatabaseOf?: TestHub } = {},
+  options: {
+    clock?: ManualClock;
+    http?: HttpPort;
+    config?: Partial<Config>;
+    reuseDatabaseOf?: TestHub;
+    /** Log lines at this level go here instead of nowhere. */
+    log?: { level: string; destination: { write(line: string): void } };
+  } = {},
 ): Promise<TestHub> {
   const reused = options.reuseDatabaseOf;
   const database: SharedTestDatabase = reused?.database ?? { ...(await createTestDatabase()), hubs: 0 };
@@ -54,7 +61,8 @@ export async function startTestHub(
   const clock = options.clock ?? reused?.clock ?? createManualClock(new Date());
   const hub = await startHub(config, {
     clock,
-    logLevel: process.env.LINTAS_TEST_LOG_LEVEL ?? 'silent',
+    logLevel: options.log?.level ?? process.env.LINTAS_TEST_LOG_LEVEL ?? 'silent',
+    ...(options.log ? { logDestination: options.log.destination } : {}),
     ...(options.http ? { http: options.http } : {}),
   });
   database.hubs += 1;
