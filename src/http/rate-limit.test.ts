@@ -10,7 +10,8 @@ import {
   testEngine,
 } from '../testing/index.ts';
 import { createMerchant } from '../testing/world.ts';
-import { rateLimitDefaults, rateLimitFlushIntervalMs, rateLimitWindowMs } from './rate-limit.ts';
+import { createManualClock, createManualTimer } from '../platform/index.ts';
+import { createWindowCounter, rateLimitDefaults, rateLimitFlushIntervalMs, rateLimitWindowMs } from './rate-limit.ts';
 
 function expectRateLimited(response: ApiResponse, limit: number): void {
   expect(response.status).toBe(429);
@@ -182,5 +183,30 @@ describe.runIf(testEngine() === 'postgres')('rate limits across hub processes on
     for (let count = 0; count < 4; count += 1)
       onSecond.push((await onSecondHub('GET', `/v1/participants/${wallet.id}`)).status);
     expect(onSecond).toEqual([200, 200, 429, 429]);
+  });
+});
+
+describe('the window counter', () => {
+  test("a flush while a new caller's shared count is read keeps every request counted", async () => {
+    let release: () => void = () => {};
+    const read = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const shared = {
+      read: () => read.then(() => undefined),
+      add: async (counts: readonly { key: string; windowStart: number; count: number }[]) =>
+        counts.map((count) => ({ ...count })),
+    };
+    const counter = createWindowCounter({
+      clock: createManualClock(new Date('2026-12-07T10:00:00Z')),
+      shared,
+      timer: createManualTimer(),
+    });
+    const first = counter.increment('participant:par_1');
+    await counter.flush();
+    release();
+    expect((await first).current).toBe(1);
+    expect((await counter.increment('participant:par_1')).current).toBe(2);
+    await counter.stop();
   });
 });

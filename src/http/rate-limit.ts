@@ -207,9 +207,11 @@ export function createWindowCounter(options: {
         entries.set(key, entry);
       }
       entry.pending += 1;
+      // While the shared count is read, a flush may move this request from pending to sending, then to known.
       await entry.learnt;
-      invariant(entry.pending >= 1 && entry.known >= 0, `the count of ${key} in its window is positive`);
-      return { current: entry.known + entry.sending + entry.pending, ttl: windowStart + rateLimitWindowMs - nowMs };
+      const current = entry.known + entry.sending + entry.pending;
+      invariant(current >= 1, `the count of ${key} in its window includes this request`);
+      return { current, ttl: windowStart + rateLimitWindowMs - nowMs };
     },
     flush,
     async stop() {
