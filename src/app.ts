@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyRequest, LogController } from 'fastify';
 import { sql } from 'kysely';
 import type { pino } from 'pino';
 import type { ExtraRoutes, RouteWiring } from './capability.ts';
@@ -107,8 +107,8 @@ function registerCapabilities(app: App, ctx: HubContext, metrics: ReturnType<typ
 export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes?: ExtraRoutes): Promise<HubServer> {
   const app = Fastify({
     loggerInstance: logger,
-    // Each request is logged once it is answered, by the hook below, with its URL redacted.
-    disableRequestLogging: true,
+    // Each request is logged once it is answered, by `logRequests`, with its URL redacted.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyBytesMax,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
