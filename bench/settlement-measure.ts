@@ -64,7 +64,7 @@ export async function measureCloseAndReport(location: string, windowId: string):
     config,
     logger: pino({ level: 'silent' }),
     audit: createAuditWriter(systemClock, cryptoRandom),
-    http: createFetchHttpPort(),
+    http: createFetchHttpPort({ allowPrivate: true }),
   };
   const rssBeforeWorkBytes = process.memoryUsage().rss;
   try {

@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyRequest, LogController } from 'fastify';
 import { sql } from 'kysely';
 import type { pino } from 'pino';
 import type { ExtraRoutes, RouteWiring } from './capability.ts';
@@ -17,6 +17,10 @@ import {
   ProblemSchema,
   type SignatureResolver,
   createAuthHook,
+  createWindowCounter,
+  databaseSharedCounts,
+  registerRateLimit,
+  redactedUrlForLog,
   createHttpMetrics,
   createIdempotency,
   buildSharedSerializers,
@@ -103,6 +107,8 @@ function registerCapabilities(app: App, ctx: HubContext, metrics: ReturnType<typ
 export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes?: ExtraRoutes): Promise<HubServer> {
   const app = Fastify({
     loggerInstance: logger,
+    // Each request is logged once it is answered, by `logRequests`, with its URL redacted.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyBytesMax,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
@@ -129,13 +135,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
     // A POST without a body is an empty object to its schema, so missing fields are named one by one.
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE') request.body = {};
   });
-  app.addHook(
-    'preValidation',
-    createAuthHook({
-      resolveBearer: (token) => resolveBearer(ctx, token),
-      verifySignature: signatureResolverOf(ctx),
-    }),
-  );
+  await registerCallerHooks(app, ctx, logger);
   // After auth, before validation: a 400 for a bad body is an answer like any other 4xx, stored and replayed.
   app.addHook('preValidation', idempotency.claim);
   app.addHook('onSend', idempotency.record);
@@ -146,6 +146,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   app.addHook('onSend', noStoreForSecretAnswers);
   app.addHook('onRoute', idempotency.bindHandler);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
+  logRequests(app);
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     // A refusal the use case made after its effect (a declined charge) is its answer; only a fault is replaced.
     const fault = toProblem(error).status >= 500;
@@ -164,6 +165,47 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
   await app.ready();
   const closeGracefully = gracefulCloser(app.server);
   return { app, close: () => closeGracefully(() => app.close()) };
+}
+
+/**
+ * Who calls, then how often: a request is counted once its caller is proven,
+ * against that caller; a request that proves no one, against its address.
+ */
+async function registerCallerHooks(app: App, ctx: HubContext, logger: pino.Logger): Promise<void> {
+  const authenticate = createAuthHook({
+    resolveBearer: (token) => resolveBearer(ctx, token),
+    verifySignature: signatureResolverOf(ctx),
+  });
+  const rateLimit = await registerRateLimit(app, {
+    counter: createWindowCounter({
+      clock: ctx.clock,
+      shared: ctx.db.engine === 'postgres' ? databaseSharedCounts(ctx.db) : undefined,
+      logger,
+    }),
+    settings: ctx.config.rateLimit,
+  });
+  app.addHook('preValidation', async (request, reply) => {
+    const refusal = await authenticate(request, reply).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await rateLimit(request, reply);
+    if (refusal) throw refusal;
+  });
+}
+
+/** One line per request once it is answered, its URL redacted (`redactedUrlForLog`): no secret in a log. */
+function logRequests(app: App): void {
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        req: { method: request.method, url: redactedUrlForLog(request.url), remoteAddress: request.ip },
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
+    );
+  });
 }
 
 /** The OpenAPI document of every route, and swagger-ui at /docs under its own CSP. */

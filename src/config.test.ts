@@ -28,6 +28,12 @@ describe('configuration', () => {
       expect(() => readSettings({}, { LINTAS_DISPUTE_WINDOW_DAYS: bad }), bad).toThrow(/LINTAS_DISPUTE_WINDOW_DAYS/);
   });
 
+  test('rate limits: 600,000 a minute per caller and 60,000 per address unless set', () => {
+    expect(readSettings({}, {}).rateLimit).toEqual({ perCallerPerMinute: 600_000, anonymousPerMinute: 60_000 });
+    const set = readSettings({}, { LINTAS_RATE_LIMIT_PER_MINUTE: '100', LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '10' });
+    expect(set.rateLimit).toEqual({ perCallerPerMinute: 100, anonymousPerMinute: 10 });
+  });
+
   test('flags win over the environment', () => {
     expect(readSettings({ port: '9000' }, { LINTAS_PORT: '7000' }).port).toBe(9000);
     expect(readSettings({}, { LINTAS_PORT: '7000' }).port).toBe(7000);
@@ -45,6 +51,8 @@ describe('configuration', () => {
     [{}, { LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS: '1.5' }, 'LINTAS_POS_UNKNOWN_TIMEOUT_SECONDS'],
     [{}, { LINTAS_POS_AUTHORIZATION_DEADLINE_MS: '99' }, 'LINTAS_POS_AUTHORIZATION_DEADLINE_MS'],
     [{}, { LINTAS_POS_AUTHORIZATION_DEADLINE_MS: '30001' }, 'LINTAS_POS_AUTHORIZATION_DEADLINE_MS'],
+    [{}, { LINTAS_RATE_LIMIT_PER_MINUTE: '0' }, 'LINTAS_RATE_LIMIT_PER_MINUTE'],
+    [{}, { LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE: 'many' }, 'LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE'],
     [{ db: 'postgres://[bad' }, {}, 'database URL'],
   ])('refuses %j %j with a message naming %s', (flags, env, message) => {
     expect(() => readSettings(flags, env)).toThrow(ConfigError);

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { idempotencyLockMs } from './http/index.ts';
+import { type RateLimitSettings, idempotencyLockMs, rateLimitDefaults, rateLimitPerMinuteMax } from './http/index.ts';
 import { type Random, Secret, generateMasterKey, invariant, isValidMasterKey, newToken } from './platform/index.ts';
 import { type DisputeReason, parseRaiseWindows, raiseWindowDaysDefault, raiseWindowDaysMax } from './disputes/index.ts';
 import { type SettlementCutoff, parseCutoff } from './settlement/index.ts';
@@ -25,6 +25,8 @@ export type Config = {
   readonly posAuthorizationDeadlineMs: number;
   /** Days after a payment's commit an issuer may dispute it, per reason (LINTAS_DISPUTE_WINDOW_DAYS over the defaults). */
   readonly disputeRaiseWindowDays: Readonly<Record<DisputeReason, number>>;
+  /** Requests a minute per caller and per address (LINTAS_RATE_LIMIT_PER_MINUTE, LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE). */
+  readonly rateLimit: RateLimitSettings;
 };
 
 export type ConfigInput = {
@@ -68,6 +70,7 @@ type Settings = {
   posUnknownTimeoutSeconds: number;
   posAuthorizationDeadlineMs: number;
   disputeRaiseWindowDays: Readonly<Record<DisputeReason, number>>;
+  rateLimit: RateLimitSettings;
 };
 
 /** Flags win over environment; every bad value is reported, not only the first. */
@@ -122,6 +125,7 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     problems,
   );
   const disputeRaiseWindowDays = disputeWindowsSetting(env, problems);
+  const rateLimit = rateLimitSettings(env, problems);
   if (problems.length > 0 || disputeRaiseWindowDays === undefined) throw new ConfigError(problems);
   return {
     port,
@@ -135,6 +139,27 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     posUnknownTimeoutSeconds,
     posAuthorizationDeadlineMs,
     disputeRaiseWindowDays,
+    rateLimit,
+  };
+}
+
+/** LINTAS_RATE_LIMIT_PER_MINUTE per caller and LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE per address. */
+function rateLimitSettings(env: NodeJS.ProcessEnv, problems: string[]): RateLimitSettings {
+  return {
+    perCallerPerMinute: integerSetting(
+      env,
+      'LINTAS_RATE_LIMIT_PER_MINUTE',
+      rateLimitDefaults.perCallerPerMinute,
+      [1, rateLimitPerMinuteMax],
+      problems,
+    ),
+    anonymousPerMinute: integerSetting(
+      env,
+      'LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE',
+      rateLimitDefaults.anonymousPerMinute,
+      [1, rateLimitPerMinuteMax],
+      problems,
+    ),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type TestParticipant,
   bearerClient,
   failAnswerStorage,
+  signedReply,
   startReceiver,
   startTestHub,
 } from './testing/index.ts';
@@ -53,10 +54,10 @@ beforeAll(async () => {
     const asked = JSON.parse(request.body);
     if (lateCodes.has(asked.paymentCode)) await sleep(deadlineMs * 2);
     if (slowCodes.has(asked.paymentCode)) await sleep(slowAnswerMs);
-    return {
+    return signedReply(wallet, hub.clock, {
       status: 200,
       body: { authorizationId: asked.authorizationId, decision: 'approved', amount: asked.amount, currency: 'CNY' },
-    };
+    });
   });
   acquirer = await createWallet(hub, 'Once Acquirer', { roles: ['issuer', 'acquirer'] });
   wallet = await createWallet(hub, 'Once Wallet', {

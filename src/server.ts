@@ -13,6 +13,8 @@ export type HubOptions = {
   random?: Random;
   http?: HttpPort;
   logLevel?: string;
+  /** Where log lines go; standard output unless given (a test reads them). */
+  logDestination?: pino.DestinationStream;
   extraRoutes?: ExtraRoutes;
 };
 
@@ -30,17 +32,18 @@ function startWorkers(ctx: HubContext): Worker[] {
   return capabilities.flatMap((capability) => capability.workers?.(ctx) ?? []);
 }
 
-export function createLogger(level: string): pino.Logger {
-  return pino({ level, redact: { paths: redactedLogPaths, censor: '[redacted]' } });
+export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
+  const options = { level, redact: { paths: redactedLogPaths, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** The context over an existing database, for commands that only read it (no migration, no hub key). */
 export function openHubContext(config: Config, options: HubOptions = {}): HubContext {
-  const logger = createLogger(options.logLevel ?? process.env.LINTAS_LOG_LEVEL ?? 'info');
+  const logger = createLogger(options.logLevel ?? process.env.LINTAS_LOG_LEVEL ?? 'info', options.logDestination);
   const db: Database = openDatabase(config.db);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const http = afterDurable(db, options.http ?? createFetchHttpPort());
+  const http = afterDurable(db, options.http ?? createFetchHttpPort({ allowPrivate: config.allowPrivateUrls }));
   return createHubContext({ db, clock, random, config, logger, http });
 }
 

@@ -43,7 +43,24 @@ describe('checkout lines', () => {
     ],
     ['a negative product', [{ ...shirt, unitAmount: -1000 }], -2000, ['/lines/0/unitAmount']],
     ['an overflowing line', [{ ...shirt, quantity: 1_000_000, unitAmount: 9_007_199_254_740 }], 1, ['/lines/0']],
+    [
+      'a line past the bound of the currency',
+      [{ ...shirt, quantity: 1, unitAmount: 1_000_000_000_000 }],
+      1,
+      ['/lines/0'],
+    ],
+    ['a line at the bound', [{ ...shirt, quantity: 1, unitAmount: 999_999_999_999 }], 999_999_999_999, []],
+    [
+      'lines at the bound that do not add up',
+      [
+        { ...shirt, quantity: 1, unitAmount: 999_999_999_999 },
+        { ...shirt, quantity: 1, unitAmount: 999_999_999_999 },
+        { kind: 'discount', name: 'Back', quantity: 1, unitAmount: -999_999_999_998 },
+      ],
+      1_000_000_000_001,
+      ['/lines'],
+    ],
   ])('%s', (_name, lines, amount, pointers) => {
-    expect(checkLines(lines, amount).map((error) => error.pointer)).toEqual(pointers);
+    expect(checkLines(lines, amount, 'CNY').map((error) => error.pointer)).toEqual(pointers);
   });
 });

@@ -1,4 +1,5 @@
 /** Checkouts: one order a buyer is to pay online. Pure rules, no I/O. */
+import { amountMaxOf, exactLineTotal } from '../money/index.ts';
 
 export type CheckoutStatus = 'open' | 'paid' | 'expired' | 'canceled' | 'partially_refunded' | 'refunded';
 export type CheckoutEvent = 'pay' | 'expire' | 'cancel' | 'refund_part' | 'refund_rest';
@@ -84,22 +85,32 @@ export const linesMax = 100;
 
 /**
  * Lines, when given, add up to the amount. Discounts are negative and only
- * discounts are; every line total must stay a safe integer.
+ * discounts are; no line total is more than a payment in the currency may
+ * be. Totals and their sum are exact (BigInt): a double near 2^53 would round
+ * lines into matching an amount they do not add up to.
  */
-export function checkLines(lines: readonly CheckoutLine[], amount: number): { pointer: string; detail: string }[] {
+export function checkLines(
+  lines: readonly CheckoutLine[],
+  amount: number,
+  currency: string,
+): { pointer: string; detail: string }[] {
   const errors: { pointer: string; detail: string }[] = [];
-  let total = 0;
+  const bound = BigInt(amountMaxOf(currency));
+  let total = 0n;
   lines.forEach((line, index) => {
     if (line.kind === 'discount' && line.unitAmount > 0)
       errors.push({ pointer: `/lines/${index}/unitAmount`, detail: 'a discount is negative' });
     if (line.kind !== 'discount' && line.unitAmount < 0)
       errors.push({ pointer: `/lines/${index}/unitAmount`, detail: 'only a discount is negative' });
-    const lineTotal = line.quantity * line.unitAmount;
-    if (!Number.isSafeInteger(lineTotal))
-      errors.push({ pointer: `/lines/${index}`, detail: 'quantity times unitAmount is too large' });
+    const lineTotal = exactLineTotal(line.quantity, line.unitAmount);
+    if (lineTotal > bound || lineTotal < -bound)
+      errors.push({
+        pointer: `/lines/${index}`,
+        detail: `quantity times unitAmount is ${lineTotal}, more than the most a ${currency} payment may be (${bound})`,
+      });
     total += lineTotal;
   });
-  if (errors.length === 0 && lines.length > 0 && total !== amount) {
+  if (errors.length === 0 && lines.length > 0 && total !== BigInt(amount)) {
     errors.push({ pointer: '/lines', detail: `the lines add up to ${total}, not to the amount ${amount}` });
   }
   return errors;

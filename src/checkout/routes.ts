@@ -15,6 +15,7 @@ import {
   ListQuery,
   NullableTimestamp,
   PositiveMinorUnits,
+  amountBoundTo,
   Timestamp,
   problemResponses,
   replayAs,
@@ -50,7 +51,7 @@ const NewCheckout = Type.Object(
     returnUrl: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: expiresInSecondsMin, maximum: expiresInSecondsMax })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...amountBoundTo() },
 );
 
 const Method = Type.Object({

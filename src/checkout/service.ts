@@ -50,7 +50,7 @@ export async function createCheckout(
   input: NewCheckoutInput,
 ): Promise<Result<CreatedCheckout, CheckoutRefusal>> {
   const lines = input.lines ?? [];
-  const errors = checkLines(lines, input.amount);
+  const errors = checkLines(lines, input.amount, input.currency);
   if (errors.length > 0) return refuse('invalid_request', 'the lines do not fit the amount', { errors });
   return inTransaction(ctx.db, async (tx) => {
     const merchant = await findMerchant(tx, caller.id);

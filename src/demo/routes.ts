@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HubContext } from '../context.ts';
-import type { App } from '../http/index.ts';
+import { type App, signResponse } from '../http/index.ts';
 import { currencyByAlpha, formatDecimalAmount, minor } from '../money/index.ts';
 import { bearerCall, signedCall } from './client.ts';
 import { demoPage, demoPageCsp, escapeHtml } from './html.ts';
@@ -159,16 +159,37 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
             : problemNote(paid.body);
         return sendHtml(reply, walletHome(wallet, note));
       });
-      scope.post('/demo/wallets/:slug/callbacks/events', hide, async (_request, reply) => reply.code(204).send());
-      // A payment code shown by a demo wallet is always approved: the demo has no balances to check.
-      scope.post<{ Body: { authorizationId?: unknown; amount?: unknown; currency?: unknown } }>(
-        '/demo/wallets/:slug/callbacks/authorizations',
-        hide,
-        async (request) => {
-          const { authorizationId, amount, currency } = request.body ?? {};
-          return { authorizationId, decision: 'approved', amount, currency };
-        },
-      );
+      walletCallbackRoutes(scope, walletOf, hide);
     });
   };
+}
+
+/** A demo wallet's callbacks: events are taken, and every payment code is approved, signed. */
+function walletCallbackRoutes(
+  scope: FastifyInstance,
+  walletOf: (slug: string) => DemoWallet | undefined,
+  hide: { schema: { hide: boolean } },
+): void {
+  scope.post('/demo/wallets/:slug/callbacks/events', hide, async (_request, reply) => reply.code(204).send());
+  // A payment code shown by a demo wallet is always approved: the demo has no balances to check.
+  // The answer is signed with the wallet's key, as the hub takes no unsigned answer.
+  scope.post<{
+    Params: { slug: string };
+    Body: { authorizationId?: unknown; amount?: unknown; currency?: unknown };
+  }>('/demo/wallets/:slug/callbacks/authorizations', hide, async (request, reply) => {
+    const wallet = walletOf(request.params.slug);
+    if (!wallet) return reply.code(404).send({});
+    const { authorizationId, amount, currency } = request.body ?? {};
+    const text = JSON.stringify({ authorizationId, decision: 'approved', amount, currency });
+    // Fastify writes JSON's charset, so the signed Content-Type says it too.
+    const headers = { 'content-type': 'application/json; charset=utf-8' };
+    const signature = await signResponse(
+      { status: 200, headers, body: text },
+      { keyId: wallet.keyId, privateKey: createPrivateKey(wallet.privateKeyPem), now: () => new Date() },
+    );
+    return reply
+      .code(200)
+      .headers({ ...headers, ...signature })
+      .send(text);
+  });
 }

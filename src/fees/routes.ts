@@ -12,11 +12,10 @@ import {
   ListQuery,
   NullableTimestamp,
   problemResponses,
+  FeeMinorUnits,
 } from '../http/index.ts';
 import { bpsMax } from './model.ts';
 import * as service from './service.ts';
-
-const NonNegativeMinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 const RuleBody = Type.Object(
   {
@@ -26,11 +25,11 @@ const RuleBody = Type.Object(
       description: 'basis points of the amount (1 bps = 0.01 %), rounded half to even in minor units',
     }),
     fixedAmount: Type.Optional({
-      ...NonNegativeMinorUnits,
+      ...FeeMinorUnits,
       description: 'added to the percentage, in minor units; default 0',
     }),
     minAmount: Type.Optional({
-      ...NonNegativeMinorUnits,
+      ...FeeMinorUnits,
       description: 'the least the fee is, in minor units; default 0',
     }),
   },

@@ -2,7 +2,13 @@
 export type Caller =
   | { readonly type: 'operator'; readonly id: 'operator' }
   | { readonly type: 'merchant'; readonly id: string; readonly acquirerId: string }
-  | { readonly type: 'participant'; readonly id: string; readonly keyId: string }
+  | {
+      readonly type: 'participant';
+      readonly id: string;
+      readonly keyId: string;
+      /** The operator's rate limit for this participant, when it set one. */
+      readonly rateLimitPerMinute?: number | null;
+    }
   | { readonly type: 'buyer'; readonly id: string };
 
 export type CallerType = Caller['type'];

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldError, Problem } from './problems.ts';
 import { apiSecurityHeaders } from './security-headers.ts';
+import { unsafeTextOf } from '../platform/index.ts';
 
 type AjvError = {
   instancePath: string;
@@ -57,6 +58,7 @@ function toFieldError(error: AjvError, prefix: string): FieldError {
 const formatDetails: Record<string, (value: unknown) => string> = {
   iso4217: (value) => `${String(value)} is not an ISO 4217 currency`,
   'iso3166-alpha2': (value) => `${String(value)} is not an ISO 3166 alpha-2 country`,
+  'text-line': (value) => unsafeTextOf(String(value)) ?? 'is not one line of text',
 };
 
 const fastifyCodes: Record<string, () => Problem> = {

@@ -16,8 +16,18 @@ export {
 } from './idempotency.ts';
 export { generateEd25519KeyPair, parseEd25519PublicJwk, publicKeyToJwk } from './jwk.ts';
 export { gracefulCloser } from './graceful-close.ts';
+export { redactedUrlForLog } from './log-redaction.ts';
 export { createHttpMetrics, registerCapabilityMetrics } from './metrics.ts';
 export { purgeExpiredNonces, useNonce } from './nonce-store.ts';
+export {
+  type RateLimitSettings,
+  createWindowCounter,
+  databaseSharedCounts,
+  rateLimitDefaults,
+  rateLimitPerMinuteMax,
+  rateLimitWindowMs,
+  registerRateLimit,
+} from './rate-limit.ts';
 export { pageOf, toPage } from './pagination.ts';
 export { type FieldError, invalidRequest, notFound, Problem, registerProblemCodes } from './problems.ts';
 export {
@@ -31,13 +41,17 @@ export {
   pageItemsDefault,
   pageItemsMax,
   PositiveMinorUnits,
+  amountBoundTo,
+  FeeMinorUnits,
+  LimitMinorUnits,
   problemResponses,
   ProblemSchema,
   Timestamp,
+  TextLine,
 } from './schemas.ts';
 export { docsContentSecurityPolicy, noStoreForSecretAnswers, securityHeaderOptions } from './security-headers.ts';
-export { type SignatureKeyRecord, verifySignedRequest } from './signatures.ts';
-export { signRequest } from './sign-request.ts';
+export { type SignatureKeyRecord, verifySignedRequest, verifySignedResponse } from './signatures.ts';
+export { signRequest, signResponse } from './sign-request.ts';
 export {
   createFetchHttpPort,
   createSignedHttpClient,
@@ -48,6 +62,7 @@ export {
   type SignedHttpClient,
 } from './signed-client.ts';
 export { type UrlPolicy, checkOutboundUrl, lookupTimeoutMs } from './url-policy.ts';
+export { OutboundAddressRefused, addressRefusal, createOutboundDispatcher } from './outbound-dispatcher.ts';
 export { createValidatorCompiler } from './validation.ts';
 export { buildSharedSerializers } from './serializers.ts';
 import './fastify-types.ts';

@@ -1,4 +1,6 @@
 import { Type, type TSchema } from 'typebox';
+import { amountMaxAnyCurrency, limitAmountMax } from '../money/index.ts';
+import { type AmountBound, amountBoundKeyword } from './validation.ts';
 
 /** Shared pieces of route schemas, so every route speaks the same shapes. */
 export const ProblemSchema = Type.Object(
@@ -25,9 +27,37 @@ export const CountryCode = Type.String({
   format: 'iso3166-alpha2',
   description: 'ISO 3166 alpha-2 code',
 });
+/** A name or a city: Unicode text of at most `charsMax` characters (code points), one line, nothing hidden in it. */
+export function TextLine(charsMax: number, description?: string) {
+  return Type.String({
+    minLength: 1,
+    maxLength: charsMax,
+    format: 'text-line',
+    ...(description ? { description } : {}),
+  });
+}
 /** Minor units: a 64-bit integer in the database, a safe integer in JSON. */
 export const MinorUnits = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
-export const PositiveMinorUnits = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+/**
+ * A payment's amount (a checkout, a till QR, a charge, a transfer, a refund):
+ * at most what EMV's tag 54 carries in any currency; an object that also
+ * names the currency adds `amountBoundTo()` to hold it to that currency's.
+ */
+export const PositiveMinorUnits = Type.Integer({
+  minimum: 1,
+  maximum: amountMaxAnyCurrency,
+  description: 'minor units; at most 999999999999 in a currency with decimals, 9999999999999 without',
+});
+
+/** A fee's fixed part or floor: no more than a payment may be. */
+export const FeeMinorUnits = Type.Integer({ minimum: 0, maximum: amountMaxAnyCurrency });
+/** A net debit cap or a prefunding (see `limitAmountMax`). */
+export const LimitMinorUnits = Type.Integer({ minimum: 0, maximum: limitAmountMax });
+
+/** Holds an object's `amount` to the bound of its `currency` (see `amountMaxOf`). */
+export function amountBoundTo(bound: AmountBound = { amount: 'amount', currency: 'currency' }) {
+  return { [amountBoundKeyword]: bound };
+}
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const pageItemsMax = 100;

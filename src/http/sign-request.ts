@@ -68,3 +68,36 @@ export async function signRequest(request: RequestToSign, key: RequestSigningKey
     signature: headerNamed(signed.headers, 'signature'),
   };
 }
+
+export type ResponseToSign = { status: number; headers: Record<string, string>; body: string | Buffer };
+
+/**
+ * Signs an answer to a request the hub sent (a wallet's side: the demo's and
+ * the crash test's wallets), the way `verifySignedResponse` checks it: the
+ * headers to add are `content-digest`, `signature-input` and `signature`.
+ */
+export async function signResponse(response: ResponseToSign, key: RequestSigningKey): Promise<Record<string, string>> {
+  invariant(key.privateKey.asymmetricKeyType === 'ed25519', 'signResponse is given an Ed25519 private key');
+  const added = { 'content-digest': computeContentDigest(response.body) };
+  const headers = { ...response.headers, ...added };
+  const signed = await httpbis.signMessage(
+    {
+      key: createSigner(key.privateKey, 'ed25519', key.keyId),
+      name: signatureLabel,
+      fields: ['@status', 'content-digest', ...(hasHeader(headers, 'content-type') ? ['content-type'] : [])],
+      params: ['created', 'keyid', 'nonce', 'alg'],
+      paramValues: {
+        created: key.now(),
+        keyid: key.keyId,
+        nonce: key.nonce ?? cryptoRandom.bytes(generatedNonceBytes).toString('base64url'),
+        alg: 'ed25519',
+      },
+    },
+    { status: response.status, headers },
+  );
+  return {
+    ...added,
+    'signature-input': headerNamed(signed.headers, 'signature-input'),
+    signature: headerNamed(signed.headers, 'signature'),
+  };
+}

@@ -116,7 +116,7 @@ describe('signed client against a real node:http server', () => {
 
   const client = () =>
     createSignedHttpClient({
-      http: createFetchHttpPort(),
+      http: createFetchHttpPort({ allowPrivate: true }),
       keyId: hubKeyId,
       privateKey: hubKey.privateKey,
       now: () => new Date(),
@@ -159,7 +159,7 @@ describe('signed client against a real node:http server', () => {
   it('returns a refusal as a response, not an error', async () => {
     const stranger = generateEd25519KeyPair();
     const signed = createSignedHttpClient({
-      http: createFetchHttpPort(),
+      http: createFetchHttpPort({ allowPrivate: true }),
       keyId: hubKeyId,
       privateKey: stranger.privateKey,
       now: () => new Date(),
@@ -191,7 +191,7 @@ describe('signed client against a real node:http server', () => {
   });
 
   it.each(['/large', '/large-chunked'])('refuses to read a body over the limit (%s)', async (path) => {
-    const http = createFetchHttpPort({ responseBodyBytesMax: 1024 });
+    const http = createFetchHttpPort({ allowPrivate: true, responseBodyBytesMax: 1024 });
     const error = await http
       .request({ method: 'GET', url: `${base}${path}`, headers: {}, timeoutMs: 5000 })
       .catch((caught: unknown) => caught);
@@ -199,7 +199,7 @@ describe('signed client against a real node:http server', () => {
   });
 
   it('reads a body up to the limit', async () => {
-    const http = createFetchHttpPort({ responseBodyBytesMax: 4096 });
+    const http = createFetchHttpPort({ allowPrivate: true, responseBodyBytesMax: 4096 });
     const response = await http.request({ method: 'GET', url: `${base}/large-chunked`, headers: {}, timeoutMs: 5000 });
     expect(response.body).toBe('y'.repeat(4000));
   });
@@ -218,7 +218,7 @@ describe('signed client against a real node:http server', () => {
 });
 
 describe('createFetchHttpPort refuses programmer errors before sending', () => {
-  const http = createFetchHttpPort();
+  const http = createFetchHttpPort({ allowPrivate: true });
   const cases: { name: string; request: HttpRequest; message: RegExp }[] = [
     {
       name: 'a non-http URL',

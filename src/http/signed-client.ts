@@ -1,4 +1,6 @@
 import type { KeyObject } from 'node:crypto';
+import { type Response, fetch } from 'undici';
+import { type OutboundDispatcherOptions, createOutboundDispatcher } from './outbound-dispatcher.ts';
 import { signRequest } from './sign-request.ts';
 import { invariant } from '../platform/index.ts';
 
@@ -94,17 +96,25 @@ async function readBody(response: Response, bytesMax: number): Promise<string> {
 }
 
 /**
- * The real port, over global fetch. The deadline covers the whole exchange,
- * body included. Redirects are not followed: a signed request is valid for
- * one authority and path, so a 3xx is returned to the caller as it is.
+ * The real port, over undici's fetch through the hub's one outbound
+ * dispatcher (`createOutboundDispatcher`: no connection to a private,
+ * loopback, link-local, multicast or metadata address unless
+ * `allowPrivate`). The deadline covers the whole exchange, body included.
+ * Redirects are not followed: a signed request is valid for one authority
+ * and path, so a 3xx is returned to the caller as it is.
  */
-export function createFetchHttpPort(options: { responseBodyBytesMax?: number } = {}): HttpPort {
+export function createFetchHttpPort(
+  options: OutboundDispatcherOptions & { responseBodyBytesMax?: number },
+): HttpPort & { close(): Promise<void> } {
   const bytesMax = options.responseBodyBytesMax ?? responseBodyBytesMaxDefault;
+  const dispatcher = createOutboundDispatcher(options);
   return {
+    close: () => dispatcher.close(),
     async request(request) {
       assertRequestShape(request);
       try {
         const response = await fetch(request.url, {
+          dispatcher,
           method: request.method,
           headers: request.headers,
           redirect: 'manual',

@@ -23,9 +23,11 @@ import { type Result, invariant, ok, refuse } from '../platform/index.ts';
  * again before every call.
  *
  * IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4)
- * are judged by that address. Known limit: the name is resolved again by the
- * HTTP client, so a DNS answer that changes between check and connect is not
- * caught here; redirects are never followed.
+ * are judged by that address. The name is resolved again when the hub
+ * connects: the outbound dispatcher (`outbound-dispatcher.ts`) judges the
+ * addresses it connects to by the same `classifyAddress`, so a DNS answer
+ * that changes between this check and the connection is refused there;
+ * redirects are never followed.
  */
 export type AddressClass = 'metadata' | 'private' | 'public';
 

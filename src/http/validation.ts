@@ -1,7 +1,8 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import { isCurrencyAlpha } from '../money/index.ts';
+import { amountOutOfBounds, isCurrencyAlpha } from '../money/index.ts';
+import { unsafeTextOf } from '../platform/index.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -18,6 +19,43 @@ export function isCountryCode(code: string): boolean {
 export const customFormats = {
   iso4217: (value: string) => isCurrencyAlpha(value),
   'iso3166-alpha2': (value: string) => isCountryCode(value),
+  /** One line of Unicode text with nothing hidden in it (`unsafeTextOf`): names and cities. */
+  'text-line': (value: string) => unsafeTextOf(value) === undefined,
+};
+
+/**
+ * `x-amount-bound: {amount, currency}` on an object schema: the field named
+ * `amount` is a payment amount in the currency the field named `currency`
+ * holds, within that currency's bound (`amountMaxOf`). Checked with every
+ * other field, so a 400 names it among the rest; a currency that is itself
+ * invalid is left to its own error.
+ */
+export const amountBoundKeyword = 'x-amount-bound';
+export type AmountBound = { amount: string; currency: string };
+
+type KeywordError = { instancePath: string; keyword: string; message: string; params: Record<string, unknown> };
+type BoundCheck = ((
+  bound: AmountBound,
+  data: Record<string, unknown>,
+  parent: unknown,
+  context: { instancePath: string },
+) => boolean) & { errors?: KeywordError[] };
+
+const checkAmountBound: BoundCheck = (bound, data, _parent, context) => {
+  const amount = data[bound.amount];
+  const currency = data[bound.currency];
+  if (typeof amount !== 'number' || typeof currency !== 'string' || !isCurrencyAlpha(currency)) return true;
+  const problem = amountOutOfBounds(amount, currency);
+  if (problem === undefined) return true;
+  checkAmountBound.errors = [
+    {
+      instancePath: `${context.instancePath}/${bound.amount}`,
+      keyword: amountBoundKeyword,
+      message: problem,
+      params: {},
+    },
+  ];
+  return false;
 };
 
 function makeAjv({ coerceTypes }: { coerceTypes: boolean | 'array' }): Ajv {
@@ -31,6 +69,7 @@ function makeAjv({ coerceTypes }: { coerceTypes: boolean | 'array' }): Ajv {
   });
   addFormats(ajv);
   for (const [name, validate] of Object.entries(customFormats)) ajv.addFormat(name, { type: 'string', validate });
+  ajv.addKeyword({ keyword: amountBoundKeyword, type: 'object', errors: true, validate: checkAmountBound as never });
   return ajv;
 }
 

@@ -11,11 +11,10 @@ import {
   ListOf,
   ListQuery,
   MinorUnits,
+  LimitMinorUnits,
   problemResponses,
 } from '../http/index.ts';
 import * as service from './service.ts';
-
-const NonNegativeMinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 const PositionSchema = Type.Object(
   {
@@ -44,7 +43,7 @@ const PositionQuery = Type.Intersect([
 ]);
 
 const LimitsBody = Type.Object(
-  { currency: CurrencyCode, netDebitCap: NonNegativeMinorUnits, prefunding: NonNegativeMinorUnits },
+  { currency: CurrencyCode, netDebitCap: LimitMinorUnits, prefunding: LimitMinorUnits },
   { additionalProperties: false },
 );
 const tags = ['positions'];

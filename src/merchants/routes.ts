@@ -16,12 +16,26 @@ import {
   Timestamp,
   problemResponses,
   replayShowingOnce,
+  TextLine,
 } from '../http/index.ts';
 import { merchantCityCharsMax, merchantNameCharsMax, type Merchant } from './model.ts';
 import * as service from './service.ts';
 
-const Name = Type.String({ minLength: 1, maxLength: merchantNameCharsMax });
-const City = Type.String({ minLength: 1, maxLength: merchantCityCharsMax });
+const Name = TextLine(merchantNameCharsMax, 'in any script; what placards print, and what QR codes carry in tag 64');
+const City = TextLine(merchantCityCharsMax, 'in any script');
+const latinText = (charsMax: number, what: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength: charsMax,
+    pattern: '^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$',
+    description: `printable ASCII: the ${what} QR codes carry for every wallet; default: transliterated`,
+  });
+const NameLatin = latinText(merchantNameCharsMax, 'name (EMV tag 59)');
+const CityLatin = latinText(merchantCityCharsMax, 'city (EMV tag 60)');
+const Language = Type.String({
+  pattern: '^[a-z]{2}$',
+  description: 'ISO 639-1 language of name and city (EMV 64/00); default: from their script or the country',
+});
 const Mcc = Type.String({ pattern: '^[0-9]{4}$' });
 
 const NewMerchant = Type.Object(
@@ -32,11 +46,21 @@ const NewMerchant = Type.Object(
     country: CountryCode,
     currency: CurrencyCode,
     acquirerId: Type.Optional(Type.String()),
+    nameLatin: Type.Optional(NameLatin),
+    cityLatin: Type.Optional(CityLatin),
+    language: Type.Optional(Language),
   },
   { additionalProperties: false },
 );
 const MerchantPatch = Type.Object(
-  { name: Type.Optional(Name), city: Type.Optional(City), mcc: Type.Optional(Mcc) },
+  {
+    name: Type.Optional(Name),
+    city: Type.Optional(City),
+    mcc: Type.Optional(Mcc),
+    nameLatin: Type.Optional(Type.Union([NameLatin, Type.Null()])),
+    cityLatin: Type.Optional(Type.Union([CityLatin, Type.Null()])),
+    language: Type.Optional(Type.Union([Language, Type.Null()])),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 
@@ -53,6 +77,11 @@ const merchantFields = {
   updatedAt: Timestamp,
   suspendedAt: NullableTimestamp,
   keyRotatedAt: NullableTimestamp,
+  nameLatin: Type.String({ description: 'what QR codes carry in tag 59' }),
+  cityLatin: Type.String({ description: 'what QR codes carry in tag 60' }),
+  language: Type.Union([Type.String(), Type.Null()], {
+    description: 'the language of name and city in tag 64; null when they are already Latin',
+  }),
 };
 const MerchantSchema = Type.Object(merchantFields, { $id: 'Merchant' });
 const MerchantWithKeySchema = Type.Object({

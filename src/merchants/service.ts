@@ -4,7 +4,14 @@ import { actorOf, type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { openOwnAcquirerChannel } from '../channels/index.ts';
 import { type Participant, isAcquirer, isIssuer, findParticipant } from '../participants/index.ts';
 import { type Result, Secret, newId, newToken, ok, refuse, sha256Hex, invariant } from '../platform/index.ts';
-import { type Merchant, type MerchantEvent, merchantKeyPrefix, nextMerchantStatus } from './model.ts';
+import { emvNamesOf } from '../qr/index.ts';
+import {
+  type Merchant,
+  type MerchantEmvNames,
+  type MerchantEvent,
+  merchantKeyPrefix,
+  nextMerchantStatus,
+} from './model.ts';
 import * as store from './store.ts';
 
 export type NewMerchantInput = {
@@ -14,7 +21,22 @@ export type NewMerchantInput = {
   country: string;
   currency: string;
   acquirerId?: string | undefined;
+  nameLatin?: string | undefined;
+  cityLatin?: string | undefined;
+  language?: string | undefined;
 };
+
+export type MerchantDetailsPatch = {
+  name?: string | undefined;
+  city?: string | undefined;
+  mcc?: string | undefined;
+  nameLatin?: string | null | undefined;
+  cityLatin?: string | null | undefined;
+  language?: string | null | undefined;
+};
+
+/** Names and cities are kept in Unicode's composed form (NFC), so one name is spelled one way. */
+const composed = (text: string) => text.normalize('NFC');
 export type MerchantRefusal =
   | 'invalid_request'
   | 'not_found'
@@ -80,12 +102,19 @@ export async function createMerchant(
     if (!acquirer.ok) return acquirer;
     const at = ctx.clock.now();
     const stamp = at.toISOString();
+    const given: MerchantEmvNames = {
+      nameLatin: input.nameLatin ?? null,
+      cityLatin: input.cityLatin ?? null,
+      language: input.language ?? null,
+    };
+    const name = composed(input.name);
+    const city = composed(input.city);
     const merchant: Merchant = {
       id: newId('mer', at, ctx.random),
       acquirerId: acquirerId.value,
-      name: input.name,
+      name,
       mcc: input.mcc,
-      city: input.city,
+      city,
       country: input.country,
       currency: input.currency,
       status: 'active',
@@ -93,9 +122,10 @@ export async function createMerchant(
       updatedAt: stamp,
       suspendedAt: null,
       keyRotatedAt: null,
+      ...emvNamesOf({ name, city, country: input.country, ...given }),
     };
     const secretKey = newMerchantKey(ctx);
-    await store.insertMerchant(tx, merchant, sha256Hex(secretKey.reveal()));
+    await store.insertMerchant(tx, merchant, given, sha256Hex(secretKey.reveal()));
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action: 'merchant.created',
@@ -144,13 +174,22 @@ async function changeMerchant(
   });
 }
 
-export function updateMerchantDetails(
-  ctx: HubContext,
-  caller: Caller,
-  id: string,
-  patch: { name?: string | undefined; city?: string | undefined; mcc?: string | undefined },
-) {
-  return changeMerchant(ctx, caller, id, 'merchant.updated', (_before, stamp) => ok({ ...patch, updatedAt: stamp }));
+/**
+ * A new name or city without its Latin form drops the Latin form given for
+ * the old one, so codes never carry a stale name; null clears a given one.
+ */
+export function updateMerchantDetails(ctx: HubContext, caller: Caller, id: string, patch: MerchantDetailsPatch) {
+  return changeMerchant(ctx, caller, id, 'merchant.updated', (_before, stamp) =>
+    ok({
+      updatedAt: stamp,
+      ...(patch.mcc !== undefined ? { mcc: patch.mcc } : {}),
+      ...(patch.name !== undefined ? { name: composed(patch.name), nameLatin: patch.nameLatin ?? null } : {}),
+      ...(patch.city !== undefined ? { city: composed(patch.city), cityLatin: patch.cityLatin ?? null } : {}),
+      ...(patch.name === undefined && patch.nameLatin !== undefined ? { nameLatin: patch.nameLatin } : {}),
+      ...(patch.city === undefined && patch.cityLatin !== undefined ? { cityLatin: patch.cityLatin } : {}),
+      ...(patch.language !== undefined ? { language: patch.language } : {}),
+    }),
+  );
 }
 
 export function changeMerchantStatus(ctx: HubContext, caller: Caller, id: string, event: MerchantEvent) {

@@ -1,7 +1,16 @@
 import { type Queryable, type Tx, forUpdate, type MerchantRow } from '../db/index.ts';
-import type { Merchant, MerchantStatus } from './model.ts';
+import { emvNamesOf } from '../qr/index.ts';
+import type { Merchant, MerchantEmvNames, MerchantStatus } from './model.ts';
 
 function toMerchant(row: MerchantRow): Merchant {
+  const names = emvNamesOf({
+    name: row.name,
+    city: row.city,
+    country: row.country,
+    nameLatin: row.name_latin,
+    cityLatin: row.city_latin,
+    language: row.language,
+  });
   return {
     id: row.id,
     acquirerId: row.acquirer_id,
@@ -15,10 +24,16 @@ function toMerchant(row: MerchantRow): Merchant {
     updatedAt: row.updated_at,
     suspendedAt: row.suspended_at,
     keyRotatedAt: row.key_rotated_at,
+    ...names,
   };
 }
 
-export async function insertMerchant(tx: Tx, merchant: Merchant, secretKeyHash: string): Promise<void> {
+export async function insertMerchant(
+  tx: Tx,
+  merchant: Merchant,
+  given: MerchantEmvNames,
+  secretKeyHash: string,
+): Promise<void> {
   await tx
     .insertInto('merchants')
     .values({
@@ -35,6 +50,9 @@ export async function insertMerchant(tx: Tx, merchant: Merchant, secretKeyHash: 
       updated_at: merchant.updatedAt,
       suspended_at: merchant.suspendedAt,
       key_rotated_at: merchant.keyRotatedAt,
+      name_latin: given.nameLatin,
+      city_latin: given.cityLatin,
+      language: given.language,
     })
     .execute();
 }
@@ -75,10 +93,11 @@ export async function listMerchants(
 export async function updateMerchant(
   tx: Tx,
   id: string,
-  change: Partial<Pick<Merchant, 'name' | 'city' | 'mcc' | 'status' | 'suspendedAt' | 'keyRotatedAt'>> & {
-    updatedAt: string;
-    secretKeyHash?: string;
-  },
+  change: Partial<Pick<Merchant, 'name' | 'city' | 'mcc' | 'status' | 'suspendedAt' | 'keyRotatedAt'>> &
+    Partial<MerchantEmvNames> & {
+      updatedAt: string;
+      secretKeyHash?: string;
+    },
 ): Promise<void> {
   await tx
     .updateTable('merchants')
@@ -91,6 +110,9 @@ export async function updateMerchant(
       ...(change.suspendedAt !== undefined ? { suspended_at: change.suspendedAt } : {}),
       ...(change.keyRotatedAt !== undefined ? { key_rotated_at: change.keyRotatedAt } : {}),
       ...(change.secretKeyHash !== undefined ? { secret_key_hash: change.secretKeyHash } : {}),
+      ...(change.nameLatin !== undefined ? { name_latin: change.nameLatin } : {}),
+      ...(change.cityLatin !== undefined ? { city_latin: change.cityLatin } : {}),
+      ...(change.language !== undefined ? { language: change.language } : {}),
     })
     .where('id', '=', id)
     .execute();

@@ -13,4 +13,12 @@ export {
   type Minor,
   type Money,
 } from './amount.ts';
+export {
+  amountMaxAnyCurrency,
+  amountMaxOf,
+  amountOutOfBounds,
+  emvAmountCharsMax,
+  exactLineTotal,
+  limitAmountMax,
+} from './bounds.ts';
 export { applyBasisPointsHalfEven, mulDivHalfEven } from './basis-points.ts';

@@ -13,7 +13,7 @@ import {
   type HubEvent,
   claimBatchDeliveriesMax,
   claimBatchesPerTickMax,
-  deliveryConcurrencyMax,
+  deliveryConcurrencyPerKindMax,
   deliveryErrorCharsMax,
   deliveryLeaseMs,
   deliveryTimeoutMs,
@@ -23,6 +23,7 @@ import {
   nextDeliveryStatus,
   purgeBatchEventsMax,
   purgeIntervalMs,
+  receiverInFlightMax,
 } from './model.ts';
 import { webhookHeaders } from './signing.ts';
 import * as store from './store.ts';
@@ -118,8 +119,13 @@ function jitterUnit(ctx: HubContext): number {
   return ctx.random.bytes(4).readUInt32BE(0) / 2 ** 32;
 }
 
-/** Attempts one claimed delivery, then records the outcome in a short transaction of its own. */
-async function deliverOne(ctx: HubContext, delivery: EventDeliveryRow, token: string, state: TickState): Promise<void> {
+/** Attempts one claimed delivery, then records the outcome in a short transaction of its own; answers the verdict. */
+async function deliverOne(
+  ctx: HubContext,
+  delivery: EventDeliveryRow,
+  token: string,
+  state: TickState,
+): Promise<{ failed: boolean; nextAttemptAt: Date | null }> {
   const at = ctx.clock.now();
   const result = await attempt(ctx, delivery, state, at);
   const attempts = delivery.attempts + 1;
@@ -149,9 +155,10 @@ async function deliverOne(ctx: HubContext, delivery: EventDeliveryRow, token: st
       await disableGoneEndpoint(ctx, tx, delivery.endpoint_id);
     return held;
   });
+  const answer = { failed: verdict.event === 'fail', nextAttemptAt: verdict.nextAttemptAt };
   if (!recorded) {
     ctx.logger.warn({ delivery: delivery.id }, 'delivery lease lost before its outcome was recorded');
-    return;
+    return answer;
   }
   const outcome = status === 'pending' ? 'retrying' : status;
   notifyMetricsOf(ctx).attempts.inc({ kind: delivery.kind, outcome });
@@ -159,6 +166,7 @@ async function deliverOne(ctx: HubContext, delivery: EventDeliveryRow, token: st
     { delivery: delivery.id, event: delivery.event_id, outcome, responseStatus: verdict.responseStatus, attempts },
     'delivery attempted',
   );
+  return answer;
 }
 
 /** A 410 Gone says the receiver is gone for good: stop sending to it until the merchant enables it again. */
@@ -184,53 +192,172 @@ async function disableGoneEndpoint(ctx: HubContext, tx: Tx, endpointId: string):
   });
 }
 
-/** Runs `work` over `items`, at most `concurrency` at once; a failure of one does not stop the others. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<void>,
-  onError: (item: T, error: unknown) => void,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await work(item).catch((error: unknown) => onError(item, error));
-    }
+/**
+ * The lanes of one process. Each receiver (a merchant's endpoint or a
+ * participant) has at most `receiverInFlightMax` attempts in flight, and
+ * webhooks and callbacks each at most `deliveryConcurrencyPerKindMax`, so a
+ * receiver that holds every request holds two attempts and nothing else. A
+ * receiver whose attempt fails (no answer, a timeout, an error status) is
+ * tripped, alone: none of its deliveries is claimed until the failed one's
+ * next attempt falls due (its own backoff, which grows with each failure); a
+ * success closes it again. The other receivers' deliveries are claimed and
+ * started on every tick, whatever is still in flight.
+ */
+export type DeliveryLanes = {
+  readonly inFlight: Map<string, number>;
+  readonly inFlightByKind: Record<DeliveryKind, number>;
+  readonly trippedUntilMs: Map<string, number>;
+  readonly running: Set<Promise<void>>;
+  /** One claimer per lane at a time; a claim asked for meanwhile runs after it. */
+  readonly claiming: Record<DeliveryKind, Promise<Promise<void>[]> | undefined>;
+  readonly claimAgain: Record<DeliveryKind, boolean>;
+  stopped: boolean;
+};
+
+export function createDeliveryLanes(): DeliveryLanes {
+  return {
+    inFlight: new Map(),
+    inFlightByKind: { webhook: 0, callback: 0 },
+    trippedUntilMs: new Map(),
+    running: new Set(),
+    claiming: { webhook: undefined, callback: undefined },
+    claimAgain: { webhook: false, callback: false },
+    stopped: false,
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
 }
 
-/** Claims and attempts due deliveries until none is due or the tick's budget is spent. */
-export async function deliverDue(ctx: HubContext): Promise<number> {
-  const state: TickState = {};
-  let attempted = 0;
+/**
+ * Claims for one lane now, or right after the claim already running: each
+ * finished attempt asks, so a lane takes its next delivery as soon as it has
+ * room, not at the next tick.
+ */
+function claimFor(ctx: HubContext, lanes: DeliveryLanes, kind: DeliveryKind): Promise<Promise<void>[]> {
+  const running = lanes.claiming[kind];
+  if (running) {
+    lanes.claimAgain[kind] = true;
+    return running.then(() => []);
+  }
+  if (lanes.stopped) return Promise.resolve([]);
+  const claim = dispatchKind(ctx, lanes, kind)
+    .catch((error: unknown) => {
+      ctx.logger.error({ err: error, kind }, 'claiming deliveries failed');
+      return [];
+    })
+    .finally(() => {
+      lanes.claiming[kind] = undefined;
+      if (lanes.claimAgain[kind]) {
+        lanes.claimAgain[kind] = false;
+        void claimFor(ctx, lanes, kind);
+      }
+    });
+  lanes.claiming[kind] = claim;
+  return claim;
+}
+
+/** Each running worker's lanes, so a manual retry can close its receiver's breaker in this process. */
+const lanesOfHub = new WeakMap<HubContext, DeliveryLanes>();
+
+/** A retry asked for by hand is tried at once: the receiver's breaker closes (in this process). */
+export function closeBreaker(ctx: HubContext, receiver: string | null): void {
+  if (receiver !== null) lanesOfHub.get(ctx)?.trippedUntilMs.delete(receiver);
+}
+
+/** The receiver a delivery goes to: its endpoint or its participant. */
+function receiverOf(delivery: EventDeliveryRow): string {
+  return (delivery.kind === 'webhook' ? delivery.endpoint_id : delivery.participant_id) ?? `delivery:${delivery.id}`;
+}
+
+function startAttempt(ctx: HubContext, lanes: DeliveryLanes, delivery: EventDeliveryRow, token: string): Promise<void> {
+  const receiver = receiverOf(delivery);
+  const kind = delivery.kind as DeliveryKind;
+  lanes.inFlight.set(receiver, (lanes.inFlight.get(receiver) ?? 0) + 1);
+  lanes.inFlightByKind[kind] += 1;
+  const run = deliverOne(ctx, delivery, token, {})
+    .then(
+      ({ failed, nextAttemptAt }) => {
+        if (!failed) lanes.trippedUntilMs.delete(receiver);
+        else if (nextAttemptAt)
+          lanes.trippedUntilMs.set(
+            receiver,
+            Math.max(lanes.trippedUntilMs.get(receiver) ?? 0, nextAttemptAt.getTime()),
+          );
+      },
+      // The lease runs out and another tick tries again.
+      (error: unknown) =>
+        ctx.logger.error({ err: error, delivery: delivery.id }, 'delivery attempt failed unexpectedly'),
+    )
+    .finally(() => {
+      const left = (lanes.inFlight.get(receiver) ?? 1) - 1;
+      if (left === 0) lanes.inFlight.delete(receiver);
+      else lanes.inFlight.set(receiver, left);
+      lanes.inFlightByKind[kind] -= 1;
+      invariant(lanes.inFlightByKind[kind] >= 0, `the ${kind} lane counts what it runs`);
+      lanes.running.delete(run);
+      void claimFor(ctx, lanes, kind);
+    });
+  lanes.running.add(run);
+  return run;
+}
+
+/** Receivers whose deliveries are not claimed now: full, or tripped until later. */
+function heldReceivers(lanes: DeliveryLanes, nowMs: number): string[] {
+  for (const [receiver, untilMs] of lanes.trippedUntilMs) if (untilMs <= nowMs) lanes.trippedUntilMs.delete(receiver);
+  const full = [...lanes.inFlight].filter(([, count]) => count >= receiverInFlightMax).map(([receiver]) => receiver);
+  return [...new Set([...full, ...lanes.trippedUntilMs.keys()])];
+}
+
+/** Claims what one lane may take now and starts it; answers the attempts started, without waiting for them. */
+async function dispatchKind(ctx: HubContext, lanes: DeliveryLanes, kind: DeliveryKind): Promise<Promise<void>[]> {
+  const started: Promise<void>[] = [];
   for (let batch = 0; batch < claimBatchesPerTickMax; batch += 1) {
+    const limit = Math.min(claimBatchDeliveriesMax, deliveryConcurrencyPerKindMax - lanes.inFlightByKind[kind]);
+    if (limit <= 0) break;
     const now = ctx.clock.now();
     const token = ctx.random.bytes(12).toString('hex');
     const claimed = await store.claimDueDeliveries(ctx.db.kysely, {
       now: now.toISOString(),
       leaseUntil: new Date(now.getTime() + deliveryLeaseMs).toISOString(),
       token,
-      limit: claimBatchDeliveriesMax,
+      limit,
+      kind,
+      exceptReceivers: heldReceivers(lanes, now.getTime()),
     });
-    invariant(
-      claimed.length <= claimBatchDeliveriesMax,
-      `a claim takes at most ${claimBatchDeliveriesMax} deliveries (it took ${claimed.length})`,
-    );
-    await forEachLimited(
-      claimed,
-      deliveryConcurrencyMax,
-      (delivery) => deliverOne(ctx, delivery, token, state),
-      (delivery, error) =>
-        // The lease runs out and another tick tries again.
-        ctx.logger.error({ err: error, delivery: delivery.id }, 'delivery attempt failed unexpectedly'),
-    );
-    attempted += claimed.length;
-    if (claimed.length < claimBatchDeliveriesMax) break;
+    invariant(claimed.length <= limit, `a claim takes at most ${limit} deliveries (it took ${claimed.length})`);
+    const extra: string[] = [];
+    for (const delivery of claimed) {
+      if ((lanes.inFlight.get(receiverOf(delivery)) ?? 0) >= receiverInFlightMax) extra.push(delivery.id);
+      else started.push(startAttempt(ctx, lanes, delivery, token));
+    }
+    await store.releaseClaims(ctx.db.kysely, extra, token);
+    if (claimed.length < limit || extra.length === claimed.length) break;
   }
-  return attempted;
+  return started;
+}
+
+/** Starts every due delivery the lanes may take now, callbacks first; does not wait for the attempts. */
+export async function dispatchDue(ctx: HubContext, lanes: DeliveryLanes): Promise<Promise<void>[]> {
+  const [callbacks, webhooks] = await Promise.all([claimFor(ctx, lanes, 'callback'), claimFor(ctx, lanes, 'webhook')]);
+  return [...callbacks, ...webhooks];
+}
+
+async function idle(lanes: DeliveryLanes): Promise<void> {
+  for (;;) {
+    const busy = [...lanes.running, ...Object.values(lanes.claiming).filter((claim) => claim !== undefined)];
+    if (busy.length === 0) return;
+    await Promise.all(busy);
+  }
+}
+
+/** Attempts every due delivery the lanes let through, waiting for each, until none is left to start. */
+export async function deliverDue(ctx: HubContext, lanes: DeliveryLanes = createDeliveryLanes()): Promise<number> {
+  let attempted = 0;
+  for (;;) {
+    await idle(lanes);
+    const started = await dispatchDue(ctx, lanes);
+    if (started.length === 0) return attempted;
+    attempted += started.length;
+    await Promise.all(started);
+  }
 }
 
 /** Drops events past retention whose deliveries are all finished, a batch at a time. */
@@ -245,14 +372,20 @@ export async function purgeOldEvents(ctx: HubContext): Promise<number> {
   }
 }
 
-/** The `deliveries` worker: sends due deliveries every tick and purges old events hourly (by the hub's clock). */
+/**
+ * The `deliveries` worker: every tick starts what the lanes may take (no
+ * tick waits for a receiver), and purges old events hourly (by the hub's
+ * clock). `runOnce` (tests) attempts everything due and waits for it.
+ */
 export function startDeliveryWorker(ctx: HubContext): Worker {
+  const lanes = createDeliveryLanes();
+  lanesOfHub.set(ctx, lanes);
   let lastPurgeAt: number | undefined;
-  return startPeriodicWorker(
+  const periodic = startPeriodicWorker(
     'deliveries',
     deliveryWorkerIntervalMs,
     async () => {
-      await deliverDue(ctx);
+      await dispatchDue(ctx, lanes);
       const now = ctx.clock.now().getTime();
       if (lastPurgeAt === undefined || now - lastPurgeAt >= purgeIntervalMs) {
         await purgeOldEvents(ctx);
@@ -261,4 +394,16 @@ export function startDeliveryWorker(ctx: HubContext): Worker {
     },
     ctx.logger,
   );
+  return {
+    name: periodic.name,
+    runOnce: async () => {
+      await periodic.runOnce();
+      await deliverDue(ctx, lanes);
+    },
+    stop: async () => {
+      await periodic.stop();
+      lanes.stopped = true;
+      await idle(lanes);
+    },
+  };
 }

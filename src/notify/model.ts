@@ -70,23 +70,31 @@ invariant(
 /** A claimed delivery is another process's after this, should its claimer die mid-attempt. */
 export const deliveryLeaseMs = 60_000;
 export const claimBatchDeliveriesMax = 32;
-export const deliveryConcurrencyMax = 8;
 export const claimBatchesPerTickMax = 20;
 /**
- * A claimed batch runs `deliveryConcurrencyMax` attempts at a time; one
- * attempt waits up to `lookupTimeoutMs` for the URL check's DNS answer, then
- * up to `deliveryTimeoutMs` for the receiver. So the batch's last attempt may
- * end this long after the claim. Should the lease run out first, another
- * process takes a delivery whose attempt still runs: the receiver hears it twice.
+ * Deliveries run in lanes (`delivery.ts`): webhooks and participants'
+ * callbacks each have this many attempts in flight per process at most, so
+ * callbacks never wait behind webhooks; and one receiver (an endpoint or a
+ * participant) has at most `receiverInFlightMax` of them, so a slow receiver
+ * holds two attempts, never every lane.
  */
-export const claimedBatchWorstCaseMs =
-  Math.ceil(claimBatchDeliveriesMax / deliveryConcurrencyMax) * (lookupTimeoutMs + deliveryTimeoutMs);
-// Today the two are equal (60 s): the lease covers the worst case with no margin for the
-// database work around each attempt. Raising a batch, a timeout or the concurrency's rounds
-// without raising the lease fails here at start.
+export const deliveryConcurrencyPerKindMax = 16;
+export const receiverInFlightMax = 2;
 invariant(
-  deliveryLeaseMs >= claimedBatchWorstCaseMs,
-  `the delivery lease (${deliveryLeaseMs} ms) covers a claimed batch's worst case (${claimedBatchWorstCaseMs} ms)`,
+  receiverInFlightMax < deliveryConcurrencyPerKindMax,
+  `one receiver (${receiverInFlightMax} in flight) leaves room for others in its lane (${deliveryConcurrencyPerKindMax})`,
+);
+/**
+ * A claimed delivery's attempt starts at once; it waits up to
+ * `lookupTimeoutMs` for the URL check's DNS answer, then up to
+ * `deliveryTimeoutMs` for the receiver. Should the lease run out first,
+ * another process takes a delivery whose attempt still runs: the receiver
+ * hears it twice.
+ */
+export const attemptWorstCaseMs = lookupTimeoutMs + deliveryTimeoutMs;
+invariant(
+  deliveryLeaseMs >= attemptWorstCaseMs,
+  `the delivery lease (${deliveryLeaseMs} ms) covers an attempt's worst case (${attemptWorstCaseMs} ms)`,
 );
 export const deliveryWorkerIntervalMs = 1_000;
 /** Retries go on at least this long after the event, then the delivery is `failed`. */

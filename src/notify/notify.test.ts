@@ -32,7 +32,7 @@ type Merchant = { id: string; secretKey: string; call: ReturnType<typeof bearerC
 
 /** Outbound requests the hub made, as its HttpPort saw them, then sent for real. */
 function recordingHttp(): HttpPort & { sent: HttpRequest[] } {
-  const real = createFetchHttpPort();
+  const real = createFetchHttpPort({ allowPrivate: true });
   const sent: HttpRequest[] = [];
   return {
     sent,

@@ -16,6 +16,7 @@ import {
   isEventType,
   nextDeliveryStatus,
 } from './model.ts';
+import { closeBreaker } from './delivery.ts';
 import * as store from './store.ts';
 
 export type NewEvent = {
@@ -203,7 +204,7 @@ export async function retryDelivery(
   id: string,
 ): Promise<Result<Delivery, RetryRefusal>> {
   const owner = ownerOf(caller, kind);
-  return inTransaction(ctx.db, async (tx) => {
+  const retried = await inTransaction(ctx.db, async (tx) => {
     const row = await store.findDeliveryRow(tx, id, { lock: true });
     if (!owner || !row || row.kind !== kind || !owns(owner, row))
       return refuse('not_found', `delivery ${id} was not found`);
@@ -224,6 +225,9 @@ export async function retryDelivery(
       before,
       after,
     });
-    return ok(after);
+    return ok({ after, receiver: kind === 'webhook' ? row.endpoint_id : row.participant_id });
   });
+  if (!retried.ok) return retried;
+  closeBreaker(ctx, retried.value.receiver);
+  return ok(retried.value.after);
 }

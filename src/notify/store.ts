@@ -264,11 +264,19 @@ export async function listDeliveries(db: Queryable, filter: DeliveryFilter): Pro
  * (`for update skip locked`) and a row it took meanwhile fails the
  * re-checked condition; SQLite runs one writer at a time.
  */
-export async function claimDueDeliveries(
-  db: Queryable,
-  claim: { now: string; leaseUntil: string; token: string; limit: number },
-): Promise<EventDeliveryRow[]> {
-  const due = db
+export type DeliveryClaim = {
+  now: string;
+  leaseUntil: string;
+  token: string;
+  limit: number;
+  /** Only deliveries of this kind (webhooks and callbacks have lanes of their own). */
+  kind?: 'webhook' | 'callback';
+  /** Receivers (endpoint or participant ids) whose deliveries are not taken now: busy or tripped. */
+  exceptReceivers?: readonly string[];
+};
+
+export async function claimDueDeliveries(db: Queryable, claim: DeliveryClaim): Promise<EventDeliveryRow[]> {
+  let due = db
     .selectFrom('event_deliveries')
     .select('id')
     .where('status', '=', 'pending')
@@ -276,6 +284,10 @@ export async function claimDueDeliveries(
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', claim.now)]))
     .orderBy('next_attempt_at')
     .limit(claim.limit);
+  if (claim.kind !== undefined) due = due.where('kind', '=', claim.kind);
+  const except = claim.exceptReceivers ?? [];
+  if (except.length > 0)
+    due = due.where(claim.kind === 'callback' ? 'participant_id' : 'endpoint_id', 'not in', [...except]);
   const claimed = await db
     .updateTable('event_deliveries')
     .set({ locked_until: claim.leaseUntil, lock_token: claim.token })
@@ -300,6 +312,17 @@ export async function claimDueDeliveries(
   }
   invariant(new Set(claimed.map((row) => row.id)).size === claimed.length, 'a claim takes each delivery once');
   return claimed;
+}
+
+/** Gives claimed deliveries back unattempted (their receiver already has enough in flight). */
+export async function releaseClaims(db: Queryable, ids: readonly string[], token: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('event_deliveries')
+    .set({ locked_until: null, lock_token: null })
+    .where('id', 'in', [...ids])
+    .where('lock_token', '=', token)
+    .execute();
 }
 
 export type AttemptRecord = {

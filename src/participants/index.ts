@@ -1,4 +1,4 @@
-export { createSignatureResolver } from './signing.ts';
+export { createSignatureResolver, verifyParticipantAnswer } from './signing.ts';
 export {
   type Participant,
   type ParticipantRole,

@@ -15,10 +15,14 @@ import {
   Timestamp,
   problemResponses,
   replayAs,
+  rateLimitPerMinuteMax,
+  LimitMinorUnits,
+  TextLine,
 } from '../http/index.ts';
 import { flowsOf, participantRoles } from './model.ts';
 import * as service from './service.ts';
 
+const participantNameCharsMax = 100;
 const KeyId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
 const Jwk = Type.Object(
   {},
@@ -30,19 +34,14 @@ const Prefix = Type.String({ pattern: '^[0-9]{1,10}$' });
 
 const NewParticipant = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: TextLine(participantNameCharsMax),
     roles: Type.Array(Type.Union(participantRoles.map((role) => Type.Literal(role))), { minItems: 1, maxItems: 2 }),
     currencies: Type.Array(CurrencyCode, { minItems: 1, maxItems: 50 }),
     callbackUrl: HttpUrl,
     publicKeys: Type.Optional(Type.Array(NewKey, { maxItems: 10 })),
     appSwitchUrlTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
     paymentCodePrefixes: Type.Optional(Type.Array(Prefix, { maxItems: 20 })),
-    netDebitCaps: Type.Optional(
-      Type.Record(
-        Type.String({ pattern: '^[A-Z]{3}$' }),
-        Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-      ),
-    ),
+    netDebitCaps: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), LimitMinorUnits)),
   },
   { additionalProperties: false },
 );
@@ -87,6 +86,19 @@ const Reason = Type.Object(
   { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
   { additionalProperties: false },
 );
+const NewRateLimit = Type.Object(
+  {
+    requestsPerMinute: Type.Union([Type.Integer({ minimum: 1, maximum: rateLimitPerMinuteMax }), Type.Null()], {
+      description: "requests a minute this participant may send; null: the hub's default",
+    }),
+  },
+  { additionalProperties: false },
+);
+const RateLimitSchema = Type.Object({
+  participantId: Type.String(),
+  requestsPerMinute: Type.Union([Type.Integer(), Type.Null()]),
+  effectiveRequestsPerMinute: Type.Integer(),
+});
 const tags = ['participants'];
 
 /** A lost answer about a participant, rebuilt from it. */
@@ -197,6 +209,12 @@ export function participantRoutes(app: App, ctx: HubContext): void {
     },
   });
 
+  rateLimitRoutes(app, ctx);
+  walletDirectoryRoute(app, ctx);
+}
+
+/** The directory of active issuers, for everyone who calls the hub. */
+function walletDirectoryRoute(app: App, ctx: HubContext): void {
   app.get('/v1/wallets', {
     config: { auth: ['operator', 'participant', 'merchant', 'buyer'] },
     schema: {
@@ -215,6 +233,46 @@ export function participantRoutes(app: App, ctx: HubContext): void {
         })),
         nextCursor: null,
       };
+    },
+  });
+}
+
+/** The operator's rate limit for one participant. */
+function rateLimitRoutes(app: App, ctx: HubContext): void {
+  app.put('/v1/participants/:id/rate-limit', {
+    config: { auth: ['operator'] },
+    schema: {
+      tags,
+      summary: "Set a participant's own rate limit (null: the hub's default)",
+      params: IdParams,
+      body: NewRateLimit,
+      response: { 200: RateLimitSchema, ...problemResponses },
+    },
+    handler: async (request) =>
+      valueOrThrow(
+        await service.setParticipantRateLimit(
+          ctx,
+          callerOf(request),
+          request.params.id,
+          request.body.requestsPerMinute,
+        ),
+      ),
+  });
+
+  app.get('/v1/participants/:id/rate-limit', {
+    config: { auth: ['operator', 'participant'] },
+    schema: {
+      tags,
+      summary: "A participant's rate limit",
+      params: IdParams,
+      response: { 200: RateLimitSchema, ...problemResponses },
+    },
+    handler: async (request) => {
+      const limit = service.canSeeParticipant(callerOf(request), request.params.id)
+        ? await service.findParticipantRateLimit(ctx, request.params.id)
+        : undefined;
+      if (!limit) throw notFound(`participant ${request.params.id}`);
+      return limit;
     },
   });
 }

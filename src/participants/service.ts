@@ -7,7 +7,7 @@ import {
   recordIdempotentEffect,
 } from '../http/index.ts';
 import type { HubContext } from '../context.ts';
-import { inTransaction, lockNamed, type Tx } from '../db/index.ts';
+import { inTransaction, lockNamed, type ParticipantRow, type Tx } from '../db/index.ts';
 import { isCurrencyAlpha } from '../money/index.ts';
 import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts';
 import {
@@ -245,6 +245,51 @@ export async function revokeParticipantKey(
       objectType: 'participant',
       objectId: id,
       before,
+      after,
+    });
+    return ok(after);
+  });
+}
+
+export type ParticipantRateLimit = {
+  participantId: string;
+  /** The operator's limit for this participant; null: the hub's default. */
+  requestsPerMinute: number | null;
+  /** What is applied: its own limit, else the hub's default per caller. */
+  effectiveRequestsPerMinute: number;
+};
+
+function rateLimitView(ctx: HubContext, row: ParticipantRow): ParticipantRateLimit {
+  return {
+    participantId: row.id,
+    requestsPerMinute: row.rate_limit_per_minute,
+    effectiveRequestsPerMinute: row.rate_limit_per_minute ?? ctx.config.rateLimit.perCallerPerMinute,
+  };
+}
+
+export async function findParticipantRateLimit(ctx: HubContext, id: string): Promise<ParticipantRateLimit | undefined> {
+  const row = await store.findParticipantRow(ctx.db.kysely, id);
+  return row ? rateLimitView(ctx, row) : undefined;
+}
+
+/** The operator sets a participant's own rate limit (null: back to the default); audited. */
+export async function setParticipantRateLimit(
+  ctx: HubContext,
+  caller: Caller,
+  id: string,
+  requestsPerMinute: number | null,
+): Promise<Result<ParticipantRateLimit, 'not_found'>> {
+  return inTransaction(ctx.db, async (tx) => {
+    const row = await store.findParticipantRow(tx, id, { lock: true });
+    if (!row) return refuse('not_found', `participant ${id} was not found`);
+    await store.updateRateLimit(tx, id, requestsPerMinute, ctx.clock.now().toISOString());
+    const after = rateLimitView(ctx, { ...row, rate_limit_per_minute: requestsPerMinute });
+    await ctx.audit(tx, {
+      actor: actorOf(caller),
+      action: 'participant.rate_limit_set',
+      objectType: 'participant',
+      objectId: id,
+      before: rateLimitView(ctx, row),
       after,
     });
     return ok(after);

@@ -6,6 +6,7 @@ import {
   useNonce,
   type SignatureKeyRecord,
   verifySignedRequest,
+  verifySignedResponse,
 } from '../http/index.ts';
 import { fromJson } from '../db/index.ts';
 import { findKeyRow, findParticipantRow } from './store.ts';
@@ -56,6 +57,30 @@ export function createSignatureResolver(ctx: HubContext): SignatureResolver {
     if (!participant || !callingStatuses.has(participant.status)) {
       return { ok: false, code: 'forbidden', detail: `participant ${verdict.participantId} is not active` };
     }
-    return { ok: true, caller: { type: 'participant', id: verdict.participantId, keyId: verdict.keyId } };
+    const caller = {
+      type: 'participant',
+      id: verdict.participantId,
+      keyId: verdict.keyId,
+      rateLimitPerMinute: participant.rate_limit_per_minute,
+    } as const;
+    return { ok: true, caller };
   };
+}
+
+/**
+ * Whether an answer to the hub's own request (a wallet's authorisation) is
+ * signed by an active key of `participantId`, the participant asked: an
+ * unsigned answer, or one signed by anyone else, is not taken.
+ */
+export async function verifyParticipantAnswer(
+  ctx: HubContext,
+  participantId: string,
+  response: { status: number; headers: Record<string, string>; body: string },
+): Promise<{ ok: true } | { ok: false; detail: string }> {
+  const verdict = await verifySignedResponse(
+    { status: response.status, headers: response.headers, body: Buffer.from(response.body, 'utf8') },
+    participantId,
+    { findKey: (keyId) => findSigningKey(ctx, keyId), now: () => ctx.clock.now() },
+  );
+  return verdict.ok ? { ok: true } : { ok: false, detail: `${verdict.code}: ${verdict.detail}` };
 }

@@ -80,6 +80,14 @@ export async function upsertLimit(
     .execute();
 }
 
+export async function updateRateLimit(tx: Tx, id: string, requestsPerMinute: number | null, at: string): Promise<void> {
+  await tx
+    .updateTable('participants')
+    .set({ rate_limit_per_minute: requestsPerMinute, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function findParticipantRow(
   db: Queryable,
   id: string,

@@ -2,6 +2,7 @@ import { minor } from '../money/index.ts';
 import { invariant } from '../platform/index.ts';
 import {
   type MerchantAccountInput,
+  type MerchantPresentedInput,
   type QrBuildResult,
   type QrField,
   buildMerchantPresentedPayload,
@@ -56,15 +57,30 @@ export type HubPayloadMerchant = {
   mcc: string;
   currency: string;
   country: string;
+  /** In the merchant's own script: 64/01 and 64/02 when they are not their Latin forms. */
   name: string;
   city: string;
+  /** Printable ASCII: 59 and 60. */
+  nameLatin: string;
+  cityLatin: string;
+  /** 64/00; null: no language template (name and city are Latin). */
+  language: string | null;
 };
+
+/** The language template: the name and city in the merchant's own script, with their language. */
+function languageTemplate(merchant: HubPayloadMerchant): MerchantPresentedInput['language'] | undefined {
+  if (merchant.language === null) return undefined;
+  if (merchant.name === merchant.nameLatin && merchant.city === merchant.cityLatin) return undefined;
+  return { preference: merchant.language, merchantName: merchant.name, merchantCity: merchant.city };
+}
 export type HubPayloadSale = { amount: number; currency: string; reference: string; token: string };
 
 /**
  * The merchant-presented payload the hub hands out for a merchant: static (a
  * placard: no amount, no token) or, with a sale, dynamic (the amount, the
- * reference in 62.05 when it fits, the token in the hub's template). Accounts
+ * reference in 62.05 when it fits, the token in the hub's template). The
+ * Latin name and city go in 59 and 60, the originals in 64 with their
+ * language. Accounts
  * of other schemes go first, intact; the hub's template takes the first id
  * they leave free.
  */
@@ -74,6 +90,7 @@ export function buildHubPayload(
   otherAccounts: readonly MerchantAccountInput[],
   sale?: HubPayloadSale,
 ): QrBuildResult {
+  const language = languageTemplate(merchant);
   return buildMerchantPresentedPayload({
     pointOfInitiation: sale ? 'dynamic' : 'static',
     merchantAccounts: [...otherAccounts, hubMerchantAccount(guid, merchant.id, sale?.token, otherAccounts)],
@@ -81,8 +98,9 @@ export function buildHubPayload(
     currency: sale?.currency ?? merchant.currency,
     ...(sale ? { amount: minor(sale.amount) } : {}),
     countryCode: merchant.country,
-    merchantName: merchant.name,
-    merchantCity: merchant.city,
+    merchantName: merchant.nameLatin,
+    merchantCity: merchant.cityLatin,
+    ...(language ? { language } : {}),
     ...(sale && referenceLabelPattern.test(sale.reference)
       ? { additionalData: { referenceLabel: sale.reference } }
       : {}),

@@ -12,6 +12,7 @@ import {
   ListOf,
   ListQuery,
   PositiveMinorUnits,
+  amountBoundTo,
   Timestamp,
   problemResponses,
   replayAs,
@@ -64,7 +65,7 @@ export const TransferBody = Type.Object(
     currency: CurrencyCode,
     payer: Type.Object({ ref: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...amountBoundTo() },
 );
 
 const PaymentSchema = Type.Object({

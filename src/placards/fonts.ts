@@ -58,3 +58,8 @@ export function fontRuns(text: string): { font: Buffer; text: string }[] {
   }
   return runs.map((run) => ({ font: fontBuffer(run.file), text: run.text }));
 }
+
+/** `count` question marks in the face that holds "?": what a run no face can draw is shown as. */
+export function fallbackRun(count: number): { font: Buffer; text: string } {
+  return { font: fontBuffer(faceOf(0x3f) as string), text: '?'.repeat(count) };
+}

@@ -1,16 +1,31 @@
 import PDFDocument from 'pdfkit';
 import { qrPng } from '../qr/index.ts';
-import { fontRuns } from './fonts.ts';
+import { fallbackRun, fontRuns } from './fonts.ts';
 
 /** "One code, any wallet" in English, Chinese and Indonesian. */
 export const placardSlogans = ['One code, any wallet', '一码通，所有钱包都能付', 'Satu kode, semua dompet'];
 
-/** One centred line whose runs may need different fonts: measured first, then drawn side by side. */
-function writeLine(document: PDFKit.PDFDocument, text: string, size: number): void {
-  const runs = fontRuns(text).map((run) => {
+type Run = { font: Buffer; text: string };
+
+/**
+ * A run and its width. A subset file may list a code point its tables cannot
+ * lay out (Noto Sans SC's lists Thai U+0E17 without a cmap for it): such a
+ * run is shown as question marks rather than failing the placard.
+ */
+function measured(document: PDFKit.PDFDocument, run: Run, size: number): Run & { width: number } {
+  try {
     document.font(run.font).fontSize(size);
     return { ...run, width: document.widthOfString(run.text) };
-  });
+  } catch {
+    const fallback = fallbackRun([...run.text].length);
+    document.font(fallback.font).fontSize(size);
+    return { ...fallback, width: document.widthOfString(fallback.text) };
+  }
+}
+
+/** One centred line whose runs may need different fonts: measured first, then drawn side by side. */
+function writeLine(document: PDFKit.PDFDocument, text: string, size: number): void {
+  const runs = fontRuns(text).map((run) => measured(document, run, size));
   const total = runs.reduce((sum, run) => sum + run.width, 0);
   const top = document.y;
   let left = (document.page.width - total) / 2;

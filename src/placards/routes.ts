@@ -9,6 +9,7 @@ import {
   IdParams,
   NullableTimestamp,
   PositiveMinorUnits,
+  amountBoundTo,
   Timestamp,
   problemResponses,
   replayAs,
@@ -37,7 +38,7 @@ const NewTillQr = Type.Object(
     reference: Type.String({ minLength: 1, maxLength: 64 }),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: tillQrSecondsMin, maximum: tillQrSecondsMax })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...amountBoundTo() },
 );
 
 const TillQrSchema = Type.Object({

@@ -11,6 +11,7 @@ export {
   generateMasterKey,
 } from './secret.ts';
 export { type CsvValue, csvCell, csvRow } from './csv.ts';
+export { unsafeTextOf } from './text.ts';
 export { type Result, type Refusal, ok, refuse } from './result.ts';
 export { type Worker, startPeriodicWorker } from './worker.ts';
 export { type Timer, type ManualTimer, systemTimer, createManualTimer } from './timer.ts';

@@ -1,6 +1,7 @@
 import type { HubContext } from '../context.ts';
 import { HttpTransportError, checkOutboundUrl, createSignedHttpClient, requestTimeoutMsMax } from '../http/index.ts';
 import { ensureHubKey } from '../hub/index.ts';
+import { verifyParticipantAnswer } from '../participants/index.ts';
 import {
   type AuthorizationAnswer,
   type AuthorizationRequest,
@@ -25,15 +26,18 @@ function remainingMs(ctx: HubContext, deadline: string): number {
  * outside any transaction. The HTTP timeout is what remains of the deadline,
  * so a slow DNS lookup or signer eats into the wallet's time, never past it.
  * The authorization id is also the Idempotency-Key: a wallet seeing it twice
- * answers the same. Never throws for the wallet's failings: no answer, a
- * refused URL or a transport error all come back as `no_answer`.
+ * answers the same. The answer is taken only when the wallet signed it
+ * (RFC 9421, `@status`, `content-digest`, `content-type`) with one of its
+ * own active keys, and when it names what was asked. Never throws for the
+ * wallet's failings: no answer, a refused URL, a transport error, an
+ * unsigned or forged answer all come back as `no_answer`.
  */
 export async function askWallet(
   ctx: HubContext,
-  callbackUrl: string,
+  wallet: { id: string; callbackUrl: string },
   request: AuthorizationRequest,
 ): Promise<AuthorizationAnswer> {
-  const url = authorizationsUrlOf(callbackUrl);
+  const url = authorizationsUrlOf(wallet.callbackUrl);
   const allowed = await checkOutboundUrl(url, { allowPrivate: ctx.config.allowPrivateUrls });
   if (!allowed.ok) return { kind: 'no_answer', why: allowed.detail };
   const key = await ensureHubKey(ctx);
@@ -48,6 +52,8 @@ export async function askWallet(
     return { kind: 'no_answer', why: 'the deadline passed before the wallet could be asked' };
   try {
     const response = await client.postJson(url, request, { timeoutMs, idempotencyKey: request.authorizationId });
+    const signed = await verifyParticipantAnswer(ctx, wallet.id, response);
+    if (!signed.ok) return { kind: 'no_answer', why: `the answer is not signed by the wallet (${signed.detail})` };
     return judgeAnswer(request, response);
   } catch (error) {
     if (error instanceof HttpTransportError) return { kind: 'no_answer', why: `${error.kind}: ${error.message}` };

@@ -8,6 +8,7 @@ import {
   type TestParticipant,
   bearerClient,
   fetchHubKeys,
+  signedReply,
   startReceiver,
   startTestHub,
   verifyCallback,
@@ -28,7 +29,18 @@ const unknownTimeoutMs = 60_000;
 const issuerCap = 50_000;
 const walletPrefix = '627';
 
-type Behaviour = 'approve' | 'decline' | 'approve_after_deadline' | 'never_answer' | 'answer_another_amount';
+/** A second wallet behind the same receiver, at /idle. */
+let idle: TestParticipant | undefined;
+
+type Behaviour =
+  | 'approve'
+  | 'decline'
+  | 'approve_after_deadline'
+  | 'never_answer'
+  | 'answer_another_amount'
+  | 'approve_unsigned'
+  | 'approve_signed_by_another'
+  | 'approve_tampered';
 
 let hub: TestHub;
 let wallet: Receiver;
@@ -56,19 +68,30 @@ async function walletAnswers(request: ReceivedRequest): Promise<number | Reply> 
     amount: asked.amount,
     currency: asked.currency,
   };
+  // Each wallet behind this receiver signs with its own key.
+  const signer = request.path.startsWith('/idle/') && idle ? idle : issuer;
+  const signed = (reply: { status: number; body: unknown }) => signedReply(signer, hub.clock, reply);
   switch (behaviours.get(asked.paymentCode) ?? 'approve') {
     case 'approve':
-      return { status: 200, body: answer };
+      return signed({ status: 200, body: answer });
     case 'decline':
-      return { status: 200, body: { ...answer, decision: 'declined', reason: 'insufficient funds' } };
+      return signed({ status: 200, body: { ...answer, decision: 'declined', reason: 'insufficient funds' } });
     case 'approve_after_deadline':
       await sleep(deadlineMs + 500);
-      return { status: 200, body: answer };
+      return signed({ status: 200, body: answer });
     case 'never_answer':
       await sleep(deadlineMs * 3);
       return 504;
     case 'answer_another_amount':
-      return { status: 200, body: { ...answer, amount: asked.amount + 1 } };
+      return signed({ status: 200, body: { ...answer, amount: asked.amount + 1 } });
+    case 'approve_unsigned':
+      return { status: 200, body: answer };
+    case 'approve_signed_by_another':
+      return signedReply(acquirer, hub.clock, { status: 200, body: answer });
+    case 'approve_tampered': {
+      const declined = signed({ status: 200, body: { ...answer, decision: 'declined' } });
+      return { ...declined, text: JSON.stringify(answer) };
+    }
   }
 }
 
@@ -390,6 +413,24 @@ describe('payment codes at the till', () => {
     }
   });
 
+  test.each([
+    ['unsigned', 'approve_unsigned'],
+    ["signed with another participant's key", 'approve_signed_by_another'],
+    ['whose body is not the one signed', 'approve_tampered'],
+  ] as const)('an approval %s is not taken: the charge stays unknown', async (_label, behaviour) => {
+    const code = freshCode(behaviour);
+    const response = await charge(code, 1_300);
+    expect(response.status, response.text).toBe(202);
+    expect(response.body).toMatchObject({ status: 'unknown', transferId: null });
+    expected.issuerReserved += 1_300;
+    await expectLedger();
+    expect(authorizationCallsFor(code)).toHaveLength(1);
+    const reversed = await merchant.call('POST', `/v1/pos/charges/${response.body.id}/reverse`);
+    expect(reversed.status, reversed.text).toBe(200);
+    expected.issuerReserved -= 1_300;
+    await expectLedger();
+  });
+
   test(
     'an answer for another amount counts as no answer; the till reverses the charge and a late decline meets ' +
       'charge_reversed',
@@ -609,7 +650,7 @@ describe('payment codes at the till', () => {
   );
 
   test('refusals in the order they are checked: format, prefix, single use, wallet status, currency', async () => {
-    const idle = await createWallet(hub, 'Idle Wallet', {
+    idle = await createWallet(hub, 'Idle Wallet', {
       callbackUrl: `${wallet.url}/idle`,
       paymentCodePrefixes: ['6281'],
     });

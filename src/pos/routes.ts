@@ -15,6 +15,7 @@ import {
   ListQuery,
   NullableTimestamp,
   PositiveMinorUnits,
+  amountBoundTo,
   Timestamp,
   problemResponses,
   replayAs,
@@ -45,7 +46,7 @@ const NewCharge = Type.Object(
       description: "the till's reference for the sale",
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...amountBoundTo() },
 );
 
 const LateDecision = Type.Object(

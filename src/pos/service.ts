@@ -188,7 +188,7 @@ export async function createCharge(
   if (!opened.ok) return opened;
   if (opened.value.kind === 'repeat') return outcomeOf(opened.value.charge);
   const { charge, request, callbackUrl } = opened.value;
-  const answer = await askWallet(ctx, callbackUrl, request);
+  const answer = await askWallet(ctx, { id: charge.issuerId, callbackUrl }, request);
   if (answer.kind === 'no_answer')
     ctx.logger.warn(
       { charge: charge.id, wallet: charge.issuerId, why: answer.why },

@@ -29,4 +29,5 @@ export type {
   QrTemplate,
 } from './model.ts';
 export { fieldName } from './names.ts';
+export { type EmvNames, emvNamesOf, languageOf, latinOf, merchantCityCharsMax, merchantNameCharsMax } from './latin.ts';
 export { qrPng, qrSvg } from './render.ts';

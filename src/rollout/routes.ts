@@ -12,6 +12,7 @@ import {
   ListQuery,
   NullableTimestamp,
   PositiveMinorUnits,
+  amountBoundTo,
   Timestamp,
   problemResponses,
 } from '../http/index.ts';
@@ -165,7 +166,7 @@ const DryRunBody = Type.Object(
     currency: CurrencyCode,
     lines: Type.Optional(Type.Array(Line, { maxItems: dryRunLinesMax })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...amountBoundTo() },
 );
 
 const FunnelQuery = Type.Object({

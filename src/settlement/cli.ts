@@ -139,7 +139,7 @@ async function run(flags: Flags, io: SettleCliIo, work: (ctx: HubContext) => Pro
     config,
     logger,
     audit: createAuditWriter(systemClock, cryptoRandom),
-    http: createFetchHttpPort(),
+    http: createFetchHttpPort({ allowPrivate: config.allowPrivateUrls }),
   };
   try {
     io.setExitCode(await work(ctx));

@@ -1,8 +1,8 @@
 import { type Config, posAuthorizationDeadlineMsDefault, posUnknownTimeoutSecondsDefault } from '../config.ts';
 import { raiseWindowDaysDefault } from '../disputes/index.ts';
+import { type HttpPort, rateLimitDefaults } from '../http/index.ts';
 import { type ManualClock, Secret, createManualClock, cryptoRandom, generateMasterKey } from '../platform/index.ts';
 import { type RunningHub, startHub } from '../server.ts';
-import type { HttpPort } from '../http/index.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort } from './processes.ts';
 
@@ -30,7 +30,14 @@ export type TestHub = Omit<RunningHub, 'stop'> & {
  * it, or a restart after `stop({keepDatabase: true})`.
  */
 export async function startTestHub(
-  options: { clock?: ManualClock; http?: HttpPort; config?: Partial<Config>; reuseDatabaseOf?: TestHub } = {},
+  options: {
+    clock?: ManualClock;
+    http?: HttpPort;
+    config?: Partial<Config>;
+    reuseDatabaseOf?: TestHub;
+    /** Log lines at this level go here instead of nowhere. */
+    log?: { level: string; destination: { write(line: string): void } };
+  } = {},
 ): Promise<TestHub> {
   const reused = options.reuseDatabaseOf;
   const database: SharedTestDatabase = reused?.database ?? { ...(await createTestDatabase()), hubs: 0 };
@@ -50,12 +57,14 @@ export async function startTestHub(
     posUnknownTimeoutSeconds: posUnknownTimeoutSecondsDefault,
     posAuthorizationDeadlineMs: posAuthorizationDeadlineMsDefault,
     disputeRaiseWindowDays: raiseWindowDaysDefault,
+    rateLimit: rateLimitDefaults,
     ...options.config,
   };
   const clock = options.clock ?? reused?.clock ?? createManualClock(new Date());
   const hub = await startHub(config, {
     clock,
-    logLevel: process.env.LINTAS_TEST_LOG_LEVEL ?? 'silent',
+    logLevel: options.log?.level ?? process.env.LINTAS_TEST_LOG_LEVEL ?? 'silent',
+    ...(options.log ? { logDestination: options.log.destination } : {}),
     ...(options.http ? { http: options.http } : {}),
   });
   database.hubs += 1;

@@ -16,12 +16,18 @@ export {
   type Reply,
   fetchHubKeys,
   scripted,
+  signedReply,
   startReceiver,
   verifyCallback,
   verifyWebhook,
   webhookVerifies,
 } from './receivers.ts';
-export { referenceVerify } from './rfc9421-reference-signer.ts';
+export {
+  referenceContentDigest,
+  referenceSign,
+  referenceSignResponse,
+  referenceVerify,
+} from './rfc9421-reference-signer.ts';
 export { seedWindowPayments } from './bulk-transfers.ts';
 export { failAnswerStorage } from './answer-storage.ts';
 export { freePort, launchChromium, ledgerCheckOf, spawnLintas, type LintasProcess } from './processes.ts';

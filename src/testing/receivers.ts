@@ -1,11 +1,11 @@
-import { type KeyObject, createPublicKey } from 'node:crypto';
+import { type KeyObject, createPublicKey, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { vi } from 'vitest';
 import type { Clock } from '../platform/index.ts';
 import type { TestHub } from './hub.ts';
-import { referenceVerify } from './rfc9421-reference-signer.ts';
+import { referenceSignResponse, referenceVerify } from './rfc9421-reference-signer.ts';
 
 /**
  * Real receivers for tests: node:http servers on 127.0.0.1, port 0, that
@@ -30,8 +30,36 @@ export type Receiver = {
   close(): Promise<void>;
 };
 
-/** A scripted reply: a status, and a JSON body when the receiver has something to say (else `{}`). */
-export type Reply = { status: number; body?: unknown };
+/**
+ * A scripted reply: a status, and a JSON body when the receiver has
+ * something to say (else `{}`); `headers` are added, and `text`, when given,
+ * is sent instead of the body's JSON (a body other than the one signed).
+ */
+export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; text?: string };
+
+/**
+ * A wallet's answer to the hub, signed as the hub requires (RFC 9421 over
+ * `@status`, `content-digest` and `content-type`) by the reference signer,
+ * with the wallet's own key, at the receiver's clock.
+ */
+export function signedReply(
+  wallet: { keyId: string; privateKey: KeyObject },
+  clock: Clock,
+  reply: { status: number; body: unknown },
+): Reply {
+  const text = JSON.stringify(reply.body);
+  const signature = referenceSignResponse(
+    { status: reply.status, headers: { 'content-type': 'application/json' }, body: text },
+    {
+      keyId: wallet.keyId,
+      privateKey: wallet.privateKey,
+      created: Math.floor(clock.now().getTime() / 1000),
+      nonce: randomUUID(),
+      alg: true,
+    },
+  );
+  return { ...reply, headers: signature.headers };
+}
 
 export type Answer = (request: ReceivedRequest, index: number) => number | Reply | Promise<number | Reply>;
 
@@ -55,11 +83,17 @@ export async function startReceiver(clock: Clock, answer: Answer = () => 200): P
       const index = requests.length;
       requests.push(request);
       void Promise.resolve(answer(request, index)).then((reply) => {
-        const { status, body = {} } = typeof reply === 'number' ? { status: reply } : reply;
+        const {
+          status,
+          body = {},
+          headers = {},
+          text,
+        } = typeof reply === 'number' ? ({ status: reply } as Reply) : reply;
         if (outgoing.destroyed) return; // the caller gave up waiting
         outgoing.statusCode = status;
         outgoing.setHeader('content-type', 'application/json');
-        outgoing.end(JSON.stringify(body));
+        for (const [name, value] of Object.entries(headers)) outgoing.setHeader(name, value);
+        outgoing.end(text ?? JSON.stringify(body));
       });
     });
   });

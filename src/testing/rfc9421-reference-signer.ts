@@ -168,6 +168,43 @@ export function referenceSign(request: ReferenceRequest, options: ReferenceSignO
   };
 }
 
+export type ReferenceResponse = { status: number; headers: Record<string, string>; body: string | Buffer };
+
+/**
+ * Signs a response (RFC 9421 2.2.9 `@status`), as a wallet signs its answer
+ * to the hub: by default `"@status"`, `"content-digest"` (added) and
+ * `"content-type"` when the response has one.
+ */
+export function referenceSignResponse(response: ReferenceResponse, options: ReferenceSignOptions): ReferenceSignature {
+  const added: Record<string, string> = {};
+  if (findHeader(response.headers, 'content-digest') === undefined)
+    added['content-digest'] = referenceContentDigest(response.body);
+  const headers = { ...response.headers, ...added };
+  const components = options.components ?? [
+    '@status',
+    'content-digest',
+    ...(findHeader(headers, 'content-type') !== undefined ? ['content-type'] : []),
+  ];
+  const signatureParams = serializeSignatureParams(components, signatureParamsOf(options));
+  const lines = components.map((component) => {
+    const value = component === '@status' ? String(response.status) : findHeader(headers, component)?.trim();
+    if (value === undefined) throw new Error(`the response has no ${component}`);
+    return `${serializeString(component)}: ${value}`;
+  });
+  lines.push(`"@signature-params": ${signatureParams}`);
+  const signatureBase = lines.join('\n');
+  const signature = sign(null, Buffer.from(signatureBase, 'utf8'), options.privateKey);
+  const label = options.label ?? 'sig1';
+  return {
+    headers: {
+      ...added,
+      'signature-input': `${label}=${signatureParams}`,
+      signature: `${label}=:${signature.toString('base64')}:`,
+    },
+    signatureBase,
+  };
+}
+
 // ---------------------------------------------------------------- RFC 8941 parsing (the subset used here)
 
 type BareItem = string | number | boolean | { token: string } | { bytes: Buffer };

@@ -3,8 +3,11 @@
  * receiver record every event they are sent, by event id; a wallet answers the hub's payment-code
  * authorisations as the code's last digit says (see `paymentCodeOf`).
  */
+import type { KeyObject } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { signResponse } from '../http/index.ts';
+import { systemClock } from '../platform/index.ts';
 import { textField } from './model.ts';
 import { answerOfPaymentCode } from './plan.ts';
 
@@ -24,6 +27,8 @@ export type Receivers = {
   url: string;
   /** By event id. */
   received: Map<string, Received>;
+  /** Each wallet's signing key by its slug, set once the world is seeded: a wallet signs its answers. */
+  walletKeys: Map<string, { keyId: string; privateKey: KeyObject }>;
   close(): Promise<void>;
 };
 
@@ -51,11 +56,19 @@ function parsed(body: string): unknown {
   }
 }
 
-function answer(outgoing: ServerResponse, status: number, body: unknown): void {
+type SigningKey = { keyId: string; privateKey: KeyObject };
+
+/** An answer, signed (RFC 9421, as the hub requires of a wallet's answer) when a key is given. */
+async function answer(outgoing: ServerResponse, status: number, body: unknown, key?: SigningKey): Promise<void> {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const signature = key
+    ? await signResponse({ status, headers, body: text }, { ...key, now: () => systemClock.now() })
+    : {};
   if (outgoing.destroyed) return; // the hub gave up waiting, or died
   outgoing.statusCode = status;
-  outgoing.setHeader('content-type', 'application/json');
-  outgoing.end(JSON.stringify(body));
+  for (const [name, value] of Object.entries({ ...headers, ...signature })) outgoing.setHeader(name, value);
+  outgoing.end(text);
 }
 
 function authorizationAnswer(request: unknown): unknown {
@@ -70,7 +83,14 @@ function authorizationAnswer(request: unknown): unknown {
 type Recorder = (receiver: string, eventId: string | undefined, body: string) => void;
 
 /** One request, read whole: a webhook or callback is recorded, an authorisation answered. */
-function handle(path: string, headers: IncomingMessage['headers'], body: string, reply: Reply, record: Recorder): void {
+function handle(
+  path: string,
+  headers: IncomingMessage['headers'],
+  body: string,
+  reply: Reply,
+  record: Recorder,
+  walletKeys: Receivers['walletKeys'],
+): void {
   const merchant = /^\/merchants\/([\w-]+)\/webhooks$/.exec(path);
   const wallet = /^\/wallets\/([\w-]+)\/(events|authorizations)$/.exec(path);
   if (merchant) {
@@ -82,15 +102,19 @@ function handle(path: string, headers: IncomingMessage['headers'], body: string,
   } else if (wallet) {
     const request = parsed(body);
     const silent = answerOfPaymentCode(textField(request, 'paymentCode') ?? '') === 'silent';
-    (silent ? reply.late : reply.now)(200, authorizationAnswer(request));
+    (silent ? reply.late : reply.now)(200, authorizationAnswer(request), walletKeys.get(wallet[1] as string));
   } else reply.now(404, {});
 }
 
-type Reply = { now(status: number, body: unknown): void; late(status: number, body: unknown): void };
+type Reply = {
+  now(status: number, body: unknown, key?: SigningKey): void;
+  late(status: number, body: unknown, key?: SigningKey): void;
+};
 
 /** `silentMs`: how long a wallet keeps the hub waiting on a `silent` code (longer than the hub's deadline). */
 export async function startReceivers(options: { silentMs: number }): Promise<Receivers> {
   const received = new Map<string, Received>();
+  const walletKeys: Receivers['walletKeys'] = new Map();
   const record: Recorder = (receiver, eventId, body) => {
     const event = parsed(body);
     const id = eventId ?? textField(event, 'id') ?? `unnamed:${body}`;
@@ -108,12 +132,13 @@ export async function startReceivers(options: { silentMs: number }): Promise<Rec
   };
   const server = createServer((incoming, outgoing) => {
     const reply: Reply = {
-      now: (status, body) => answer(outgoing, status, body),
-      late: (status, body) => void setTimeout(() => answer(outgoing, status, body), options.silentMs).unref(),
+      now: (status, body, key) => void answer(outgoing, status, body, key),
+      late: (status, body, key) =>
+        void setTimeout(() => void answer(outgoing, status, body, key), options.silentMs).unref(),
     };
     // A hub killed while it sends leaves half a request: nothing arrived, nothing is recorded.
     void bodyOf(incoming).then(
-      (body) => handle(incoming.url ?? '', incoming.headers, body, reply, record),
+      (body) => handle(incoming.url ?? '', incoming.headers, body, reply, record, walletKeys),
       () => outgoing.destroy(),
     );
   });
@@ -122,6 +147,7 @@ export async function startReceivers(options: { silentMs: number }): Promise<Rec
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    walletKeys,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

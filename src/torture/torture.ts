@@ -139,6 +139,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
       { client, journal, seed: options.seed, receiversUrl: receivers.url },
       secrets.operatorToken,
     );
+    for (const wallet of [world.acquirer, ...world.wallets])
+      if (wallet.credentials.kind === 'signed') receivers.walletKeys.set(wallet.slug, wallet.credentials);
     const giveUpAfter = (ms: number) => {
       giveUpAtMs = systemClock.now().getTime() + ms;
     };

@@ -12,6 +12,8 @@ import * as pos from './0010_pos.ts';
 import * as reconciliation from './0011_reconciliation.ts';
 import * as idempotencyEffects from './0012_idempotency_effects.ts';
 import * as payments from './0013_payments.ts';
+import * as rateLimits from './0014_rate_limits.ts';
+import * as merchantNames from './0015_merchant_names.ts';
 import * as disputes from './0017_disputes.ts';
 import * as liabilityRules from './0018_liability_rules.ts';
 import * as disputeEvidence from './0019_dispute_evidence.ts';
@@ -32,6 +34,8 @@ export const migrations: Record<string, Migration> = {
   '0011_reconciliation': reconciliation,
   '0012_idempotency_effects': idempotencyEffects,
   '0013_payments': payments,
+  '0014_rate_limits': rateLimits,
+  '0015_merchant_names': merchantNames,
   '0017_disputes': disputes,
   '0018_liability_rules': liabilityRules,
   '0019_dispute_evidence': disputeEvidence,

@@ -14,6 +14,8 @@ export type ParticipantRow = {
   approved_at: string | null;
   rejected_at: string | null;
   suspended_at: string | null;
+  /** The operator's limit for this participant's requests; null: the hub's default. */
+  rate_limit_per_minute: number | null;
 };
 
 export type ParticipantKeyRow = {
@@ -52,6 +54,10 @@ export type MerchantRow = {
   updated_at: string;
   suspended_at: string | null;
   key_rotated_at: string | null;
+  /** What the merchant gave for EMV 59, 60 and 64/00; null: made from name and city. */
+  name_latin: string | null;
+  city_latin: string | null;
+  language: string | null;
 };
 
 export type AuditEventRow = {
@@ -89,6 +95,13 @@ export type SignatureNonceRow = {
   expires_at: string;
 };
 
+/** Requests a caller made in its current window, summed across hub processes (PostgreSQL). */
+export type RateLimitCounterRow = {
+  key: string;
+  window_start: number;
+  count: number;
+};
+
 export type HubKeyRow = {
   kid: string;
   public_jwk: string;
@@ -106,5 +119,6 @@ export type CoreTables = {
   audit_events: AuditEventRow;
   idempotency_keys: IdempotencyKeyRow;
   signature_nonces: SignatureNonceRow;
+  rate_limit_counters: RateLimitCounterRow;
   hub_keys: HubKeyRow;
 };

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type TestHub, startTestHub } from '../testing/index.ts';
+import { expectProblem } from './world.test-support.ts';
+
+/**
+ * OWASP API9:2023, Improper Inventory Management. The inventory is
+ * `/openapi.json`: every route the hub serves is in it, except the few
+ * documented pages that are not API (`/health`, `/ready`, `/metrics`,
+ * `/openapi.json`, `/docs`, the hosted checkout and share pages), and
+ * nothing answers outside it: an unknown path, an old version, a method a
+ * path does not have are all `404 not_found`.
+ */
+let hub: TestHub;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+/** The documented routes that are not API operations. */
+const documentedPages = [
+  'GET /health',
+  'GET /ready',
+  'GET /metrics',
+  'GET /openapi.json',
+  'GET /checkout/{id}',
+  'GET /share/{token}',
+];
+const isDocs = (route: string) => /^[A-Z]+ \/docs/.test(route);
+
+/** `METHOD /path/{param}` for every route Fastify serves, read from its route tree; HEAD mirrors GET. */
+function servedRoutes(): string[] {
+  const tree = hub.server.app.printRoutes({ commonPrefix: false });
+  const stack: string[] = [];
+  const routes: string[] = [];
+  for (const line of tree.split('\n')) {
+    const match = /^([│ ]*)(?:├── |└── )(\S+)(?: \(([^)]*)\))?/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] as string).length / 4;
+    stack.length = depth;
+    const path = `${stack.join('')}${match[2]}`;
+    stack.push(match[2] as string);
+    for (const method of (match[3] ?? '').split(', ').filter(Boolean)) {
+      if (method === 'HEAD') continue;
+      routes.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+    }
+  }
+  return routes;
+}
+
+async function documentedOperations(): Promise<string[]> {
+  const document = (await (await fetch(`${hub.url}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+}
+
+describe('the inventory is /openapi.json', () => {
+  test('every route the hub serves is documented there, or is one of the documented pages', async () => {
+    const documented = new Set(await documentedOperations());
+    const served = servedRoutes();
+    expect(served.length).toBeGreaterThan(60);
+    const undocumented = served.filter(
+      (route) => !documented.has(route) && !documentedPages.includes(route) && !isDocs(route),
+    );
+    expect(undocumented).toEqual([]);
+  });
+
+  test('every documented operation is served', async () => {
+    const served = new Set(servedRoutes());
+    const missing = (await documentedOperations()).filter((operation) => !served.has(operation));
+    expect(missing).toEqual([]);
+  });
+
+  test('every documented operation says what it answers, problems included', async () => {
+    const document = (await (await fetch(`${hub.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+    };
+    for (const [path, operations] of Object.entries(document.paths))
+      for (const [method, operation] of Object.entries(operations)) {
+        const statuses = Object.keys(operation.responses ?? {});
+        expect(statuses.length, `${method} ${path}`).toBeGreaterThan(0);
+      }
+  });
+});
+
+describe('nothing answers outside it', () => {
+  test.each([
+    ['GET', '/v2/participants'],
+    ['GET', '/v0/participants'],
+    ['GET', '/api/v1/participants'],
+    ['GET', '/v1/admin'],
+    ['GET', '/v1/debug'],
+    ['GET', '/v1/internal/config'],
+    ['GET', '/.env'],
+    ['GET', '/v1/participants.json'],
+    ['POST', '/v1/hub/keys'],
+    ['PUT', '/v1/checkouts'],
+    ['DELETE', '/v1/transfers'],
+  ])('%s %s is 404 not_found', async (method, path) => {
+    const response = await fetch(`${hub.url}${path}`, { method });
+    const text = await response.text();
+    expectProblem(
+      { status: response.status, headers: response.headers, body: JSON.parse(text), text },
+      404,
+      'not_found',
+    );
+  });
+});
