@@ -50,7 +50,8 @@ export {
   TextLine,
 } from './schemas.ts';
 export { docsContentSecurityPolicy, noStoreForSecretAnswers, securityHeaderOptions } from './security-headers.ts';
-export { type SignatureKeyRecord, verifySignedRequest, verifySignedResponse } from './signatures.ts';
+export { type SignatureKeyRecord, verifySignedRequest } from './signatures.ts';
+export { verifySignedResponse } from './response-signatures.ts';
 export { signRequest, signResponse } from './sign-request.ts';
 export {
   createFetchHttpPort,

@@ -24,10 +24,11 @@ import { Problem } from './problems.ts';
  *   `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
  * - **Across processes** (PostgreSQL): each process counts locally and adds
  *   its counts to one row per caller every `rateLimitFlushIntervalMs`,
- *   learning the others' in the same statement. No request waits for the
- *   database; N processes may together let through what arrives in one
- *   flush interval beyond a limit. On SQLite one process serves the file,
- *   so the local count is the whole count.
+ *   learning the others' in the same statement; a process that meets a
+ *   caller for the first time in a window reads its shared count once. No
+ *   other request waits for the database; N processes may together let
+ *   through what arrives in one flush interval beyond a limit. On SQLite
+ *   one process serves the file, so the local count is the whole count.
  */
 export const rateLimitWindowMs = 60_000;
 export const rateLimitFlushIntervalMs = 100;

@@ -84,7 +84,7 @@ export type SignatureVerdict =
   | { ok: true; keyId: string; participantId: string }
   | { ok: false; code: SignatureRefusal; detail: string };
 
-type Refusal = Extract<SignatureVerdict, { ok: false }>;
+export type Refusal = Extract<SignatureVerdict, { ok: false }>;
 
 /** How old `created` may be. */
 export const signatureMaxAgeSeconds = 300;
@@ -103,20 +103,20 @@ export const requiredComponents = ['@method', '@authority', '@path', '@query'] a
 export const coveredWhenPresent = ['content-digest', 'content-type', 'idempotency-key'] as const;
 export const signatureLabel = 'sig';
 
-function refuse(code: SignatureRefusal, detail: string): Refusal {
+export function refuse(code: SignatureRefusal, detail: string): Refusal {
   return { ok: false, code, detail };
 }
 
 // ---------------------------------------------------------------- headers
 
-type HeaderMap = Record<string, string | string[]>;
+export type HeaderMap = Record<string, string | string[]>;
 
 /**
  * Lowercased names, no undefined values, and no prototype: a covered
  * component named "constructor" or "__proto__" must read as absent, not as
  * a property of Object.prototype.
  */
-function normaliseHeaders(raw: IncomingSignedRequest['headers']): HeaderMap {
+export function normaliseHeaders(raw: IncomingSignedRequest['headers']): HeaderMap {
   const headers = Object.create(null) as HeaderMap;
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
@@ -128,7 +128,7 @@ function normaliseHeaders(raw: IncomingSignedRequest['headers']): HeaderMap {
 }
 
 /** A field's value as RFC 9110 combines repeated lines: joined with ", ". */
-function fieldValue(headers: HeaderMap, name: string): string | undefined {
+export function fieldValue(headers: HeaderMap, name: string): string | undefined {
   if (!Object.hasOwn(headers, name)) return undefined;
   const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
@@ -152,7 +152,7 @@ function parseDictionaryOrUndefined(text: string) {
   }
 }
 
-function readSignatureHeaders(headers: HeaderMap): Refusal | { input: InnerList } {
+export function readSignatureHeaders(headers: HeaderMap): Refusal | { input: InnerList } {
   const inputText = fieldValue(headers, 'signature-input');
   const signatureText = fieldValue(headers, 'signature');
   if (inputText === undefined && signatureText === undefined) {
@@ -192,7 +192,7 @@ function readSignatureHeaders(headers: HeaderMap): Refusal | { input: InnerList 
   return { input };
 }
 
-function readParameters(params: Parameters, nonceRequired = true): string | Omit<ParsedSignature, 'components'> {
+export function readParameters(params: Parameters, nonceRequired = true): string | Omit<ParsedSignature, 'components'> {
   const created = params.get('created');
   const expires = params.get('expires');
   const keyId = params.get('keyid');
@@ -251,7 +251,7 @@ function readSignature(headers: HeaderMap): Refusal | ParsedSignature {
 
 // ---------------------------------------------------------------- 3, 6, 7: time, body, signature
 
-function checkFreshness(signature: ParsedSignature, now: Date): Refusal | undefined {
+export function checkFreshness(signature: ParsedSignature, now: Date): Refusal | undefined {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const ageSeconds = nowSeconds - signature.created;
   if (ageSeconds > signatureMaxAgeSeconds) {
@@ -269,7 +269,7 @@ function checkFreshness(signature: ParsedSignature, now: Date): Refusal | undefi
   return undefined;
 }
 
-function checkDigest(headers: HeaderMap, body: Buffer | undefined): Refusal | undefined {
+export function checkDigest(headers: HeaderMap, body: Buffer | undefined): Refusal | undefined {
   const header = fieldValue(headers, 'content-digest');
   if (header === undefined) {
     if (body === undefined || body.length === 0) return undefined;
@@ -293,7 +293,34 @@ function derivedComponents(request: IncomingSignedRequest): ComponentParser {
   };
 }
 
-async function checkSignature(
+/** The library's verdict over a message whose derived components come from `componentParser`. */
+export async function verifyMessageWithKey(
+  message: LibraryRequest | { status: number; headers: HeaderMap },
+  componentParser: ComponentParser,
+  key: KeyObject,
+): Promise<Refusal | undefined> {
+  try {
+    const verified = await httpbis.verifyMessage(
+      {
+        keyLookup: async () => ({ algs: ['ed25519'], verify: createVerifier(key, 'ed25519') }),
+        componentParser,
+        // The library would compare created/expires with Date.now(); the hub reads time only through
+        // ports.now() and checked both in checkFreshness. A tolerance this large makes its bounds unreachable.
+        tolerance: Number.MAX_SAFE_INTEGER,
+      },
+      message as LibraryRequest,
+    );
+    return verified === true
+      ? undefined
+      : refuse('signature_invalid', 'the Ed25519 signature does not verify over the signature base');
+  } catch (error) {
+    // The form was checked before, so only the library's verdicts land here; anything else is a bug.
+    if (error instanceof VerificationError) return refuse('signature_invalid', error.message);
+    throw error;
+  }
+}
+
+function checkSignature(
   request: IncomingSignedRequest,
   headers: HeaderMap,
   key: KeyObject,
@@ -304,25 +331,7 @@ async function checkSignature(
     url: `https://${request.authority}${request.path}${request.query === '?' ? '' : request.query}`,
     headers,
   };
-  try {
-    const verified = await httpbis.verifyMessage(
-      {
-        keyLookup: async () => ({ algs: ['ed25519'], verify: createVerifier(key, 'ed25519') }),
-        componentParser: derivedComponents(request),
-        // The library would compare created/expires with Date.now(); the hub reads time only through
-        // ports.now() and checked both in checkFreshness. A tolerance this large makes its bounds unreachable.
-        tolerance: Number.MAX_SAFE_INTEGER,
-      },
-      message,
-    );
-    return verified === true
-      ? undefined
-      : refuse('signature_invalid', 'the Ed25519 signature does not verify over the signature base');
-  } catch (error) {
-    // The form was checked before, so only the library's verdicts land here; anything else is a bug.
-    if (error instanceof VerificationError) return refuse('signature_invalid', error.message);
-    throw error;
-  }
+  return verifyMessageWithKey(message, derivedComponents(request), key);
 }
 
 // ---------------------------------------------------------------- the verifier
@@ -353,97 +362,5 @@ export async function verifySignedRequest(
   if (!(await ports.useNonce(signature.keyId, signature.nonce, nonceExpiresAt))) {
     return refuse('nonce_reused', 'this nonce was already used with this key: sign each request with a new nonce');
   }
-  return { ok: true, keyId: key.keyId, participantId: key.participantId };
-}
-
-// ---------------------------------------------------------------- answers to the hub's own requests
-
-/** What a participant's answer to the hub's request must cover: its status and its body. */
-export const responseRequiredComponents = ['@status', 'content-digest'] as const;
-
-/** An answer the hub received to a request it made. */
-export type IncomingSignedResponse = {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-};
-
-function readResponseComponents(input: InnerList, headers: HeaderMap): string | string[] {
-  const components: string[] = [];
-  for (const [name, params] of input[0]) {
-    if (typeof name !== 'string') return 'covered components must be strings, e.g. "@status"';
-    if (params.size > 0) return `component parameters are not supported (on "${name}")`;
-    if (components.includes(name)) return `"${name}" is covered twice`;
-    if (name.startsWith('@') && name !== '@status') return `derived component "${name}" is not supported on an answer`;
-    if (!name.startsWith('@') && fieldValue(headers, name) === undefined)
-      return `the covered header "${name}" is not in the answer`;
-    components.push(name);
-  }
-  const required = [
-    ...responseRequiredComponents,
-    ...(fieldValue(headers, 'content-type') !== undefined ? ['content-type'] : []),
-  ];
-  const missing = required.filter((name) => !components.includes(name));
-  if (missing.length > 0) return `the signature must cover ${missing.map((c) => `"${c}"`).join(' ')}`;
-  return components;
-}
-
-async function checkResponseSignature(
-  response: IncomingSignedResponse,
-  headers: HeaderMap,
-  key: KeyObject,
-): Promise<Refusal | undefined> {
-  try {
-    const verified = await httpbis.verifyMessage(
-      {
-        keyLookup: async () => ({ algs: ['ed25519'], verify: createVerifier(key, 'ed25519') }),
-        componentParser: (name) => (name === '@status' ? [String(response.status)] : null),
-        tolerance: Number.MAX_SAFE_INTEGER,
-      },
-      { status: response.status, headers },
-    );
-    return verified === true
-      ? undefined
-      : refuse('signature_invalid', 'the Ed25519 signature does not verify over the signature base');
-  } catch (error) {
-    if (error instanceof VerificationError) return refuse('signature_invalid', error.message);
-    throw error;
-  }
-}
-
-/**
- * Verifies a participant's signed answer to a request the hub sent it (RFC
- * 9421 signs responses as it signs requests): one Ed25519 signature covering
- * `"@status"`, `"content-digest"` (the body must be there and match it) and
- * `"content-type"` when present, with `created` within the same window as a
- * request and the `keyid` of an active key of `participantId`, the
- * participant the hub asked. A `nonce` is not required: the body names what
- * it answers (an authorization id, amount and currency), which the caller
- * compares with what it asked, so an old answer replayed answers nothing new.
- */
-export async function verifySignedResponse(
-  response: IncomingSignedResponse,
-  participantId: string,
-  ports: Pick<SignatureVerifierPorts, 'findKey' | 'now'>,
-): Promise<SignatureVerdict> {
-  const headers = normaliseHeaders(response.headers);
-  const read = readSignatureHeaders(headers);
-  if ('ok' in read) return read;
-  const parameters = readParameters(read.input[1], false);
-  if (typeof parameters === 'string') return refuse('signature_invalid', parameters);
-  const components = readResponseComponents(read.input, headers);
-  if (typeof components === 'string') return refuse('signature_invalid', components);
-  const stale = checkFreshness({ ...parameters, components }, ports.now());
-  if (stale) return stale;
-  const key = await ports.findKey(parameters.keyId);
-  if (!key || key.participantId !== participantId)
-    return refuse('key_unknown', `${participantId} has no key with keyid ${JSON.stringify(parameters.keyId)}`);
-  if (key.status === 'revoked') return refuse('key_revoked', `key ${JSON.stringify(parameters.keyId)} was revoked`);
-  if (fieldValue(headers, 'content-digest') === undefined)
-    return refuse('digest_mismatch', 'an answer must send Content-Digest: sha-256=:<base64>: (RFC 9530)');
-  const digest = checkDigest(headers, response.body);
-  if (digest) return digest;
-  const invalid = await checkResponseSignature(response, headers, key.publicKey);
-  if (invalid) return invalid;
   return { ok: true, keyId: key.keyId, participantId: key.participantId };
 }

@@ -1,5 +1,5 @@
 import type { Capability } from '../capability.ts';
-import { startDeliveryWorker } from './delivery.ts';
+import { startDeliveryWorker } from './lanes.ts';
 import { notifyMetricsOf } from './metrics.ts';
 import { notifyProblemCodes, notifyRoutes } from './routes.ts';
 

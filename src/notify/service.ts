@@ -16,7 +16,7 @@ import {
   isEventType,
   nextDeliveryStatus,
 } from './model.ts';
-import { closeBreaker } from './delivery.ts';
+import { closeBreaker } from './lanes.ts';
 import * as store from './store.ts';
 
 export type NewEvent = {

@@ -301,13 +301,26 @@ export async function runBadInput(
 ): Promise<BadInputRun> {
   const operations = await operationsOf(world.hub);
   const codes = documentedCodes();
-  const samples = fc.sample(badRequest(operations), { seed: options.seed, numRuns: options.requests });
+  const arbitrary = badRequest(operations);
   const run: BadInputRun = { requests: 0, byStatus: {}, failures: [] };
   const concurrency = 8;
+  // Requests are drawn a chunk at a time (chunk i from seed + i), so a long run holds one chunk, not every body.
+  const chunkRequests = 1_000;
+  let chunk: BadRequest[] = [];
+  let chunkIndex = -1;
   let next = 0;
+  const requestAt = (index: number): BadRequest => {
+    const wanted = Math.floor(index / chunkRequests);
+    if (wanted !== chunkIndex) {
+      chunkIndex = wanted;
+      const size = Math.min(chunkRequests, options.requests - wanted * chunkRequests);
+      chunk = fc.sample(arbitrary, { seed: options.seed + wanted, numRuns: size });
+    }
+    return chunk[index % chunkRequests] as BadRequest;
+  };
   const lane = async () => {
-    while (next < samples.length) {
-      const request = samples[next] as BadRequest;
+    while (next < options.requests) {
+      const request = requestAt(next);
       next += 1;
       const answer = await send(world, request).catch((error: Error) => ({
         status: 599,
