@@ -1,7 +1,15 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
-import { type TestHub, bearerClient, createParticipant, startTestHub, testEngine } from '../testing/index.ts';
+import {
+  type TestHub,
+  bearerClient,
+  createParticipant,
+  createTestDatabase,
+  startTestHub,
+  testEngine,
+} from '../testing/index.ts';
 import { emitEvent } from './index.ts';
 
 /**
@@ -111,5 +119,51 @@ test.skipIf(testEngine() !== 'postgres')(
     writing = false;
     await reader;
     expect(seen.sort()).toEqual(written.map((event) => event.id).sort());
+  },
+);
+
+test.skipIf(testEngine() !== 'postgres')(
+  'a transaction left open in another database on the server does not hold the feed back',
+  async () => {
+    const other = await createTestDatabase();
+    const idle = new pg.Client({ connectionString: other.location });
+    await idle.connect();
+    try {
+      await idle.query('begin');
+      // An id of its own makes the open transaction count in every snapshot's running list.
+      await idle.query('select pg_current_xact_id()');
+      const start = (await merchant.call('GET', '/v1/events?limit=100')).body.nextCursor as string;
+      const event = await inTransaction(hub.ctx.db, (tx) => emitEvent(hub.ctx, tx, paid('beside-an-idle-database')));
+      const page = await feedWith(`/v1/events?after=${start}`, 1);
+      expect(page.body.data).toEqual([event]);
+    } finally {
+      await idle.query('rollback');
+      await idle.end();
+      await other.drop();
+    }
+  },
+);
+
+test.skipIf(testEngine() !== 'postgres')(
+  'a transaction left open in this database still holds back the events written after it',
+  async () => {
+    const start = (await merchant.call('GET', '/v1/events?limit=100')).body.nextCursor as string;
+    let release!: () => void;
+    const mayEnd = new Promise<void>((resolve) => (release = resolve));
+    let opened!: () => void;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    const open = hub.ctx.db.kysely.transaction().execute(async (tx) => {
+      await sql`select pg_current_xact_id()`.execute(tx);
+      opened();
+      await mayEnd;
+    });
+    await isOpen;
+    const event = await inTransaction(hub.ctx.db, (tx) => emitEvent(hub.ctx, tx, paid('behind-an-open-writer')));
+    const held = await merchant.call('GET', `/v1/events?after=${start}`);
+    expect(held.body.data).toEqual([]);
+    release();
+    await open;
+    const page = await feedWith(`/v1/events?after=${start}`, 1);
+    expect(page.body.data).toEqual([event]);
   },
 );

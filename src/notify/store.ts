@@ -18,13 +18,33 @@ import type { Delivery, DeliveryKind, DeliveryStatus, FeedPosition, HubEvent } f
  * Sequence values are handed out at insert, not at commit, so a reader
  * ordering by them alone could pass an event that commits later with a
  * smaller number and never see it. Readers instead page by (xid, seq) and
- * only read events whose transaction is older than every transaction still
- * running (`xmin` of a fresh snapshot): that prefix can no longer grow, so
- * no event is ever skipped. SQLite has one writer at a time, so insert order
- * is commit order and xid is 0.
+ * only read events whose transaction is older than every transaction that
+ * could still write one: that prefix can no longer grow, so no event is ever
+ * skipped. SQLite has one writer at a time, so insert order is commit order
+ * and xid is 0.
  */
 const currentXid = sql<number>`pg_current_xact_id()::text::bigint`;
-const oldestRunningXid = sql<number>`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
+
+/**
+ * The oldest transaction still running that could write to this database,
+ * or the next id to be handed out when none is. A transaction running in
+ * another database on the same server cannot write an event here, so it does
+ * not hold this feed back; one whose database cannot be told (its id is
+ * handed out but not yet published) counts as this database's. The snapshot
+ * is the statement's own, so what it calls finished is visible to the read.
+ * `pg_stat_activity` shows every session's `backend_xid` to every role, and
+ * xid8 values compare with the 32-bit `xid` by their low 32 bits.
+ */
+const oldestXidThatCouldWriteHere = sql<number>`coalesce(
+  (select min(running.xid::text::bigint)
+     from pg_snapshot_xip(pg_current_snapshot()) as running(xid)
+    where running.xid::text::bigint % 4294967296 not in (
+      select a.backend_xid::text::bigint from pg_stat_activity a
+       where a.backend_xid is not null and a.datname is distinct from current_database()
+      union all
+      select p.transaction::text::bigint from pg_prepared_xacts p
+       where p.database <> current_database())),
+  pg_snapshot_xmax(pg_current_snapshot())::text::bigint)`;
 
 export function toHubEvent(row: Pick<EventRow, 'id' | 'type' | 'created_at' | 'data'>): HubEvent {
   return { id: row.id, type: row.type, createdAt: row.created_at, data: fromJson(row.data) };
@@ -111,7 +131,7 @@ export async function readFeed(
   const rows = await base
     .select(['e.id', 'e.type', 'e.created_at', 'e.data', 'e.xid', 'e.seq'])
     .$if(filter.types !== undefined, (query) => query.where('e.type', 'in', [...(filter.types ?? [])]))
-    .$if(postgres, (query) => query.where('e.xid', '<', oldestRunningXid))
+    .$if(postgres, (query) => query.where('e.xid', '<', oldestXidThatCouldWriteHere))
     .limit(filter.limit)
     .execute();
   return rows.map((row) => ({ ...toHubEvent(row), xid: Number(row.xid), seq: Number(row.seq) }));
