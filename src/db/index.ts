@@ -3,6 +3,8 @@ export {
   type Tx,
   type Queryable,
   inTransaction,
+  beforeCommit,
+  type AtCommit,
   forUpdate,
   lockNamed,
   isPostgres,

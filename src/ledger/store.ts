@@ -67,6 +67,24 @@ export async function addToPositionColumn(
   return row?.[column];
 }
 
+/** Adds `amount` to the position in one statement and answers the row as it now is (undefined: no row yet). */
+export async function movePositionRow(
+  tx: Tx,
+  participantId: string,
+  currency: string,
+  amount: number,
+  at: string,
+): Promise<Position | undefined> {
+  const row = await tx
+    .updateTable('positions')
+    .set((eb) => ({ position: eb('position', '+', amount), updated_at: at }))
+    .where('participant_id', '=', participantId)
+    .where('currency', '=', currency)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toPosition(row) : undefined;
+}
+
 export type NewEntry = {
   id: string;
   transferId: string;
