@@ -63,6 +63,7 @@ export async function prepareHub(config: Config, options: HubOptions = {}): Prom
   await migrateToLatest(ctx.db);
   for (const capability of capabilities) await capability.prepare?.(ctx);
   ctx.db.startGroupCommit();
+  await ctx.db.startReadCache();
   return ctx;
 }
 

@@ -12,6 +12,7 @@ export {
   fromJson,
 } from './transaction.ts';
 export { migrateToLatest } from './migrate.ts';
+export { type CachedTopic, cachedRead, noteChange } from './read-cache.ts';
 export type { Tables } from './schema.ts';
 export type * from './tables/index.ts';
 export { DatabaseInUseError, holdSqliteFile } from './process-lock.ts';

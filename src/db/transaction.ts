@@ -29,6 +29,16 @@ export function beforeCommit(tx: Tx, work: AtCommit): void {
   queued.push(work);
 }
 
+const afterCommitWork = new WeakMap<Queryable, (() => void)[]>();
+
+/**
+ * Runs `work` once the transaction has committed (a transaction not opened
+ * by `inTransaction` runs none: callers must not need it for correctness).
+ */
+export function afterCommit(tx: Queryable, work: () => void): void {
+  afterCommitWork.get(tx)?.push(work);
+}
+
 class RefusedAtCommit extends Error {
   constructor(readonly refusal: Refusal<string>) {
     super(refusal.detail);
@@ -55,7 +65,13 @@ async function workThenCommitWork<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Prom
 export async function inTransaction<T>(database: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await database.kysely.transaction().execute((tx) => workThenCommitWork(tx, work));
+      const committed: (() => void)[] = [];
+      const result = await database.kysely.transaction().execute((tx) => {
+        afterCommitWork.set(tx, committed);
+        return workThenCommitWork(tx, work);
+      });
+      for (const done of committed) done();
+      return result;
     } catch (error) {
       if (error instanceof RefusedAtCommit) return error.refusal as T;
       if (attempt >= retryAttemptsMax || !isRetryable(error)) throw error;

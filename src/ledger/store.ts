@@ -1,4 +1,4 @@
-import { type Queryable, type Tx, forUpdate, type PositionRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, noteChange, type PositionRow } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { type Limits, type Position, type PositionView, headroomOf, noLimits } from './model.ts';
 
@@ -147,6 +147,8 @@ export async function upsertLimits(
     .values({ participant_id: participantId, currency, ...values })
     .onConflict((conflict) => conflict.columns(['participant_id', 'currency']).doUpdateSet(values))
     .execute();
+  // A participant is read with its caps (participants' cached view).
+  await noteChange(tx, 'participant', participantId);
 }
 
 export type PositionFilter = {

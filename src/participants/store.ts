@@ -1,7 +1,9 @@
 import {
   type Queryable,
   type Tx,
+  cachedRead,
   forUpdate,
+  noteChange,
   fromJson,
   toJson,
   type ParticipantKeyRow,
@@ -45,6 +47,8 @@ export async function insertKey(tx: Tx, participantId: string, key: ParticipantK
     })
     .onConflict((conflict) => conflict.column('kid').doNothing())
     .executeTakeFirst();
+  await noteChange(tx, 'participant', participantId);
+  await noteChange(tx, 'participant_key', key.kid);
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
@@ -54,6 +58,7 @@ export async function insertPrefixes(tx: Tx, participantId: string, prefixes: re
     .insertInto('payment_code_prefixes')
     .values(prefixes.map((prefix) => ({ prefix, participant_id: participantId })))
     .execute();
+  await noteChange(tx, 'participant', participantId);
 }
 
 export async function allPrefixes(tx: Queryable): Promise<{ prefix: string; participantId: string }[]> {
@@ -78,6 +83,7 @@ export async function upsertLimit(
         .doUpdateSet({ net_debit_cap: netDebitCap, prefunding, updated_at: at }),
     )
     .execute();
+  await noteChange(tx, 'participant', participantId);
 }
 
 export async function updateRateLimit(tx: Tx, id: string, requestsPerMinute: number | null, at: string): Promise<void> {
@@ -86,6 +92,7 @@ export async function updateRateLimit(tx: Tx, id: string, requestsPerMinute: num
     .set({ rate_limit_per_minute: requestsPerMinute, updated_at: at })
     .where('id', '=', id)
     .execute();
+  await noteChange(tx, 'participant', id);
 }
 
 export async function findParticipantRow(
@@ -97,9 +104,12 @@ export async function findParticipantRow(
   return (lock ? forUpdate(db, query) : query).executeTakeFirst();
 }
 
+/** Cached in a served hub (db's read-cache.ts): every store write above notes its change. */
 export async function findParticipant(db: Queryable, id: string): Promise<Participant | undefined> {
-  const row = await findParticipantRow(db, id);
-  return row ? (await hydrate(db, [row]))[0] : undefined;
+  return cachedRead(db, 'participant', id, async () => {
+    const row = await findParticipantRow(db, id);
+    return row ? (await hydrate(db, [row]))[0] : undefined;
+  });
 }
 
 export async function listParticipants(
@@ -194,10 +204,13 @@ export async function updateParticipantStatus(
     })
     .where('id', '=', id)
     .execute();
+  await noteChange(tx, 'participant', id);
 }
 
 export async function findKeyRow(db: Queryable, kid: string): Promise<ParticipantKeyRow | undefined> {
-  return db.selectFrom('participant_keys').selectAll().where('kid', '=', kid).executeTakeFirst();
+  return cachedRead(db, 'participant_key', kid, () =>
+    db.selectFrom('participant_keys').selectAll().where('kid', '=', kid).executeTakeFirst(),
+  );
 }
 
 export async function revokeKey(tx: Tx, participantId: string, kid: string, at: string): Promise<boolean> {
@@ -208,5 +221,7 @@ export async function revokeKey(tx: Tx, participantId: string, kid: string, at: 
     .where('participant_id', '=', participantId)
     .where('status', '=', 'active')
     .executeTakeFirst();
+  await noteChange(tx, 'participant', participantId);
+  await noteChange(tx, 'participant_key', kid);
   return result.numUpdatedRows === 1n;
 }
