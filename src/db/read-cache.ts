@@ -15,7 +15,7 @@
 import { sql } from 'kysely';
 import { type Queryable, afterCommit, isPostgres } from './transaction.ts';
 
-export type CachedTopic = 'participant' | 'participant_key' | 'merchant';
+export type CachedTopic = 'participant' | 'participant_row' | 'participant_key' | 'merchant';
 
 /** How long an entry is trusted without a notification; the bound on staleness if one is ever lost. */
 export const entryTtlMs = 30_000;
@@ -102,6 +102,7 @@ export async function noteChange(tx: Queryable, topic: CachedTopic, id: string):
 
 /** What a notification from another process says; malformed payloads drop everything, to be safe. */
 export function forgetAnnounced(cache: ReadCache, payload: string | undefined): void {
-  if (payload !== undefined && /^(participant|participant_key|merchant):/.test(payload)) cache.forget(payload);
+  if (payload !== undefined && /^(participant|participant_row|participant_key|merchant):/.test(payload))
+    cache.forget(payload);
   else cache.forgetAll();
 }

@@ -11,6 +11,12 @@ import {
 } from '../db/index.ts';
 import type { KeyStatus, Participant, ParticipantKey, ParticipantRole, ParticipantStatus } from './model.ts';
 
+/** A participant is cached as its row and as its whole view (keys, prefixes, caps): a change drops both. */
+async function noteParticipantChange(tx: Tx, id: string): Promise<void> {
+  await noteChange(tx, 'participant', id);
+  await noteChange(tx, 'participant_row', id);
+}
+
 export type NewParticipant = Omit<Participant, 'publicKeys' | 'paymentCodePrefixes' | 'netDebitCaps'>;
 
 export async function insertParticipant(tx: Tx, participant: NewParticipant): Promise<void> {
@@ -47,7 +53,7 @@ export async function insertKey(tx: Tx, participantId: string, key: ParticipantK
     })
     .onConflict((conflict) => conflict.column('kid').doNothing())
     .executeTakeFirst();
-  await noteChange(tx, 'participant', participantId);
+  await noteParticipantChange(tx, participantId);
   await noteChange(tx, 'participant_key', key.kid);
   return result.numInsertedOrUpdatedRows === 1n;
 }
@@ -58,7 +64,7 @@ export async function insertPrefixes(tx: Tx, participantId: string, prefixes: re
     .insertInto('payment_code_prefixes')
     .values(prefixes.map((prefix) => ({ prefix, participant_id: participantId })))
     .execute();
-  await noteChange(tx, 'participant', participantId);
+  await noteParticipantChange(tx, participantId);
 }
 
 export async function allPrefixes(tx: Queryable): Promise<{ prefix: string; participantId: string }[]> {
@@ -83,7 +89,7 @@ export async function upsertLimit(
         .doUpdateSet({ net_debit_cap: netDebitCap, prefunding, updated_at: at }),
     )
     .execute();
-  await noteChange(tx, 'participant', participantId);
+  await noteParticipantChange(tx, participantId);
 }
 
 export async function updateRateLimit(tx: Tx, id: string, requestsPerMinute: number | null, at: string): Promise<void> {
@@ -92,7 +98,7 @@ export async function updateRateLimit(tx: Tx, id: string, requestsPerMinute: num
     .set({ rate_limit_per_minute: requestsPerMinute, updated_at: at })
     .where('id', '=', id)
     .execute();
-  await noteChange(tx, 'participant', id);
+  await noteParticipantChange(tx, id);
 }
 
 export async function findParticipantRow(
@@ -101,13 +107,14 @@ export async function findParticipantRow(
   { lock = false }: { lock?: boolean } = {},
 ): Promise<ParticipantRow | undefined> {
   const query = db.selectFrom('participants').selectAll().where('id', '=', id);
-  return (lock ? forUpdate(db, query) : query).executeTakeFirst();
+  if (lock) return forUpdate(db, query).executeTakeFirst();
+  return cachedRead(db, 'participant_row', id, () => query.executeTakeFirst());
 }
 
 /** Cached in a served hub (db's read-cache.ts): every store write above notes its change. */
 export async function findParticipant(db: Queryable, id: string): Promise<Participant | undefined> {
   return cachedRead(db, 'participant', id, async () => {
-    const row = await findParticipantRow(db, id);
+    const row = await db.selectFrom('participants').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? (await hydrate(db, [row]))[0] : undefined;
   });
 }
@@ -204,7 +211,7 @@ export async function updateParticipantStatus(
     })
     .where('id', '=', id)
     .execute();
-  await noteChange(tx, 'participant', id);
+  await noteParticipantChange(tx, id);
 }
 
 export async function findKeyRow(db: Queryable, kid: string): Promise<ParticipantKeyRow | undefined> {
@@ -221,7 +228,7 @@ export async function revokeKey(tx: Tx, participantId: string, kid: string, at: 
     .where('participant_id', '=', participantId)
     .where('status', '=', 'active')
     .executeTakeFirst();
-  await noteChange(tx, 'participant', participantId);
+  await noteParticipantChange(tx, participantId);
   await noteChange(tx, 'participant_key', kid);
   return result.numUpdatedRows === 1n;
 }
