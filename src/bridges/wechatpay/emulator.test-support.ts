@@ -351,6 +351,8 @@ export async function startWechatpayEmulator(options: { clock: Clock }) {
     platformPublicKeyPem: platform.publicKeyPem,
     /** The platform's private key, only for tests that forge or replay a notification. */
     platformPrivateKeyPem: platform.privateKeyPem,
+    /** The headers the platform signs a body with now, to replay or forge a notification. */
+    signedHeaders,
     orders,
     refunds,
     requests,
