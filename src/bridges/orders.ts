@@ -229,9 +229,21 @@ async function closeOrder(ctx: HubContext, access: WechatAccess, order: BridgeOr
   await markOrder(ctx, order.id, { queries: order.queries + 1, next_query_at: nextQueryAt(at, order.queries + 1) });
 }
 
+const dueOrdersPerTick = 50;
+/** Longer than one follow takes (two calls of at most 10 s): another process skips the order meanwhile. */
+const followLeaseMs = 60_000;
+
 /** The `bridge-orders` tick: every open order whose next query is due, each on its own. */
 export async function followDueOrders(ctx: HubContext): Promise<number> {
-  const due = await store.listOrdersDue(ctx.db.kysely, ctx.clock.now().toISOString(), 50);
-  for (const order of due) await followOrder(ctx, order);
-  return due.length;
+  const at = ctx.clock.now();
+  const due = await store.listOrdersDue(ctx.db.kysely, at.toISOString(), dueOrdersPerTick);
+  let followed = 0;
+  for (const order of due) {
+    const leaseUntil = new Date(at.getTime() + followLeaseMs).toISOString();
+    const claimed = await inTransaction(ctx.db, (tx) => store.claimOrder(tx, order, leaseUntil, at.toISOString()));
+    if (!claimed) continue;
+    await followOrder(ctx, order);
+    followed += 1;
+  }
+  return followed;
 }

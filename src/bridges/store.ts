@@ -61,6 +61,26 @@ export async function listOrdersDue(db: Queryable, at: string, limit: number): P
     .execute();
 }
 
+/**
+ * Moves an open order's next query forward only if no other process did
+ * since it was listed: the one that moves it follows the order this time.
+ */
+export async function claimOrder(
+  tx: Tx,
+  order: { id: string; next_query_at: string },
+  leaseUntil: string,
+  at: string,
+): Promise<boolean> {
+  const result = await tx
+    .updateTable('bridge_orders')
+    .set({ next_query_at: leaseUntil, updated_at: at })
+    .where('id', '=', order.id)
+    .where('state', '=', 'open')
+    .where('next_query_at', '=', order.next_query_at)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
 /** Whether the notification was already taken; records it when not, in the transaction that applies it. */
 export async function takeNotification(
   tx: Tx,

@@ -247,6 +247,18 @@ describe('checkouts paid through WeChat Pay', () => {
     expect(world.emulator.refunds.size).toBe(1);
   });
 
+  test('a payment WeChat reports after the checkout ended is refused by the hub: the order fails, nothing moves', async () => {
+    const { checkout, order } = await attempt('qr', { expiresInSeconds: 60 });
+    world.hub.clock.advanceMs(61_000);
+    await world.hub.workers['checkout-expiry']!.runOnce();
+    world.emulator.pay(order.outTradeNo);
+    await world.emulator.deliverDue();
+    expect(world.emulator.delivered.at(-1)).toMatchObject({ attempts: 1, status: 204 });
+    expect(await checkoutStatus(checkout)).toBe('expired');
+    const payments = await world.merchant.call('GET', '/v1/payments?limit=100');
+    expect(payments.body.data.filter((one: { checkoutId: string }) => one.checkoutId === checkout.id)).toEqual([]);
+  });
+
   test('the ledger check passes', async () => {
     await world.hub.ctx.db.durable();
     const check = ledgerCheckOf(world.hub.config.db);

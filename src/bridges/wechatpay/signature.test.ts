@@ -175,6 +175,27 @@ describe('the hub and the emulator over HTTP, against the plugin', () => {
     ).rejects.toThrow();
   });
 
+  it("sends notifications the plugin verifies and decrypts, as a merchant's server would", async () => {
+    emulator.pay('att01PROOF0001');
+    const queued = emulator.pending.at(-1);
+    expect(queued).toBeDefined();
+    const headers = emulator.signedHeaders(queued!.body);
+    const message = Formatter.response(headers['wechatpay-timestamp']!, headers['wechatpay-nonce']!, queued!.body);
+    expect(Rsa.verify(message, headers['wechatpay-signature']!, emulator.platformPublicKeyPem)).toBe(true);
+    const envelope = JSON.parse(queued!.body) as {
+      event_type: string;
+      resource: { ciphertext: string; nonce: string; associated_data: string };
+    };
+    expect(envelope.event_type).toBe('TRANSACTION.SUCCESS');
+    const { ciphertext, nonce, associated_data } = envelope.resource;
+    const transaction = JSON.parse(Aes.AesGcm.decrypt(ciphertext, merchant.apiV3Key, nonce, associated_data));
+    expect(transaction).toMatchObject({
+      out_trade_no: 'att01PROOF0001',
+      trade_state: 'SUCCESS',
+      mchid: merchant.mchid,
+    });
+  });
+
   it("refuses a request the merchant's key did not sign, as WeChat Pay does", async () => {
     const other = { ...credentials, privateKey: new Secret(generateRsaKeyPair().privateKeyPem) };
     const answer = await callWechat(ctx, endpoint(), other, {
