@@ -259,6 +259,24 @@ describe('checkouts paid through WeChat Pay', () => {
     expect(payments.body.data.filter((one: { checkoutId: string }) => one.checkoutId === checkout.id)).toEqual([]);
   });
 
+  test('an attempt repeated with its Idempotency-Key is answered with the same WeChat order, opened once', async () => {
+    const checkout = await createCheckout(world.merchant);
+    const buyer = buyerOf(world.hub, checkout);
+    const body = { walletId: world.wechat.id, flow: 'qr' };
+    const first = await buyer('POST', `/v1/checkouts/${checkout.id}/attempts`, body, {
+      idempotencyKey: 'same-attempt-1',
+    });
+    const again = await buyer('POST', `/v1/checkouts/${checkout.id}/attempts`, body, {
+      idempotencyKey: 'same-attempt-1',
+    });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const prepays = world.emulator.requests.filter((request) => request.body.includes(first.body.id));
+    expect(prepays).toHaveLength(1);
+    const svg = await buyer('GET', `/v1/checkouts/${checkout.id}/attempts/${first.body.id}/qr.svg`);
+    expect(svg.status).toBe(200);
+  });
+
   test('the ledger check passes', async () => {
     await world.hub.ctx.db.durable();
     const check = ledgerCheckOf(world.hub.config.db);
