@@ -41,9 +41,6 @@ export function nextQueryAt(at: Date, queries: number): string {
   return new Date(at.getTime() + delayS * 1000).toISOString();
 }
 
-/** The answer the H5 scene carries for the payer's address, which the hub does not pass on to the wallet. */
-const payerClientIpUnknown = '127.0.0.1';
-
 export function notifyUrlOf(ctx: HubContext, channelId: string): string {
   return `${ctx.config.publicUrl}/bridges/${wechatKind}/${channelId}/notify`;
 }
@@ -106,9 +103,7 @@ async function openOrder(
     method: 'POST',
     path: order.flow === 'qr' ? nativePath : h5Path,
     body:
-      order.flow === 'qr'
-        ? wechatMapping.nativePrepayBody(input)
-        : wechatMapping.h5PrepayBody(input, payerClientIpUnknown),
+      order.flow === 'qr' ? wechatMapping.nativePrepayBody(input) : wechatMapping.h5PrepayBody(input, order.payerIp),
   });
   if (!answer.ok) {
     // The wallet refused: it has no order to query. Without an answer it may have one: the schedule asks.

@@ -78,6 +78,17 @@ describe('a bridged wallet and its channel', () => {
     expect(answer.status).toBe(400);
     const pointers = answer.body.errors.map((error: { pointer: string }) => error.pointer);
     expect(pointers).toEqual(['/roles', '/bridge/kind', '/bridge/platformKeys/0/publicKeyPem']);
+    const dollars = await world.operator('POST', '/v1/participants', {
+      name: 'WeChat Pay USD',
+      roles: ['issuer'],
+      currencies: ['CNY', 'USD'],
+      bridge: {
+        ...bridge,
+        kind: 'wechatpay_v3',
+        platformKeys: [{ serial: 'S', publicKeyPem: world.emulator.platformPublicKeyPem }],
+      },
+    });
+    expect(dollars.body.errors).toEqual([{ pointer: '/currencies', detail: 'a WeChat Pay bridge takes CNY only' }]);
   });
 });
 
@@ -145,6 +156,8 @@ describe('checkouts paid through WeChat Pay', () => {
     const { checkout, attempt: made, order } = await attempt('app_switch');
     expect(made.deepLink).toMatch(/^https:\/\/wx\.tenpay\.com\/cgi-bin\/mmpayweb-bin\/checkmweb\?prepay_id=wx/);
     expect(order.kind).toBe('h5');
+    const prepay = world.emulator.requests.find((request) => request.body.includes(order.outTradeNo));
+    expect(JSON.parse(prepay!.body).scene_info).toEqual({ payer_client_ip: '127.0.0.1', h5_info: { type: 'Wap' } });
     world.emulator.pay(order.outTradeNo);
     await world.emulator.deliverDue({ drop: true });
     expect(await checkoutStatus(checkout)).toBe('open');

@@ -77,6 +77,7 @@ export async function createAttempt(
   checkoutId: string,
   input: { walletId: string; flow: Flow },
   bridges: readonly BridgeProvider[] = [],
+  payerIp = '',
 ): Promise<Result<Attempt, AttemptRefusal>> {
   const loaded = await loadPayable(ctx, caller, checkoutId);
   if (!loaded.ok) return loaded;
@@ -119,7 +120,7 @@ export async function createAttempt(
   const row = { id: attemptId, wallet_id: input.walletId, flow: input.flow, share_token: shareToken };
   const createdAt = at.toISOString();
   if (bridge) {
-    const opened = await openBridgedOrder(ctx, bridge, { row, checkout, token: token.token });
+    const opened = await openBridgedOrder(ctx, bridge, { row, checkout, token: token.token, payerIp });
     if (!opened.ok) return opened;
     await inTransaction(ctx.db, (tx) => recordIdempotentEffect(tx, { kind: 'checkout_attempt', id: attemptId }));
     return ok(presentBridged(ctx, { row, checkout, createdAt }, opened.value));
@@ -144,7 +145,7 @@ async function bridgeOf(
 function openBridgedOrder(
   ctx: HubContext,
   bridge: BridgeProvider,
-  parts: { row: { id: string; wallet_id: string; flow: Flow }; checkout: Checkout; token: string },
+  parts: { row: { id: string; wallet_id: string; flow: Flow }; checkout: Checkout; token: string; payerIp: string },
 ): Promise<Result<BridgeOrderAnswer, BridgeOrderRefusal>> {
   const { row, checkout } = parts;
   invariant(row.flow === 'qr' || row.flow === 'app_switch', `bridged attempt ${row.id} is a QR or an app switch`);
@@ -159,6 +160,7 @@ function openBridgedOrder(
     description: checkout.lines.map((line) => line.name).join(', ') || checkout.reference,
     expiresAt: checkout.expiresAt,
     paymentToken: parts.token,
+    payerIp: parts.payerIp,
   });
 }
 

@@ -250,7 +250,7 @@ function attemptRoutes(app: App, ctx: HubContext, bridges: readonly BridgeProvid
     },
     handler: async (request, reply) => {
       const attempt = valueOrThrow(
-        await createAttempt(ctx, callerOf(request), request.params.id, request.body, bridges),
+        await createAttempt(ctx, callerOf(request), request.params.id, request.body, bridges, request.ip),
       );
       return reply.code(201).send(attempt);
     },

@@ -70,7 +70,7 @@ function checkNewParticipant(input: NewParticipantInput): FieldError[] {
     const parsed = parseEd25519PublicJwk(key.jwk);
     if (!parsed.ok) errors.push({ pointer: `/publicKeys/${index}/jwk`, detail: parsed.detail });
   });
-  if (input.bridge) errors.push(...checkBridge(input.bridge, input.roles));
+  if (input.bridge) errors.push(...checkBridge(input.bridge, input));
   else if (input.callbackUrl === undefined)
     errors.push({ pointer: '/callbackUrl', detail: 'is required (but for a bridged wallet)' });
   return errors;
@@ -78,12 +78,19 @@ function checkNewParticipant(input: NewParticipantInput): FieldError[] {
 
 /**
  * A bridged wallet only pays (the hub cannot ask it to acquire), through a
- * bridge the hub has, with RSA platform keys it can verify answers with.
+ * bridge the hub has, in the currencies that bridge takes, with RSA
+ * platform keys it can verify answers with.
  */
-function checkBridge(bridge: ParticipantBridge, roles: readonly ParticipantRole[]): FieldError[] {
+function checkBridge(
+  bridge: ParticipantBridge,
+  { roles, currencies }: { roles: readonly ParticipantRole[]; currencies: readonly string[] },
+): FieldError[] {
   const errors: FieldError[] = [];
   if (roles.length !== 1 || roles[0] !== 'issuer')
     errors.push({ pointer: '/roles', detail: 'a bridged wallet is an issuer only' });
+  // WeChat Pay's domestic orders are in CNY only.
+  if (bridge.kind === 'wechatpay_v3' && currencies.some((currency) => currency !== 'CNY'))
+    errors.push({ pointer: '/currencies', detail: 'a WeChat Pay bridge takes CNY only' });
   if (bridge.kind !== 'wechatpay_v3')
     errors.push({ pointer: '/bridge/kind', detail: `the ${bridge.kind} bridge is not built yet` });
   bridge.platformKeys.forEach((key, index) => {

@@ -152,6 +152,8 @@ export type BridgeOrderRequest = {
   expiresAt: string;
   /** The attempt's token for this wallet: the payment commits through it when the wallet says it is paid. */
   paymentToken: string;
+  /** The buyer's address as the hub saw it: WeChat's H5 prepay requires it for its own risk checks. */
+  payerIp: string;
 };
 
 /** How the buyer pays the wallet's own order: its QR payload (WeChat's `code_url`) or its page (H5 URL). */

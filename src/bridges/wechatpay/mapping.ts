@@ -94,7 +94,7 @@ export function nativePrepayBody(input: PrepayInput): PrepayBody {
   };
 }
 
-/** H5 adds the scene; the buyer's address is not the hub's to pass on, so the documented placeholder is sent. */
+/** H5 adds the scene: the buyer's address, which WeChat Pay requires to check the payer's risk. */
 export function h5PrepayBody(input: PrepayInput, payerClientIp: string): PrepayBody {
   return { ...nativePrepayBody(input), scene_info: { payer_client_ip: payerClientIp, h5_info: { type: 'Wap' } } };
 }
