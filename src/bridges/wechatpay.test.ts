@@ -290,6 +290,21 @@ describe('checkouts paid through WeChat Pay', () => {
     expect(svg.status).toBe(200);
   });
 
+  test("a friend's share page offers the hub's wallets, not the bridged one, whose order the hub's QR is not", async () => {
+    const checkout = await createCheckout(world.merchant);
+    const methods = checkout.methods.map((method: { walletId: string }) => method.walletId);
+    expect(methods).toEqual(expect.arrayContaining([world.wechat.id, world.acquirer.id]));
+    const shared = await buyerOf(world.hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+      walletId: world.acquirer.id,
+      flow: 'friend_pay',
+    });
+    expect(shared.status, shared.text).toBe(201);
+    const token = String(shared.body.shareUrl).split('/').pop();
+    const page = await fetch(`${world.hub.url}/v1/share/${token}`);
+    const wallets = ((await page.json()) as { wallets: { walletId: string }[] }).wallets.map((one) => one.walletId);
+    expect(wallets).toEqual([world.acquirer.id]);
+  });
+
   test('the ledger check passes', async () => {
     await world.hub.ctx.db.durable();
     const check = ledgerCheckOf(world.hub.config.db);

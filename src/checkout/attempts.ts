@@ -105,8 +105,11 @@ export async function createAttempt(
       share_token: shareToken,
       created_at: at.toISOString(),
     });
+    // A friend pays with any wallet offered for friend pay: not a bridged one, whose order the hub's QR is not.
     const walletIds =
-      input.flow === 'friend_pay' ? checkout.methods.map((offered) => offered.walletId) : [input.walletId];
+      input.flow === 'friend_pay'
+        ? checkout.methods.filter((offered) => offered.flows.includes('friend_pay')).map((offered) => offered.walletId)
+        : [input.walletId];
     const issued = await Promise.all(
       walletIds.map((walletId) => issueCheckoutToken(ctx, tx, checkout, attemptId, walletId)),
     );
