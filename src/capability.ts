@@ -3,7 +3,7 @@ import type { Metric } from 'prom-client';
 import type { Config, ConfigInput } from './config.ts';
 import type { HubContext } from './context.ts';
 import type { App, Caller, SignatureResolver } from './http/index.ts';
-import type { PaymentSourceHandler } from './payments/index.ts';
+import type { BridgeProvider, PaymentSourceHandler } from './payments/index.ts';
 import { type Worker, startPeriodicWorker } from './platform/index.ts';
 
 /** Problem codes by name: `[HTTP status, title]`. */
@@ -13,6 +13,8 @@ export type ProblemCodes = Record<string, readonly [number, string]>;
 export type RouteWiring = {
   /** Every capability's payment sources, in the order of `src/capabilities.ts`. */
   readonly paymentSources: readonly PaymentSourceHandler[];
+  /** Every bridge to a wallet's own merchant API, by the participant's `bridge.kind`. */
+  readonly bridgeProviders: readonly BridgeProvider[];
 };
 
 /** Routes a deployment adds beside the hub's own, such as the demo's wallet app. */
@@ -52,6 +54,8 @@ export type Capability = {
   readonly workers?: (ctx: HubContext) => Worker[];
   readonly commands?: (program: Command, tools: CommandTools) => void;
   readonly paymentSources?: readonly PaymentSourceHandler[];
+  /** How the attempt path reaches a bridged wallet (see `BridgeProvider`). */
+  readonly bridgeProviders?: readonly BridgeProvider[];
   /** The event types it emits (each is in notify's documented catalogue). */
   readonly events?: readonly string[];
   readonly problemCodes?: ProblemCodes;

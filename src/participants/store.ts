@@ -9,7 +9,15 @@ import {
   type ParticipantKeyRow,
   type ParticipantRow,
 } from '../db/index.ts';
-import type { KeyStatus, Participant, ParticipantKey, ParticipantRole, ParticipantStatus } from './model.ts';
+import type {
+  BridgeKind,
+  KeyStatus,
+  Participant,
+  ParticipantBridge,
+  ParticipantKey,
+  ParticipantRole,
+  ParticipantStatus,
+} from './model.ts';
 
 /** A participant is cached as its row and as its whole view (keys, prefixes, caps): a change drops both. */
 async function noteParticipantChange(tx: Tx, id: string): Promise<void> {
@@ -36,6 +44,9 @@ export async function insertParticipant(tx: Tx, participant: NewParticipant): Pr
       approved_at: participant.approvedAt,
       rejected_at: participant.rejectedAt,
       suspended_at: participant.suspendedAt,
+      bridge_kind: participant.bridge?.kind ?? null,
+      bridge_base_url: participant.bridge?.baseUrl ?? null,
+      bridge_platform_keys: participant.bridge ? toJson(participant.bridge.platformKeys) : null,
     })
     .execute();
 }
@@ -171,6 +182,7 @@ async function hydrate(db: Queryable, rows: ParticipantRow[]): Promise<Participa
       limits.filter((limit) => limit.participant_id === row.id).map((limit) => [limit.currency, limit.net_debit_cap]),
     ),
     publicKeys: keys.filter((key) => key.participant_id === row.id).map(toKey),
+    bridge: bridgeOf(row),
     status: row.status as ParticipantStatus,
     statusReason: row.status_reason,
     createdAt: row.created_at,
@@ -179,6 +191,15 @@ async function hydrate(db: Queryable, rows: ParticipantRow[]): Promise<Participa
     rejectedAt: row.rejected_at,
     suspendedAt: row.suspended_at,
   }));
+}
+
+function bridgeOf(row: ParticipantRow): ParticipantBridge | null {
+  if (row.bridge_kind === null || row.bridge_base_url === null || row.bridge_platform_keys === null) return null;
+  return {
+    kind: row.bridge_kind as BridgeKind,
+    baseUrl: row.bridge_base_url,
+    platformKeys: fromJson<ParticipantBridge['platformKeys']>(row.bridge_platform_keys),
+  };
 }
 
 function toKey(row: ParticipantKeyRow): ParticipantKey {

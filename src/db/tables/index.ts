@@ -17,3 +17,10 @@ export type { RefundRow, RefundTables } from './refunds.ts';
 export type { AuditEventPartyRow, RolloutRuleRow, RolloutTables } from './rollout.ts';
 export type { SettlementTables, SettlementWindowRow } from './settlement.ts';
 export type { FspiopDfspRow, FspiopPartyRow, FspiopTables, FspiopTransferRow } from './fspiop.ts';
+export type {
+  BridgeCredentialsRow,
+  BridgeNotificationRow,
+  BridgeOrderRow,
+  BridgeRefundRow,
+  BridgeTables,
+} from './bridges.ts';
