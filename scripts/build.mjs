@@ -22,7 +22,6 @@ await build({
     'pdfkit',
     'pino',
     '@fastify/swagger-ui',
-    '@fontsource/*',
     'playwright-core',
     'tsx',
     'undici',
