@@ -41,6 +41,33 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
+
+  /** Every problem on one line, for the command line. */
+  get line(): string {
+    return `invalid configuration: ${this.problems.join('; ')}`;
+  }
+}
+
+/** A command that cannot run where it was started; the message says what to do instead. */
+export class CommandRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandRefusal';
+  }
+}
+
+/**
+ * A secret a command on an existing hub did not find. Most such commands never reveal one; one that does
+ * stops with what to give it, rather than a new secret being made that the hub's data does not know.
+ */
+class AbsentSecret extends Secret {
+  constructor(private readonly refusal: string) {
+    super('');
+  }
+
+  override reveal(): string {
+    throw new CommandRefusal(this.refusal);
+  }
 }
 
 const portMax = 65_535;
@@ -241,8 +268,53 @@ function secretFromFile(dataDir: string, fileName: string, make: () => Secret): 
   return { secret, file };
 }
 
+/** How to point a command at a hub's data, for the messages that refuse to guess. */
+const whereTheHubIs =
+  'run the command in the folder the hub was started from, or give the data directory (--data-dir or ' +
+  'LINTAS_DATA_DIR) or the database (--db or LINTAS_DB)';
+
+/**
+ * A new master key made beside an existing database could not open the secrets sealed in it; the hub
+ * would make one, then fail. A SQLite file can be seen from here; a PostgreSQL database says so at start.
+ */
+function refuseNewKeyForOldDatabase(settings: Settings, env: NodeJS.ProcessEnv): void {
+  if (env.LINTAS_MASTER_KEY !== undefined || isPostgres(settings.db) || settings.db === ':memory:') return;
+  if (!existsSync(settings.db) || existsSync(join(settings.dataDir, 'master.key'))) return;
+  throw new CommandRefusal(
+    `the database ${settings.db} exists but ${settings.dataDir} holds no master.key to open its secrets, and a new ` +
+      `key would not: give the data directory it was first served with (--data-dir or LINTAS_DATA_DIR) or ` +
+      'LINTAS_MASTER_KEY',
+  );
+}
+
+function isPostgres(location: string): boolean {
+  return location.startsWith('postgres://') || location.startsWith('postgresql://');
+}
+
+/**
+ * For commands on a hub that already exists (a placard, a settlement, a call): reads the data directory
+ * and never writes to it. A missing SQLite database is refused with what to do instead of being created,
+ * and a secret that is not there is only missed if the command needs it.
+ */
+export function loadExistingConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Config {
+  const settings = readSettings(flags, env);
+  if (!isPostgres(settings.db) && settings.db !== ':memory:' && !existsSync(settings.db))
+    throw new CommandRefusal(`no database at ${settings.db}: ${whereTheHubIs}`);
+  const existing = (envValue: string | undefined, fileName: string, name: string) => {
+    const file = join(settings.dataDir, fileName);
+    if (envValue !== undefined) return { secret: new Secret(envValue), file: undefined };
+    if (existsSync(file)) return { secret: new Secret(readFileSync(file, 'utf8').trim()), file };
+    return { secret: new AbsentSecret(`this command needs ${name} and there is no ${file}: ${whereTheHubIs}`), file };
+  };
+  const operator = existing(env.LINTAS_OPERATOR_TOKEN, 'operator-token', 'the operator token');
+  const master = existing(env.LINTAS_MASTER_KEY, 'master.key', 'the master key');
+  return { ...settings, operatorToken: operator.secret, operatorTokenFile: operator.file, masterKey: master.secret };
+}
+
+/** For the commands that serve a hub: a first start makes the data directory and its secrets. */
 export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, random: Random): Config {
   const settings = readSettings(flags, env);
+  refuseNewKeyForOldDatabase(settings, env);
   const operator =
     env.LINTAS_OPERATOR_TOKEN !== undefined
       ? { secret: new Secret(env.LINTAS_OPERATOR_TOKEN), file: undefined }

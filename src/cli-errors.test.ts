@@ -1,0 +1,153 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, test } from 'vitest';
+import { type LintasProcess, createTestDatabase, freePort, spawnLintas } from './testing/index.ts';
+
+/**
+ * Every bad start a person can cause, run as they would run it: one line on
+ * standard error that says what to do, exit code 1, and no stack trace.
+ */
+const startTimeoutMs = 20_000;
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lintas-cli-errors-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The environment of a user with no Lintas settings of their own. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LINTAS_LOG_LEVEL: 'warn', ...extra };
+  for (const name of ['LINTAS_DB', 'LINTAS_DATA_DIR', 'LINTAS_OPERATOR_TOKEN', 'LINTAS_MASTER_KEY', 'LINTAS_PORT'])
+    if (!(name in extra)) delete env[name];
+  return env;
+}
+
+async function expectOneLine(run: LintasProcess, expected: string): Promise<void> {
+  expect(await run.finished).toBe(1);
+  const errors = run.errors();
+  expect(errors.endsWith('\n'), errors).toBe(true);
+  expect(errors.trimEnd().split('\n'), errors).toHaveLength(1);
+  expect(errors).toMatch(/^lintas: /);
+  expect(errors).toContain(expected);
+  expect(run.output()).not.toMatch(/\n\s+at /);
+}
+
+const pgServerUrl = process.env.LINTAS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: pgServerUrl, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a command that needs an existing hub, run where there is none', () => {
+  test('qr placard from another folder says where to run it and creates no ./data', async () => {
+    const elsewhere = scratchDir();
+    const run = spawnLintas(['qr', 'placard', '--merchant', 'm_1', '--out', 'p.pdf'], cleanEnv(), [], elsewhere);
+    await expectOneLine(run, `no database at ${join(elsewhere, 'data', 'lintas.sqlite')}`);
+    expect(run.errors()).toContain('--data-dir');
+    expect(existsSync(join(elsewhere, 'data'))).toBe(false);
+    expect(existsSync(join(elsewhere, 'p.pdf'))).toBe(false);
+  });
+
+  test('migrate from another folder creates no database it was not told to', async () => {
+    const elsewhere = scratchDir();
+    const run = spawnLintas(['migrate'], cleanEnv(), [], elsewhere);
+    await expectOneLine(run, 'no database at');
+    expect(existsSync(join(elsewhere, 'data'))).toBe(false);
+  });
+
+  test('serve on an existing SQLite database from a data directory without its master key refuses to make a new one', async () => {
+    const elsewhere = scratchDir();
+    const database = join(scratchDir(), 'hub.sqlite');
+    writeFileSync(database, '');
+    const run = spawnLintas(['serve', '--port', '0', '--db', database], cleanEnv(), [], elsewhere);
+    await expectOneLine(run, `the database ${database} exists but ${join(elsewhere, 'data')} holds no master.key`);
+    expect(existsSync(join(elsewhere, 'data'))).toBe(false);
+  });
+});
+
+describe('a bad start', () => {
+  test('a port already in use', async () => {
+    const holder = createServer();
+    const port = await new Promise<number>((done) =>
+      holder.listen(0, '127.0.0.1', () => done((holder.address() as { port: number }).port)),
+    );
+    const database = await createTestDatabase();
+    try {
+      const run = spawnLintas(
+        ['serve', '--port', String(port), '--db', database.location, '--data-dir', database.dataDir],
+        cleanEnv(),
+      );
+      await expectOneLine(run, `127.0.0.1:${port} is already in use`);
+      expect(run.errors()).toContain('--port');
+    } finally {
+      holder.close();
+      await database.drop();
+    }
+  });
+
+  test('an unreachable PostgreSQL server', async () => {
+    const port = await freePort();
+    const run = spawnLintas(
+      ['serve', '--port', '0', '--db', `postgres://postgres@127.0.0.1:${port}/lintas`, '--data-dir', scratchDir()],
+      cleanEnv(),
+    );
+    await expectOneLine(run, `cannot reach the PostgreSQL server at 127.0.0.1:${port} (ECONNREFUSED)`);
+  });
+
+  test('a missing PostgreSQL database', async (context) => {
+    if (!(await postgresReachable())) {
+      const reason = `no PostgreSQL server at ${pgServerUrl} to ask for a database it lacks`;
+      console.log(`skipped: ${reason}`);
+      context.skip(reason);
+    }
+    const url = new URL(pgServerUrl);
+    url.pathname = '/lintas_no_such_database';
+    const run = spawnLintas(['serve', '--port', '0', '--db', url.toString(), '--data-dir', scratchDir()], cleanEnv());
+    await expectOneLine(run, 'PostgreSQL says database "lintas_no_such_database" does not exist: create it');
+  });
+
+  test('a master key that cannot open the sealed secrets already in the database', async () => {
+    const database = await createTestDatabase();
+    const env = cleanEnv({ LINTAS_DATA_DIR: database.dataDir });
+    try {
+      const first = spawnLintas(['serve', '--port', '0', '--db', database.location], {
+        ...env,
+        LINTAS_MASTER_KEY: Buffer.alloc(32, 1).toString('base64url'),
+      });
+      await first.waitFor(/listening on/, startTimeoutMs);
+      expect(await first.stop()).toBe(0);
+      const second = spawnLintas(['serve', '--port', '0', '--db', database.location], {
+        ...env,
+        LINTAS_MASTER_KEY: Buffer.alloc(32, 2).toString('base64url'),
+      });
+      await expectOneLine(second, 'the master key does not open the secrets in this database');
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('an unknown flag, a missing argument and a bad flag value', async () => {
+    await expectOneLine(spawnLintas(['serve', '--prot', '8080'], cleanEnv()), "unknown option '--prot'");
+    await expectOneLine(
+      spawnLintas(['qr', 'placard', '--out', 'x.pdf'], cleanEnv()),
+      "'--merchant <id>' not specified",
+    );
+    await expectOneLine(spawnLintas(['serve', '--port', 'eighty'], cleanEnv()), 'port "eighty"');
+    await expectOneLine(spawnLintas(['no-such-command'], cleanEnv()), "unknown command 'no-such-command'");
+  });
+});
