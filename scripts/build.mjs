@@ -21,6 +21,7 @@ await build({
     'pg',
     'pdfkit',
     'pino',
+    'pino-pretty',
     '@fastify/swagger-ui',
     'playwright-core',
     'tsx',

@@ -128,6 +128,7 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
       'LINTAS_MASTER_KEY must be 32 bytes in base64url (43 characters); `openssl rand -base64 32` makes one',
     );
   }
+  checkLogFormat(env, problems);
   const allowPrivate = env.LINTAS_ALLOW_PRIVATE_URLS ?? '0';
   if (allowPrivate !== '0' && allowPrivate !== '1') problems.push('LINTAS_ALLOW_PRIVATE_URLS must be 0 or 1');
   const cutoffText = env.LINTAS_SETTLEMENT_CUTOFF;
@@ -168,6 +169,13 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     disputeRaiseWindowDays,
     rateLimit,
   };
+}
+
+/** Read where the logger is made (server.ts); checked here with every other setting. */
+function checkLogFormat(env: NodeJS.ProcessEnv, problems: string[]): void {
+  const format = env.LINTAS_LOG_FORMAT;
+  if (format !== undefined && format !== 'json' && format !== 'pretty')
+    problems.push('LINTAS_LOG_FORMAT must be json or pretty (unset: pretty on a terminal, JSON lines otherwise)');
 }
 
 /** LINTAS_RATE_LIMIT_PER_MINUTE per caller and LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE per address. */
