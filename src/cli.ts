@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { CommandTools, ServeOptions } from './capability.ts';
 import { capabilities } from './capabilities.ts';
 import { existsSync } from 'node:fs';
+import { registerCallCommand } from './cli-call.ts';
 import { failureLine } from './cli-errors.ts';
 import {
   CommandRefusal,
@@ -124,6 +125,7 @@ program
   });
 
 for (const capability of capabilities) capability.commands?.(program, tools);
+registerCallCommand(program);
 
 program
   .command('bench')
