@@ -1,7 +1,7 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CommandTools, ServeOptions } from './capability.ts';
 import { capabilities } from './capabilities.ts';
-import { existsSync } from 'node:fs';
 import { registerCallCommand } from './cli-call.ts';
 import { failureLine } from './cli-errors.ts';
 import {
