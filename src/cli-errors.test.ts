@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,13 +70,41 @@ describe('a command that needs an existing hub, run where there is none', () => 
     expect(existsSync(join(elsewhere, 'data'))).toBe(false);
   });
 
-  test('serve on an existing SQLite database from a data directory without its master key refuses to make a new one', async () => {
-    const elsewhere = scratchDir();
-    const database = join(scratchDir(), 'hub.sqlite');
-    writeFileSync(database, '');
-    const run = spawnLintas(['serve', '--port', '0', '--db', database], cleanEnv(), [], elsewhere);
-    await expectOneLine(run, `the database ${database} exists but ${join(elsewhere, 'data')} holds no master.key`);
-    expect(existsSync(join(elsewhere, 'data'))).toBe(false);
+  test('serve on a SQLite database that sealed secrets, from a data directory without its master key, makes no new key', async (context) => {
+    const database = await createTestDatabase();
+    if (database.location.startsWith('postgres')) {
+      await database.drop();
+      const reason = 'only a SQLite file can be looked into before the start; on PostgreSQL the start says so';
+      console.log(`skipped on PostgreSQL, by design: ${reason} (the master key case below)`);
+      context.skip(reason);
+    }
+    try {
+      const first = spawnLintas(
+        ['serve', '--port', '0', '--db', database.location, '--data-dir', database.dataDir],
+        cleanEnv(),
+      );
+      await first.waitFor(/listening on/, startTimeoutMs);
+      expect(await first.stop()).toBe(0);
+      const elsewhere = scratchDir();
+      const run = spawnLintas(['serve', '--port', '0', '--db', database.location], cleanEnv(), [], elsewhere);
+      await expectOneLine(
+        run,
+        `the database ${database.location} holds secrets sealed under a master key that ${join(elsewhere, 'data')} does not have`,
+      );
+      expect(existsSync(join(elsewhere, 'data'))).toBe(false);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('migrate on a named new file, then serve with a fresh data directory, still starts', async () => {
+    const dir = scratchDir();
+    const file = join(dir, 'new.sqlite');
+    const migrated = spawnLintas(['migrate', '--db', file], cleanEnv(), [], dir);
+    expect(await migrated.finished, migrated.output()).toBe(0);
+    const served = spawnLintas(['serve', '--port', '0', '--db', file, '--data-dir', join(dir, 'data')], cleanEnv());
+    await served.waitFor(/listening on/, startTimeoutMs);
+    expect(await served.stop()).toBe(0);
   });
 });
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CommandTools, ServeOptions } from './capability.ts';
 import { capabilities } from './capabilities.ts';
@@ -13,7 +14,7 @@ import {
   readSettings,
   redactUrl,
 } from './config.ts';
-import { migrateToLatest, openDatabase } from './db/index.ts';
+import { isPostgresUrl, migrateToLatest, openDatabase, sqliteHoldsSealedSecrets } from './db/index.ts';
 import { cryptoRandom } from './platform/index.ts';
 import { announceListening, isHubWorker, servePrimary, workersChoice } from './cluster.ts';
 import { openHubContext, startHub } from './server.ts';
@@ -37,8 +38,25 @@ function dbOption(): Option {
   );
 }
 
+/** For the serving commands, whose first start makes the data directory and its secrets. */
 function configFrom(flags: ConfigInput): Config {
+  refuseNewKeyForOldDatabase(readSettings(flags, process.env));
   return loadConfig(flags, process.env, cryptoRandom);
+}
+
+/**
+ * A new master key made beside a database that already sealed secrets under another could not open them:
+ * the hub would make the key, then fail. A SQLite file can be looked into here; PostgreSQL says so at start.
+ */
+function refuseNewKeyForOldDatabase(settings: { db: string; dataDir: string }): void {
+  if (process.env.LINTAS_MASTER_KEY !== undefined || isPostgresUrl(settings.db) || settings.db === ':memory:') return;
+  if (!existsSync(settings.db) || existsSync(join(settings.dataDir, 'master.key'))) return;
+  if (!sqliteHoldsSealedSecrets(settings.db)) return;
+  throw new CommandRefusal(
+    `the database ${settings.db} holds secrets sealed under a master key that ${settings.dataDir} does not have, ` +
+      'and a new key would not open them: give the data directory it was first served with (--data-dir or ' +
+      'LINTAS_DATA_DIR), or LINTAS_MASTER_KEY',
+  );
 }
 
 function existingConfigFrom(flags: ConfigInput): Config {

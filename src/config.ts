@@ -281,20 +281,6 @@ const whereTheHubIs =
   'run the command in the folder the hub was started from, or give the data directory (--data-dir or ' +
   'LINTAS_DATA_DIR) or the database (--db or LINTAS_DB)';
 
-/**
- * A new master key made beside an existing database could not open the secrets sealed in it; the hub
- * would make one, then fail. A SQLite file can be seen from here; a PostgreSQL database says so at start.
- */
-function refuseNewKeyForOldDatabase(settings: Settings, env: NodeJS.ProcessEnv): void {
-  if (env.LINTAS_MASTER_KEY !== undefined || isPostgres(settings.db) || settings.db === ':memory:') return;
-  if (!existsSync(settings.db) || existsSync(join(settings.dataDir, 'master.key'))) return;
-  throw new CommandRefusal(
-    `the database ${settings.db} exists but ${settings.dataDir} holds no master.key to open its secrets, and a new ` +
-      `key would not: give the data directory it was first served with (--data-dir or LINTAS_DATA_DIR) or ` +
-      'LINTAS_MASTER_KEY',
-  );
-}
-
 function isPostgres(location: string): boolean {
   return location.startsWith('postgres://') || location.startsWith('postgresql://');
 }
@@ -322,7 +308,6 @@ export function loadExistingConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): 
 /** For the commands that serve a hub: a first start makes the data directory and its secrets. */
 export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, random: Random): Config {
   const settings = readSettings(flags, env);
-  refuseNewKeyForOldDatabase(settings, env);
   const operator =
     env.LINTAS_OPERATOR_TOKEN !== undefined
       ? { secret: new Secret(env.LINTAS_OPERATOR_TOKEN), file: undefined }
