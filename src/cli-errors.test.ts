@@ -2,8 +2,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
+import { failureLine } from './cli-errors.ts';
+import { CommandRefusal, ConfigError } from './config.ts';
+import { MasterKeyMismatchError } from './platform/index.ts';
 import { type LintasProcess, createTestDatabase, freePort, spawnLintas } from './testing/index.ts';
 
 /**
@@ -177,5 +181,56 @@ describe('a bad start', () => {
     );
     await expectOneLine(spawnLintas(['serve', '--port', 'eighty'], cleanEnv()), 'port "eighty"');
     await expectOneLine(spawnLintas(['no-such-command'], cleanEnv()), "unknown command 'no-such-command'");
+  });
+});
+
+/** The line for each kind of failure, from errors made by the real parts where they can be made here. */
+async function listenError(host: string, port: number): Promise<Error> {
+  const server = createServer();
+  return new Promise((done) => {
+    server.once('error', done);
+    server.listen(port, host, () => server.close(() => done(new Error('it listened'))));
+  });
+}
+
+describe('failureLine', () => {
+  test('a port in use names the address and the flag that changes it', async () => {
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', () => done()));
+    const { port } = holder.address() as { port: number };
+    try {
+      const line = failureLine(await listenError('127.0.0.1', port));
+      expect(line).toBe(
+        `lintas: 127.0.0.1:${port} is already in use: stop what listens there, or choose another port with --port ` +
+          '(or LINTAS_PORT)',
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
+  test('a SQLite file that is no database, and the hub’s own refusals, are their message', () => {
+    let notADatabase: unknown;
+    const sqlite = new BetterSqlite3(Buffer.from('not a database, only text long enough to be read as a header'));
+    try {
+      sqlite.pragma('journal_mode = WAL');
+    } catch (error) {
+      notADatabase = error;
+    }
+    sqlite.close();
+    expect(failureLine(notADatabase)).toContain('is not a SQLite database');
+    expect(failureLine(new MasterKeyMismatchError())).toContain('the master key does not open the secrets');
+    expect(failureLine(new CommandRefusal('no database at /x'))).toBe('lintas: no database at /x');
+    expect(failureLine(new ConfigError(['a is bad', 'b is bad']))).toBe(
+      'lintas: invalid configuration: a is bad; b is bad',
+    );
+  });
+
+  test('anything else is its message, one line, and says how to see the stack', () => {
+    expect(failureLine(new TypeError('x is not a function'))).toBe(
+      'lintas: x is not a function (an unexpected error; LINTAS_DEBUG=1 prints its stack)',
+    );
+    expect(failureLine('a thrown string')).toBe('lintas: stopped by a thrown string');
+    expect(failureLine(new Error('first\n  second'))).toMatch(/^lintas: first second \(/);
   });
 });

@@ -7,7 +7,7 @@ import { ConfigError } from './config.ts';
  * setting or a missing service causes; anything else is a fault of the hub.
  */
 export function failureLine(error: unknown): string {
-  return `lintas: ${describe(error)}`;
+  return `lintas: ${describe(error).replace(/\s*\n\s*/g, ' ')}`;
 }
 
 type SystemError = Error & { code?: unknown; address?: unknown; port?: unknown; syscall?: unknown };
