@@ -132,13 +132,15 @@ describe('a bad start', () => {
     }
   });
 
-  test('an unreachable PostgreSQL server', async () => {
+  test('an unreachable PostgreSQL server, after which no data directory is left behind', async () => {
     const port = await freePort();
+    const dataDir = join(scratchDir(), 'data');
     const run = spawnLintas(
-      ['serve', '--port', '0', '--db', `postgres://postgres@127.0.0.1:${port}/lintas`, '--data-dir', scratchDir()],
+      ['serve', '--port', '0', '--db', `postgres://postgres@127.0.0.1:${port}/lintas`, '--data-dir', dataDir],
       cleanEnv(),
     );
     await expectOneLine(run, `cannot reach the PostgreSQL server at 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   test('a missing PostgreSQL database', async (context) => {
@@ -149,8 +151,10 @@ describe('a bad start', () => {
     }
     const url = new URL(pgServerUrl);
     url.pathname = '/lintas_no_such_database';
-    const run = spawnLintas(['serve', '--port', '0', '--db', url.toString(), '--data-dir', scratchDir()], cleanEnv());
+    const dataDir = join(scratchDir(), 'data');
+    const run = spawnLintas(['serve', '--port', '0', '--db', url.toString(), '--data-dir', dataDir], cleanEnv());
     await expectOneLine(run, 'PostgreSQL says database "lintas_no_such_database" does not exist: create it');
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   test('a master key that cannot open the sealed secrets already in the database', async () => {

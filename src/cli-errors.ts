@@ -10,6 +10,14 @@ export function failureLine(error: unknown): string {
   return `lintas: ${describe(error).replace(/\s*\n\s*/g, ' ')}`;
 }
 
+/** Errors of a PostgreSQL server that could not be reached, has no such database, or refused the login. */
+const unansweredCodes = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '3D000', '28P01', '28000']);
+
+/** The start failed before any database took a write: nothing but what this process made is to be undone. */
+export function databaseNeverAnswered(error: unknown): boolean {
+  return error instanceof Error && unansweredCodes.has(String((error as SystemError).code));
+}
+
 type SystemError = Error & { code?: unknown; address?: unknown; port?: unknown; syscall?: unknown };
 
 function describe(error: unknown): string {

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CommandTools, ServeOptions } from './capability.ts';
 import { capabilities } from './capabilities.ts';
 import { registerCallCommand } from './cli-call.ts';
-import { failureLine } from './cli-errors.ts';
+import { databaseNeverAnswered, failureLine } from './cli-errors.ts';
 import {
   CommandRefusal,
   type Config,
@@ -38,10 +38,25 @@ function dbOption(): Option {
   );
 }
 
+/** The data directory this process made, until its hub has started; see `fail`. */
+let madeDataDir: string | undefined;
+
 /** For the serving commands, whose first start makes the data directory and its secrets. */
 function configFrom(flags: ConfigInput): Config {
-  refuseNewKeyForOldDatabase(readSettings(flags, process.env));
+  const settings = readSettings(flags, process.env);
+  refuseNewKeyForOldDatabase(settings);
+  if (!existsSync(settings.dataDir)) madeDataDir = settings.dataDir;
   return loadConfig(flags, process.env, cryptoRandom);
+}
+
+/**
+ * A first start whose database never answered wrote nothing anywhere but the new secrets; they are taken
+ * back, so no data directory is left that no database knows, and the next start is a first start again.
+ */
+function undoFirstStart(error: unknown): void {
+  if (madeDataDir === undefined || !databaseNeverAnswered(error)) return;
+  for (const file of ['operator-token', 'master.key']) rmSync(join(madeDataDir, file), { force: true });
+  if (readdirSync(madeDataDir).length === 0) rmdirSync(madeDataDir);
 }
 
 /**
@@ -85,6 +100,7 @@ function bannerOf(config: Config, url: string): string {
 /** Serves until SIGTERM or SIGINT: stops accepting, finishes what is in flight, closes the database, exits 0. */
 async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
   const hub = await startHub(config, options.extraRoutes ? { extraRoutes: options.extraRoutes } : {});
+  madeDataDir = undefined;
   const extraLines = (await options.afterStart?.(hub)) ?? [];
   if (isHubWorker()) announceListening(hub.url);
   else process.stdout.write(`${[bannerOf(config, hub.url), ...extraLines].join('\n')}\n`);
@@ -162,6 +178,7 @@ program
 
 /** Any failure ends the command with one line and exit code 1 (see cli-errors.ts). */
 function fail(error: unknown): never {
+  undoFirstStart(error);
   process.stderr.write(`${failureLine(error)}\n`);
   if (process.env.LINTAS_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
