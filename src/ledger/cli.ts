@@ -56,7 +56,10 @@ function databaseLocation(flags: { db?: string }, io: LedgerCliIo): string | und
   try {
     const location = readSettings({ db: flags.db }, io.env).db;
     if (isPostgresUrl(location) || existsSync(location)) return location;
-    io.err(`no database at ${location}\n`);
+    io.err(
+      `no database at ${location}: run the command in the folder the hub was started from, or give the ` +
+        'database (--db or LINTAS_DB)\n',
+    );
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(`${error.line}\n`);
