@@ -31,8 +31,10 @@ export type ServeOptions = {
 
 /** What the root gives a capability's commands, so that no command imports the root. */
 export type CommandTools = {
-  /** The configuration from flags and environment; a bad one exits with its message. */
+  /** The configuration from flags and environment, for a command that serves (a first start makes secrets). */
   configOf(flags: ConfigInput): Config;
+  /** The configuration of a hub that exists; nothing is created and a missing database is refused. */
+  existingConfigOf(flags: ConfigInput): Config;
   /** The context over an existing database, for commands that only read it. */
   openContext(config: Config, options?: { logLevel?: string }): HubContext;
   /** Adds the flags every serving command takes (port, host, database, data directory). */

@@ -18,3 +18,4 @@ export type * from './tables/index.ts';
 export { DatabaseInUseError, holdSqliteFile } from './process-lock.ts';
 export { databaseMetrics } from './metrics.ts';
 export type { DatabaseCounters } from './sqlite-statements.ts';
+export { sqliteHoldsSealedSecrets } from './sealed-secrets.ts';
