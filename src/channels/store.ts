@@ -1,4 +1,13 @@
-import { type Queryable, type Tx, forUpdate, fromJson, toJson, type ChannelRow } from '../db/index.ts';
+import {
+  type Queryable,
+  type Tx,
+  cachedRead,
+  forUpdate,
+  fromJson,
+  noteChange,
+  toJson,
+  type ChannelRow,
+} from '../db/index.ts';
 import type { BusinessDetails, Channel, ChannelChange, ChannelStatus, ChannelView } from './model.ts';
 import { invariant } from '../platform/index.ts';
 
@@ -48,7 +57,12 @@ export async function insertChannel(tx: Tx, channel: Channel): Promise<boolean> 
     // The only unique conflict possible is the live (merchant, wallet) index.
     .onConflict((conflict) => conflict.doNothing())
     .executeTakeFirst();
+  await noteChange(tx, 'channel', pairKey(channel.merchantId, channel.walletId));
   return result.numInsertedOrUpdatedRows === 1n;
+}
+
+function pairKey(merchantId: string, walletId: string): string {
+  return `${merchantId}/${walletId}`;
 }
 
 export async function findChannelById(
@@ -67,14 +81,18 @@ export async function findLiveChannel(
   merchantId: string,
   walletId: string,
 ): Promise<Channel | undefined> {
-  const row = await db
-    .selectFrom('channels')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('wallet_id', '=', walletId)
-    .where('status', 'in', liveStatuses)
-    .executeTakeFirst();
-  return row ? toChannel(row) : undefined;
+  // Every checkout asks it of each wallet; "none" is cached too, as null.
+  const found = await cachedRead(db, 'channel', pairKey(merchantId, walletId), async () => {
+    const row = await db
+      .selectFrom('channels')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('wallet_id', '=', walletId)
+      .where('status', 'in', liveStatuses)
+      .executeTakeFirst();
+    return row ? toChannel(row) : null;
+  });
+  return found ?? undefined;
 }
 
 /**
@@ -107,8 +125,15 @@ export async function updateChannel(tx: Tx, id: string, change: ChannelChange): 
   if (change.reinstatedAt !== undefined) set.reinstated_at = change.reinstatedAt;
   if (change.infoRequestedAt !== undefined) set.info_requested_at = change.infoRequestedAt;
   if (change.infoProvidedAt !== undefined) set.info_provided_at = change.infoProvidedAt;
-  const result = await tx.updateTable('channels').set(set).where('id', '=', id).executeTakeFirst();
-  invariant(result.numUpdatedRows === 1n, `channel ${id} was updated (${result.numUpdatedRows} rows)`);
+  const updated = await tx
+    .updateTable('channels')
+    .set(set)
+    .where('id', '=', id)
+    .returning(['merchant_id', 'wallet_id'])
+    .execute();
+  invariant(updated.length === 1, `channel ${id} was updated (${updated.length} rows)`);
+  const [pair] = updated;
+  if (pair) await noteChange(tx, 'channel', pairKey(pair.merchant_id, pair.wallet_id));
 }
 
 export type ChannelFilter = {

@@ -1,6 +1,6 @@
 /**
  * Per-process caches of rows that nearly every request reads and few change: a participant with its keys,
- * prefixes and caps, a merchant, a key by its id. A payment read the calling participant about five times
+ * prefixes and caps, a merchant, a key by its id, a merchant's channel with a wallet, the fee schedules. A payment read the calling participant about five times
  * and the merchant four, four statements a participant.
  *
  * Invalidation is explicit. A store that writes such a row calls `noteChange(tx, topic, id)` in the writing
@@ -15,7 +15,17 @@
 import { sql } from 'kysely';
 import { type Queryable, afterCommit, isPostgres } from './transaction.ts';
 
-export type CachedTopic = 'participant' | 'participant_row' | 'participant_key' | 'merchant';
+const cachedTopics = [
+  'participant',
+  'participant_row',
+  'participant_key',
+  'merchant',
+  'channel',
+  'fee_schedule',
+  'merchant_fee',
+] as const;
+
+export type CachedTopic = (typeof cachedTopics)[number];
 
 /** How long an entry is trusted without a notification; the bound on staleness if one is ever lost. */
 export const entryTtlMs = 30_000;
@@ -102,7 +112,7 @@ export async function noteChange(tx: Queryable, topic: CachedTopic, id: string):
 
 /** What a notification from another process says; malformed payloads drop everything, to be safe. */
 export function forgetAnnounced(cache: ReadCache, payload: string | undefined): void {
-  if (payload !== undefined && /^(participant|participant_row|participant_key|merchant):/.test(payload))
-    cache.forget(payload);
+  const topic = payload?.slice(0, payload.indexOf(':'));
+  if (payload !== undefined && cachedTopics.some((known) => known === topic)) cache.forget(payload);
   else cache.forgetAll();
 }

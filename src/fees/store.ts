@@ -1,4 +1,4 @@
-import type { Queryable, Tx } from '../db/index.ts';
+import { type Queryable, type Tx, cachedRead, noteChange } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { type FeeName, type FeeRule, type FeeSchedule, emptySchedule, feeNames } from './model.ts';
 import { invariant } from '../platform/index.ts';
@@ -17,6 +17,10 @@ function ruleOf(row: { bps: number; fixed_amount: number; min_amount: number }):
 
 /** The currency's schedule, or undefined when the operator never set one. */
 export async function findSchedule(db: Queryable, currency: string): Promise<FeeSchedule | undefined> {
+  return cachedRead(db, 'fee_schedule', currency, () => loadSchedule(db, currency));
+}
+
+async function loadSchedule(db: Queryable, currency: string): Promise<FeeSchedule | undefined> {
   const rows = await db.selectFrom('fee_schedules').selectAll().where('currency', '=', currency).execute();
   if (rows.length === 0) return undefined;
   const schedule = emptySchedule(currency);
@@ -63,14 +67,23 @@ export async function upsertSchedule(tx: Tx, schedule: FeeSchedule, at: string):
       .onConflict((conflict) => conflict.columns(['currency', 'fee']).doUpdateSet(values))
       .execute();
   }
+  await noteChange(tx, 'fee_schedule', schedule.currency);
 }
 
 export async function findMerchantDiscount(
   db: Queryable,
   merchantId: string,
 ): Promise<(FeeRule & { updatedAt: string }) | undefined> {
-  const row = await db.selectFrom('merchant_fees').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst();
-  return row ? { ...ruleOf(row), updatedAt: row.updated_at } : undefined;
+  // Most merchants have none: "none" is cached too, as null.
+  const found = await cachedRead(db, 'merchant_fee', merchantId, async () => {
+    const row = await db
+      .selectFrom('merchant_fees')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row ? { ...ruleOf(row), updatedAt: row.updated_at } : null;
+  });
+  return found ?? undefined;
 }
 
 export async function upsertMerchantDiscount(tx: Tx, merchantId: string, rule: FeeRule, at: string): Promise<void> {
@@ -80,8 +93,10 @@ export async function upsertMerchantDiscount(tx: Tx, merchantId: string, rule: F
     .values({ merchant_id: merchantId, ...values })
     .onConflict((conflict) => conflict.column('merchant_id').doUpdateSet(values))
     .execute();
+  await noteChange(tx, 'merchant_fee', merchantId);
 }
 
 export async function deleteMerchantDiscount(tx: Tx, merchantId: string): Promise<void> {
   await tx.deleteFrom('merchant_fees').where('merchant_id', '=', merchantId).execute();
+  await noteChange(tx, 'merchant_fee', merchantId);
 }
