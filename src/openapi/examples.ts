@@ -91,9 +91,9 @@ const idPrefixes: Record<string, string> = {
   batch: 'tbt',
 };
 
-/** One made-up id per prefix, the shape `newId` gives: 10 time and 16 random Crockford base-32 characters. */
+/** One made-up id per prefix, the shape `newId` gives: 10 time and 16 random Crockford base-32 characters, lowercase. */
 export function exampleId(prefix: string): string {
-  return `${prefix}_01JEQ5Z8K4M7P2R9T3V6W8X1YZ`;
+  return `${prefix}_01jeq5z8k4m7p2r9t3v6w8x1yz`;
 }
 
 /** Values for fields whose name says what they hold. */
@@ -123,7 +123,7 @@ const byName: Record<string, unknown> = {
   url: 'https://shop.example/lintas/webhooks',
   website: 'https://shop.example',
   returnUrl: 'https://shop.example/orders/417/done',
-  hostedUrl: 'https://hub.example/checkout/chk_01JEQ5Z8K4M7P2R9T3V6W8X1YZ#cs=cs_4b9Zq1xY2wV3uT5sR7pQ9nM0',
+  hostedUrl: 'https://hub.example/checkout/chk_01jeq5z8k4m7p2r9t3v6w8x1yz#cs=cs_4b9Zq1xY2wV3uT5sR7pQ9nM0',
   shareUrl: 'https://hub.example/share/shr_9fK2mQ4xP7vL1nR8',
   deepLink: 'dompet://pay?token=ptk_5m8Qx2Lr9Vw3Kd7N',
   qrPayload:

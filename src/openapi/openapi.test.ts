@@ -174,7 +174,7 @@ function unrealistic(value: unknown, at = ''): string[] {
     if (/amount$/i.test(key) && typeof item === 'number' && (item < 0 || !Number.isInteger(item)))
       wrong.push(`${here} is ${item}`);
     // An id has its type prefix; a QR template's id is its EMV tag.
-    if (key === 'id' && typeof item === 'string' && !/^([a-z]+_[0-9A-Z]{26}|\d{2})$/.test(item))
+    if (key === 'id' && typeof item === 'string' && !/^([a-z]+_[0-9a-z]{26}|\d{2})$/.test(item))
       wrong.push(`${here} is ${item}`);
     return [...wrong, ...unrealistic(item, here)];
   });

@@ -29,7 +29,7 @@ const AuthorizationReversed: JsonSchema = {
   type: 'object',
   required: ['authorizationId', 'paymentCode', 'amount', 'currency', 'merchant', 'reason', 'reversedAt'],
   properties: {
-    authorizationId: { type: 'string', examples: ['chg_01JEQ5Z8K4M7P2R9T3V6W8X1YZ'] },
+    authorizationId: { type: 'string', examples: ['chg_01jeq5z8k4m7p2r9t3v6w8x1yz'] },
     paymentCode: { type: 'string' },
     amount: { type: 'integer' },
     currency: { type: 'string' },
@@ -235,7 +235,7 @@ const webhookHeaders = [
   [
     'webhook-id',
     'The event id; the same on every retry, so a receiver keeps the ids it has handled',
-    'evt_01JEQ5Z8K4M7P2R9T3V6W8X1YZ',
+    'evt_01jeq5z8k4m7p2r9t3v6w8x1yz',
   ],
   [
     'webhook-timestamp',
@@ -254,18 +254,18 @@ const callbackHeaders = [
   [
     'signature-input',
     'RFC 9421 parameters: covers `@method @authority @path @query content-digest content-type idempotency-key`, with `created`, `keyid` and `nonce`',
-    'sig1=("@method" "@authority" "@path" "@query" "content-digest" "content-type" "idempotency-key");created=1796549400;keyid="hubkey_01JEQ5Z8K4M7P2R9T3V6W8X1YZ";nonce="q2Xh0b7kR4sW";alg="ed25519"',
+    'sig=("@method" "@authority" "@path" "@query" "content-digest" "content-type" "idempotency-key");created=1796549400;keyid="hubkey_01jeq5z8k4m7p2r9t3v6w8x1yz";nonce="q2Xh0b7kR4sW";alg="ed25519"',
   ],
   [
     'signature',
     'The Ed25519 signature of the signature base; verify it with the hub key named by `keyid`',
-    'sig1=:MEUCIQDz6xq0m2dZ1Yb3vJ6x3b0rjJ8c0Y9a3gQ6d2c1mS8ZbQ==:',
+    'sig=:SlToIrFClSDIIRHINcTs7Lo/7zZZ5DvK5pG/XyzUUCm+v9tGqscPYqbZYi3Uxz7+yQ6dOfRPz7yLP4HoQcA+Cg==:',
   ],
   ['content-digest', 'RFC 9530 sha-256 of the body', 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:'],
   [
     'idempotency-key',
     'The event id (for an authorisation, the authorization id): the same on every retry',
-    'evt_01JEQ5Z8K4M7P2R9T3V6W8X1YZ',
+    'evt_01jeq5z8k4m7p2r9t3v6w8x1yz',
   ],
 ] as const;
 
@@ -313,7 +313,7 @@ function eventBody(type: string, data: JsonSchema, context: readonly string[], r
       'application/json': {
         schema,
         example: {
-          id: 'evt_01JEQ5Z8K4M7P2R9T3V6W8X1YZ',
+          id: 'evt_01jeq5z8k4m7p2r9t3v6w8x1yz',
           type,
           createdAt: '2026-12-07T09:30:00.000Z',
           data: exampleOf(data, resolve, '', context),
@@ -370,7 +370,7 @@ const AuthorizationRequest: JsonSchema = {
   type: 'object',
   required: ['authorizationId', 'paymentCode', 'amount', 'currency', 'merchant', 'deadline'],
   properties: {
-    authorizationId: { type: 'string', examples: ['chg_01JEQ5Z8K4M7P2R9T3V6W8X1YZ'] },
+    authorizationId: { type: 'string', examples: ['chg_01jeq5z8k4m7p2r9t3v6w8x1yz'] },
     paymentCode: { type: 'string', description: "the code the consumer's wallet showed" },
     amount: { type: 'integer' },
     currency: { type: 'string' },
@@ -383,7 +383,7 @@ const AuthorizationAnswer: JsonSchema = {
   type: 'object',
   required: ['authorizationId', 'amount', 'currency', 'decision'],
   properties: {
-    authorizationId: { type: 'string', examples: ['chg_01JEQ5Z8K4M7P2R9T3V6W8X1YZ'] },
+    authorizationId: { type: 'string', examples: ['chg_01jeq5z8k4m7p2r9t3v6w8x1yz'] },
     amount: { type: 'integer' },
     currency: { type: 'string' },
     decision: { type: 'string', enum: ['approved', 'declined'] },
