@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signRequest } from './http/index.ts';
+import { eventCatalogue } from './openapi/index.ts';
 import {
   type Receiver,
   type TestHub,
@@ -271,5 +272,34 @@ describe("the participant guide's worked signature", () => {
     } finally {
       await hub.stop();
     }
+  });
+});
+
+// ---------------------------------------------------------------- the events page
+
+describe('docs/events.md', () => {
+  const text = readFileSync(new URL('../docs/events.md', import.meta.url), 'utf8');
+
+  test('lists every event the hub sends, to the receivers it sends it to', () => {
+    const sentAs = {
+      merchant: 'merchant webhook',
+      participant: 'participant callback',
+      both: 'merchant webhook and participant callback',
+    };
+    const rows = new Map(
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) => line.split('|').map((cell) => cell.trim()))
+        .map((cells) => [cells[1]?.replaceAll('`', ''), cells[2]]),
+    );
+    const missing = Object.entries(eventCatalogue).filter(([type, entry]) => rows.get(type) !== sentAs[entry.audience]);
+    expect(missing.map(([type]) => type)).toEqual([]);
+  });
+
+  test('every body it shows is JSON', () => {
+    const bodies = [...text.matchAll(/^```json\n([\s\S]*?)\n```$/gm)].map((match) => match[1] as string);
+    expect(bodies.length).toBeGreaterThan(5);
+    for (const body of bodies) expect(() => JSON.parse(body)).not.toThrow();
   });
 });

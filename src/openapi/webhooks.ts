@@ -34,7 +34,7 @@ const AuthorizationReversed: JsonSchema = {
     amount: { type: 'integer' },
     currency: { type: 'string' },
     merchant: MerchantSnapshot,
-    reason: { type: 'string', examples: ['no_answer'] },
+    reason: { type: 'string', enum: ['unknown_timeout', 'till_reversed'] },
     reversedAt: { type: 'string', format: 'date-time' },
   },
 };
