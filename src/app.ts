@@ -38,7 +38,7 @@ import {
 import { type ApiDocs, registerApiDocs } from './openapi/index.ts';
 import { invariant, secretsEqual } from './platform/index.ts';
 
-/** DESIGN: every body has a limit; 1 MiB for JSON. */
+/** docs/concepts.md: every body has a limit; 1 MiB for JSON. */
 export const bodyBytesMax = 1024 * 1024;
 
 /** Headers that carry secrets never reach a log line. */

@@ -175,6 +175,19 @@ describe('the merchant guide, followed literally', () => {
     expect(webhook).toBeDefined();
     const event = verifyWebhook(env.ENDPOINT_SECRET as string, webhook as NonNullable<typeof webhook>);
     expect(differences(shownAnswer(markedWith(steps, 'webhook', 'checkout.paid')), event, substitutions)).toEqual([]);
+    type Schema = { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema> };
+    const documented = (await fetch(`${hub.url}/openapi.json`).then((answer) => answer.json())) as {
+      webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: Schema }> } } }>;
+      components: { schemas: Record<string, Schema> };
+    };
+    const fieldsOf = (schema: Schema): string[] => {
+      if (schema.$ref) return fieldsOf(documented.components.schemas[schema.$ref.split('/').at(-1) ?? ''] ?? {});
+      return [...Object.keys(schema.properties ?? {}), ...(schema.allOf ?? []).flatMap(fieldsOf)];
+    };
+    const body = documented.webhooks['webhook checkout.paid']?.post.requestBody.content['application/json']?.schema;
+    const fields = fieldsOf(body?.properties?.data ?? {});
+    const undocumented = Object.keys((event as { data: object }).data).filter((field) => !fields.includes(field));
+    expect(undocumented, 'every field of the webhook is in /openapi.json').toEqual([]);
 
     await follow('paid');
     await follow('refund');

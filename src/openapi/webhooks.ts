@@ -69,21 +69,27 @@ const PositionThreshold: JsonSchema = {
   },
 };
 
+/** A checkout's events name its merchant's acquirer too, which the checkout's own answer leaves out. */
+const checkoutExtra: Record<string, JsonSchema> = { acquirerId: { type: 'string' } };
+
 export const eventCatalogue: Readonly<Record<string, EventEntry>> = {
   'checkout.paid': {
     audience: 'merchant',
     description: 'The checkout was paid; `data` is the checkout.',
     data: 'GET /v1/checkouts/{id}',
+    extra: checkoutExtra,
   },
   'checkout.expired': {
     audience: 'merchant',
     description: 'The checkout expired unpaid.',
     data: 'GET /v1/checkouts/{id}',
+    extra: checkoutExtra,
   },
   'checkout.canceled': {
     audience: 'merchant',
     description: 'The checkout was canceled.',
     data: 'GET /v1/checkouts/{id}',
+    extra: checkoutExtra,
   },
   'payment.succeeded': {
     audience: 'merchant',
