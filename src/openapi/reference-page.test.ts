@@ -33,7 +33,8 @@ async function openDocs(width: number): Promise<{ page: Page; refusals: string[]
     if (/Content.Security.Policy|Refused to/i.test(message.text())) refusals.push(message.text());
   });
   await page.goto(`${hub.url}/docs`);
-  await page.waitForSelector('.swagger-ui .opblock', { timeout: 30_000 });
+  // The document is large (every operation, its problems and examples): under load it renders in tens of seconds.
+  await page.waitForSelector('.swagger-ui .opblock', { timeout: 60_000 });
   return { page, refusals };
 }
 
@@ -62,7 +63,7 @@ describe('/docs', () => {
       expect(refusals).toEqual([]);
       await page.close();
     },
-    120_000,
+    180_000,
   );
 
   test('Authorize takes the operator token, and Try it out sends it: the page authenticates', async () => {
@@ -84,5 +85,5 @@ describe('/docs', () => {
     );
     await expect.poll(() => status.first().textContent(), { timeout: 20_000 }).toBe('200');
     await page.close();
-  }, 120_000);
+  }, 180_000);
 });
