@@ -45,6 +45,8 @@ const idPrefixes: Record<string, string> = {
   wallet: 'par',
   paidWallet: 'par',
   defaultWallet: 'par',
+  primaryWallet: 'par',
+  object: 'chk',
   payer: 'par',
   payee: 'par',
   participants: 'par',
@@ -89,6 +91,7 @@ const idPrefixes: Record<string, string> = {
   posQr: 'tqr',
   authorization: 'chg',
   batch: 'tbt',
+  positions: 'par',
 };
 
 /** One made-up id per prefix, the shape `newId` gives: 10 time and 16 random Crockford base-32 characters, lowercase. */
@@ -167,6 +170,30 @@ const byName: Record<string, unknown> = {
   idempotencyKey: '5d1c7e7a-3f0b-4a8e-9a55-2b1f0c9e4d21',
   appSwitchUrlTemplate: 'dompet://pay?token={token}',
   contentBase64: 'JVBERi0xLjcKJeLjz9MK',
+  evidence: 'Courier record: delivered to the buyer on 2026-12-05',
+  respondedBy: 'acquirer',
+  responseNote: 'Delivered on 2026-12-05; the courier record is attached',
+  responseEvidence: 'Courier record: delivered to the buyer on 2026-12-05',
+  escalationNote: 'The buyer says the parcel was left at the wrong address',
+  rulingReason: 'goods_delivered',
+  rulingNote: "The courier's record shows delivery to the buyer's address",
+  decidedByRule: 'not_received/checkout_payment',
+  statusReason: 'Business licence (NIB) verified',
+  paymentCodeLast4: '9012',
+  declineReason: 'insufficient_funds',
+  eventType: 'checkout.paid',
+  lastError: 'the receiver answered 503',
+  buyerAllowList: ['buyer-88412'],
+  buyerDenyList: ['buyer-10007'],
+  skuAllowList: ['KOPI-SUSU-250'],
+  categoryAllowList: ['food_and_drink'],
+  circumstance: 'checkout_payment',
+  methodOrder: [exampleId('par')],
+  bears: 'acquirer',
+  fspId: 'dompetfsp',
+  types: 'checkout.paid,refund.succeeded',
+  actor: 'operator',
+  qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 37 37"><path d="M4 4h7v7H4z"/></svg>',
   from: '2026-12-01',
   to: '2026-12-07',
 };
@@ -174,7 +201,10 @@ const byName: Record<string, unknown> = {
 function idFor(name: string, context: readonly string[]): string | undefined {
   // A QR template's id is the EMV merchant-account tag it fills.
   if (name === 'id' && context.includes('qr-templates')) return '26';
-  if (name === 'id') {
+  // A cursor is the last id of the page before; where a list's items have no id, it is what they are listed by.
+  if ((name === 'after' || name === 'nextCursor') && context.includes('fee-schedules')) return 'IDR';
+  if ((name === 'after' || name === 'nextCursor') && context.includes('dfsps')) return 'dompetfsp';
+  if (name === 'id' || name === 'after' || name === 'nextCursor') {
     const owner = [...context].reverse().find((segment) => idPrefixes[segment] !== undefined);
     return exampleId(owner ? (idPrefixes[owner] as string) : 'obj');
   }
@@ -232,6 +262,7 @@ function stringExample(schema: JsonSchema, name: string, context: readonly strin
   if (id !== undefined) return id;
   if (/At$/.test(name)) return exampleTime;
   if (/Url$/.test(name)) return 'https://shop.example/lintas';
+  if (name === '' && context.at(-1)?.endsWith('.svg')) return byName.qrSvg as string;
   return name === '' ? 'text' : `${name} text`;
 }
 

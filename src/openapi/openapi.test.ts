@@ -173,6 +173,8 @@ function unrealistic(value: unknown, at = ''): string[] {
     if (key === 'currency' && !['CNY', 'IDR'].includes(item as string)) wrong.push(`${here} is ${String(item)}`);
     if (/amount$/i.test(key) && typeof item === 'number' && (item < 0 || !Number.isInteger(item)))
       wrong.push(`${here} is ${item}`);
+    if (typeof item === 'string' && (/ text$|^text$/.test(item) || item.startsWith('obj_')))
+      wrong.push(`${here} is a placeholder, ${item}`);
     // An id has its type prefix; a QR template's id is its EMV tag.
     if (key === 'id' && typeof item === 'string' && !/^([a-z]+_[0-9a-z]{26}|\d{2})$/.test(item))
       wrong.push(`${here} is ${item}`);
