@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -314,5 +314,38 @@ describe('docs/events.md', () => {
     const bodies = [...text.matchAll(/^```json\n([\s\S]*?)\n```$/gm)].map((match) => match[1] as string);
     expect(bodies.length).toBeGreaterThan(5);
     for (const body of bodies) expect(() => JSON.parse(body)).not.toThrow();
+  });
+});
+
+// ---------------------------------------------------------------- nothing points outside the repository
+
+describe('the README and docs/', () => {
+  const root = new URL('../', import.meta.url);
+  const files = [
+    'README.md',
+    ...readdirSync(new URL('docs/', root))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`),
+  ];
+
+  test('every relative link names a file in the repository', () => {
+    const broken: string[] = [];
+    let links = 0;
+    for (const file of files) {
+      const text = readFileSync(new URL(file, root), 'utf8');
+      for (const [, target = ''] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue;
+        links += 1;
+        const resolved = new URL(target.split('#')[0] as string, new URL(file, root));
+        if (!resolved.href.startsWith(root.href) || !existsSync(resolved)) broken.push(`${file}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(links).toBeGreaterThan(30);
+  });
+
+  test('the contract is not said to live outside it', () => {
+    const outside = files.filter((file) => /DESIGN\.md|STYLE\.md/.test(readFileSync(new URL(file, root), 'utf8')));
+    expect(outside).toEqual([]);
   });
 });
