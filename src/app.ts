@@ -1,6 +1,4 @@
 import helmet from '@fastify/helmet';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyRequest, LogController } from 'fastify';
 import { sql } from 'kysely';
@@ -25,20 +23,22 @@ import {
   createIdempotency,
   buildSharedSerializers,
   createValidatorCompiler,
-  docsContentSecurityPolicy,
   noStoreForSecretAnswers,
   handleError,
   handleFrameworkError,
   toProblem,
   registerCapabilityMetrics,
   gracefulCloser,
+  problemEntryOf,
+  registeredProblemCodes,
   registerProblemCodes,
   securityHeaderOptions,
   sendProblem,
 } from './http/index.ts';
+import { type ApiDocs, registerApiDocs } from './openapi/index.ts';
 import { invariant, secretsEqual } from './platform/index.ts';
 
-/** DESIGN: every body has a limit; 1 MiB for JSON. */
+/** docs/concepts.md: every body has a limit; 1 MiB for JSON. */
 export const bodyBytesMax = 1024 * 1024;
 
 /** Headers that carry secrets never reach a log line. */
@@ -95,7 +95,12 @@ function signatureResolverOf(ctx: HubContext): SignatureResolver {
   return resolver(ctx);
 }
 
-function registerCapabilities(app: App, ctx: HubContext, metrics: ReturnType<typeof createHttpMetrics>): void {
+function registerCapabilities(
+  app: App,
+  ctx: HubContext,
+  metrics: ReturnType<typeof createHttpMetrics>,
+  docs: ApiDocs,
+): void {
   const wiring: RouteWiring = {
     paymentSources: capabilities.flatMap((capability) => capability.paymentSources ?? []),
     bridgeProviders: capabilities.flatMap((capability) => capability.bridgeProviders ?? []),
@@ -103,9 +108,16 @@ function registerCapabilities(app: App, ctx: HubContext, metrics: ReturnType<typ
   for (const capability of capabilities) {
     if (capability.problemCodes) registerProblemCodes(capability.problemCodes);
     if (capability.metrics) registerCapabilityMetrics(metrics.registry, capability.metrics(ctx));
-    capability.routes?.(app, ctx, wiring);
+    docs.during(capability.name, () => capability.routes?.(app, ctx, wiring));
   }
 }
+
+/** The problems each capability registers, for the codes `/openapi.json` lists on its routes. */
+const problemsOfDocs = {
+  codes: registeredProblemCodes,
+  registeredBy: (name: string) => Object.keys(capabilities.find((one) => one.name === name)?.problemCodes ?? {}),
+  entry: problemEntryOf,
+};
 
 export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes?: ExtraRoutes): Promise<HubServer> {
   const app = Fastify({
@@ -130,7 +142,11 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
 
   // First, so that every answer carries the headers, whatever answers it; a page replaces the CSP with its own.
   await app.register(helmet, securityHeaderOptions);
-  await registerApiDocs(app, ctx);
+  const docs = await registerApiDocs(app, {
+    publicUrl: ctx.config.publicUrl,
+    version: '0.1.0',
+    problems: problemsOfDocs,
+  });
 
   const metrics = createHttpMetrics();
   const idempotency = createIdempotency(ctx.db, ctx.clock, ctx.config.masterKey, ctx.random);
@@ -162,7 +178,7 @@ export async function buildApp(ctx: HubContext, logger: pino.Logger, extraRoutes
 
   registerCapabilityMetrics(metrics.registry, databaseMetrics(ctx.db.counters, ctx.db.engine));
   operationsRoutes(app, ctx, metrics.registry);
-  registerCapabilities(app, ctx, metrics);
+  registerCapabilities(app, ctx, metrics, docs);
   extraRoutes?.(app, ctx);
 
   await app.ready();
@@ -209,19 +225,6 @@ function logRequests(app: App): void {
       'request completed',
     );
   });
-}
-
-/** The OpenAPI document of every route, and swagger-ui at /docs under its own CSP. */
-async function registerApiDocs(app: App, ctx: HubContext): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Lintas hub', version: '0.1.0', description: 'Open payment interconnection switch' },
-      servers: [{ url: ctx.config.publicUrl }],
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsContentSecurityPolicy });
 }
 
 function operationsRoutes(app: App, ctx: HubContext, registry: ReturnType<typeof createHttpMetrics>['registry']): void {

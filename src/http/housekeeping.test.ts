@@ -4,7 +4,7 @@ import { type TestHub, bearerClient, createParticipant, startTestHub } from '../
 
 const hourMs = 60 * 60 * 1000;
 const minuteMs = 60 * 1000;
-/** The hub keeps an idempotency key 48 hours (DESIGN: at least 24). */
+/** The hub keeps an idempotency key 48 hours (docs/concepts.md: at least 24). */
 const keyRetentionMs = 48 * hourMs;
 /** A nonce is kept while its signature may still be presented: 5 minutes of age plus a 1 minute margin. */
 const nonceLifetimeMs = 6 * minuteMs;

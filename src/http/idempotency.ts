@@ -8,12 +8,12 @@ import type { IdempotentEffect } from './idempotency-replay.ts';
 import { Problem } from './problems.ts';
 
 const keyCharsMax = 255;
-/** How long a key is kept: DESIGN says at least 24 hours. */
+/** How long a key is kept: docs/concepts.md says at least 24 hours. */
 export const idempotencyRetentionMs = 48 * 60 * 60 * 1000;
 const designRetentionMsMin = 24 * 60 * 60 * 1000;
 invariant(
   idempotencyRetentionMs >= designRetentionMsMin,
-  `idempotency keys are kept at least ${designRetentionMsMin} ms, as DESIGN says (not ${idempotencyRetentionMs})`,
+  `idempotency keys are kept at least ${designRetentionMsMin} ms, as docs/concepts.md says (not ${idempotencyRetentionMs})`,
 );
 /**
  * A request that crashed its process leaves its key locked; after this another may take it over.

@@ -1,6 +1,6 @@
 export { type App, problemOf, valueOrThrow } from './app-types.ts';
 export { callerOf, createAuthHook, type SignatureResolver } from './auth.ts';
-export { actorOf, type Caller, operatorCaller } from './caller.ts';
+export { actorOf, type Caller, type CallerType, operatorCaller } from './caller.ts';
 export { answerClientError, handleError, handleFrameworkError, sendProblem, toProblem } from './error-handler.ts';
 export {
   type IdempotentEffect,
@@ -29,7 +29,15 @@ export {
   registerRateLimit,
 } from './rate-limit.ts';
 export { pageOf, toPage } from './pagination.ts';
-export { type FieldError, invalidRequest, notFound, Problem, registerProblemCodes } from './problems.ts';
+export {
+  type FieldError,
+  invalidRequest,
+  notFound,
+  Problem,
+  problemEntryOf,
+  registeredProblemCodes,
+  registerProblemCodes,
+} from './problems.ts';
 export {
   CountryCode,
   CurrencyCode,

@@ -105,6 +105,16 @@ export class Problem extends Error {
   }
 }
 
+/** The status and title of a registered code. */
+export function problemEntryOf(code: string): readonly [number, string] {
+  return lookup(code);
+}
+
+/** Every code registered so far: the base catalogue's and the capabilities'. */
+export function registeredProblemCodes(): string[] {
+  return [...new Set([...Object.keys(problemCatalogue), ...extraCodes.keys()])];
+}
+
 export function statusOfCode(code: string): number {
   return lookup(code)[0];
 }

@@ -9,7 +9,7 @@ import type { Caller } from './caller.ts';
 import { Problem } from './problems.ts';
 
 /**
- * Rate limits, with `@fastify/rate-limit` (DESIGN: `429 rate_limited`).
+ * Rate limits, with `@fastify/rate-limit` (docs/concepts.md: `429 rate_limited`).
  *
  * - **Who is counted**: the caller the auth hook proved (a participant, a
  *   merchant, a checkout's buyer, the operator); a request that proves no

@@ -12,7 +12,7 @@ import { verifyContentDigest } from './content-digest.ts';
 
 /**
  * Participants prove who they are with RFC 9421 HTTP Message Signatures over
- * Ed25519 (DESIGN.md, "Who calls, and how they prove it"); the hub signs its
+ * Ed25519 (docs/concepts.md, "Who calls, and how they prove it"); the hub signs its
  * callbacks the same way. The signature base is built by
  * `http-message-signatures`; this module decides policy: which components must
  * be covered, which parameters are required, how old a signature may be, and

@@ -31,3 +31,4 @@ export {
 export { seedWindowPayments } from './bulk-transfers.ts';
 export { failAnswerStorage } from './answer-storage.ts';
 export { freePort, launchChromium, ledgerCheckOf, spawnLintas, type LintasProcess } from './processes.ts';
+export { servedRoutes } from './routes.ts';

@@ -120,7 +120,7 @@ export function referenceContentDigest(body: string | Buffer): string {
   return `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
 }
 
-/** The components the hub requires for this request (DESIGN.md, "Who calls"). */
+/** The components the hub requires for this request (docs/concepts.md, "Who calls"). */
 export function hubComponentsFor(headers: Record<string, string>): string[] {
   const conditional = ['content-digest', 'content-type', 'idempotency-key'];
   return [

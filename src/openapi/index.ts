@@ -1,0 +1,3 @@
+export { type ApiDocs, registerApiDocs } from './register.ts';
+export { eventCatalogue } from './webhooks.ts';
+export { capabilityRaises } from './problems.ts';
