@@ -158,6 +158,16 @@ const byName: Record<string, unknown> = {
   category: 'food_and_drink',
   paymentCodePrefixes: ['621012'],
   question: 'Please send your business licence (NIB)',
+  kind: 'wechatpay_v3',
+  serial: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+  serialNo: '444F4864EA9B34415E4A7B8F7B5DB4A34C3F2E1D',
+  publicKeyPem:
+    '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END PUBLIC KEY-----\n',
+  privateKeyPem:
+    '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----\n',
+  mchid: '1900007291',
+  appid: 'wxd678efh567hg6787',
+  apiV3Key: 'Kd8uR2xQ7vN4mL9pT3wZ6sB1yF5hJ0cE',
   businessDate: exampleDate,
   date: exampleDate,
   objectType: 'checkout',
