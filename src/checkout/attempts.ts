@@ -72,7 +72,7 @@ export async function createAttempt(
   ctx: HubContext,
   caller: Caller,
   checkoutId: string,
-  input: { walletId: string; flow: Flow },
+  input: { walletId: string; flow: Flow; note?: string },
 ): Promise<Result<Attempt, AttemptRefusal>> {
   const loaded = await loadPayable(ctx, caller, checkoutId);
   if (!loaded.ok) return loaded;
@@ -97,6 +97,7 @@ export async function createAttempt(
       wallet_id: input.walletId,
       flow: input.flow,
       share_token: shareToken,
+      share_note: input.flow === 'friend_pay' ? input.note?.trim() || null : null,
       created_at: at.toISOString(),
     });
     const walletIds =
@@ -188,6 +189,7 @@ function issueCheckoutToken(
 
 export type SharedCheckout = {
   merchant: { name: string; city: string };
+  note: string | null;
   lines: CheckoutLine[];
   amount: number;
   currency: string;
@@ -220,6 +222,7 @@ export async function readShare(ctx: HubContext, shareToken: string): Promise<Sh
   );
   return {
     merchant: { name: merchant.name, city: merchant.city },
+    note: attempt.share_note,
     lines: checkout.lines,
     amount: checkout.amount,
     currency: checkout.currency,
