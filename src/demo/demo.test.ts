@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type LintasProcess, createTestDatabase, freePort, launchChromium, spawnLintas } from '../testing/index.ts';
+import {
+  type LintasProcess,
+  createTestDatabase,
+  ensurePagesBuilt,
+  freePort,
+  launchChromium,
+  screenshotFolder,
+  spawnLintas,
+} from '../testing/index.ts';
 
 const startTimeoutMs = 30_000;
 
@@ -13,7 +21,10 @@ let baseUrl: string;
 let dataDir: string;
 let dropDatabase: () => Promise<void>;
 
+const screens = screenshotFolder('demo');
+
 beforeAll(async () => {
+  ensurePagesBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'lintas-demo-'));
   const database = await createTestDatabase();
   dropDatabase = database.drop;
@@ -31,6 +42,7 @@ afterAll(async () => {
   await demo?.stop();
   await dropDatabase?.();
   rmSync(dataDir, { recursive: true, force: true });
+  console.log(`demo: screenshots of every step in ${screens.folder}`);
 });
 
 describe('npm start: the demo', () => {
@@ -38,24 +50,36 @@ describe('npm start: the demo', () => {
     expect(statSync(join(dataDir, 'demo.json')).mode & 0o777).toBe(0o600);
   });
 
-  test('a buyer checks out, switches to Beta Wallet, approves there, and the checkout turns paid', async () => {
-    const page = await browser.newPage();
+  test('a buyer checks out, switches to Beta Wallet, approves there, is sent back, and the checkout is paid', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await page.goto(`${baseUrl}/demo`);
     await page.click('text=Buy 2 × Oolong tea');
     await page.waitForURL(/\/checkout\/chk_/);
-    await expect.poll(() => page.textContent('#amount')).toContain('129.90');
-    const checkoutUrl = page.url();
+    await expect.poll(() => page.textContent('.amount')).toContain('129.90');
+    const checkoutUrl = page.url().split('#')[0] ?? '';
     expect(await page.textContent('#methods .method .name')).toContain('Lintas Pay');
+    await screens.shoot(page, 'checkout');
     await page.click('#other summary');
     await page.click('#other-methods .method:has-text("Beta Wallet") button[data-flow="app_switch"]');
+    await page.waitForSelector('#deep-link');
+    await screens.shoot(page, 'app-switch');
     await page.click('#deep-link');
     await page.waitForSelector('text=Approve payment');
     expect(await page.textContent('main')).toContain('Toko Lintas');
+    await screens.shoot(page, 'wallet-approve');
     await page.click('text=Approve payment');
     await page.waitForSelector('.ok');
-    expect(await page.textContent('.ok')).toMatch(/Receipt number \d{12}/);
+    const receipt = /Receipt number\s+(\d{12})/.exec((await page.textContent('.ok')) ?? '')?.[1];
+    expect(receipt).toMatch(/^\d{12}$/);
+    await screens.shoot(page, 'wallet-paid');
+    await page.click('#back');
+    await page.waitForURL(`${baseUrl}/demo`);
+    // The wallet's in-app return, to the checkout's plain address: the tab still holds its client secret.
     await page.goto(checkoutUrl);
-    await page.waitForSelector('#status.paid');
+    await page.waitForSelector('#paid');
+    expect(await page.textContent('#paid')).toContain('Beta Wallet');
+    expect(await page.textContent('#receipt-number')).toBe(receipt);
+    await screens.shoot(page, 'checkout-paid');
     await page.close();
   });
 

@@ -1,0 +1,78 @@
+/** The hub's public endpoints a page calls, typed as their answers are documented (docs/protocol.md). */
+export type Flow = 'app_switch' | 'qr' | 'friend_pay';
+export type Line = { kind: string; name: string; quantity: number; unitAmount: number };
+export type Method = { walletId: string; name: string; placement: 'default' | 'primary' | 'other'; flows: Flow[] };
+export type CheckoutStatus = 'open' | 'paid' | 'expired' | 'canceled';
+
+export type Checkout = {
+  id: string;
+  status: CheckoutStatus;
+  amount: number;
+  currency: string;
+  reference: string;
+  lines: Line[];
+  returnUrl: string | null;
+  methods: Method[];
+  expiresAt: string;
+  merchant?: { name: string; city: string };
+};
+
+export type CheckoutState = {
+  status: CheckoutStatus;
+  expiresAt: string;
+  returnUrl: string | null;
+  paidWallet: { id: string; name: string } | null;
+  receiptNumber: string | null;
+};
+
+export type Attempt = {
+  id: string;
+  walletId: string;
+  flow: Flow;
+  deepLink?: string;
+  qrPayload?: string;
+  qrImageUrl?: string;
+  shareUrl?: string;
+};
+
+export type Shared = {
+  merchant: { name: string; city: string };
+  lines: Line[];
+  amount: number;
+  currency: string;
+  status: CheckoutStatus;
+  note?: string | null;
+  wallets: { walletId: string; name: string; qrPayload: string; qrSvg: string; deepLink?: string }[];
+};
+
+/** An answer: its status, and its JSON when it had any; a network failure is status 0. */
+export type Answer<T> = { status: number; body: T | undefined };
+
+export async function call<T>(path: string, init: RequestInit = {}): Promise<Answer<T>> {
+  try {
+    const response = await fetch(path, init);
+    const text = await response.text();
+    const body = text && response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as T) : undefined;
+    return { status: response.status, body: body ?? (text as unknown as T) };
+  } catch {
+    return { status: 0, body: undefined };
+  }
+}
+
+/** The hosted checkout's calls, made with its client secret as the bearer token. */
+export function checkoutApi(checkoutId: string, secret: string) {
+  const headers = { authorization: `Bearer ${secret}` };
+  const base = `/v1/checkouts/${encodeURIComponent(checkoutId)}`;
+  return {
+    read: () => call<Checkout>(base, { headers }),
+    state: () => call<CheckoutState>(`${base}/status`, { headers }),
+    start: (walletId: string, flow: Flow, note?: string) =>
+      call<Attempt>(`${base}/attempts`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+        body: JSON.stringify({ walletId, flow, ...(note ? { note } : {}) }),
+      }),
+    picture: (url: string) => call<string>(new URL(url, location.href).pathname, { headers }),
+  };
+}
+export type CheckoutApi = ReturnType<typeof checkoutApi>;
