@@ -45,7 +45,8 @@ function walletHome(wallet: DemoWallet, note = ''): string {
     wallet.name,
     `<div class="card">
 <h1>${escapeHtml(wallet.name)}</h1>${note}<form method="post" action="/demo/wallets/${wallet.slug}/scan">
-<p>Paste a scanned QR payload:</p><textarea name="qrPayload" required></textarea><p><button>Scan</button></p></form>
+<p><label for="qr-payload">Paste a scanned QR payload:</label></p>
+<textarea id="qr-payload" name="qrPayload" required></textarea><p><button>Scan</button></p></form>
 </div><p><a href="/demo">Back to the demo</a></p>`,
   );
 }
