@@ -1,16 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type LintasProcess,
+  axeViolations,
   createTestDatabase,
   ensurePagesBuilt,
   freePort,
+  horizontalOverflow,
   launchChromium,
   screenshotFolder,
   spawnLintas,
+  watchPage,
 } from '../testing/index.ts';
 
 const startTimeoutMs = 30_000;
@@ -22,6 +25,31 @@ let dataDir: string;
 let dropDatabase: () => Promise<void>;
 
 const screens = screenshotFolder('demo');
+type DemoFile = { merchant: { id: string; secretKey: string } };
+type Opened = { page: Page; problems: string[] };
+const contexts: BrowserContext[] = [];
+
+/** A page in a fresh browser profile at a phone's width, in one language. */
+async function openPage(url: string, locale = 'en-US'): Promise<Opened> {
+  const context = await browser.newContext({ locale, viewport: { width: 375, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const problems = await watchPage(page);
+  await page.goto(url);
+  return { page, problems };
+}
+
+/** axe finds nothing at 375 and 1280 px, the page fits a phone, and it logged no error. */
+async function checkPage(opened: Opened, step: string): Promise<void> {
+  for (const width of [375, 1280]) {
+    await opened.page.setViewportSize({ width, height: 800 });
+    expect(await horizontalOverflow(opened.page), `${step} at ${width} px`).toBeLessThanOrEqual(0);
+    expect(await axeViolations(opened.page), `${step} at ${width} px`).toEqual([]);
+    await screens.shoot(opened.page, `${step}-${width}`);
+  }
+  await opened.page.setViewportSize({ width: 375, height: 800 });
+  expect(opened.problems, step).toEqual([]);
+}
 
 beforeAll(async () => {
   ensurePagesBuilt();
@@ -38,6 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const context of contexts) await context.close();
   await browser?.close();
   await demo?.stop();
   await dropDatabase?.();
@@ -64,12 +93,13 @@ describe('npm start: the demo', () => {
     await page.waitForSelector('#deep-link');
     await screens.shoot(page, 'app-switch');
     await page.click('#deep-link');
-    await page.waitForSelector('text=Approve payment');
+    await page.waitForSelector('#approve');
+    expect(page.url()).toContain('/wallet/beta-wallet?token=');
     expect(await page.textContent('main')).toContain('Toko Lintas');
     await screens.shoot(page, 'wallet-approve');
-    await page.click('text=Approve payment');
-    await page.waitForSelector('.ok');
-    const receipt = /Receipt number\s+(\d{12})/.exec((await page.textContent('.ok')) ?? '')?.[1];
+    await page.click('#approve');
+    await page.waitForSelector('#done');
+    const receipt = await page.textContent('#receipt-number');
     expect(receipt).toMatch(/^\d{12}$/);
     await screens.shoot(page, 'wallet-paid');
     await page.click('#back');
@@ -81,6 +111,56 @@ describe('npm start: the demo', () => {
     expect(await page.textContent('#receipt-number')).toBe(receipt);
     await screens.shoot(page, 'checkout-paid');
     await page.close();
+  });
+
+  test('the QR of "Scan with the app", paid in the wallet app once by pasting it and once by its picture', async () => {
+    for (const how of ['paste', 'picture'] as const) {
+      const buyer = await openPage(`${baseUrl}/demo`);
+      await buyer.page.click('text=Buy 2 × Oolong tea');
+      await buyer.page.click('#other summary');
+      await buyer.page.click('#other-methods .method:has-text("Beta Wallet") button[data-flow="qr"]');
+      const qr = await buyer.page.waitForSelector('#qr img.qr');
+      const payload = (await buyer.page.getAttribute('#qr', 'data-payload')) ?? '';
+      const wallet = await openPage(`${baseUrl}/wallet/beta-wallet`);
+      await wallet.page.waitForSelector('#payload');
+      await checkPage(wallet, 'wallet-scan');
+      if (how === 'paste') {
+        await wallet.page.fill('#payload', payload);
+        await wallet.page.click('#read-code');
+      } else {
+        const picture = await qr.screenshot();
+        await wallet.page.setInputFiles('#picture', { name: 'qr.png', mimeType: 'image/png', buffer: picture });
+      }
+      await wallet.page.waitForSelector('#approve');
+      expect(await wallet.page.textContent('.amount')).toBe('CN¥129.90');
+      await checkPage(wallet, `wallet-confirm-${how}`);
+      await wallet.page.click('#approve');
+      await wallet.page.waitForSelector('#done');
+      await checkPage(wallet, `wallet-done-${how}`);
+      await buyer.page.waitForSelector('#paid', { timeout: 10_000 });
+      expect(await buyer.page.textContent('#paid')).toContain('Beta Wallet');
+      await screens.shoot(buyer.page, `checkout-paid-by-${how}`);
+    }
+  }, 90_000);
+
+  test('a static placard: the wallet app reads its picture, asks the amount, and pays what was typed', async () => {
+    const state = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as DemoFile;
+    const placard = await fetch(`${baseUrl}/v1/merchants/${state.merchant.id}/placard?format=png`, {
+      headers: { authorization: `Bearer ${state.merchant.secretKey}` },
+    });
+    expect(placard.status).toBe(200);
+    const wallet = await openPage(`${baseUrl}/wallet/beta-wallet`, 'id-ID');
+    await wallet.page.waitForSelector('#picture');
+    const buffer = Buffer.from(await placard.arrayBuffer());
+    await wallet.page.setInputFiles('#picture', { name: 'placard.png', mimeType: 'image/png', buffer });
+    await wallet.page.waitForSelector('#amount');
+    expect(await wallet.page.textContent('label[for="amount"]')).toBe('Jumlah yang dibayar (CNY)');
+    await checkPage(wallet, 'wallet-placard-amount');
+    await wallet.page.fill('#amount', '15,5');
+    await wallet.page.click('#approve');
+    await wallet.page.waitForSelector('#done');
+    expect(await wallet.page.textContent('#done .ok')).toBe('Terbayar CN¥15,50.');
+    await checkPage(wallet, 'wallet-placard-paid');
   });
 
   test('a Beta Wallet payment code at the till: the demo wallet approves it and the charge succeeds', async () => {

@@ -25,7 +25,11 @@ function money(amount: number, currency: string): string {
 
 function indexPage(state: DemoState): string {
   const wallets = state.wallets
-    .map((wallet) => `<li><a href="/demo/wallets/${wallet.slug}">${escapeHtml(wallet.name)}</a> — open its app</li>`)
+    .map(
+      (wallet) =>
+        `<li><a href="/wallet/${wallet.slug}">${escapeHtml(wallet.name)}</a> — open its app ` +
+        `(<a href="/demo/wallets/${wallet.slug}">without script</a>)</li>`,
+    )
     .join('');
   return demoPage(
     'Lintas demo',

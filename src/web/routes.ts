@@ -47,26 +47,35 @@ async function sharePreview(ctx: HubContext, token: string, language: Language):
   };
 }
 
+type PageWords = (request: FastifyRequest, language: Language) => Promise<{ title: string; preview?: Preview }>;
+type PageHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** The built pages, read once per process: the hub serves the build it started with. */
+let built: ReturnType<typeof loadPageAssets> | null = null;
+function builtPages() {
+  if (built === null) built = loadPageAssets();
+  return built;
+}
+
+/** A route handler answering one built page, in the language the request asks for. */
+export function pageHandler(name: PageName, words: PageWords): PageHandler {
+  return async (request, reply) => {
+    const assets: PageAssets | undefined = builtPages()?.[name];
+    if (!assets) return sendPage(reply, notBuilt, 503);
+    const language = languageOf(request);
+    return sendPage(reply, renderShell(assets, { language, ...(await words(request, language)) }));
+  };
+}
+
+/** A page's words when it has no more to say than its title. */
+export const titled =
+  (key: 'page.home' | 'page.checkout' | 'page.share' | 'page.wallet'): PageWords =>
+  async (_request, language) => ({ title: translator(language)(key) });
+
 /** The pages buyers and their friends open; they hold no data until their script asks the API. */
 export function webRoutes(app: App, ctx: HubContext): void {
   const hidden = { hide: true };
-  const assets = loadPageAssets();
-  const page = (
-    name: PageName,
-    words: (request: FastifyRequest, language: Language) => Promise<{ title: string; preview?: Preview }>,
-  ) => {
-    return async (request: FastifyRequest, reply: FastifyReply) => {
-      const built: PageAssets | undefined = assets?.[name];
-      if (!built) return sendPage(reply, notBuilt, 503);
-      const language = languageOf(request);
-      return sendPage(reply, renderShell(built, { language, ...(await words(request, language)) }));
-    };
-  };
-  const titled =
-    (key: 'page.home' | 'page.checkout' | 'page.share') => async (_request: unknown, language: Language) => ({
-      title: translator(language)(key),
-    });
-
+  const page = pageHandler;
   app.get('/', { schema: hidden }, page('home', titled('page.home')));
   app.get(
     '/checkout/:id',

@@ -16,6 +16,7 @@ export type Words = {
   language: Language;
   t: Translate;
   money: (minorUnits: number, currency: string) => string;
+  exponentOf: (currency: string) => number;
   choose: (language: Language) => void;
 };
 
@@ -36,6 +37,7 @@ export function WithWords(props: { boot: Boot; title: MessageKey; children: Comp
       language,
       t: translator(language),
       money: (minorUnits, currency) => formatAmount(minorUnits, currency, props.boot.exponents[currency] ?? 2, locale),
+      exponentOf: (currency) => props.boot.exponents[currency] ?? 2,
       choose: (next) => {
         keepLanguage(next);
         setLanguage(next);

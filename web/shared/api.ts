@@ -76,3 +76,32 @@ export function checkoutApi(checkoutId: string, secret: string) {
   };
 }
 export type CheckoutApi = ReturnType<typeof checkoutApi>;
+
+export type PaymentRequest = {
+  paymentToken: string;
+  merchant: { id: string; name: string; city: string };
+  amount: number | null;
+  currency: string;
+  reference: string | null;
+  returnUrl: string | null;
+};
+export type Paid = { amount: number; currency: string; receiptNumber: string; returnUrl: string | null };
+export type Problem = { code?: string; title?: string };
+
+/** A demo wallet's app: its backend signs each call with the wallet's key (src/demo/wallet-app.ts). */
+export function walletApi(walletId: string) {
+  const base = `/demo/api/wallets/${encodeURIComponent(walletId)}`;
+  const post = <T>(path: string, body: unknown) =>
+    call<T>(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  return {
+    read: () => call<{ id: string; name: string }>(base),
+    resolve: (asked: { token: string } | { qrPayload: string }) => post<PaymentRequest & Problem>('/resolve', asked),
+    pay: (paymentToken: string, amount: number, currency: string) =>
+      post<Paid & Problem>('/pay', { paymentToken, amount, currency }),
+  };
+}
+export type WalletApi = ReturnType<typeof walletApi>;
