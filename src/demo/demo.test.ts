@@ -163,6 +163,37 @@ describe('npm start: the demo', () => {
     await checkPage(wallet, 'wallet-placard-paid');
   });
 
+  test('the till: signed in with the merchant key, it charges a payment code and shows a QR a wallet pays', async () => {
+    const state = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as DemoFile;
+    const till = await openPage(`${baseUrl}/till`);
+    await till.page.waitForSelector('#merchant-key');
+    await checkPage(till, 'till-sign-in');
+    await till.page.fill('#merchant-key', state.merchant.secretKey);
+    await till.page.click('#sign-in button[type="submit"]');
+    await till.page.waitForSelector('#charge-form');
+    await till.page.fill('#payment-code', '6200 0000 0000 0077');
+    await till.page.fill('#charge-amount', '15');
+    await till.page.click('#charge-form button[type="submit"]');
+    await till.page.waitForSelector('#charge-result[data-status="succeeded"]', { timeout: 10_000 });
+    expect(await till.page.textContent('#charge-status')).toBe('Paid CN¥15.00');
+    expect(await till.page.textContent('#charge-receipt')).toMatch(/^\d{12}$/);
+    await checkPage(till, 'till-charged');
+
+    await till.page.fill('#qr-amount', '20');
+    await till.page.click('#qr-form button[type="submit"]');
+    await till.page.waitForSelector('#till-qr img.qr');
+    const payload = (await till.page.getAttribute('#till-qr', 'data-payload')) ?? '';
+    await checkPage(till, 'till-qr');
+    const wallet = await openPage(`${baseUrl}/wallet/beta-wallet`);
+    await wallet.page.fill('#payload', payload);
+    await wallet.page.click('#read-code');
+    await wallet.page.click('#approve');
+    await wallet.page.waitForSelector('#done');
+    await till.page.waitForSelector('#till-qr-status.ok', { timeout: 10_000 });
+    expect(await till.page.textContent('#till-qr-status')).toBe('Paid');
+    await checkPage(till, 'till-qr-paid');
+  }, 90_000);
+
   test('a Beta Wallet payment code at the till: the demo wallet approves it and the charge succeeds', async () => {
     const state = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { merchant: { secretKey: string } };
     const response = await fetch(`${baseUrl}/v1/pos/charges`, {

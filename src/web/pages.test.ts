@@ -278,6 +278,7 @@ describe('the index, the icon and the assets', () => {
     await opened.page.waitForSelector('.pages');
     expect(await opened.page.$$eval('.pages a', (links) => links.map((link) => link.getAttribute('href')))).toEqual([
       '/demo',
+      '/till',
       '/docs',
       '/health',
     ]);

@@ -69,7 +69,7 @@ export function pageHandler(name: PageName, words: PageWords): PageHandler {
 
 /** A page's words when it has no more to say than its title. */
 export const titled =
-  (key: 'page.home' | 'page.checkout' | 'page.share' | 'page.wallet'): PageWords =>
+  (key: 'page.home' | 'page.checkout' | 'page.share' | 'page.wallet' | 'page.till'): PageWords =>
   async (_request, language) => ({ title: translator(language)(key) });
 
 /** The pages buyers and their friends open; they hold no data until their script asks the API. */
@@ -77,6 +77,7 @@ export function webRoutes(app: App, ctx: HubContext): void {
   const hidden = { hide: true };
   const page = pageHandler;
   app.get('/', { schema: hidden }, page('home', titled('page.home')));
+  app.get('/till', { schema: hidden }, page('till', titled('page.till')));
   app.get(
     '/checkout/:id',
     { schema: { ...hidden, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },

@@ -105,3 +105,41 @@ export function walletApi(walletId: string) {
   };
 }
 export type WalletApi = ReturnType<typeof walletApi>;
+
+export type TillQr = { id: string; status: 'pending' | 'paid' | 'expired' | 'canceled'; qrPayload: string };
+export type Charge = {
+  id: string;
+  status: 'pending' | 'succeeded' | 'declined' | 'unknown' | 'reversed';
+  amount: number;
+  currency: string;
+  receiptNumber: string | null;
+  declineReason: string | null;
+};
+
+/** A till's calls, with the merchant's secret key as the bearer token (the till is the merchant's own). */
+export function tillApi(secretKey: string) {
+  const headers = { authorization: `Bearer ${secretKey}` };
+  const post = <T>(path: string, body?: unknown) =>
+    call<T & Problem>(path, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'idempotency-key': crypto.randomUUID(),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const reference = () => `till-${Date.now().toString(36)}`;
+  return {
+    check: () => call<unknown>('/v1/pos/charges?limit=1', { headers }),
+    makeQr: (amount: number, currency: string) =>
+      post<TillQr>('/v1/pos/qr-codes', { amount, currency, reference: reference() }),
+    readQr: (id: string) => call<TillQr>(`/v1/pos/qr-codes/${encodeURIComponent(id)}`, { headers }),
+    cancelQr: (id: string) => post<TillQr>(`/v1/pos/qr-codes/${encodeURIComponent(id)}/cancel`),
+    charge: (paymentCode: string, amount: number, currency: string) =>
+      post<Charge>('/v1/pos/charges', { paymentCode, amount, currency, reference: reference() }),
+    readCharge: (id: string) => call<Charge>(`/v1/pos/charges/${encodeURIComponent(id)}`, { headers }),
+    reverse: (id: string) => post<Charge>(`/v1/pos/charges/${encodeURIComponent(id)}/reverse`),
+  };
+}
+export type TillApi = ReturnType<typeof tillApi>;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatAmount } from './money.ts';
+import { formatAmount, minorUnitsOf } from './money.ts';
 
 /** Intl separates a symbol with a no-break space; a test reads it as a plain one. */
 const shown = (minorUnits: number, currency: string, locale: string) =>
@@ -19,5 +19,21 @@ describe('one amount formatter, each currency as its people write it', () => {
 
   test('the API stays in minor units: rupiah below one are rounded on screen only', () => {
     expect(shown(1_500_049, 'IDR', 'id-ID')).toBe('Rp 15.000');
+  });
+});
+
+describe('a typed amount, for a static placard', () => {
+  test.each([
+    ['15000', 0, 15_000],
+    ['15000', 2, 1_500_000],
+    ['129.9', 2, 12_990],
+    ['129,90', 2, 12_990],
+    [' 7 ', 2, 700],
+  ])('%s with exponent %i is %i minor units', (typed, exponent, minor) => {
+    expect(minorUnitsOf(typed, exponent)).toBe(minor);
+  });
+
+  test.each(['', '0', '-5', '1e3', '12.345', 'abc', '1.2.3'])('%s is no amount', (typed) => {
+    expect(minorUnitsOf(typed, 2)).toBeUndefined();
   });
 });

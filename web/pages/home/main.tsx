@@ -15,6 +15,9 @@ function HomePage() {
         <li>
           <a href="/demo">{t('home.demo')}</a>
         </li>
+        <li>
+          <a href="/till">{t('home.till')}</a>
+        </li>
         <li>{t('home.checkout')}</li>
         <li>{t('home.share')}</li>
         <li>

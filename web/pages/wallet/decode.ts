@@ -12,13 +12,3 @@ export async function decodeQrPicture(file: Blob): Promise<string | undefined> {
   const pixels = context.getImageData(0, 0, bitmap.width, bitmap.height);
   return jsQR(pixels.data, pixels.width, pixels.height)?.data || undefined;
 }
-
-/** Minor units from what a user typed in major units ("15000", "129.9", "129,90"); undefined if not an amount. */
-export function minorUnitsOf(typed: string, exponent: number): number | undefined {
-  const text = typed.trim().replace(',', '.');
-  if (!/^\d{1,15}(\.\d+)?$/.test(text)) return undefined;
-  const [whole = '0', fraction = ''] = text.split('.');
-  if (fraction.length > exponent) return undefined;
-  const minor = Number(whole) * 10 ** exponent + Number(fraction.padEnd(exponent, '0') || '0');
-  return Number.isSafeInteger(minor) && minor > 0 ? minor : undefined;
-}

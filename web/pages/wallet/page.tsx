@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { useWords } from '../../components/language.tsx';
 import { Amount, Notice, Status } from '../../components/parts.tsx';
 import { type Paid, type PaymentRequest, type WalletApi, walletApi } from '../../shared/api.ts';
-import { decodeQrPicture, minorUnitsOf } from './decode.ts';
+import { minorUnitsOf } from '../../shared/money.ts';
+import { decodeQrPicture } from './decode.ts';
 
 type Step =
   | { kind: 'scan'; refused?: string }
