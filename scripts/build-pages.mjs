@@ -2,7 +2,7 @@
 // a manifest (dist/pages/.vite/manifest.json) from which the hub writes each page's <script> and <link>. The
 // hub renders the HTML itself (its language, its Open Graph tags, its Content-Security-Policy), so the entries
 // are scripts, not HTML files.
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { build } from 'vite';
@@ -13,8 +13,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pageNames = JSON.parse(readFileSync(new URL('../web/pages.json', import.meta.url), 'utf8'));
 const pageEntries = Object.fromEntries(pageNames.map((name) => [name, `web/pages/${name}/main.tsx`]));
 
+/**
+ * Built beside dist/pages and then moved in its place, so a hub starting meanwhile (tests build the pages
+ * when web/ changed) never reads half a build.
+ */
 export async function buildPages() {
   const started = performance.now();
+  const building = `dist/pages-${process.pid}`;
   await build({
     configFile: false,
     root,
@@ -22,7 +27,7 @@ export async function buildPages() {
     logLevel: 'warn',
     plugins: [preact()],
     build: {
-      outDir: 'dist/pages',
+      outDir: building,
       emptyOutDir: true,
       manifest: true,
       target: 'es2022',
@@ -30,5 +35,7 @@ export async function buildPages() {
       rolldownOptions: { input: pageEntries },
     },
   });
+  rmSync(`${root}dist/pages`, { recursive: true, force: true });
+  renameSync(`${root}${building}`, `${root}dist/pages`);
   console.log(`built dist/pages in ${Math.round(performance.now() - started)} ms`);
 }
