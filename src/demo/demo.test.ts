@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { catalogues } from '../../web/shared/i18n.ts';
 import {
   type LintasProcess,
   axeViolations,
   createTestDatabase,
+  englishLeft,
   ensurePagesBuilt,
   freePort,
   horizontalOverflow,
@@ -193,6 +195,49 @@ describe('npm start: the demo', () => {
     expect(await till.page.textContent('#till-qr-status')).toBe('Paid');
     await checkPage(till, 'till-qr-paid');
   }, 90_000);
+
+  test('the shop: products by shelf, a cart, and its checkout on the hosted page', async () => {
+    const shop = await openPage(`${baseUrl}/shop`);
+    await shop.page.waitForSelector('.product');
+    expect(await shop.page.$$eval('.shelf h2', (titles) => titles.map((title) => title.textContent))).toEqual([
+      'Tea',
+      'Teaware',
+      'Snacks',
+    ]);
+    await checkPage(shop, 'shop-empty');
+    await shop.page.click('[data-sku="TEA-OOLONG"] button');
+    await shop.page.click('[data-sku="TEA-OOLONG"] button');
+    await shop.page.click('[data-sku="SNACK-MOONCAKE"] button');
+    expect(await shop.page.textContent('#cart-total')).toBe('CN¥142.40');
+    await checkPage(shop, 'shop-cart');
+    await shop.page.click('#check-out');
+    await shop.page.waitForSelector('#methods .method');
+    expect(await shop.page.textContent('.amount')).toBe('CN¥142.40');
+    expect(await shop.page.textContent('#lines')).toContain('1 × Mooncake');
+    await screens.shoot(shop.page, 'shop-checkout');
+  });
+
+  test.each([
+    ['zh-CN', 'zh-CN'],
+    ['id', 'id-ID'],
+  ] as const)(
+    '%s: the shop, the wallet app and the till, with no English left',
+    async (language, locale) => {
+      for (const [name, path, ready] of [
+        ['shop', '/shop', '.product'],
+        ['wallet', '/wallet/beta-wallet', '#payload'],
+        ['till', '/till', '#merchant-key'],
+      ] as const) {
+        const opened = await openPage(`${baseUrl}${path}`, locale);
+        await opened.page.waitForSelector(ready);
+        expect(await opened.page.getAttribute('html', 'lang'), name).toBe(language);
+        const text = (await opened.page.evaluate('document.body.innerText')) as string;
+        expect(englishLeft(text, { english: catalogues.en, own: catalogues[language] }), name).toEqual([]);
+        await checkPage(opened, `${name}-${language}`);
+      }
+    },
+    60_000,
+  );
 
   test('a Beta Wallet payment code at the till: the demo wallet approves it and the charge succeeds', async () => {
     const state = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { merchant: { secretKey: string } };

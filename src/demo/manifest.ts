@@ -2,6 +2,7 @@ import type { Capability } from '../capability.ts';
 import type { ConfigInput } from '../config.ts';
 import { demoRoutes } from './routes.ts';
 import { seedDemo } from './seed.ts';
+import { shopRoutes } from './shop.ts';
 import { walletAppRoutes } from './wallet-app.ts';
 import type { DemoState } from './state.ts';
 
@@ -24,6 +25,10 @@ export const demoCapability: Capability = {
               () => hubUrl,
             )(app, ctx);
             walletAppRoutes(
+              () => state,
+              () => hubUrl,
+            )(app, ctx);
+            shopRoutes(
               () => state,
               () => hubUrl,
             )(app, ctx);

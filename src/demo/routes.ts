@@ -36,6 +36,7 @@ function indexPage(state: DemoState): string {
     `<div class="card"><h1>Lintas demo</h1>
 <p class="muted">${escapeHtml(state.merchant.name)} sells tea. Its acquirer is Lintas Pay;
 Beta Wallet approved it, Gamma Wallet is still reviewing its application.</p>
+<p><a href="/shop">Open the shop</a>, or buy at once:</p>
 <form method="post" action="/demo/checkouts"><button>Buy 2 × Oolong tea (CNY 129.90)</button></form></div>
 <div class="card"><h2>Wallet apps</h2><ul>${wallets}</ul>
 <p class="muted">A deep link from the checkout opens the wallet's app here;

@@ -31,4 +31,11 @@ export {
 export { seedWindowPayments } from './bulk-transfers.ts';
 export { failAnswerStorage } from './answer-storage.ts';
 export { freePort, launchChromium, ledgerCheckOf, spawnLintas, type LintasProcess } from './processes.ts';
-export { axeViolations, ensurePagesBuilt, horizontalOverflow, screenshotFolder, watchPage } from './pages.ts';
+export {
+  axeViolations,
+  englishLeft,
+  ensurePagesBuilt,
+  horizontalOverflow,
+  screenshotFolder,
+  watchPage,
+} from './pages.ts';

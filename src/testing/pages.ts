@@ -74,3 +74,17 @@ export function screenshotFolder(name: string): { folder: string; shoot: (page: 
     },
   };
 }
+
+/**
+ * English words left on a page: each English message's fixed words of five letters or more, unless the
+ * page's language writes them the same ("Total" in Indonesian). The catalogues are the caller's (web/).
+ */
+export function englishLeft(
+  text: string,
+  catalogues: { english: Record<string, string>; own: Record<string, string> },
+): string[] {
+  const split = (message: string) => message.split(/\{\w+\}/).map((part) => part.trim());
+  const own = new Set(Object.values(catalogues.own).flatMap(split));
+  const fragments = new Set(Object.values(catalogues.english).flatMap(split));
+  return [...fragments].filter((part) => /[a-z]{5}/i.test(part) && !own.has(part) && text.includes(part));
+}

@@ -13,7 +13,7 @@ export type PageAssets = { script: string; preloads: string[]; styles: string[] 
 
 type ManifestChunk = { file: string; imports?: string[]; css?: string[] };
 
-export type PageName = 'checkout' | 'share' | 'home' | 'wallet' | 'till';
+export type PageName = 'checkout' | 'share' | 'home' | 'wallet' | 'till' | 'shop';
 
 /**
  * Vite's manifest, read once: a hub serves the pages it was started with. Undefined when the pages were

@@ -69,7 +69,7 @@ export function pageHandler(name: PageName, words: PageWords): PageHandler {
 
 /** A page's words when it has no more to say than its title. */
 export const titled =
-  (key: 'page.home' | 'page.checkout' | 'page.share' | 'page.wallet' | 'page.till'): PageWords =>
+  (key: 'page.home' | 'page.checkout' | 'page.share' | 'page.wallet' | 'page.till' | 'page.shop'): PageWords =>
   async (_request, language) => ({ title: translator(language)(key) });
 
 /** The pages buyers and their friends open; they hold no data until their script asks the API. */

@@ -13,6 +13,9 @@ function HomePage() {
       <p>{t('home.intro')}</p>
       <ul class="pages">
         <li>
+          <a href="/shop">{t('home.shop')}</a>
+        </li>
+        <li>
           <a href="/demo">{t('home.demo')}</a>
         </li>
         <li>
