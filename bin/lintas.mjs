@@ -21,7 +21,8 @@ function newestSourceMs(folder) {
 function builtIsCurrent() {
   try {
     const builtMs = statSync(built).mtimeMs;
-    return builtMs >= newestSourceMs(`${root}src`) && builtMs >= newestSourceMs(`${root}bench`);
+    // web/shared is bundled into the hub too (the pages' languages and amount formatter, for titles and previews).
+    return ['src', 'bench', 'web'].every((folder) => builtMs >= newestSourceMs(`${root}${folder}`));
   } catch {
     return false;
   }

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // The production build, run by `npm install` (prepare): the hub's TypeScript bundled by esbuild into one
-// ES module, dist/lintas.mjs. bin/lintas.mjs runs it while it is
+// ES module, dist/lintas.mjs, and the pages (web/) built by Vite into dist/pages/ (`--pages` builds only those). bin/lintas.mjs runs it while it is
 // newer than every source file, so a hub in production starts without compiling TypeScript, and a
 // developer's edit is never hidden by an old build (tsx runs the sources until the next build).
 import { build } from 'esbuild';
+import { buildPages } from './build-pages.mjs';
 
 const started = performance.now();
+if (process.argv.includes('--pages')) {
+  await buildPages();
+  process.exit(0);
+}
 await build({
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/lintas.mjs',
@@ -44,3 +49,4 @@ await build({
   ],
 });
 console.log(`built dist/lintas.mjs in ${Math.round(performance.now() - started)} ms`);
+await buildPages();

@@ -4,6 +4,7 @@
  * function length. Every function here is pure over the tree it is pointed
  * at, so the self-test can point it at a tree it plants.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { lengthViolations, measureFunctions, readAllowList, staleAllowListEntries } from './function-length.ts';
 import { type TypeOnlyTest, cruiseTree, cycleViolations, doorViolations, typeOnlySpecifiers } from './imports.ts';
@@ -19,6 +20,8 @@ export const defaultOptions = {
   depcruiseConfig: '.dependency-cruiser.cjs',
   allowList: 'scripts/architecture/function-length-allowlist.json',
   problemsDoc: 'docs/problems.md',
+  /** The browser's code (Vite, Preact): held to the function length, not to the hub's ports or doors. */
+  pagesDir: 'web',
 } as const;
 
 export function resolveOptions(options: CheckOptions): ResolvedOptions {
@@ -34,8 +37,13 @@ export async function checkArchitecture(options: CheckOptions): Promise<Violatio
     ...cycleViolations(graph, resolved.sourceDir, typeOnlyTest(resolved.rootDir, parsed)),
     ...parsed.flatMap((file) => portViolations(file, resolved.sourceDir)),
     ...checkProblemCodes(parsed, resolved),
-    ...checkFunctionLengths(parsed, resolved),
+    ...checkFunctionLengths([...parsed, ...pageFiles(resolved)], resolved),
   ];
+}
+
+function pageFiles(options: ResolvedOptions): ParsedFile[] {
+  if (!existsSync(path.join(options.rootDir, options.pagesDir))) return [];
+  return productionFiles(options.rootDir, options.pagesDir).map((file) => parseFile(options.rootDir, file));
 }
 
 /** Type-only imports per file, parsing on demand the cruised files that are not production source. */

@@ -13,9 +13,12 @@ export type ParsedFile = {
 /** Any swc AST node; the walk only needs `type` and `span`. */
 export type Node = { type?: string; span?: { start: number; end: number }; [key: string]: unknown };
 
-/** Tests and test support are not production source: `*.test.ts`, `*.test-support.ts`, `src/testing/`. */
+/**
+ * Tests and test support are not production source: `*.test.ts`, `*.test-support.ts`, `src/testing/`. The
+ * pages' components (`.tsx`, under web/) are.
+ */
 export function isProductionSource(file: string, sourceDir: string): boolean {
-  if (!file.endsWith('.ts') || file.endsWith('.test.ts') || file.endsWith('.test-support.ts')) return false;
+  if (!/\.tsx?$/.test(file) || file.endsWith('.test.ts') || file.endsWith('.test-support.ts')) return false;
   return !file.startsWith(`${sourceDir}/testing/`);
 }
 
@@ -38,7 +41,7 @@ export function productionFiles(rootDir: string, sourceDir: string): string[] {
  */
 export function parseFile(rootDir: string, file: string): ParsedFile {
   const text = `;${readFileSync(path.join(rootDir, file), 'utf8')}`;
-  const module = parseSync(text, { syntax: 'typescript', target: 'es2022' });
+  const module = parseSync(text, { syntax: 'typescript', tsx: file.endsWith('.tsx'), target: 'es2022' });
   const bytes = Buffer.from(text, 'utf8');
   const lineStarts = [0];
   for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) lineStarts.push(at + 1);

@@ -22,6 +22,8 @@ export type CheckOptions = {
   allowList?: string;
   /** The problem-code contract (default `docs/problems.md`). */
   problemsDoc?: string;
+  /** The pages' browser code, measured for function length only (default `web`; skipped where absent). */
+  pagesDir?: string;
 };
 
 export type ResolvedOptions = Required<CheckOptions>;

@@ -75,7 +75,7 @@ export async function createAttempt(
   ctx: HubContext,
   caller: Caller,
   checkoutId: string,
-  input: { walletId: string; flow: Flow },
+  input: { walletId: string; flow: Flow; note?: string },
   bridges: readonly BridgeProvider[] = [],
   payerIp = '',
 ): Promise<Result<Attempt, AttemptRefusal>> {
@@ -103,6 +103,7 @@ export async function createAttempt(
       wallet_id: input.walletId,
       flow: input.flow,
       share_token: shareToken,
+      share_note: input.flow === 'friend_pay' ? input.note?.trim() || null : null,
       created_at: at.toISOString(),
     });
     // A friend pays with any wallet offered for friend pay: not a bridged one, whose order the hub's QR is not.
@@ -271,6 +272,7 @@ function issueCheckoutToken(
 
 export type SharedCheckout = {
   merchant: { name: string; city: string };
+  note: string | null;
   lines: CheckoutLine[];
   amount: number;
   currency: string;
@@ -303,6 +305,7 @@ export async function readShare(ctx: HubContext, shareToken: string): Promise<Sh
   );
   return {
     merchant: { name: merchant.name, city: merchant.city },
+    note: attempt.share_note,
     lines: checkout.lines,
     amount: checkout.amount,
     currency: checkout.currency,

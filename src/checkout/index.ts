@@ -1,3 +1,4 @@
 export { buyerCallerOf, expireDueCheckouts, findCheckout, findCheckoutDecisions, moveCheckout } from './service.ts';
 export type { Checkout, CheckoutStatus, CheckoutLine, CheckoutMethod } from './model.ts';
 export { checkoutPaymentSource } from './payment-source.ts';
+export { readShare, type SharedCheckout } from './attempts.ts';

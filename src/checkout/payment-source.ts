@@ -62,6 +62,7 @@ async function describe(
     reference: checkout.reference,
     lines: checkout.lines,
     expiresAt: checkout.expiresAt,
+    returnUrl: checkout.returnUrl ?? `${ctx.config.publicUrl}/checkout/${checkout.id}`,
   });
 }
 

@@ -22,6 +22,8 @@ import {
   problemResponses,
   replayAs,
 } from '../http/index.ts';
+import { findMerchant } from '../merchants/index.ts';
+import { findTransfer } from '../transfers/index.ts';
 import { attemptQrSvg, createAttempt, readAttempt, readShare } from './attempts.ts';
 import { type Checkout, expiresInSecondsMax, expiresInSecondsMin, linesMax } from './model.ts';
 import * as service from './service.ts';
@@ -83,6 +85,11 @@ const checkoutFields = {
   paidWalletId: Type.Union([Type.String(), Type.Null()]),
 };
 const CheckoutSchema = Type.Object(checkoutFields, { $id: 'Checkout' });
+/** One checkout as the buyer's page reads it: with the merchant's name, which the page shows. */
+const CheckoutWithMerchantSchema = Type.Object({
+  ...checkoutFields,
+  merchant: Type.Object({ name: Type.String(), city: Type.String() }),
+});
 const CreatedCheckoutSchema = Type.Object({
   ...checkoutFields,
   clientSecret: Type.String({ description: "the buyer's bearer token; shown this once" }),
@@ -91,7 +98,16 @@ const CreatedCheckoutSchema = Type.Object({
 
 const Flow = Type.Union([Type.Literal('app_switch'), Type.Literal('qr'), Type.Literal('friend_pay')]);
 const NewAttempt = Type.Object(
-  { walletId: Type.String({ minLength: 1, maxLength: 64 }), flow: Flow },
+  {
+    walletId: Type.String({ minLength: 1, maxLength: 64 }),
+    flow: Flow,
+    note: Type.Optional(
+      Type.String({
+        maxLength: 140,
+        description: "friend_pay: the buyer's note, shown to the friend and in link previews",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 const AttemptSchema = Type.Object({
@@ -112,9 +128,16 @@ const StatusSchema = Type.Object({
   paidAt: NullableTimestamp,
   expiresAt: Timestamp,
   returnUrl: Type.Union([Type.String(), Type.Null()]),
+  paidWallet: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], {
+    description: 'the wallet that paid, for the success page; null until paid',
+  }),
+  receiptNumber: Type.Union([Type.String(), Type.Null()], {
+    description: "the payment's receipt number, as the wallet shows it; null until paid",
+  }),
 });
 const ShareSchema = Type.Object({
   merchant: Type.Object({ name: Type.String(), city: Type.String() }),
+  note: Type.Union([Type.String(), Type.Null()], { description: "the buyer's note to the friend" }),
   lines: Type.Array(Line),
   amount: Type.Integer(),
   currency: Type.String(),
@@ -150,6 +173,28 @@ const replayCreatedCheckout = (ctx: HubContext) =>
     const visible = checkout && service.canSeeCheckout(callerOf(request), checkout);
     return visible ? createdCheckoutJson(ctx, checkout, clientSecret) : undefined;
   });
+
+/** One checkout for its buyer's page, which names the merchant. */
+async function withMerchant(ctx: HubContext, checkout: Checkout) {
+  const merchant = await findMerchant(ctx.db.kysely, checkout.merchantId);
+  invariant(merchant !== undefined, `the merchant of checkout ${checkout.id} exists`);
+  return { ...checkout, merchant: { name: merchant.name, city: merchant.city } };
+}
+
+/** What the hosted page polls; once paid, the wallet and the receipt number its success page shows. */
+async function statusOf(ctx: HubContext, checkout: Checkout) {
+  const transfer = checkout.transferId ? await findTransfer(ctx.db.kysely, checkout.transferId) : undefined;
+  const wallet = checkout.methods.find((method) => method.walletId === checkout.paidWalletId);
+  return {
+    id: checkout.id,
+    status: checkout.status,
+    paidAt: checkout.paidAt,
+    expiresAt: checkout.expiresAt,
+    returnUrl: checkout.returnUrl,
+    paidWallet: wallet ? { id: wallet.walletId, name: wallet.name } : null,
+    receiptNumber: transfer?.receiptNumber ?? null,
+  };
+}
 
 export function checkoutRoutes(app: App, ctx: HubContext, wiring: RouteWiring): void {
   app.addSchema(CheckoutSchema);
@@ -201,8 +246,8 @@ export function checkoutRoutes(app: App, ctx: HubContext, wiring: RouteWiring): 
 
   app.get('/v1/checkouts/:id', {
     config: seers,
-    schema: { tags, params: IdParams, response: { 200: checkoutRef, ...problemResponses } },
-    handler: async (request) => visibleCheckout(request),
+    schema: { tags, params: IdParams, response: { 200: CheckoutWithMerchantSchema, ...problemResponses } },
+    handler: async (request) => withMerchant(ctx, await visibleCheckout(request)),
   });
 
   app.get('/v1/checkouts/:id/status', {
@@ -213,16 +258,7 @@ export function checkoutRoutes(app: App, ctx: HubContext, wiring: RouteWiring): 
       params: IdParams,
       response: { 200: StatusSchema, ...problemResponses },
     },
-    handler: async (request) => {
-      const checkout = await visibleCheckout(request);
-      return {
-        id: checkout.id,
-        status: checkout.status,
-        paidAt: checkout.paidAt,
-        expiresAt: checkout.expiresAt,
-        returnUrl: checkout.returnUrl,
-      };
-    },
+    handler: async (request) => statusOf(ctx, await visibleCheckout(request)),
   });
 
   app.post('/v1/checkouts/:id/cancel', {

@@ -15,6 +15,7 @@ main{max-width:520px;margin:0 auto;padding:24px 16px}
 button{font:inherit;border:0;background:#1d4ed8;color:#fff;border-radius:8px;padding:8px 14px;cursor:pointer}
 textarea{width:100%;min-height:90px;font-family:monospace}.muted{color:#667}.ok{color:#047857}.bad{color:#b91c1c}
 a{color:#1d4ed8}code{word-break:break-all}
+a.button{display:inline-block;background:#1d4ed8;color:#fff;border-radius:8px;padding:8px 14px;text-decoration:none}
 </style></head><body><main>${body}</main></body></html>`;
 }
 

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HubContext } from '../context.ts';
 import { type App, signResponse } from '../http/index.ts';
 import { currencyByAlpha, formatDecimalAmount, minor } from '../money/index.ts';
-import { bearerCall, signedCall } from './client.ts';
+import { type DemoResponse, bearerCall, signedCall } from './client.ts';
 import { demoPage, demoPageCsp, escapeHtml } from './html.ts';
 import type { DemoState, DemoWallet } from './state.ts';
 
@@ -25,13 +25,18 @@ function money(amount: number, currency: string): string {
 
 function indexPage(state: DemoState): string {
   const wallets = state.wallets
-    .map((wallet) => `<li><a href="/demo/wallets/${wallet.slug}">${escapeHtml(wallet.name)}</a> — open its app</li>`)
+    .map(
+      (wallet) =>
+        `<li><a href="/wallet/${wallet.slug}">${escapeHtml(wallet.name)}</a> — open its app ` +
+        `(<a href="/demo/wallets/${wallet.slug}">without script</a>)</li>`,
+    )
     .join('');
   return demoPage(
     'Lintas demo',
     `<div class="card"><h1>Lintas demo</h1>
 <p class="muted">${escapeHtml(state.merchant.name)} sells tea. Its acquirer is Lintas Pay;
 Beta Wallet approved it, Gamma Wallet is still reviewing its application.</p>
+<p><a href="/shop">Open the shop</a>, or buy at once:</p>
 <form method="post" action="/demo/checkouts"><button>Buy 2 × Oolong tea (CNY 129.90)</button></form></div>
 <div class="card"><h2>Wallet apps</h2><ul>${wallets}</ul>
 <p class="muted">A deep link from the checkout opens the wallet's app here;
@@ -45,7 +50,8 @@ function walletHome(wallet: DemoWallet, note = ''): string {
     wallet.name,
     `<div class="card">
 <h1>${escapeHtml(wallet.name)}</h1>${note}<form method="post" action="/demo/wallets/${wallet.slug}/scan">
-<p>Paste a scanned QR payload:</p><textarea name="qrPayload" required></textarea><p><button>Scan</button></p></form>
+<p><label for="qr-payload">Paste a scanned QR payload:</label></p>
+<textarea id="qr-payload" name="qrPayload" required></textarea><p><button>Scan</button></p></form>
 </div><p><a href="/demo">Back to the demo</a></p>`,
   );
 }
@@ -65,6 +71,19 @@ function confirmPage(wallet: DemoWallet, request: any): string {
   );
 }
 
+/** Approved: the wallet's receipt, and the way back to where the buyer came from (the hub's `returnUrl`). */
+function paidPage(wallet: DemoWallet, transfer: any, returnUrl: string | undefined): string {
+  const back = returnUrl
+    ? `<p><a class="button" id="back" href="${escapeHtml(returnUrl)}">Back to the shop</a></p>`
+    : `<p><a href="/demo/wallets/${wallet.slug}">Back to ${escapeHtml(wallet.name)}</a></p>`;
+  return demoPage(
+    `${wallet.name}: paid`,
+    `<div class="card"><h1>${escapeHtml(wallet.name)}</h1>
+<p class="ok">Paid ${escapeHtml(money(transfer.amount, transfer.currency))}. Receipt number
+<code>${escapeHtml(transfer.receiptNumber)}</code>.</p>${back}</div>`,
+  );
+}
+
 function problemNote(body: any): string {
   return `<p class="bad">${escapeHtml(body?.title ?? 'Refused')}: ${escapeHtml(body?.detail ?? '')}</p>`;
 }
@@ -77,6 +96,14 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
         done(null, Object.fromEntries(new URLSearchParams(String(body))));
       });
       const walletOf = (slug: string) => stateOf()?.wallets.find((wallet) => wallet.slug === slug);
+      // Where each resolved payment sends the buyer back, as the hub said on resolve: kept here rather than in
+      // the form, so a posted form cannot point the "back" button anywhere else.
+      const returnUrls = new Map<string, string>();
+      const confirm = (wallet: DemoWallet, resolved: DemoResponse) => {
+        if (resolved.status !== 200) return walletHome(wallet, problemNote(resolved.body));
+        if (resolved.body.returnUrl) returnUrls.set(resolved.body.paymentToken, resolved.body.returnUrl);
+        return confirmPage(wallet, resolved.body);
+      };
       const hide = { schema: { hide: true } };
 
       scope.get('/demo', hide, async (_request, reply) => {
@@ -123,12 +150,7 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
           const resolved = await signedCall(hubUrl(), wallet)('POST', '/v1/payment-requests/resolve', {
             token: request.query.token ?? '',
           });
-          return sendHtml(
-            reply,
-            resolved.status === 200
-              ? confirmPage(wallet, resolved.body)
-              : walletHome(wallet, problemNote(resolved.body)),
-          );
+          return sendHtml(reply, confirm(wallet, resolved));
         },
       );
       scope.post<{ Params: { slug: string }; Body: Form }>('/demo/wallets/:slug/scan', hide, async (request, reply) => {
@@ -137,10 +159,7 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
         const resolved = await signedCall(hubUrl(), wallet)('POST', '/v1/payment-requests/resolve', {
           qrPayload: (request.body?.qrPayload ?? '').trim(),
         });
-        return sendHtml(
-          reply,
-          resolved.status === 200 ? confirmPage(wallet, resolved.body) : walletHome(wallet, problemNote(resolved.body)),
-        );
+        return sendHtml(reply, confirm(wallet, resolved));
       });
       scope.post<{ Params: { slug: string }; Body: Form }>('/demo/wallets/:slug/pay', hide, async (request, reply) => {
         const wallet = walletOf(request.params.slug);
@@ -152,12 +171,10 @@ export function demoRoutes(stateOf: () => DemoState | undefined, hubUrl: () => s
           currency: form.currency,
           payer: { ref: `${wallet.slug}-${randomUUID()}` },
         });
-        const note =
-          paid.status === 201
-            ? `<p class="ok">Paid ${escapeHtml(money(paid.body.amount, paid.body.currency))}. Receipt number ` +
-              `<code>${escapeHtml(paid.body.receiptNumber)}</code>.</p>`
-            : problemNote(paid.body);
-        return sendHtml(reply, walletHome(wallet, note));
+        if (paid.status !== 201) return sendHtml(reply, walletHome(wallet, problemNote(paid.body)));
+        const returnUrl = returnUrls.get(String(form.paymentToken));
+        returnUrls.delete(String(form.paymentToken));
+        return sendHtml(reply, paidPage(wallet, paid.body, returnUrl));
       });
       walletCallbackRoutes(scope, walletOf, hide);
     });

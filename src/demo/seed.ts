@@ -36,7 +36,7 @@ async function createWallet(
       currencies: ['CNY', 'IDR'],
       callbackUrl: `${publicUrl}/demo/wallets/${plan.slug}/callbacks`,
       publicKeys: [{ kid: keyId, jwk: publicKeyToJwk(pair.publicKey, keyId) }],
-      ...(plan.appSwitch ? { appSwitchUrlTemplate: `${publicUrl}/demo/wallets/${plan.slug}/pay?token={token}` } : {}),
+      ...(plan.appSwitch ? { appSwitchUrlTemplate: `${publicUrl}/wallet/${plan.slug}?token={token}` } : {}),
       paymentCodePrefixes: [plan.prefix],
       netDebitCaps: { CNY: demoCap, IDR: demoCap },
     }),

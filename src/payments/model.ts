@@ -33,6 +33,11 @@ export type PaymentRequest = {
   reference: string | null;
   lines: unknown[] | null;
   expiresAt: string;
+  /**
+   * Where the wallet sends the buyer once they approved: the checkout's return URL, else its hosted page.
+   * Sources with no page behind them (a till's QR, a placard) leave it out.
+   */
+  returnUrl?: string | null;
 };
 
 /**

@@ -55,6 +55,11 @@ const PaymentRequestSchema = Type.Object({
   reference: Type.Union([Type.String(), Type.Null()]),
   lines: Type.Union([Type.Array(Type.Unknown()), Type.Null()]),
   expiresAt: Timestamp,
+  returnUrl: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "where to send the buyer after they approve: the checkout's return URL, else the hosted checkout; " +
+      'null for a till QR or a placard',
+  }),
 });
 
 /** What a wallet sends to pay, alone or as one item of a batch. */
@@ -99,7 +104,8 @@ export function paymentRoutes(app: App, ctx: HubContext, payments: PaymentServic
     },
     handler: async (request) => {
       const body = request.body as { token?: string; qrPayload?: string };
-      return valueOrThrow(await payments.resolve(ctx, callerOf(request), body));
+      const resolved = valueOrThrow(await payments.resolve(ctx, callerOf(request), body));
+      return { ...resolved, returnUrl: resolved.returnUrl ?? null };
     },
   });
 

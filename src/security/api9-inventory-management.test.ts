@@ -8,7 +8,7 @@ import { expectProblem } from './world.test-support.ts';
  * OWASP API9:2023, Improper Inventory Management. The inventory is
  * `/openapi.json`: every route the hub serves is in it, except the few
  * documented pages that are not API (`/health`, `/ready`, `/metrics`,
- * `/openapi.json`, `/docs`, the hosted checkout and share pages) and the
+ * `/openapi.json`, `/docs`, the hosted pages, their built assets and icon) and the
  * FSPIOP routes, which Mojaloop's own definition documents, and
  * nothing answers outside it: an unknown path, an old version, a method a
  * path does not have are all `404 not_found`.
@@ -28,8 +28,13 @@ const documentedPages = [
   'GET /ready',
   'GET /metrics',
   'GET /openapi.json',
+  'GET /',
+  'GET /till',
   'GET /checkout/{id}',
   'GET /share/{token}',
+  'GET /assets/{name}',
+  'GET /favicon.ico',
+  'GET /favicon.svg',
 ];
 const isDocs = (route: string) => /^[A-Z]+ \/docs/.test(route);
 

@@ -32,3 +32,11 @@ export { seedWindowPayments } from './bulk-transfers.ts';
 export { failAnswerStorage } from './answer-storage.ts';
 export { freePort, launchChromium, ledgerCheckOf, spawnLintas, type LintasProcess } from './processes.ts';
 export { servedRoutes } from './routes.ts';
+export {
+  axeViolations,
+  englishLeft,
+  ensurePagesBuilt,
+  horizontalOverflow,
+  screenshotFolder,
+  watchPage,
+} from './pages.ts';

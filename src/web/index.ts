@@ -1,0 +1,1 @@
+export { pageHandler, titled } from './routes.ts';

@@ -19,6 +19,7 @@ import * as liabilityRules from './0018_liability_rules.ts';
 import * as disputeEvidence from './0019_dispute_evidence.ts';
 import * as fspiop from './0020_fspiop.ts';
 import * as bridges from './0025_bridges.ts';
+import * as shareNotes from './0030_share_notes.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0019_dispute_evidence': disputeEvidence,
   '0020_fspiop': fspiop,
   '0025_bridges': bridges,
+  '0030_share_notes': shareNotes,
 };

@@ -31,6 +31,8 @@ export type CheckoutAttemptRow = {
   wallet_id: string;
   flow: string;
   share_token: string | null;
+  /** The buyer's words to the friend a friend-pay link is for; null for any other flow. */
+  share_note: string | null;
   created_at: string;
 };
 
