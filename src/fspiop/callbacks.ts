@@ -26,6 +26,8 @@ export type OutboundMessage = {
   source: string;
   destination: string;
   body?: unknown;
+  /** The FSPIOP version it is sent at: a DFSP's message passed on keeps its sender's; the hub's own is 1.1. */
+  version?: string;
   forwarded?: Readonly<Record<string, string | undefined>>;
 };
 

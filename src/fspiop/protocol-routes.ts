@@ -15,6 +15,7 @@ import {
   errorInformationOf,
   forwardedHeaders,
   parseContentType,
+  senderVersionOf,
 } from './model.ts';
 import { type FspiopMethod, describeViolations, templateOf, violationsOf } from './openapi.ts';
 import * as service from './service.ts';
@@ -62,6 +63,8 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+const versionOf = (request: FastifyRequest) => senderVersionOf(headerOf(request, 'content-type'));
 
 /** The version checks FSPIOP asks of a server: a known content type and an acceptable Accept. */
 function checkVersions(request: FastifyRequest): void {
@@ -124,7 +127,10 @@ function partyRoutes(scope: FastifyInstance, ctx: HubContext): void {
       return reply.code(202).send();
     });
     scope.get<{ Params: PartyParams }>(`/parties/:Type/:ID${suffix}`, async (request, reply) => {
-      await service.lookUpParty(ctx, sourceOf(request), partyKeyOf(request.params), forwardedOf(request));
+      await service.lookUpParty(ctx, sourceOf(request), partyKeyOf(request.params), {
+        forwarded: forwardedOf(request),
+        version: versionOf(request),
+      });
       return reply.code(202).send();
     });
     for (const end of ['', '/error']) {
@@ -152,6 +158,7 @@ async function passOn(
     ...message,
     destination,
     body: request.body,
+    version: versionOf(request),
     forwarded: forwardedOf(request),
   });
 }
@@ -170,6 +177,7 @@ function quoteRoutes(scope: FastifyInstance, ctx: HubContext): void {
       path,
       errorPath: path,
       destination: headerOf(request, 'fspiop-destination') ?? '',
+      version: versionOf(request),
       forwarded: forwardedOf(request),
     });
     return reply.code(202).send();
@@ -190,7 +198,10 @@ function quoteRoutes(scope: FastifyInstance, ctx: HubContext): void {
 
 function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
   scope.post<{ Body: transfers.TransferPrepare }>('/transfers', async (request, reply) => {
-    await transfers.prepareTransfer(ctx, sourceOf(request), request.body, forwardedOf(request));
+    await transfers.prepareTransfer(ctx, sourceOf(request), request.body, {
+      forwarded: forwardedOf(request),
+      version: versionOf(request),
+    });
     return reply.code(202).send();
   });
   scope.get<{ Params: { ID: string } }>('/transfers/:ID', async (request, reply) => {
@@ -198,13 +209,13 @@ function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
     return reply.code(202).send();
   });
   scope.put<{ Params: { ID: string }; Body: transfers.TransferFulfil }>('/transfers/:ID', async (request, reply) => {
-    await transfers.fulfilTransfer(ctx, sourceOf(request), request.params.ID, request.body);
+    await transfers.fulfilTransfer(ctx, sourceOf(request), request.params.ID, request.body, versionOf(request));
     return reply.code(200).send();
   });
   scope.put<{ Params: { ID: string }; Body: { errorInformation: { errorCode: string; errorDescription: string } } }>(
     '/transfers/:ID/error',
     async (request, reply) => {
-      await transfers.rejectTransfer(ctx, sourceOf(request), request.params.ID, request.body);
+      await transfers.rejectTransfer(ctx, sourceOf(request), request.params.ID, request.body, versionOf(request));
       return reply.code(200).send();
     },
   );

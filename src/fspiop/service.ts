@@ -165,7 +165,7 @@ export async function lookUpParty(
   ctx: HubContext,
   source: Dfsp,
   key: PartyKey,
-  forwarded: Readonly<Record<string, string | undefined>>,
+  relayed: { forwarded: Readonly<Record<string, string | undefined>>; version: string },
 ): Promise<void> {
   const path = partyPath('parties', key);
   const owner = await store.findPartyOwner(ctx.db.kysely, key);
@@ -181,7 +181,7 @@ export async function lookUpParty(
     baseUrl: holder.callbackUrl,
     source: source.fspId,
     destination: holder.fspId,
-    forwarded,
+    ...relayed,
   };
   dispatch(ctx, message, async (delivery) => {
     if (!delivery.delivered) sendError(ctx, source, 'parties', path, '1001', `${holder.fspId} ${delivery.detail}`);
