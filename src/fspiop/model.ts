@@ -15,6 +15,7 @@ export const fspiopErrors = {
   '3003': 'Add Party information error',
   '3100': 'Generic validation error',
   '3101': 'Malformed syntax',
+  '3105': 'Invalid signature',
   '3106': 'Modified request',
   '3200': 'Generic ID not found',
   '3201': 'Destination FSP Error',
@@ -112,8 +113,17 @@ export function bodyHashOf(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('base64url');
 }
 
-/** Headers a hop passes on untouched: the end-to-end signature and what it covers. */
-export const forwardedHeaders = ['fspiop-signature', 'fspiop-uri', 'fspiop-http-method', 'fspiop-encryption'] as const;
+/**
+ * Headers a hop passes on untouched: the end-to-end signature and what it covers (the sender's Date is in
+ * its protected header, so the hub's own would break it).
+ */
+export const forwardedHeaders = [
+  'fspiop-signature',
+  'fspiop-uri',
+  'fspiop-http-method',
+  'fspiop-encryption',
+  'date',
+] as const;
 
 /**
  * The headers of a message the hub sends: its own Date, the source and destination, and the resource's

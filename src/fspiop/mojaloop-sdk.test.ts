@@ -2,11 +2,18 @@
  * The proof that a Mojaloop DFSP joins Lintas unchanged: two real
  * `@mojaloop/sdk-scheme-adapter` instances (a payer DFSP and a payee DFSP,
  * each with a core-banking backend of this test's own) pay each other
- * through the hub's FSPIOP API, and the ledger agrees.
+ * through the hub's FSPIOP API, and the ledger agrees. Both sign what they
+ * send (JWS_SIGN) and the hub holds their JWS keys, so it verifies every
+ * signed message; the payee checks the payer's signatures as they reach it
+ * through the hub (VALIDATE_INBOUND_JWS).
  */
+import { type KeyObject, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type TestHub, bearerClient, ledgerCheckOf, startTestHub } from '../testing/index.ts';
-import { enrolDfsp, sendAs } from './dfsp.test-support.ts';
+import { enrolDfsp, mojaloopSignature, sendAs } from './dfsp.test-support.ts';
 import {
   type CoreBanking,
   type Redis,
@@ -32,6 +39,15 @@ const sdks: Sdk[] = [];
 let payerSdk: Sdk;
 let payeeSdk: Sdk;
 let participants: { payer: string; payee: string };
+let keysFolder: string | undefined;
+
+/** Each DFSP's JWS key pair as the SDK reads them: its private key, and its peers' public keys by fspId. */
+function jwsKeys(folder: string, fspId: string): { privateKey: KeyObject; privatePath: string; publicPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privatePath = join(folder, `${fspId}.key`);
+  writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return { privateKey, privatePath, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
 
 beforeAll(async () => {
   if (unavailable) return;
@@ -41,15 +57,49 @@ beforeAll(async () => {
   const payeeBank = await startCoreBanking({ [`MSISDN/${payeeMsisdn}`]: 'Siti Rahayu' });
   banks.push(payerBank, payeeBank);
   const switchUrl = `${hub.url}/fspiop`;
-  payerSdk = await startSdk({ fspId: 'payerfsp', switchUrl, backend: payerBank, redisUrl: redis.url });
+  keysFolder = mkdtempSync(join(tmpdir(), 'lintas-jws-'));
+  const trusted = mkdtempSync(join(keysFolder, 'trusted-'));
+  const payerKeys = jwsKeys(keysFolder, 'payerfsp');
+  const payeeKeys = jwsKeys(keysFolder, 'payeefsp');
+  writeFileSync(join(trusted, 'payerfsp.pem'), payerKeys.publicPem);
+  const signing = (path: string) => ({ JWS_SIGN: 'true', JWS_SIGNING_KEY_PATH: path });
+  payerSdk = await startSdk({
+    fspId: 'payerfsp',
+    switchUrl,
+    backend: payerBank,
+    redisUrl: redis.url,
+    env: signing(payerKeys.privatePath),
+  });
   sdks.push(payerSdk);
-  payeeSdk = await startSdk({ fspId: 'payeefsp', switchUrl, backend: payeeBank, redisUrl: redis.url });
+  payeeSdk = await startSdk({
+    fspId: 'payeefsp',
+    switchUrl,
+    backend: payeeBank,
+    redisUrl: redis.url,
+    env: { ...signing(payeeKeys.privatePath), VALIDATE_INBOUND_JWS: 'true', JWS_VERIFICATION_KEYS_DIRECTORY: trusted },
+  });
   sdks.push(payeeSdk);
-  const payer = await enrolDfsp(hub, 'payerfsp', { cap, callbackUrl: payerSdk.inboundUrl });
-  const payee = await enrolDfsp(hub, 'payeefsp', { cap, callbackUrl: payeeSdk.inboundUrl });
+  const payer = await enrolDfsp(hub, 'payerfsp', {
+    cap,
+    callbackUrl: payerSdk.inboundUrl,
+    jwsPublicKey: payerKeys.publicPem,
+  });
+  const payee = await enrolDfsp(hub, 'payeefsp', {
+    cap,
+    callbackUrl: payeeSdk.inboundUrl,
+    jwsPublicKey: payeeKeys.publicPem,
+  });
   participants = { payer: payer.id, payee: payee.id };
-  // The payee DFSP tells the oracle it holds its customer's number.
-  const added = await sendAs(hub, 'payeefsp')('POST', `/participants/MSISDN/${payeeMsisdn}`, { fspId: 'payeefsp' });
+  // The payee DFSP tells the oracle it holds its customer's number (signed: the hub holds its key).
+  const path = `/participants/MSISDN/${payeeMsisdn}`;
+  const body = { fspId: 'payeefsp' };
+  const signature = await mojaloopSignature(payeeKeys.privateKey, {
+    method: 'POST',
+    uri: path,
+    source: 'payeefsp',
+    body,
+  });
+  const added = await sendAs(hub, 'payeefsp')('POST', path, body, signature);
   expect(added.status).toBe(202);
 }, 120_000);
 
@@ -58,6 +108,7 @@ afterAll(async () => {
   await Promise.all(banks.map((bank) => bank.close()));
   await redis?.stop();
   await hub?.stop();
+  if (keysFolder) rmSync(keysFolder, { recursive: true, force: true });
 });
 
 let transfersSent = 0;
@@ -89,7 +140,7 @@ function sdkLogs(): string {
 
 describe.skipIf(unavailable !== undefined)('two Mojaloop SDKs through Lintas', () => {
   test(
-    'P2P transfers complete, one past the cap comes back 4001, and positions and the ledger agree',
+    'signed P2P transfers complete, one past the cap comes back 4001, and positions and the ledger agree',
     async () => {
       for (const amount of ['10', '7.5']) {
         const sent = await sendMoney(amount);
@@ -107,6 +158,10 @@ describe.skipIf(unavailable !== undefined)('two Mojaloop SDKs through Lintas', (
       expect(error?.errorCode, JSON.stringify(refused.body)).toBe('4001');
       expect(await positionOf(participants.payer)).toBe(-1750);
       expect(await positionOf(participants.payee)).toBe(1750);
+
+      // The payee checked the payer's signatures as they came through the hub: had one failed, it would have
+      // answered 400 and the transfer been aborted.
+      expect(payeeSdk.output.join('')).toContain('Validating JWS');
 
       const check = ledgerCheckOf(hub.config.db);
       expect(check.output).toContain('ledger check passed');

@@ -17,6 +17,7 @@ import {
   parseContentType,
   senderVersionOf,
 } from './model.ts';
+import { signatureRefusal } from './jws.ts';
 import { type FspiopMethod, describeViolations, templateOf, violationsOf } from './openapi.ts';
 import * as service from './service.ts';
 import type { Dfsp, PartyKey } from './store.ts';
@@ -66,6 +67,9 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
 
 const versionOf = (request: FastifyRequest) => senderVersionOf(headerOf(request, 'content-type'));
 
+/** What of a DFSP's message goes on with it: its end-to-end headers and its version. */
+const relayedOf = (request: FastifyRequest) => ({ forwarded: forwardedOf(request), version: versionOf(request) });
+
 /** The version checks FSPIOP asks of a server: a known content type and an acceptable Accept. */
 function checkVersions(request: FastifyRequest): void {
   const contentType = parseContentType(headerOf(request, 'content-type'));
@@ -93,6 +97,11 @@ async function admit(ctx: HubContext, request: FastifyRequest): Promise<void> {
   if (violations.length > 0) throw fail(400, '3100', describeViolations(violations));
   const source = await service.sourceDfsp(ctx, headerOf(request, 'fspiop-source'));
   if (!source) throw fail(400, '3200', `FSPIOP-Source ${headerOf(request, 'fspiop-source')} is no active DFSP`);
+  if (source.jwsPublicKey !== null) {
+    const message = { method: request.method, path, headers: request.headers, rawBody: request.rawBody };
+    const refusal = await signatureRefusal(source.jwsPublicKey, message);
+    if (refusal) throw fail(400, '3105', refusal);
+  }
   request.fspiopSource = source;
 }
 
@@ -127,10 +136,7 @@ function partyRoutes(scope: FastifyInstance, ctx: HubContext): void {
       return reply.code(202).send();
     });
     scope.get<{ Params: PartyParams }>(`/parties/:Type/:ID${suffix}`, async (request, reply) => {
-      await service.lookUpParty(ctx, sourceOf(request), partyKeyOf(request.params), {
-        forwarded: forwardedOf(request),
-        version: versionOf(request),
-      });
+      await service.lookUpParty(ctx, sourceOf(request), partyKeyOf(request.params), relayedOf(request));
       return reply.code(202).send();
     });
     for (const end of ['', '/error']) {
@@ -198,10 +204,7 @@ function quoteRoutes(scope: FastifyInstance, ctx: HubContext): void {
 
 function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
   scope.post<{ Body: transfers.TransferPrepare }>('/transfers', async (request, reply) => {
-    await transfers.prepareTransfer(ctx, sourceOf(request), request.body, {
-      forwarded: forwardedOf(request),
-      version: versionOf(request),
-    });
+    await transfers.prepareTransfer(ctx, sourceOf(request), request.body, relayedOf(request));
     return reply.code(202).send();
   });
   scope.get<{ Params: { ID: string } }>('/transfers/:ID', async (request, reply) => {
@@ -209,13 +212,13 @@ function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
     return reply.code(202).send();
   });
   scope.put<{ Params: { ID: string }; Body: transfers.TransferFulfil }>('/transfers/:ID', async (request, reply) => {
-    await transfers.fulfilTransfer(ctx, sourceOf(request), request.params.ID, request.body, versionOf(request));
+    await transfers.fulfilTransfer(ctx, sourceOf(request), request.params.ID, request.body, relayedOf(request));
     return reply.code(200).send();
   });
   scope.put<{ Params: { ID: string }; Body: { errorInformation: { errorCode: string; errorDescription: string } } }>(
     '/transfers/:ID/error',
     async (request, reply) => {
-      await transfers.rejectTransfer(ctx, sourceOf(request), request.params.ID, request.body, versionOf(request));
+      await transfers.rejectTransfer(ctx, sourceOf(request), request.params.ID, request.body, relayedOf(request));
       return reply.code(200).send();
     },
   );

@@ -8,11 +8,14 @@ import * as store from './store.ts';
 /** The problem codes of the operator's DFSP routes; the FSPIOP routes answer FSPIOP errorInformation instead. */
 export const fspiopProblemCodes: ProblemCodes = {
   fspiop_merchant_invalid: [422, "The merchant is not the DFSP participant's own"],
+  fspiop_jws_key_invalid: [422, 'The JWS public key is not an RSA key of 2048 bits or more'],
 };
 
 /** FspId in FSPIOP: 1 to 32 characters. */
 export const fspIdCharsMax = 32;
 const callbackUrlCharsMax = 2048;
+/** A PEM of an RSA public key of 8192 bits is about 1 400 characters. */
+const jwsKeyCharsMax = 4096;
 
 const DfspSchema = Type.Object(
   {
@@ -21,6 +24,7 @@ const DfspSchema = Type.Object(
     callbackUrl: Type.String(),
     currencies: Type.Array(Type.String()),
     merchantId: Type.String(),
+    jwsPublicKey: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String(),
     updatedAt: Type.String(),
   },
@@ -33,6 +37,7 @@ const DfspBody = Type.Object(
     callbackUrl: Type.String({ minLength: 1, maxLength: callbackUrlCharsMax, format: 'uri' }),
     currencies: Type.Array(CurrencyCode, { minItems: 1, maxItems: 16 }),
     merchantId: Type.String({ minLength: 1, maxLength: 64 }),
+    jwsPublicKey: Type.Optional(Type.String({ minLength: 1, maxLength: jwsKeyCharsMax })),
   },
   { additionalProperties: false },
 );
@@ -55,7 +60,9 @@ export function dfspRoutes(app: App, ctx: HubContext): void {
       summary: 'Make a participant an FSPIOP DFSP under fspId, or change its callback URL, currencies or merchant',
       description:
         'merchantId is a merchant of the participant (as acquirer) that FSPIOP transfers to this DFSP are booked ' +
-        'under. 404 not_found when the participant is unknown.',
+        'under. jwsPublicKey (PEM, RSA): every FSPIOP message from the DFSP must then carry an FSPIOP-Signature ' +
+        'that verifies with it (3105 otherwise); leaving it out of a PUT removes it. 404 not_found when the ' +
+        'participant is unknown.',
       params: FspIdParams,
       body: DfspBody,
       response: { 200: dfspRef, ...problemResponses },

@@ -14,6 +14,8 @@ export type Dfsp = {
   callbackUrl: string;
   currencies: string[];
   merchantId: string;
+  /** PEM of its JWS public key: its messages must then be signed (FSPIOP-Signature). */
+  jwsPublicKey: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -42,6 +44,7 @@ function toDfsp(row: FspiopDfspRow): Dfsp {
     callbackUrl: row.callback_url,
     currencies: JSON.parse(row.currencies) as string[],
     merchantId: row.merchant_id,
+    jwsPublicKey: row.jws_public_key,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -54,6 +57,7 @@ export async function upsertDfsp(tx: Tx, dfsp: Dfsp): Promise<void> {
     callback_url: dfsp.callbackUrl,
     currencies: JSON.stringify(dfsp.currencies),
     merchant_id: dfsp.merchantId,
+    jws_public_key: dfsp.jwsPublicKey,
     created_at: dfsp.createdAt,
     updated_at: dfsp.updatedAt,
   };
@@ -65,6 +69,7 @@ export async function upsertDfsp(tx: Tx, dfsp: Dfsp): Promise<void> {
         callback_url: row.callback_url,
         currencies: row.currencies,
         merchant_id: row.merchant_id,
+        jws_public_key: row.jws_public_key,
         updated_at: row.updated_at,
       }),
     )

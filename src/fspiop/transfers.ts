@@ -40,7 +40,7 @@ export type TransferPrepare = {
 export type TransferFulfil = { transferState: string; fulfilment?: string; completedTimestamp?: string };
 
 /** What of the payer's request goes on with it: its end-to-end headers and its FSPIOP version. */
-type Relayed = { forwarded: Readonly<Record<string, string | undefined>>; version: string };
+export type Relayed = { forwarded: Readonly<Record<string, string | undefined>>; version: string };
 
 const transferPath = (transferId: string) => `/transfers/${transferId}`;
 
@@ -198,7 +198,7 @@ export async function abortTransfer(
   ctx: HubContext,
   transferId: string,
   error: ErrorInformation | { errorInformation: { errorCode: string; errorDescription: string } },
-  options: { toPayee: boolean; source?: string; version?: string },
+  options: { toPayee: boolean; source?: string; relayed?: Relayed },
 ): Promise<boolean> {
   const at = ctx.clock.now().toISOString();
   const aborted = await inTransaction(ctx.db, async (tx) => {
@@ -227,7 +227,7 @@ export async function abortTransfer(
       source: options.source ?? hubFspId,
       destination: fspId,
       body: error,
-      version: options.version,
+      ...options.relayed,
     });
   }
   return true;
@@ -251,14 +251,15 @@ async function commit(ctx: HubContext, transferId: string, fulfilment: string): 
 
 /**
  * `PUT /transfers/{id}` from the payee DFSP: its fulfilment, or its refusal (ABORTED). The commit goes to
- * the payer as the payee's message, at the payee's `version`, as Mojaloop's switch passes the fulfil on.
+ * the payer as the payee's own message, as Mojaloop's switch passes the fulfil on: its body, version and
+ * signature untouched when it already says COMMITTED, so a payer that checks the payee's JWS can.
  */
 export async function fulfilTransfer(
   ctx: HubContext,
   source: Dfsp,
   transferId: string,
   body: TransferFulfil,
-  version: string,
+  relayed: Relayed,
 ) {
   const path = transferPath(transferId);
   const transfer = await store.findTransfer(ctx.db.kysely, transferId);
@@ -278,11 +279,10 @@ export async function fulfilTransfer(
   const committed = await commit(ctx, transferId, body.fulfilment as string);
   const payer = await store.findDfsp(ctx.db.kysely, transfer.payerFsp);
   if (committed && payer) {
-    const answer = {
-      fulfilment: committed.fulfilment,
-      completedTimestamp: committed.completedAt,
-      transferState: 'COMMITTED',
-    };
+    const asSent = body.transferState === 'COMMITTED';
+    const answer = asSent
+      ? body
+      : { fulfilment: committed.fulfilment, completedTimestamp: committed.completedAt, transferState: 'COMMITTED' };
     dispatch(ctx, {
       method: 'put',
       resource: 'transfers',
@@ -291,7 +291,8 @@ export async function fulfilTransfer(
       source: source.fspId,
       destination: payer.fspId,
       body: answer,
-      version,
+      version: relayed.version,
+      ...(asSent ? { forwarded: relayed.forwarded } : {}),
     });
   } else if (!committed) {
     const now = await store.findTransfer(ctx.db.kysely, transferId);
@@ -314,14 +315,14 @@ export async function rejectTransfer(
   source: Dfsp,
   transferId: string,
   body: { errorInformation: { errorCode: string; errorDescription: string } },
-  version: string,
+  relayed: Relayed,
 ): Promise<void> {
   const transfer = await store.findTransfer(ctx.db.kysely, transferId);
   if (!transfer || transfer.payeeFsp !== source.fspId) {
     sendError(ctx, source, 'transfers', transferPath(transferId), '3208');
     return;
   }
-  await abortTransfer(ctx, transferId, body, { toPayee: false, source: source.fspId, version });
+  await abortTransfer(ctx, transferId, body, { toPayee: false, source: source.fspId, relayed });
 }
 
 /** Aborts every reserved transfer past its expiration (3303 to payer and payee); the count aborted. */

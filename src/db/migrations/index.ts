@@ -18,6 +18,7 @@ import * as disputes from './0017_disputes.ts';
 import * as liabilityRules from './0018_liability_rules.ts';
 import * as disputeEvidence from './0019_dispute_evidence.ts';
 import * as fspiop from './0020_fspiop.ts';
+import * as fspiopJws from './0021_fspiop_jws.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0018_liability_rules': liabilityRules,
   '0019_dispute_evidence': disputeEvidence,
   '0020_fspiop': fspiop,
+  '0021_fspiop_jws': fspiopJws,
 };

@@ -8,6 +8,8 @@ export type FspiopDfspRow = {
   currencies: string;
   /** The merchant (the DFSP's own, under it as acquirer) that P2P transfers to this DFSP are booked under. */
   merchant_id: string;
+  /** PEM of the DFSP's RSA public key for FSPIOP-Signature (JWS, RS256); null when none is checked. */
+  jws_public_key: string | null;
   created_at: string;
   updated_at: string;
 };
