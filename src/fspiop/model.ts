@@ -26,6 +26,8 @@ export const fspiopErrors = {
   '3303': 'Transfer expired',
   '4001': 'Payer FSP insufficient liquidity',
   '5000': 'Generic Payee error',
+  '5101': 'Payee rejected quote',
+  '5104': 'Payee rejected transaction',
 } as const;
 
 export type FspiopErrorCode = keyof typeof fspiopErrors;

@@ -228,10 +228,20 @@ export async function startSdk(options: {
 /** The SDK's answer to a P2P transfer: its status and body (`currentState` COMPLETED, or the last error). */
 export type SdkTransfer = { status: number; body: any; elapsedMs: number };
 
-/** What the payer DFSP's own systems send its SDK: a P2P transfer to an MSISDN, answered once it is final. */
+/**
+ * What the payer DFSP's own systems send its SDK: a transfer to a party (an MSISDN, or any `idType`),
+ * answered once it is final.
+ */
 export async function payThroughSdk(
   sdk: Sdk,
-  input: { homeTransactionId: string; to: string; amount: string; currency: string; timeoutMs: number },
+  input: {
+    homeTransactionId: string;
+    to: string;
+    idType?: string;
+    amount: string;
+    currency: string;
+    timeoutMs: number;
+  },
 ): Promise<SdkTransfer> {
   const started = performance.now();
   const answer = await fetch(`${sdk.outboundUrl}/transfers`, {
@@ -240,7 +250,7 @@ export async function payThroughSdk(
     body: JSON.stringify({
       homeTransactionId: input.homeTransactionId,
       from: { idType: 'MSISDN', idValue: '17039811901', displayName: 'Budi Santoso' },
-      to: { idType: 'MSISDN', idValue: input.to },
+      to: { idType: input.idType ?? 'MSISDN', idValue: input.to },
       amountType: 'SEND',
       currency: input.currency,
       amount: input.amount,

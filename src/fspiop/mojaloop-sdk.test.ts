@@ -12,7 +12,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type TestHub, bearerClient, ledgerCheckOf, startTestHub } from '../testing/index.ts';
+import { readHubTemplate } from '../payments/index.ts';
+import { decode } from '../qr/index.ts';
+import {
+  type TestHub,
+  type TestParticipant,
+  bearerClient,
+  createParticipant,
+  ledgerCheckOf,
+  startReceiver,
+  startTestHub,
+  verifyWebhook,
+} from '../testing/index.ts';
+import { approveChannel, buyerOf, createCheckout, createMerchant } from '../testing/world.ts';
 import { enrolDfsp, mojaloopSignature, sendAs } from './dfsp.test-support.ts';
 import {
   type CoreBanking,
@@ -39,6 +51,7 @@ const sdks: Sdk[] = [];
 let payerSdk: Sdk;
 let payeeSdk: Sdk;
 let participants: { payer: string; payee: string };
+let payerParticipant: TestParticipant;
 let keysFolder: string | undefined;
 
 /** Each DFSP's JWS key pair as the SDK reads them: its private key, and its peers' public keys by fspId. */
@@ -90,6 +103,7 @@ beforeAll(async () => {
     jwsPublicKey: payeeKeys.publicPem,
   });
   participants = { payer: payer.id, payee: payee.id };
+  payerParticipant = payer;
   // The payee DFSP tells the oracle it holds its customer's number (signed: the hub holds its key).
   const path = `/participants/MSISDN/${payeeMsisdn}`;
   const body = { fspId: 'payeefsp' };
@@ -113,13 +127,17 @@ afterAll(async () => {
 
 let transfersSent = 0;
 
-function sendMoney(amount: string) {
+function sendMoney(
+  amount: string,
+  to: { idType: string; idValue: string } = { idType: 'MSISDN', idValue: payeeMsisdn },
+) {
   hub.clock.set(new Date()); // the SDKs stamp expirations with the wall clock
   transfersSent += 1;
   const homeTransactionId = `home-${transfersSent}`;
   return payThroughSdk(payerSdk, {
     homeTransactionId,
-    to: payeeMsisdn,
+    to: to.idValue,
+    idType: to.idType,
     amount,
     currency: 'USD',
     timeoutMs: sdkTimeoutMs,
@@ -170,3 +188,73 @@ describe.skipIf(unavailable !== undefined)('two Mojaloop SDKs through Lintas', (
     4 * sdkTimeoutMs,
   );
 });
+
+describe.skipIf(unavailable !== undefined)("a Mojaloop DFSP pays a Lintas merchant's checkout", () => {
+  test(
+    'the SDK pays party ALIAS/{payment token}: the checkout is paid, its webhook fires, the ledger agrees',
+    async () => {
+      const acquirer = await createParticipant(hub, {
+        name: 'Lintas Acquirer',
+        roles: ['acquirer'],
+        currencies: ['USD'],
+        netDebitCaps: { USD: cap },
+      });
+      const merchant = await createMerchant(hub, acquirer, {
+        name: 'Kopi Kita',
+        mcc: '5814',
+        currency: 'USD',
+        country: 'US',
+        city: 'New York',
+      });
+      const webhooks = await startReceiver(hub.clock);
+      try {
+        const endpoint = await merchant.call('POST', '/v1/webhook-endpoints', { url: webhooks.url, events: ['*'] });
+        expect(endpoint.status, endpoint.text).toBe(201);
+        // The merchant takes the DFSP as it takes any wallet: a channel the DFSP's participant approves.
+        await approveChannel(merchant, payerParticipant);
+        const checkout = await createCheckout(merchant, {
+          amount: 1234,
+          currency: 'USD',
+          lines: [
+            { kind: 'product', sku: 'KOPI-1', name: 'Kopi susu', category: 'grocery', quantity: 1, unitAmount: 1234 },
+          ],
+        });
+        const attempt = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+          walletId: participants.payer,
+          flow: 'qr',
+        });
+        expect(attempt.status, attempt.text).toBe(201);
+        const token = tokenOf(attempt.body.qrPayload);
+
+        const sent = await sendMoney('12.34', { idType: 'ALIAS', idValue: token });
+        expect(sent.status, `${JSON.stringify(sent.body)}\n${sdkLogs()}`).toBe(200);
+        expect(sent.body.currentState).toBe('COMPLETED');
+        expect(sent.body.to).toMatchObject({ idType: 'ALIAS', idValue: token, fspId: 'lintas' });
+
+        const paid = await merchant.call('GET', `/v1/checkouts/${checkout.id}`);
+        expect(paid.body).toMatchObject({ status: 'paid', paidWalletId: participants.payer });
+        await hub.workers.deliveries?.runOnce();
+        const events = webhooks.requests.map((request) => verifyWebhook(endpoint.body.secret, request) as any);
+        expect(events.find((event) => event.type === 'payment.succeeded')?.data).toMatchObject({
+          checkoutId: checkout.id,
+          amount: 1234,
+          currency: 'USD',
+        });
+        const check = ledgerCheckOf(hub.config.db);
+        expect(check.output).toContain('ledger check passed');
+        expect(check.status).toBe(0);
+      } finally {
+        await webhooks.close();
+      }
+    },
+    2 * sdkTimeoutMs,
+  );
+});
+
+/** The payment token a checkout's QR carries in the hub's template, which the payer's app reads. */
+function tokenOf(qrPayload: string): string {
+  const decoded = decode(qrPayload, { mode: 'lenient' });
+  const template = decoded.kind === 'mpm' ? readHubTemplate(decoded.fields, hub.config.qrGuid) : undefined;
+  if (template?.token === undefined) throw new Error(`no hub token in ${qrPayload}`);
+  return template.token;
+}

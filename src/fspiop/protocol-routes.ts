@@ -7,17 +7,20 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HubContext } from '../context.ts';
 import type { App } from '../http/index.ts';
+import type { PaymentService } from '../payments/index.ts';
 import { invariant } from '../platform/index.ts';
 import {
   type ErrorInformation,
   type FspiopErrorCode,
   acceptedVersions,
   errorInformationOf,
+  hubFspId,
   forwardedHeaders,
   parseContentType,
   senderVersionOf,
 } from './model.ts';
 import { signatureRefusal } from './jws.ts';
+import { isHubParty, lookUpMerchant, payMerchant, quoteMerchant } from './merchants.ts';
 import { type FspiopMethod, describeViolations, templateOf, violationsOf } from './openapi.ts';
 import * as service from './service.ts';
 import type { Dfsp, PartyKey } from './store.ts';
@@ -118,7 +121,7 @@ function answer(error: FastifyError | FspiopError, reply: FastifyReply, ctx: Hub
 type PartyParams = { Type: string; ID: string; SubId?: string };
 const partyKeyOf = (params: PartyParams): PartyKey => ({ type: params.Type, id: params.ID, subId: params.SubId ?? '' });
 
-function partyRoutes(scope: FastifyInstance, ctx: HubContext): void {
+function partyRoutes(scope: FastifyInstance, ctx: HubContext, payments: PaymentService): void {
   for (const suffix of ['', '/:SubId']) {
     scope.post<{ Params: PartyParams; Body: { fspId: string; currency?: string } }>(
       `/participants/:Type/:ID${suffix}`,
@@ -136,7 +139,9 @@ function partyRoutes(scope: FastifyInstance, ctx: HubContext): void {
       return reply.code(202).send();
     });
     scope.get<{ Params: PartyParams }>(`/parties/:Type/:ID${suffix}`, async (request, reply) => {
-      await service.lookUpParty(ctx, sourceOf(request), partyKeyOf(request.params), relayedOf(request));
+      const key = partyKeyOf(request.params);
+      if (isHubParty(key)) await lookUpMerchant(ctx, payments, sourceOf(request), key);
+      else await service.lookUpParty(ctx, sourceOf(request), key, relayedOf(request));
       return reply.code(202).send();
     });
     for (const end of ['', '/error']) {
@@ -169,10 +174,14 @@ async function passOn(
   });
 }
 
-function quoteRoutes(scope: FastifyInstance, ctx: HubContext): void {
-  scope.post<{ Body: { quoteId: string } }>('/quotes', async (request, reply) => {
+function quoteRoutes(scope: FastifyInstance, ctx: HubContext, payments: PaymentService): void {
+  scope.post<{ Body: Parameters<typeof quoteMerchant>[3] }>('/quotes', async (request, reply) => {
     const errorPath = `/quotes/${request.body.quoteId}`;
-    await passOn(ctx, request, { method: 'post', resource: 'quotes', path: '/quotes', errorPath });
+    if (headerOf(request, 'fspiop-destination') === hubFspId) {
+      await quoteMerchant(ctx, payments, sourceOf(request), request.body);
+    } else {
+      await passOn(ctx, request, { method: 'post', resource: 'quotes', path: '/quotes', errorPath });
+    }
     return reply.code(202).send();
   });
   scope.get<{ Params: { ID: string } }>('/quotes/:ID', async (request, reply) => {
@@ -202,9 +211,10 @@ function quoteRoutes(scope: FastifyInstance, ctx: HubContext): void {
   }
 }
 
-function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
+function transferRoutes(scope: FastifyInstance, ctx: HubContext, payments: PaymentService): void {
   scope.post<{ Body: transfers.TransferPrepare }>('/transfers', async (request, reply) => {
-    await transfers.prepareTransfer(ctx, sourceOf(request), request.body, relayedOf(request));
+    if (request.body.payeeFsp === hubFspId) await payMerchant(ctx, payments, sourceOf(request), request.body);
+    else await transfers.prepareTransfer(ctx, sourceOf(request), request.body, relayedOf(request));
     return reply.code(202).send();
   });
   scope.get<{ Params: { ID: string } }>('/transfers/:ID', async (request, reply) => {
@@ -226,7 +236,7 @@ function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
 
 const vendorContentType = /^application\/vnd\.interoperability\.[a-zA-Z]+\+json/;
 
-export function fspiopRoutes(app: App, ctx: HubContext): void {
+export function fspiopRoutes(app: App, ctx: HubContext, payments: PaymentService): void {
   void app.register(
     async (scope: FastifyInstance) => {
       scope.addContentTypeParser(
@@ -251,9 +261,9 @@ export function fspiopRoutes(app: App, ctx: HubContext): void {
       scope.addHook('onRoute', (route) => {
         route.schema = { ...route.schema, hide: true };
       });
-      partyRoutes(scope, ctx);
-      quoteRoutes(scope, ctx);
-      transferRoutes(scope, ctx);
+      partyRoutes(scope, ctx, payments);
+      quoteRoutes(scope, ctx, payments);
+      transferRoutes(scope, ctx, payments);
     },
     { prefix: fspiopBasePath },
   );

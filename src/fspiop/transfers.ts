@@ -160,7 +160,7 @@ export async function prepareTransfer(ctx: HubContext, source: Dfsp, body: Trans
 }
 
 /** Tells a DFSP where a transfer stands: `PUT /transfers/{id}` (committed, reserved) or its error (aborted). */
-function sendState(ctx: HubContext, transfer: FspiopTransfer, to: Dfsp): void {
+export function sendState(ctx: HubContext, transfer: FspiopTransfer, to: Dfsp): void {
   if (transfer.state === 'ABORTED') {
     const code = (transfer.errorCode ?? '5000') as FspiopErrorCode;
     sendError(ctx, to, 'transfers', transferPath(transfer.transferId), code);
