@@ -2,7 +2,7 @@ import { type Capability, periodicWorkerOf } from '../capability.ts';
 import { createPaymentService } from '../payments/index.ts';
 import { settleMessages } from './callbacks.ts';
 import { fspiopRoutes } from './protocol-routes.ts';
-import { dfspRoutes, fspiopProblemCodes } from './routes.ts';
+import { dfspRoutes, fspiopProblemCodes, outboundRoutes } from './routes.ts';
 import { expireTransfers } from './transfers.ts';
 
 /** How often reserved FSPIOP transfers past their expiration are aborted. */
@@ -13,6 +13,7 @@ export const fspiopCapability: Capability = {
   name: 'fspiop',
   routes: (app, ctx, wiring) => {
     dfspRoutes(app, ctx);
+    outboundRoutes(app, ctx);
     // A DFSP pays a Lintas merchant as a wallet does: through every capability's payment sources.
     fspiopRoutes(app, ctx, createPaymentService(wiring.paymentSources));
   },

@@ -6,7 +6,7 @@
  * (payeefsp) with its test API on, whose websocket the collection's payee-side assertions read.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type TestHub, bearerClient, ledgerCheckOf, startTestHub } from '../testing/index.ts';
+import { type TestHub, bearerClient, createParticipant, ledgerCheckOf, startTestHub } from '../testing/index.ts';
 import { enrolDfsp } from './dfsp.test-support.ts';
 import {
   type CoreBanking,
@@ -133,4 +133,44 @@ describe.skipIf(unavailable !== undefined)("the Mojaloop testing toolkit's hub g
     },
     runTimeoutMs + 30_000,
   );
+});
+
+describe.skipIf(unavailable !== undefined)("a Lintas wallet pays a Mojaloop DFSP's party", () => {
+  test('the hub, as payer FSP, quotes with the payee SDK, reserves, transfers, and commits on its fulfilment', async () => {
+    hub.clock.set(new Date());
+    const wallet = await createParticipant(hub, {
+      name: 'Dompet Lintas',
+      roles: ['issuer'],
+      currencies: ['USD'],
+      netDebitCaps: { USD: payerCap },
+    });
+    // The collection added MSISDN 27713803912 to the oracle as payeefsp's, and to payeefsp's core banking.
+    const payee = { partyIdType: 'MSISDN', partyIdentifier: '27713803912' };
+    const started = await wallet.call('POST', '/v1/fspiop/transfers', {
+      payee,
+      amount: 2500,
+      currency: 'USD',
+      payer: { ref: 'dompet-1' },
+    });
+    expect(started.status, started.text).toBe(202);
+    expect(started.body).toMatchObject({ state: 'QUOTING', payee: { ...payee, fspId: 'payeefsp' } });
+    const id = started.body.id;
+    await expect
+      .poll(async () => (await wallet.call('GET', `/v1/fspiop/transfers/${id}`)).body.state, { timeout: 20_000 })
+      .toBe('COMMITTED');
+    expect(bank?.transfers.get(id)).toEqual({ amount: '25', currency: 'USD' });
+    expect(await positionOf(wallet.id)).toBe(-2_500);
+    expect(await positionOf(participants.payee)).toBe(12_500);
+    const repeated = await wallet.call('POST', '/v1/fspiop/transfers', {
+      payee,
+      amount: 2500,
+      currency: 'USD',
+      payer: { ref: 'dompet-1' },
+    });
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.id).toBe(id);
+    const check = ledgerCheckOf(hub.config.db);
+    expect(check.output).toContain('ledger check passed');
+    expect(check.status).toBe(0);
+  }, 60_000);
 });

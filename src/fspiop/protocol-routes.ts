@@ -22,6 +22,7 @@ import {
 import { signatureRefusal } from './jws.ts';
 import { isHubParty, lookUpMerchant, payMerchant, quoteMerchant } from './merchants.ts';
 import { type FspiopMethod, describeViolations, templateOf, violationsOf } from './openapi.ts';
+import * as outbound from './outbound.ts';
 import * as service from './service.ts';
 import type { Dfsp, PartyKey } from './store.ts';
 import * as transfers from './transfers.ts';
@@ -198,16 +199,25 @@ function quoteRoutes(scope: FastifyInstance, ctx: HubContext, payments: PaymentS
     return reply.code(202).send();
   });
   for (const end of ['', '/error']) {
-    scope.put<{ Params: { ID: string } }>(`/quotes/:ID${end}`, async (request, reply) => {
-      const path = `/quotes/${request.params.ID}${end}`;
-      await passOn(ctx, request, {
-        method: 'put',
-        resource: 'quotes',
-        path,
-        errorPath: `/quotes/${request.params.ID}`,
-      });
-      return reply.code(200).send();
-    });
+    scope.put<{ Params: { ID: string }; Body: outbound.QuoteAnswer & outbound.QuoteError }>(
+      `/quotes/:ID${end}`,
+      async (request, reply) => {
+        const path = `/quotes/${request.params.ID}${end}`;
+        if (headerOf(request, 'fspiop-destination') === hubFspId) {
+          // The answer to a quote the hub asked for a Lintas wallet (the definition checked its body).
+          const answered = end === '' ? outbound.quoteAnswered : outbound.quoteRefused;
+          await answered(ctx, sourceOf(request), request.params.ID, request.body);
+          return reply.code(200).send();
+        }
+        await passOn(ctx, request, {
+          method: 'put',
+          resource: 'quotes',
+          path,
+          errorPath: `/quotes/${request.params.ID}`,
+        });
+        return reply.code(200).send();
+      },
+    );
   }
 }
 

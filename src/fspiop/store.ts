@@ -1,10 +1,13 @@
 import {
+  type Database,
   type FspiopDfspRow,
+  type FspiopOutboundRow,
   type FspiopPartyRow,
   type FspiopTransferRow,
   type Queryable,
   type Tx,
   forUpdate,
+  inTransaction,
 } from '../db/index.ts';
 import type { FspiopTransferState } from './model.ts';
 
@@ -197,4 +200,38 @@ export async function expiredTransferIds(db: Queryable, now: string, limit: numb
     .limit(limit)
     .execute();
   return rows.map((row) => row.transfer_id);
+}
+
+export async function insertOutbound(tx: Tx, row: FspiopOutboundRow): Promise<void> {
+  await tx.insertInto('fspiop_outbound').values(row).execute();
+}
+
+export async function findOutbound(
+  db: Queryable,
+  by: { quoteId: string } | { transferId: string } | { walletId: string; payerRef: string },
+): Promise<FspiopOutboundRow | undefined> {
+  let query = db.selectFrom('fspiop_outbound').selectAll();
+  if ('quoteId' in by) query = query.where('quote_id', '=', by.quoteId);
+  else if ('transferId' in by) query = query.where('transfer_id', '=', by.transferId);
+  else query = query.where('wallet_id', '=', by.walletId).where('payer_ref', '=', by.payerRef);
+  return query.executeTakeFirst();
+}
+
+/** Moves a QUOTING payment on; false when it was no longer quoting. */
+export async function markOutbound(
+  tx: Tx,
+  quoteId: string,
+  outcome: { state: 'TRANSFERRING' | 'FAILED'; errorCode: string | null },
+): Promise<boolean> {
+  const updated = await tx
+    .updateTable('fspiop_outbound')
+    .set({ state: outcome.state, error_code: outcome.errorCode })
+    .where('quote_id', '=', quoteId)
+    .where('state', '=', 'QUOTING')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+export async function failOutbound(db: Database, quoteId: string, errorCode: string): Promise<void> {
+  await inTransaction(db, (tx) => markOutbound(tx, quoteId, { state: 'FAILED', errorCode }));
 }

@@ -19,6 +19,7 @@ import * as liabilityRules from './0018_liability_rules.ts';
 import * as disputeEvidence from './0019_dispute_evidence.ts';
 import * as fspiop from './0020_fspiop.ts';
 import * as fspiopJws from './0021_fspiop_jws.ts';
+import * as fspiopOutbound from './0022_fspiop_outbound.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0019_dispute_evidence': disputeEvidence,
   '0020_fspiop': fspiop,
   '0021_fspiop_jws': fspiopJws,
+  '0022_fspiop_outbound': fspiopOutbound,
 };

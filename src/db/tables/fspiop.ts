@@ -42,7 +42,28 @@ export type FspiopTransferRow = {
   completed_at: string | null;
 };
 
+/** A Lintas wallet's payment to a DFSP's party, from the quote the hub asked for on. */
+export type FspiopOutboundRow = {
+  quote_id: string;
+  /** The FSPIOP transfer id the hub will use once the quote is answered. */
+  transfer_id: string;
+  wallet_id: string;
+  /** The wallet's own reference: a repeat returns the same payment. */
+  payer_ref: string;
+  payee_fsp: string;
+  party_type: string;
+  party_id: string;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  /** QUOTING, TRANSFERRING (see fspiop_transfers) or FAILED. */
+  state: string;
+  error_code: string | null;
+  created_at: string;
+};
+
 export type FspiopTables = {
+  fspiop_outbound: FspiopOutboundRow;
   fspiop_dfsps: FspiopDfspRow;
   fspiop_parties: FspiopPartyRow;
   fspiop_transfers: FspiopTransferRow;
