@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { compactVerify, importSPKI } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type TestHub, bearerClient, startTestHub } from '../testing/index.ts';
 import { type TestDfsp, bodyOf, fulfilmentPair, joinDfsp, mojaloopSignature } from './dfsp.test-support.ts';
@@ -128,6 +129,28 @@ describe('JWS (FSPIOP-Signature) of a DFSP with a key', () => {
     const answer = await payee.send('PUT', '/parties/MSISDN/6281100', party, { 'fspiop-destination': 'payerfsp' });
     expect(answer.status).toBe(200);
     await payer.received('PUT', '/parties/MSISDN/6281100');
+  });
+});
+
+describe("the hub's own messages", () => {
+  test('are signed with the key GET /v1/fspiop/jws-key gives, over the body as sent', async () => {
+    const key = (await bearerClient(hub, hub.operatorToken)('GET', '/v1/fspiop/jws-key')).body;
+    expect(key.fspId).toBe('lintas');
+    const unknown = randomUUID();
+    await payer.send('GET', `/transfers/${unknown}`);
+    const error = await payer.received('PUT', `/transfers/${unknown}/error`);
+    expect(error.headers['fspiop-source']).toBe('lintas');
+    const { protectedHeader, signature } = JSON.parse(error.headers['fspiop-signature'] as string);
+    const token = `${protectedHeader}.${Buffer.from(error.body).toString('base64url')}.${signature}`;
+    const verified = await compactVerify(token, await importSPKI(key.publicKey, 'RS256'));
+    expect(verified.protectedHeader).toMatchObject({
+      alg: 'RS256',
+      'FSPIOP-URI': `/transfers/${unknown}/error`,
+      'FSPIOP-HTTP-Method': 'PUT',
+      'FSPIOP-Source': 'lintas',
+      'FSPIOP-Destination': 'payerfsp',
+      Date: error.headers.date,
+    });
   });
 });
 

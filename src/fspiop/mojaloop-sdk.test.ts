@@ -4,8 +4,9 @@
  * each with a core-banking backend of this test's own) pay each other
  * through the hub's FSPIOP API, and the ledger agrees. Both sign what they
  * send (JWS_SIGN) and the hub holds their JWS keys, so it verifies every
- * signed message; the payee checks the payer's signatures as they reach it
- * through the hub (VALIDATE_INBOUND_JWS).
+ * signed message; both check every signature that reaches them
+ * (VALIDATE_INBOUND_JWS): their peer's, passed on by the hub untouched, and
+ * the hub's own on what it makes itself.
  */
 import { type KeyObject, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,8 +75,18 @@ beforeAll(async () => {
   const trusted = mkdtempSync(join(keysFolder, 'trusted-'));
   const payerKeys = jwsKeys(keysFolder, 'payerfsp');
   const payeeKeys = jwsKeys(keysFolder, 'payeefsp');
+  // Each SDK trusts its peer's key and the hub's, which signs what the hub makes itself (its 4001, say).
+  const hubKey = await bearerClient(hub, hub.operatorToken)('GET', '/v1/fspiop/jws-key');
+  expect(hubKey.body.fspId).toBe('lintas');
   writeFileSync(join(trusted, 'payerfsp.pem'), payerKeys.publicPem);
-  const signing = (path: string) => ({ JWS_SIGN: 'true', JWS_SIGNING_KEY_PATH: path });
+  writeFileSync(join(trusted, 'payeefsp.pem'), payeeKeys.publicPem);
+  writeFileSync(join(trusted, 'lintas.pem'), hubKey.body.publicKey);
+  const signing = (path: string) => ({
+    JWS_SIGN: 'true',
+    JWS_SIGNING_KEY_PATH: path,
+    VALIDATE_INBOUND_JWS: 'true',
+    JWS_VERIFICATION_KEYS_DIRECTORY: trusted,
+  });
   payerSdk = await startSdk({
     fspId: 'payerfsp',
     switchUrl,
@@ -89,7 +100,7 @@ beforeAll(async () => {
     switchUrl,
     backend: payeeBank,
     redisUrl: redis.url,
-    env: { ...signing(payeeKeys.privatePath), VALIDATE_INBOUND_JWS: 'true', JWS_VERIFICATION_KEYS_DIRECTORY: trusted },
+    env: signing(payeeKeys.privatePath),
   });
   sdks.push(payeeSdk);
   const payer = await enrolDfsp(hub, 'payerfsp', {
@@ -177,9 +188,9 @@ describe.skipIf(unavailable !== undefined)('two Mojaloop SDKs through Lintas', (
       expect(await positionOf(participants.payer)).toBe(-1750);
       expect(await positionOf(participants.payee)).toBe(1750);
 
-      // The payee checked the payer's signatures as they came through the hub: had one failed, it would have
-      // answered 400 and the transfer been aborted.
-      expect(payeeSdk.output.join('')).toContain('Validating JWS');
+      // Both checked the signatures that reached them: had one failed, it would have answered 400, and the
+      // transfer been aborted or the payer never told of the 4001.
+      for (const sdk of [payerSdk, payeeSdk]) expect(sdk.output.join('')).toContain('Validating JWS');
 
       const check = ledgerCheckOf(hub.config.db);
       expect(check.output).toContain('ledger check passed');

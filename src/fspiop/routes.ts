@@ -2,6 +2,8 @@ import { type Static, Type } from 'typebox';
 import type { ProblemCodes } from '../capability.ts';
 import type { HubContext } from '../context.ts';
 import { type App, CurrencyCode, ListOf, callerOf, notFound, problemResponses, valueOrThrow } from '../http/index.ts';
+import { hubPublicKey } from './hub-key.ts';
+import { hubFspId } from './model.ts';
 import * as outbound from './outbound.ts';
 import * as service from './service.ts';
 import * as store from './store.ts';
@@ -72,6 +74,19 @@ export function dfspRoutes(app: App, ctx: HubContext): void {
     },
     handler: async (request) =>
       valueOrThrow(await service.registerDfsp(ctx, callerOf(request), request.params.fspId, request.body)),
+  });
+
+  app.get('/v1/fspiop/jws-key', {
+    config: { auth: ['operator'] },
+    schema: {
+      tags,
+      summary: "The hub's JWS public key, for DFSPs that check every inbound FSPIOP-Signature",
+      description:
+        'The hub signs the FSPIOP messages it makes itself (FSPIOP-Source lintas) with it: a DFSP that runs ' +
+        'VALIDATE_INBOUND_JWS keeps it as lintas.pem beside its peers keys.',
+      response: { 200: Type.Object({ fspId: Type.String(), publicKey: Type.String() }), ...problemResponses },
+    },
+    handler: async () => ({ fspId: hubFspId, publicKey: await hubPublicKey(ctx) }),
   });
 
   app.get('/v1/fspiop/dfsps', {

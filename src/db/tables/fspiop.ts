@@ -62,7 +62,18 @@ export type FspiopOutboundRow = {
   created_at: string;
 };
 
+/** The hub's own JWS key pair (name `jws`). */
+export type FspiopHubKeyRow = {
+  name: string;
+  /** PKCS#8 PEM sealed under the master key. */
+  private_key_sealed: string;
+  /** SPKI PEM. */
+  public_key: string;
+  created_at: string;
+};
+
 export type FspiopTables = {
+  fspiop_hub_keys: FspiopHubKeyRow;
   fspiop_outbound: FspiopOutboundRow;
   fspiop_dfsps: FspiopDfspRow;
   fspiop_parties: FspiopPartyRow;
