@@ -94,3 +94,13 @@ describe('a Lintas wallet pays a DFSP party, the hub as its payer FSP', () => {
     await expect.poll(async () => stateOf(refused.body.id)).toMatchObject({ state: 'FAILED', errorCode: '5101' });
   });
 });
+
+test('a quote the DFSP answers too late fails the payment (3303) and reserves nothing', async () => {
+  const late = await pay(200);
+  hub.clock.advanceMs(61_000);
+  expect(await stateOf(late.body.id)).toMatchObject({ state: 'FAILED', errorCode: '3303' });
+  // The hub has handled the quote by the time it answers it 200.
+  await answerQuote('late');
+  expect(await stateOf(late.body.id)).toMatchObject({ state: 'FAILED', errorCode: '3303', transferId: null });
+  expect(payee.receiver.requests.filter((request) => request.path.endsWith('/transfers'))).toEqual([]);
+});

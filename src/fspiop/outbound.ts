@@ -20,6 +20,12 @@ import { abortTransfer } from './transfers.ts';
 
 /** How long the hub's transfer to the DFSP stands before it is aborted (3303). */
 export const outboundTransferSeconds = 60;
+/** How long the hub waits for the DFSP's quote: later, the payment has failed (3303) and a late quote is ignored. */
+export const outboundQuoteSeconds = 60;
+
+function quoteIsLate(ctx: HubContext, row: FspiopOutboundRow): boolean {
+  return ctx.clock.now().getTime() - Date.parse(row.created_at) > outboundQuoteSeconds * 1000;
+}
 
 export type OutboundInput = {
   partyIdType: string;
@@ -53,8 +59,10 @@ function uuidOf(ctx: HubContext): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-async function viewOf(ctx: HubContext, row: FspiopOutboundRow): Promise<OutboundView> {
+async function viewOf(ctx: HubContext, stored: FspiopOutboundRow): Promise<OutboundView> {
+  let row = stored;
   const transfer = row.state === 'TRANSFERRING' ? await store.findTransfer(ctx.db.kysely, row.transfer_id) : undefined;
+  if (row.state === 'QUOTING' && quoteIsLate(ctx, row)) row = { ...row, state: 'FAILED', error_code: '3303' };
   const state = transfer ? (transfer.state === 'ABORTED' ? 'FAILED' : transfer.state) : row.state;
   return {
     id: row.transfer_id,
@@ -181,6 +189,10 @@ export type QuoteAnswer = {
 export async function quoteAnswered(ctx: HubContext, source: { fspId: string }, quoteId: string, body: QuoteAnswer) {
   const row = await store.findOutbound(ctx.db.kysely, { quoteId });
   if (row?.state !== 'QUOTING' || row.payee_fsp !== source.fspId) return;
+  if (quoteIsLate(ctx, row)) {
+    await store.failOutbound(ctx.db, quoteId, '3303');
+    return;
+  }
   const payee = await store.findDfsp(ctx.db.kysely, row.payee_fsp);
   invariant(payee !== undefined, `DFSP ${row.payee_fsp} of outbound ${row.quote_id} exists`);
   const asked = { amount: fspiopAmountOf(row.amount, row.currency), currency: row.currency };
