@@ -96,7 +96,10 @@ function signatureResolverOf(ctx: HubContext): SignatureResolver {
 }
 
 function registerCapabilities(app: App, ctx: HubContext, metrics: ReturnType<typeof createHttpMetrics>): void {
-  const wiring: RouteWiring = { paymentSources: capabilities.flatMap((capability) => capability.paymentSources ?? []) };
+  const wiring: RouteWiring = {
+    paymentSources: capabilities.flatMap((capability) => capability.paymentSources ?? []),
+    bridgeProviders: capabilities.flatMap((capability) => capability.bridgeProviders ?? []),
+  };
   for (const capability of capabilities) {
     if (capability.problemCodes) registerProblemCodes(capability.problemCodes);
     if (capability.metrics) registerCapabilityMetrics(metrics.registry, capability.metrics(ctx));

@@ -1,5 +1,6 @@
 import type { Capability } from './capability.ts';
 import { auditCapability } from './audit/manifest.ts';
+import { bridgesCapability } from './bridges/manifest.ts';
 import { channelsCapability } from './channels/manifest.ts';
 import { checkoutCapability } from './checkout/manifest.ts';
 import { disputesCapability } from './disputes/manifest.ts';
@@ -51,6 +52,7 @@ export const capabilities: readonly Capability[] = [
   placardsCapability,
   posCapability,
   fspiopCapability,
+  bridgesCapability,
   refundsCapability,
   disputesCapability,
   statementsCapability,

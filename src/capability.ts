@@ -3,7 +3,7 @@ import type { Metric } from 'prom-client';
 import type { Config, ConfigInput } from './config.ts';
 import type { HubContext } from './context.ts';
 import type { App, Caller, SignatureResolver } from './http/index.ts';
-import type { PaymentSourceHandler } from './payments/index.ts';
+import type { BridgeProvider, PaymentSourceHandler } from './payments/index.ts';
 import { type Worker, startPeriodicWorker } from './platform/index.ts';
 
 /** Problem codes by name: `[HTTP status, title]`. */
@@ -13,6 +13,8 @@ export type ProblemCodes = Record<string, readonly [number, string]>;
 export type RouteWiring = {
   /** Every capability's payment sources, in the order of `src/capabilities.ts`. */
   readonly paymentSources: readonly PaymentSourceHandler[];
+  /** Every bridge to a wallet's own merchant API, by the participant's `bridge.kind`. */
+  readonly bridgeProviders: readonly BridgeProvider[];
 };
 
 /** Routes a deployment adds beside the hub's own, such as the demo's wallet app. */
@@ -29,8 +31,10 @@ export type ServeOptions = {
 
 /** What the root gives a capability's commands, so that no command imports the root. */
 export type CommandTools = {
-  /** The configuration from flags and environment; a bad one exits with its message. */
+  /** The configuration from flags and environment, for a command that serves (a first start makes secrets). */
   configOf(flags: ConfigInput): Config;
+  /** The configuration of a hub that exists; nothing is created and a missing database is refused. */
+  existingConfigOf(flags: ConfigInput): Config;
   /** The context over an existing database, for commands that only read it. */
   openContext(config: Config, options?: { logLevel?: string }): HubContext;
   /** Adds the flags every serving command takes (port, host, database, data directory). */
@@ -52,6 +56,8 @@ export type Capability = {
   readonly workers?: (ctx: HubContext) => Worker[];
   readonly commands?: (program: Command, tools: CommandTools) => void;
   readonly paymentSources?: readonly PaymentSourceHandler[];
+  /** How the attempt path reaches a bridged wallet (see `BridgeProvider`). */
+  readonly bridgeProviders?: readonly BridgeProvider[];
   /** The event types it emits (each is in notify's documented catalogue). */
   readonly events?: readonly string[];
   readonly problemCodes?: ProblemCodes;

@@ -91,23 +91,23 @@ describe('lintas serve', () => {
     }
   });
 
-  test('a bad configuration value stops the start with a clear message and exit code 2', async () => {
+  test('a bad configuration value stops the start with a clear message and exit code 1', async () => {
     const refused = spawnLintas(['serve', '--port', 'eighty'], process.env);
-    expect(await refused.exited).toBe(2);
+    expect(await refused.finished).toBe(1);
     expect(refused.output()).toContain('port "eighty"');
   });
 
-  test('more than one worker on a SQLite file, or a count out of range, is refused with why and exit code 2', async () => {
+  test('more than one worker on a SQLite file, or a count out of range, is refused with why and exit code 1', async () => {
     const database = await createTestDatabase();
     try {
       const onSqlite = spawnLintas(
         ['serve', '--port', '0', '--workers', '2', '--data-dir', database.dataDir],
         process.env,
       );
-      expect(await onSqlite.exited).toBe(2);
+      expect(await onSqlite.finished).toBe(1);
       expect(onSqlite.output()).toContain('needs PostgreSQL');
       const tooMany = spawnLintas(['serve', '--port', '0', '--workers', '0', '--db', database.location], process.env);
-      expect(await tooMany.exited).toBe(2);
+      expect(await tooMany.finished).toBe(1);
       expect(tooMany.output()).toContain('--workers "0" must be an integer from 1 to 64');
     } finally {
       await database.drop();

@@ -64,7 +64,9 @@ function childrenOf(pid: number): number[] {
       try {
         // The command may hold spaces and parentheses; the fields after its closing parenthesis do not.
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+        // Run from the sources, the primary also has tsx's esbuild service as a child: only Node ones are workers.
+        const node = readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'node';
+        return node && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
       } catch {
         return false;
       }

@@ -41,6 +41,33 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
+
+  /** Every problem on one line, for the command line. */
+  get line(): string {
+    return `invalid configuration: ${this.problems.join('; ')}`;
+  }
+}
+
+/** A command that cannot run where it was started; the message says what to do instead. */
+export class CommandRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandRefusal';
+  }
+}
+
+/**
+ * A secret a command on an existing hub did not find. Most such commands never reveal one; one that does
+ * stops with what to give it, rather than a new secret being made that the hub's data does not know.
+ */
+class AbsentSecret extends Secret {
+  constructor(private readonly refusal: string) {
+    super('');
+  }
+
+  override reveal(): string {
+    throw new CommandRefusal(this.refusal);
+  }
 }
 
 const portMax = 65_535;
@@ -101,6 +128,7 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
       'LINTAS_MASTER_KEY must be 32 bytes in base64url (43 characters); `openssl rand -base64 32` makes one',
     );
   }
+  checkLogFormat(env, problems);
   const allowPrivate = env.LINTAS_ALLOW_PRIVATE_URLS ?? '0';
   if (allowPrivate !== '0' && allowPrivate !== '1') problems.push('LINTAS_ALLOW_PRIVATE_URLS must be 0 or 1');
   const cutoffText = env.LINTAS_SETTLEMENT_CUTOFF;
@@ -141,6 +169,13 @@ export function readSettings(flags: ConfigInput, env: NodeJS.ProcessEnv): Settin
     disputeRaiseWindowDays,
     rateLimit,
   };
+}
+
+/** Read where the logger is made (server.ts); checked here with every other setting. */
+function checkLogFormat(env: NodeJS.ProcessEnv, problems: string[]): void {
+  const format = env.LINTAS_LOG_FORMAT;
+  if (format !== undefined && format !== 'json' && format !== 'pretty')
+    problems.push('LINTAS_LOG_FORMAT must be json or pretty (unset: pretty on a terminal, JSON lines otherwise)');
 }
 
 /** LINTAS_RATE_LIMIT_PER_MINUTE per caller and LINTAS_RATE_LIMIT_ANONYMOUS_PER_MINUTE per address. */
@@ -241,6 +276,36 @@ function secretFromFile(dataDir: string, fileName: string, make: () => Secret): 
   return { secret, file };
 }
 
+/** How to point a command at a hub's data, for the messages that refuse to guess. */
+const whereTheHubIs =
+  'run the command in the folder the hub was started from, or give the data directory (--data-dir or ' +
+  'LINTAS_DATA_DIR) or the database (--db or LINTAS_DB)';
+
+function isPostgres(location: string): boolean {
+  return location.startsWith('postgres://') || location.startsWith('postgresql://');
+}
+
+/**
+ * For commands on a hub that already exists (a placard, a settlement, a call): reads the data directory
+ * and never writes to it. A missing SQLite database is refused with what to do instead of being created,
+ * and a secret that is not there is only missed if the command needs it.
+ */
+export function loadExistingConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Config {
+  const settings = readSettings(flags, env);
+  if (!isPostgres(settings.db) && settings.db !== ':memory:' && !existsSync(settings.db))
+    throw new CommandRefusal(`no database at ${settings.db}: ${whereTheHubIs}`);
+  const existing = (envValue: string | undefined, fileName: string, name: string) => {
+    const file = join(settings.dataDir, fileName);
+    if (envValue !== undefined) return { secret: new Secret(envValue), file: undefined };
+    if (existsSync(file)) return { secret: new Secret(readFileSync(file, 'utf8').trim()), file };
+    return { secret: new AbsentSecret(`this command needs ${name} and there is no ${file}: ${whereTheHubIs}`), file };
+  };
+  const operator = existing(env.LINTAS_OPERATOR_TOKEN, 'operator-token', 'the operator token');
+  const master = existing(env.LINTAS_MASTER_KEY, 'master.key', 'the master key');
+  return { ...settings, operatorToken: operator.secret, operatorTokenFile: operator.file, masterKey: master.secret };
+}
+
+/** For the commands that serve a hub: a first start makes the data directory and its secrets. */
 export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, random: Random): Config {
   const settings = readSettings(flags, env);
   const operator =

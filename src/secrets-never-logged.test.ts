@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type WechatpayEmulator,
+  generateRsaKeyPair,
+  startWechatpayEmulator,
+} from './bridges/wechatpay/emulator.test-support.ts';
 import { ensureHubKey } from './hub/index.ts';
 import {
   type TestHub,
@@ -24,7 +29,8 @@ import {
  * secret the hub knows: the operator token, the master key, the hub's
  * private key, merchant keys (and a rotated one), client secrets, webhook
  * secrets, participants' private keys, payment tokens, share tokens and
- * payment codes; also failing calls that carry a secret where it does not
+ * payment codes, a merchant's credentials at a bridged wallet (WeChat Pay's
+ * private key and APIv3 key, refused once then proved); also failing calls that carry a secret where it does not
  * belong. Then every log line is searched for every one of them.
  */
 const lines: string[] = [];
@@ -33,6 +39,7 @@ let receiver: Receiver;
 let wallet: TestParticipant;
 let acquirer: TestParticipant;
 let merchant: TestMerchant;
+let emulator: WechatpayEmulator;
 const secrets = new Map<string, string>();
 
 beforeAll(async () => {
@@ -54,9 +61,13 @@ beforeAll(async () => {
   wallet = await createWallet(hub, 'Log Wallet', { callbackUrl: `${receiver.url}/w`, paymentCodePrefixes: ['6299'] });
   merchant = await createMerchant(hub, acquirer);
   await approveChannel(merchant, wallet);
+  emulator = await startWechatpayEmulator({ clock: hub.clock });
+  // Before the session, which rotates the merchant's key.
+  await runBridgeSession();
   await runSession();
 });
 afterAll(async () => {
+  await emulator?.close();
   await hub?.stop();
   await receiver?.close();
 });
@@ -118,6 +129,50 @@ async function runSession(): Promise<void> {
   await fetch(`${hub.url}/v1/checkouts/${checkout.id}`, { headers: { cookie: `cs=${checkout.clientSecret}` } });
 }
 
+/** A bridged wallet: the merchant's WeChat Pay credentials, refused once, then proved and used to pay. */
+async function runBridgeSession(): Promise<void> {
+  const keys = generateRsaKeyPair();
+  const account = {
+    mchid: '1230000109',
+    appid: 'wxd678efh567hg6787',
+    serialNo: '444F4864EA9B34415A0FBE5F1DB1B1E0A1F6B8C2',
+    privateKeyPem: keys.privateKeyPem,
+    apiV3Key: 'secretApiV3KeyNeverInTheLog12345',
+  };
+  keep('bridge private key', account.privateKeyPem);
+  keep('bridge private key line', account.privateKeyPem.split('\n')[2]);
+  keep('bridge APIv3 key', account.apiV3Key);
+  emulator.addMerchant({ ...account, publicKeyPem: keys.publicKeyPem });
+  const operator = bearerClient(hub, hub.operatorToken);
+  const bridged = await operator('POST', '/v1/participants', {
+    name: 'Log WeChat Pay',
+    roles: ['issuer'],
+    currencies: ['CNY'],
+    netDebitCaps: { CNY: 1_000_000 },
+    bridge: {
+      kind: 'wechatpay_v3',
+      baseUrl: emulator.url,
+      platformKeys: [{ serial: emulator.platformSerial, publicKeyPem: emulator.platformPublicKeyPem }],
+    },
+  });
+  await operator('POST', `/v1/participants/${bridged.body.id}/approve`);
+  const applied = await merchant.call('POST', '/v1/channel-applications', { walletId: bridged.body.id });
+  const path = `/v1/channel-applications/${applied.body.id}/bridge-credentials`;
+  const refused = await merchant.call('PUT', path, { ...account, mchid: '1230000999' });
+  expect(refused.status, refused.text).toBe(422);
+  const proved = await merchant.call('PUT', path, account);
+  expect(proved.status, proved.text).toBe(200);
+  const checkout = await createCheckout(merchant);
+  const qr = await buyerOf(hub, checkout)('POST', `/v1/checkouts/${checkout.id}/attempts`, {
+    walletId: bridged.body.id,
+    flow: 'qr',
+  });
+  expect(qr.status, qr.text).toBe(201);
+  emulator.pay(qr.body.id);
+  await emulator.deliverDue();
+  expect((await merchant.call('GET', `/v1/checkouts/${checkout.id}`)).body.status).toBe('paid');
+}
+
 describe('a whole session at trace level', () => {
   test('was logged (the search below has something to search)', () => {
     expect(lines.length).toBeGreaterThan(20);
@@ -142,6 +197,8 @@ describe('a whole session at trace level', () => {
         'payment token',
         'share token',
         'payment code',
+        'bridge private key',
+        'bridge APIv3 key',
       ]),
     );
   });

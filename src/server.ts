@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { buildApp, type HubServer, redactedLogPaths } from './app.ts';
 import type { ExtraRoutes } from './capability.ts';
 import { capabilities } from './capabilities.ts';
@@ -32,9 +33,23 @@ function startWorkers(ctx: HubContext): Worker[] {
   return capabilities.flatMap((capability) => capability.workers?.(ctx) ?? []);
 }
 
+/**
+ * JSON lines, for a log collector, unless standard output is a terminal, where a person reads them
+ * (LINTAS_LOG_FORMAT=json or pretty decides instead). The redaction runs before either format.
+ */
 export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
   const options = { level, redact: { paths: redactedLogPaths, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  const format = process.env.LINTAS_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty') return pino(options);
+  const pretty = pinoPretty({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    // A person reads these as they happen; none is lost to an exit right after it.
+    sync: true,
+  });
+  return pino(options, pretty);
 }
 
 /** The context over an existing database, for commands that only read it (no migration, no hub key). */
@@ -63,6 +78,7 @@ export async function prepareHub(config: Config, options: HubOptions = {}): Prom
   await migrateToLatest(ctx.db);
   for (const capability of capabilities) await capability.prepare?.(ctx);
   ctx.db.startGroupCommit();
+  await ctx.db.startReadCache();
   return ctx;
 }
 

@@ -1,2 +1,8 @@
-export { findChannel, listChannelsOfMerchant, openOwnAcquirerChannel } from './service.ts';
-export { type BusinessDetails, type Channel, type ChannelStatus, channelStatuses } from './model.ts';
+export {
+  approveBridgedChannel,
+  findChannel,
+  findVisibleChannel,
+  listChannelsOfMerchant,
+  openOwnAcquirerChannel,
+} from './service.ts';
+export { type BusinessDetails, type Channel, type ChannelStatus, type ChannelView, channelStatuses } from './model.ts';

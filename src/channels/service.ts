@@ -278,3 +278,30 @@ export function findChannel(db: Queryable, merchantId: string, walletId: string)
 export function listChannelsOfMerchant(db: Queryable, merchantId: string): Promise<Channel[]> {
   return store.listCurrentChannelsOfMerchant(db, merchantId);
 }
+
+/**
+ * A bridged wallet reviews on its own side and never calls the hub: its
+ * channel is approved, inside the caller's transaction, once a signed call
+ * with the merchant's credentials succeeded (the bridge made it before).
+ * Approving an approved channel changes nothing; a rejected or suspended one
+ * stays as it is.
+ */
+export async function approveBridgedChannel(
+  ctx: HubContext,
+  tx: Tx,
+  id: string,
+  actor: Actor,
+): Promise<Result<ChannelView, 'not_found' | 'invalid_transition'>> {
+  const before = await store.findChannelById(tx, id, { lock: true });
+  if (!before) return refuse('not_found', `channel application ${id} was not found`);
+  if (before.status === 'approved') return ok(await mustFindView(tx, id));
+  const change = transitionOf(before, { type: 'approve' }, ctx.clock.now().toISOString());
+  if (!change)
+    return refuse('invalid_transition', `a ${before.status} channel cannot be approved`, { status: before.status });
+  await store.updateChannel(tx, id, change);
+  const view = await mustFindView(tx, id);
+  invariant(view.status === 'approved', `bridged channel ${id} is approved after its credentials were proved`);
+  await ctx.audit(tx, { actor, action: 'channel.approve', objectType: 'channel', objectId: id, before, after: view });
+  await emitChannelEvent(ctx, tx, 'approve', view);
+  return ok(view);
+}

@@ -4,6 +4,9 @@ import { type Caller, recordIdempotentEffect } from '../http/index.ts';
 import { type Merchant, findMerchant } from '../merchants/index.ts';
 import { findParticipant } from '../participants/index.ts';
 import {
+  type BridgeOrderAnswer,
+  type BridgeOrderRefusal,
+  type BridgeProvider,
   type PaymentToken,
   buildHubPayload,
   issuePaymentToken,
@@ -30,7 +33,7 @@ export type Attempt = {
   createdAt: string;
 };
 
-export type AttemptRefusal = CheckoutRefusal | 'method_not_offered';
+export type AttemptRefusal = CheckoutRefusal | 'method_not_offered' | BridgeOrderRefusal;
 
 const shareTokenPrefix = 'sh_';
 const shareTokenBytes = 18;
@@ -73,6 +76,8 @@ export async function createAttempt(
   caller: Caller,
   checkoutId: string,
   input: { walletId: string; flow: Flow },
+  bridges: readonly BridgeProvider[] = [],
+  payerIp = '',
 ): Promise<Result<Attempt, AttemptRefusal>> {
   const loaded = await loadPayable(ctx, caller, checkoutId);
   if (!loaded.ok) return loaded;
@@ -84,8 +89,9 @@ export async function createAttempt(
       `wallet ${input.walletId} with flow ${input.flow} is not offered for this checkout`,
     );
   }
+  const bridge = await bridgeOf(ctx, bridges, input.walletId);
   const appTemplate = await appTemplateOf(ctx, input.flow, input.walletId);
-  if (input.flow === 'app_switch' && !appTemplate)
+  if (input.flow === 'app_switch' && !appTemplate && !bridge)
     return refuse('method_not_offered', `wallet ${input.walletId} has no app to switch to`);
   const at = ctx.clock.now();
   const attemptId = newId('att', at, ctx.random);
@@ -99,20 +105,87 @@ export async function createAttempt(
       share_token: shareToken,
       created_at: at.toISOString(),
     });
+    // A friend pays with any wallet offered for friend pay: not a bridged one, whose order the hub's QR is not.
     const walletIds =
-      input.flow === 'friend_pay' ? checkout.methods.map((offered) => offered.walletId) : [input.walletId];
+      input.flow === 'friend_pay'
+        ? checkout.methods.filter((offered) => offered.flows.includes('friend_pay')).map((offered) => offered.walletId)
+        : [input.walletId];
     const issued = await Promise.all(
       walletIds.map((walletId) => issueCheckoutToken(ctx, tx, checkout, attemptId, walletId)),
     );
     invariant(issued.length === walletIds.length, `attempt ${attemptId} has one token per wallet`);
-    await recordIdempotentEffect(tx, { kind: 'checkout_attempt', id: attemptId });
+    // A bridged attempt is the request's effect only once the wallet opened its order (below).
+    if (!bridge) await recordIdempotentEffect(tx, { kind: 'checkout_attempt', id: attemptId });
     return issued;
   });
   const token = tokens[0];
   invariant(token !== undefined, `attempt ${attemptId} issued at least one token`);
   const row = { id: attemptId, wallet_id: input.walletId, flow: input.flow, share_token: shareToken };
   const createdAt = at.toISOString();
+  if (bridge) {
+    const opened = await openBridgedOrder(ctx, bridge, { row, checkout, token: token.token, payerIp });
+    if (!opened.ok) return opened;
+    await inTransaction(ctx.db, (tx) => recordIdempotentEffect(tx, { kind: 'checkout_attempt', id: attemptId }));
+    return ok(presentBridged(ctx, { row, checkout, createdAt }, opened.value));
+  }
   return ok(await presentAttempt(ctx, { row, checkout, merchant, token: token.token, createdAt, appTemplate }));
+}
+
+/** The bridge that reaches this wallet through its own API; undefined for a wallet that calls the hub. */
+async function bridgeOf(
+  ctx: HubContext,
+  bridges: readonly BridgeProvider[],
+  walletId: string,
+): Promise<BridgeProvider | undefined> {
+  const kind = (await findParticipant(ctx.db.kysely, walletId))?.bridge?.kind;
+  if (kind === undefined) return undefined;
+  const bridge = bridges.find((provider) => provider.kind === kind);
+  invariant(bridge !== undefined, `a bridge serves wallet ${walletId}'s kind ${kind}`);
+  return bridge;
+}
+
+/** The wallet's own order for the attempt, opened after the attempt committed and outside any transaction. */
+function openBridgedOrder(
+  ctx: HubContext,
+  bridge: BridgeProvider,
+  parts: { row: { id: string; wallet_id: string; flow: Flow }; checkout: Checkout; token: string; payerIp: string },
+): Promise<Result<BridgeOrderAnswer, BridgeOrderRefusal>> {
+  const { row, checkout } = parts;
+  invariant(row.flow === 'qr' || row.flow === 'app_switch', `bridged attempt ${row.id} is a QR or an app switch`);
+  return bridge.openOrder(ctx, {
+    attemptId: row.id,
+    checkoutId: checkout.id,
+    merchantId: checkout.merchantId,
+    walletId: row.wallet_id,
+    flow: row.flow,
+    amount: checkout.amount,
+    currency: checkout.currency,
+    description: checkout.lines.map((line) => line.name).join(', ') || checkout.reference,
+    expiresAt: checkout.expiresAt,
+    paymentToken: parts.token,
+    payerIp: parts.payerIp,
+  });
+}
+
+/** A bridged attempt shows the wallet's own QR payload or page, not the hub's. */
+function presentBridged(
+  ctx: HubContext,
+  parts: { row: { id: string; wallet_id: string; flow: string }; checkout: Checkout; createdAt: string },
+  answer: BridgeOrderAnswer,
+): Attempt {
+  const { row, checkout } = parts;
+  const attempt: Attempt = {
+    id: row.id,
+    checkoutId: checkout.id,
+    walletId: row.wallet_id,
+    flow: row.flow as Flow,
+    expiresAt: checkout.expiresAt,
+    createdAt: parts.createdAt,
+  };
+  if (answer.deepLink !== undefined) return { ...attempt, deepLink: answer.deepLink };
+  if (answer.qrPayload === undefined) return attempt;
+  const qrImageUrl = `${ctx.config.publicUrl}/v1/checkouts/${checkout.id}/attempts/${row.id}/qr.svg`;
+  return { ...attempt, qrPayload: answer.qrPayload, qrImageUrl };
 }
 
 /** The wallet's app link template, read only for an app-switch attempt. */
@@ -156,11 +229,21 @@ async function presentAttempt(
 }
 
 /** An attempt the caller made, rebuilt as its creation answered it (for an idempotent replay). */
-export async function readAttempt(ctx: HubContext, caller: Caller, attemptId: string): Promise<Attempt | undefined> {
+export async function readAttempt(
+  ctx: HubContext,
+  caller: Caller,
+  attemptId: string,
+  bridges: readonly BridgeProvider[] = [],
+): Promise<Attempt | undefined> {
   const row = await store.findAttempt(ctx.db.kysely, attemptId);
   if (!row) return undefined;
   const checkout = await readCheckout(ctx, row.checkout_id);
   if (!checkout || !canSeeCheckout(caller, checkout)) return undefined;
+  const bridge = await bridgeOf(ctx, bridges, row.wallet_id);
+  if (bridge) {
+    const answer = (await bridge.findOrder(ctx, row.id)) ?? {};
+    return presentBridged(ctx, { row, checkout, createdAt: row.created_at }, answer);
+  }
   const merchant = await findMerchant(ctx.db.kysely, checkout.merchantId);
   invariant(merchant !== undefined, `the merchant of checkout ${checkout.id} exists`);
   const token = (await listTokensOfAttempt(ctx.db.kysely, row.id)).find((issued) => issued.walletId === row.wallet_id);
@@ -235,8 +318,9 @@ export async function attemptQrSvg(
   caller: Caller,
   checkoutId: string,
   attemptId: string,
+  bridges: readonly BridgeProvider[] = [],
 ): Promise<string | undefined> {
-  const attempt = await readAttempt(ctx, caller, attemptId);
+  const attempt = await readAttempt(ctx, caller, attemptId, bridges);
   if (attempt?.checkoutId !== checkoutId || attempt.qrPayload === undefined) return undefined;
   return qrSvg(attempt.qrPayload);
 }

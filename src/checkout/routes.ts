@@ -1,6 +1,8 @@
 import { type Secret, invariant } from '../platform/index.ts';
 import { type Static, Type } from 'typebox';
 import type { HubContext } from '../context.ts';
+import type { RouteWiring } from '../capability.ts';
+import type { BridgeProvider } from '../payments/index.ts';
 import {
   type App,
   valueOrThrow,
@@ -149,7 +151,7 @@ const replayCreatedCheckout = (ctx: HubContext) =>
     return visible ? createdCheckoutJson(ctx, checkout, clientSecret) : undefined;
   });
 
-export function checkoutRoutes(app: App, ctx: HubContext): void {
+export function checkoutRoutes(app: App, ctx: HubContext, wiring: RouteWiring): void {
   app.addSchema(CheckoutSchema);
   const checkoutRef = Type.Unsafe<Static<typeof CheckoutSchema>>({ $ref: 'Checkout#' });
   const seers = { auth: ['merchant', 'buyer'] } as const;
@@ -229,13 +231,16 @@ export function checkoutRoutes(app: App, ctx: HubContext): void {
     handler: async (request) => valueOrThrow(await service.cancelCheckout(ctx, callerOf(request), request.params.id)),
   });
 
-  attemptRoutes(app, ctx);
+  attemptRoutes(app, ctx, wiring.bridgeProviders);
 }
 
 /** Paying a checkout: attempts, the QR's picture and the friend-pay share link. */
-function attemptRoutes(app: App, ctx: HubContext): void {
+function attemptRoutes(app: App, ctx: HubContext, bridges: readonly BridgeProvider[]): void {
   app.post('/v1/checkouts/:id/attempts', {
-    config: { auth: ['buyer'], idempotent: replayAs(201, (id, request) => readAttempt(ctx, callerOf(request), id)) },
+    config: {
+      auth: ['buyer'],
+      idempotent: replayAs(201, (id, request) => readAttempt(ctx, callerOf(request), id, bridges)),
+    },
     schema: {
       tags,
       summary: 'Start paying with one offered method and flow',
@@ -244,7 +249,9 @@ function attemptRoutes(app: App, ctx: HubContext): void {
       response: { 201: AttemptSchema, ...problemResponses },
     },
     handler: async (request, reply) => {
-      const attempt = valueOrThrow(await createAttempt(ctx, callerOf(request), request.params.id, request.body));
+      const attempt = valueOrThrow(
+        await createAttempt(ctx, callerOf(request), request.params.id, request.body, bridges, request.ip),
+      );
       return reply.code(201).send(attempt);
     },
   });
@@ -259,7 +266,7 @@ function attemptRoutes(app: App, ctx: HubContext): void {
     },
     handler: async (request, reply) => {
       const { id, attemptId } = request.params;
-      const svg = await attemptQrSvg(ctx, callerOf(request), id, attemptId);
+      const svg = await attemptQrSvg(ctx, callerOf(request), id, attemptId, bridges);
       if (svg === undefined) throw notFound('QR attempt');
       // The picture of one attempt never changes; only whoever holds the client secret asked for it.
       return reply.header('content-type', 'image/svg+xml').header('cache-control', 'private, max-age=3600').send(svg);

@@ -4,6 +4,8 @@ import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { alwaysDurable, sqliteDurability } from './durability.ts';
+import { listenForChanges } from './change-listener.ts';
+import { ReadCache, attachReadCache } from './read-cache.ts';
 import { type DatabaseCounters, cachedStatements } from './sqlite-statements.ts';
 import type { Tables } from './schema.ts';
 
@@ -24,6 +26,11 @@ export type Database = {
    * one transaction and one COMMIT (shared-transaction.ts); on PostgreSQL it changes nothing.
    */
   startGroupCommit(): void;
+  /**
+   * A served hub calls it once its schema is up to date: the rows every request reads are then cached in the
+   * process, with explicit invalidation (read-cache.ts). A connection that never starts it caches nothing.
+   */
+  startReadCache(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -57,6 +64,8 @@ function openSqlite(file: string): Database {
   sqlite.defaultSafeIntegers(false);
   const { database, counters, shared } = cachedStatements(sqlite);
   const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  const cache = new ReadCache();
+  attachReadCache(kysely, cache);
   const durability = file === ':memory:' ? alwaysDurable : sqliteDurability(file, counters);
   const durable = async () => {
     await shared.commit();
@@ -68,7 +77,12 @@ function openSqlite(file: string): Database {
     counters,
     durable,
     startGroupCommit: shared.start,
+    // One process holds the file (process-lock.ts): every change is made, and forgotten, here.
+    startReadCache: async () => {
+      cache.enabled = true;
+    },
     close: async () => {
+      cache.enabled = false;
       await durable();
       await kysely.destroy();
       durability.close();
@@ -98,12 +112,22 @@ function openPostgres(url: string): Database {
       counters.statements += 1;
     },
   });
+  const cache = new ReadCache();
+  attachReadCache(kysely, cache);
+  let listener: ReturnType<typeof listenForChanges> | undefined;
   return {
     kysely,
     engine: 'postgres',
     counters,
     durable: alwaysDurable.durable,
     startGroupCommit: () => {},
-    close: () => kysely.destroy(),
+    startReadCache: async () => {
+      listener ??= listenForChanges(url, cache);
+      await listener.ready;
+    },
+    close: async () => {
+      await listener?.stop();
+      await kysely.destroy();
+    },
   };
 }

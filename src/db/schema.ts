@@ -1,4 +1,5 @@
 import type {
+  BridgeTables,
   ChannelTables,
   CheckoutTables,
   CoreTables,
@@ -27,4 +28,5 @@ export type Tables = CoreTables &
   ReconciliationTables &
   PosTables &
   SettlementTables &
-  FspiopTables;
+  FspiopTables &
+  BridgeTables;

@@ -1,5 +1,5 @@
 import { type Queryable, isPostgres } from '../db/index.ts';
-import { type Result, ok, refuse } from '../platform/index.ts';
+import { type Progress, type Result, ok, refuse } from '../platform/index.ts';
 import * as checks from './check-store.ts';
 import { type LedgerCounts, type LedgerViolationCode, hubAccount } from './model.ts';
 
@@ -24,17 +24,32 @@ const passed: Verdict = ok(true);
  * It reads one snapshot, so a hub serving payments meanwhile cannot make a
  * half-committed state appear.
  */
-export async function checkLedger(db: Queryable): Promise<Result<LedgerCounts, LedgerViolationCode>> {
-  if (db.isTransaction) return checkSnapshot(db);
+export async function checkLedger(
+  db: Queryable,
+  progress: Progress = () => {},
+): Promise<Result<LedgerCounts, LedgerViolationCode>> {
+  if (db.isTransaction) return checkSnapshot(db, progress);
   const transaction = isPostgres(db) ? db.transaction().setIsolationLevel('repeatable read') : db.transaction();
-  return transaction.execute((tx) => checkSnapshot(tx));
+  return transaction.execute((tx) => checkSnapshot(tx, progress));
 }
 
-async function checkSnapshot(db: Queryable): Promise<Result<LedgerCounts, LedgerViolationCode>> {
-  for (const check of [checkEntriesBalance, checkEntriesBelong, checkCommittedPosted, checkWindows, checkSettlements]) {
+/** Each is one pass over a whole table or two; on a large database each takes a while, so each is reported. */
+const scans = [
+  [checkEntriesBalance, 'transfers balance'],
+  [checkEntriesBelong, 'entries belong'],
+  [checkCommittedPosted, 'committed transfers posted'],
+  [checkWindows, 'windows'],
+  [checkSettlements, 'settlements'],
+] as const;
+const stepsTotal = scans.length + 3;
+
+async function checkSnapshot(db: Queryable, progress: Progress): Promise<Result<LedgerCounts, LedgerViolationCode>> {
+  for (const [index, [check, name]] of scans.entries()) {
+    progress({ done: index, total: stepsTotal, name });
     const verdict = await check(db);
     if (!verdict.ok) return verdict;
   }
+  progress({ done: scans.length, total: stepsTotal, name: 'positions' });
   const [sums, positions, reserved] = await Promise.all([
     checks.entrySumsByAccount(db),
     checks.allPositions(db),
@@ -46,9 +61,12 @@ async function checkSnapshot(db: Queryable): Promise<Result<LedgerCounts, Ledger
   if (!accounts.ok) return accounts;
   const reservations = checkReserved(reserved, positions);
   if (!reservations.ok) return reservations;
+  progress({ done: scans.length + 1, total: stepsTotal, name: 'refunds' });
   const refunds = await checkRefunds(db);
   if (!refunds.ok) return refunds;
+  progress({ done: scans.length + 2, total: stepsTotal, name: 'counts' });
   const counts = await checks.countRows(db);
+  progress({ done: stepsTotal, total: stepsTotal, name: 'done' });
   const currencies = new Set([...sums.map((sum) => sum.currency), ...positions.map((position) => position.currency)]);
   return ok({
     transfers: counts.transfers,

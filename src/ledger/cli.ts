@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ConfigError, readSettings, redactUrl } from '../config.ts';
 import { isPostgresUrl, openDatabase } from '../db/index.ts';
+import { type ProgressBar, terminalProgress } from '../platform/index.ts';
 import { checkLedger } from './check.ts';
 
 export type LedgerCliIo = {
@@ -11,6 +12,8 @@ export type LedgerCliIo = {
   readonly err: (text: string) => void;
   readonly setExitCode: (code: number) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** A progress bar for the check's passes, or none. */
+  readonly progress?: () => ProgressBar;
 };
 
 const processIo: LedgerCliIo = {
@@ -20,6 +23,7 @@ const processIo: LedgerCliIo = {
     process.exitCode = code;
   },
   env: process.env,
+  progress: () => terminalProgress('ledger check'),
 };
 
 /** Exit codes: 0 the ledger holds, 1 it does not, 2 it could not be checked. */
@@ -52,10 +56,13 @@ function databaseLocation(flags: { db?: string }, io: LedgerCliIo): string | und
   try {
     const location = readSettings({ db: flags.db }, io.env).db;
     if (isPostgresUrl(location) || existsSync(location)) return location;
-    io.err(`no database at ${location}\n`);
+    io.err(
+      `no database at ${location}: run the command in the folder the hub was started from, or give the ` +
+        'database (--db or LINTAS_DB)\n',
+    );
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.err(`${error.message}\n`);
+    io.err(`${error.line}\n`);
   }
   io.setExitCode(exitCannotCheck);
   return undefined;
@@ -64,7 +71,8 @@ function databaseLocation(flags: { db?: string }, io: LedgerCliIo): string | und
 async function runCheck(location: string, io: LedgerCliIo): Promise<void> {
   const database = openDatabase(location);
   try {
-    const verdict = await checkLedger(database.kysely);
+    const bar = io.progress?.();
+    const verdict = await checkLedger(database.kysely, bar?.update).finally(() => bar?.stop());
     if (verdict.ok) {
       const { transfers, entries, positions, currencies, windows } = verdict.value;
       io.out(

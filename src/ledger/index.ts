@@ -33,3 +33,4 @@ export {
   setLimits,
 } from './service.ts';
 export { checkLedger } from './check.ts';
+export { postEntriesMovingPositionsAtCommit, precheckHeadroom } from './moves-at-commit.ts';

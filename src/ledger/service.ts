@@ -51,7 +51,7 @@ export async function limitsOf(db: Queryable, participantId: string, currency: s
   return store.findLimits(db, participantId, currency);
 }
 
-function limitExceeded(participantId: string, currency: string) {
+export function limitExceeded(participantId: string, currency: string) {
   return refuse('limit_exceeded', `participant ${participantId} would pass its net debit cap in ${currency}`, {
     participantId,
     currency,
@@ -83,6 +83,26 @@ function entryId(transferId: string, line: number): string {
   return `ent_${transferId.slice(transferId.indexOf('_') + 1)}_${String(line).padStart(2, '0')}`;
 }
 
+/** Inserts one balanced group of entries; postings that do not balance, or hold a zero or unsafe amount, throw. */
+export async function insertPostingEntries(
+  tx: Tx,
+  posting: { transferId: string; currency: string; postings: readonly Posting[]; at: string },
+): Promise<void> {
+  const { transferId, currency, postings, at } = posting;
+  assertPostings(transferId, postings);
+  await store.insertEntries(
+    tx,
+    postings.map((entry, line) => ({
+      id: entryId(transferId, line),
+      transferId,
+      account: entry.account,
+      currency,
+      amount: entry.amount,
+      createdAt: at,
+    })),
+  );
+}
+
 /**
  * Posts one balanced group of entries and moves the participants' position
  * rows by the same amounts, in the caller's transaction. Postings that do
@@ -97,17 +117,7 @@ export async function postEntries(
   assertPostings(transferId, postings);
   const moves = netMoves(postings);
   const before = await lockPositions(tx, moves.keys(), currency, at);
-  await store.insertEntries(
-    tx,
-    postings.map((entry, line) => ({
-      id: entryId(transferId, line),
-      transferId,
-      account: entry.account,
-      currency,
-      amount: entry.amount,
-      createdAt: at,
-    })),
-  );
+  await insertPostingEntries(tx, posting);
   for (const [participantId, position] of before) {
     const move = moves.get(participantId) ?? minor(0);
     if (move === 0) continue; // an on-us transfer debits and credits the same account
@@ -188,19 +198,30 @@ export async function announceThresholdCrossings(
     if (limits.netDebitCap <= 0) continue;
     const now = await store.findPosition(tx, participantId, currency);
     invariant(now !== undefined, `position ${participantId} ${currency} still exists while locked`);
-    const headroom = headroomOf(now, limits);
-    for (const crossing of thresholdCrossings(headroomOf(was, limits), headroom, limits.netDebitCap)) {
-      const data = {
-        participantId,
-        currency,
-        ...crossing,
-        position: now.position,
-        reserved: now.reserved,
-        ...limits,
-        headroom,
-      };
-      await emitEvent(ctx, tx, { type: 'position.threshold', data, participantIds: [participantId] });
-    }
+    await announceCrossings(ctx, tx, { participantId, currency, was, now, limits });
+  }
+}
+
+/** One `position.threshold` event per threshold the participant's headroom crossed from `was` to `now`. */
+export async function announceCrossings(
+  ctx: HubContext,
+  tx: Tx,
+  change: { participantId: string; currency: string; was: Position; now: Position; limits: Limits },
+): Promise<void> {
+  const { participantId, currency, was, now, limits } = change;
+  if (limits.netDebitCap <= 0) return;
+  const headroom = headroomOf(now, limits);
+  for (const crossing of thresholdCrossings(headroomOf(was, limits), headroom, limits.netDebitCap)) {
+    const data = {
+      participantId,
+      currency,
+      ...crossing,
+      position: now.position,
+      reserved: now.reserved,
+      ...limits,
+      headroom,
+    };
+    await emitEvent(ctx, tx, { type: 'position.threshold', data, participantIds: [participantId] });
   }
 }
 

@@ -1,4 +1,4 @@
-import { type Queryable, type Tx, forUpdate, type PositionRow } from '../db/index.ts';
+import { type Queryable, type Tx, forUpdate, noteChange, type PositionRow } from '../db/index.ts';
 import { minor } from '../money/index.ts';
 import { type Limits, type Position, type PositionView, headroomOf, noLimits } from './model.ts';
 
@@ -67,6 +67,24 @@ export async function addToPositionColumn(
   return row?.[column];
 }
 
+/** Adds `amount` to the position in one statement and answers the row as it now is (undefined: no row yet). */
+export async function movePositionRow(
+  tx: Tx,
+  participantId: string,
+  currency: string,
+  amount: number,
+  at: string,
+): Promise<Position | undefined> {
+  const row = await tx
+    .updateTable('positions')
+    .set((eb) => ({ position: eb('position', '+', amount), updated_at: at }))
+    .where('participant_id', '=', participantId)
+    .where('currency', '=', currency)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toPosition(row) : undefined;
+}
+
 export type NewEntry = {
   id: string;
   transferId: string;
@@ -129,6 +147,8 @@ export async function upsertLimits(
     .values({ participant_id: participantId, currency, ...values })
     .onConflict((conflict) => conflict.columns(['participant_id', 'currency']).doUpdateSet(values))
     .execute();
+  // A participant is read with its caps (participants' cached view).
+  await noteChange(tx, 'participant', participantId);
 }
 
 export type PositionFilter = {

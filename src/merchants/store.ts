@@ -1,4 +1,4 @@
-import { type Queryable, type Tx, forUpdate, type MerchantRow } from '../db/index.ts';
+import { type Queryable, type Tx, cachedRead, forUpdate, noteChange, type MerchantRow } from '../db/index.ts';
 import { emvNamesOf } from '../qr/index.ts';
 import type { Merchant, MerchantEmvNames, MerchantStatus } from './model.ts';
 
@@ -63,8 +63,15 @@ export async function findMerchant(
   { lock = false }: { lock?: boolean } = {},
 ): Promise<Merchant | undefined> {
   const query = db.selectFrom('merchants').selectAll().where('id', '=', id);
-  const row = await (lock ? forUpdate(db, query) : query).executeTakeFirst();
-  return row ? toMerchant(row) : undefined;
+  if (lock) {
+    const row = await forUpdate(db, query).executeTakeFirst();
+    return row ? toMerchant(row) : undefined;
+  }
+  // Cached in a served hub (db's read-cache.ts); updateMerchant notes each change.
+  return cachedRead(db, 'merchant', id, async () => {
+    const row = await query.executeTakeFirst();
+    return row ? toMerchant(row) : undefined;
+  });
 }
 
 export async function findMerchantByKeyHash(db: Queryable, secretKeyHash: string): Promise<Merchant | undefined> {
@@ -116,4 +123,5 @@ export async function updateMerchant(
     })
     .where('id', '=', id)
     .execute();
+  await noteChange(tx, 'merchant', id);
 }

@@ -1,6 +1,8 @@
 export { createSignatureResolver, verifyParticipantAnswer } from './signing.ts';
 export {
+  type BridgeKind,
   type Participant,
+  type ParticipantBridge,
   type ParticipantRole,
   type ParticipantStatus,
   type WalletFlow,

@@ -48,6 +48,21 @@ export type ParticipantKey = {
 
 export type WalletFlow = 'app_switch' | 'qr' | 'friend_pay' | 'payment_code';
 
+/** The wallet APIs the hub can reach as a merchant (only `wechatpay_v3` is built). */
+export const bridgeKinds = ['wechatpay_v3', 'alipay'] as const;
+export type BridgeKind = (typeof bridgeKinds)[number];
+
+/**
+ * A wallet that does not call the hub, reached through its own merchant API
+ * at `baseUrl`; its answers and notifications are signed with one of its
+ * platform keys (public, RSA PEM), named by serial.
+ */
+export type ParticipantBridge = {
+  kind: BridgeKind;
+  baseUrl: string;
+  platformKeys: { serial: string; publicKeyPem: string }[];
+};
+
 export type Participant = {
   id: string;
   name: string;
@@ -58,6 +73,8 @@ export type Participant = {
   paymentCodePrefixes: string[];
   netDebitCaps: Record<string, number>;
   publicKeys: ParticipantKey[];
+  /** Set for a bridged wallet; null for a participant that calls the hub itself. */
+  bridge: ParticipantBridge | null;
   status: ParticipantStatus;
   statusReason: string | null;
   createdAt: string;
@@ -70,7 +87,13 @@ export type Participant = {
 /** The token placeholder an app-switch template must carry. */
 export const appSwitchTokenPlaceholder = '{token}';
 
-export function flowsOf(participant: Pick<Participant, 'appSwitchUrlTemplate' | 'paymentCodePrefixes'>): WalletFlow[] {
+export function flowsOf(
+  participant: Pick<Participant, 'appSwitchUrlTemplate' | 'paymentCodePrefixes'> & {
+    bridge?: ParticipantBridge | null;
+  },
+): WalletFlow[] {
+  // A bridged wallet pays its own order, in its app (H5) or by its own QR: a friend's share page has neither.
+  if (participant.bridge) return ['app_switch', 'qr'];
   const flows: WalletFlow[] = [];
   if (participant.appSwitchUrlTemplate) flows.push('app_switch');
   flows.push('qr', 'friend_pay');

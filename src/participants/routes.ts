@@ -19,7 +19,7 @@ import {
   LimitMinorUnits,
   TextLine,
 } from '../http/index.ts';
-import { flowsOf, participantRoles } from './model.ts';
+import { bridgeKinds, flowsOf, participantRoles } from './model.ts';
 import * as service from './service.ts';
 
 const participantNameCharsMax = 100;
@@ -32,16 +32,33 @@ const NewKey = Type.Object({ kid: KeyId, jwk: Jwk }, { additionalProperties: fal
 const HttpUrl = Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://' });
 const Prefix = Type.String({ pattern: '^[0-9]{1,10}$' });
 
+const PlatformKey = Type.Object(
+  {
+    serial: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' }),
+    publicKeyPem: Type.String({ minLength: 64, maxLength: 4096, description: 'RSA public key, PEM (SPKI)' }),
+  },
+  { additionalProperties: false },
+);
+const Bridge = Type.Object(
+  {
+    kind: Type.Union(bridgeKinds.map((kind) => Type.Literal(kind))),
+    baseUrl: HttpUrl,
+    platformKeys: Type.Array(PlatformKey, { minItems: 1, maxItems: 5 }),
+  },
+  { additionalProperties: false, description: 'a wallet reached through its own merchant API (see docs/bridges.md)' },
+);
+
 const NewParticipant = Type.Object(
   {
     name: TextLine(participantNameCharsMax),
     roles: Type.Array(Type.Union(participantRoles.map((role) => Type.Literal(role))), { minItems: 1, maxItems: 2 }),
     currencies: Type.Array(CurrencyCode, { minItems: 1, maxItems: 50 }),
-    callbackUrl: HttpUrl,
+    callbackUrl: Type.Optional(HttpUrl),
     publicKeys: Type.Optional(Type.Array(NewKey, { maxItems: 10 })),
     appSwitchUrlTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
     paymentCodePrefixes: Type.Optional(Type.Array(Prefix, { maxItems: 20 })),
     netDebitCaps: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), LimitMinorUnits)),
+    bridge: Type.Optional(Bridge),
   },
   { additionalProperties: false },
 );
@@ -65,6 +82,14 @@ const ParticipantSchema = Type.Object(
         revokedAt: NullableTimestamp,
       }),
     ),
+    bridge: Type.Union([
+      Type.Object({
+        kind: Type.String(),
+        baseUrl: Type.String(),
+        platformKeys: Type.Array(Type.Object({ serial: Type.String(), publicKeyPem: Type.String() })),
+      }),
+      Type.Null(),
+    ]),
     status: Type.String(),
     statusReason: Type.Union([Type.String(), Type.Null()]),
     createdAt: Timestamp,

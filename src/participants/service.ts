@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import {
   actorOf,
   type Caller,
@@ -13,6 +14,7 @@ import { type Result, newId, ok, refuse, invariant } from '../platform/index.ts'
 import {
   type Participant,
   type ParticipantEvent,
+  type ParticipantBridge,
   type ParticipantRole,
   appSwitchTokenPlaceholder,
   firstOverlap,
@@ -26,11 +28,13 @@ export type NewParticipantInput = {
   name: string;
   roles: ParticipantRole[];
   currencies: string[];
-  callbackUrl: string;
+  /** Required, but for a bridged wallet, whose callbacks go to its bridge by default. */
+  callbackUrl?: string | undefined;
   publicKeys?: { kid: string; jwk: unknown }[] | undefined;
   appSwitchUrlTemplate?: string | undefined;
   paymentCodePrefixes?: string[] | undefined;
   netDebitCaps?: Record<string, number> | undefined;
+  bridge?: ParticipantBridge | undefined;
 };
 
 export type ParticipantRefusal =
@@ -66,7 +70,44 @@ function checkNewParticipant(input: NewParticipantInput): FieldError[] {
     const parsed = parseEd25519PublicJwk(key.jwk);
     if (!parsed.ok) errors.push({ pointer: `/publicKeys/${index}/jwk`, detail: parsed.detail });
   });
+  if (input.bridge) errors.push(...checkBridge(input.bridge, input));
+  else if (input.callbackUrl === undefined)
+    errors.push({ pointer: '/callbackUrl', detail: 'is required (but for a bridged wallet)' });
   return errors;
+}
+
+/**
+ * A bridged wallet only pays (the hub cannot ask it to acquire), through a
+ * bridge the hub has, in the currencies that bridge takes, with RSA
+ * platform keys it can verify answers with.
+ */
+function checkBridge(
+  bridge: ParticipantBridge,
+  { roles, currencies }: { roles: readonly ParticipantRole[]; currencies: readonly string[] },
+): FieldError[] {
+  const errors: FieldError[] = [];
+  if (roles.length !== 1 || roles[0] !== 'issuer')
+    errors.push({ pointer: '/roles', detail: 'a bridged wallet is an issuer only' });
+  // WeChat Pay's domestic orders are in CNY only.
+  if (bridge.kind === 'wechatpay_v3' && currencies.some((currency) => currency !== 'CNY'))
+    errors.push({ pointer: '/currencies', detail: 'a WeChat Pay bridge takes CNY only' });
+  if (bridge.kind !== 'wechatpay_v3')
+    errors.push({ pointer: '/bridge/kind', detail: `the ${bridge.kind} bridge is not built yet` });
+  bridge.platformKeys.forEach((key, index) => {
+    if (!isRsaPublicKeyPem(key.publicKeyPem))
+      errors.push({ pointer: `/bridge/platformKeys/${index}/publicKeyPem`, detail: 'is not an RSA public key (PEM)' });
+  });
+  if (new Set(bridge.platformKeys.map((key) => key.serial)).size !== bridge.platformKeys.length)
+    errors.push({ pointer: '/bridge/platformKeys', detail: 'lists a serial twice' });
+  return errors;
+}
+
+function isRsaPublicKeyPem(pem: string): boolean {
+  try {
+    return createPublicKey(pem).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -79,6 +120,16 @@ function checkCallbackUrl(ctx: HubContext, url: string) {
   return checkOutboundUrl(url, { allowPrivate: ctx.config.allowPrivateUrls, allowUnresolved: true });
 }
 
+/**
+ * A bridged wallet cannot hear the hub's callbacks (a refund to credit): its
+ * bridge hears them for it, at `/bridges/{kind}/{id}/events`, and asks the
+ * wallet's own API.
+ */
+function bridgeCallbackUrl(ctx: HubContext, id: string, bridge: ParticipantBridge | undefined): string {
+  invariant(bridge !== undefined, `participant ${id} without a callback URL is bridged`);
+  return `${ctx.config.publicUrl}/bridges/${bridge.kind}/${id}`;
+}
+
 export async function createParticipant(
   ctx: HubContext,
   caller: Caller,
@@ -86,10 +137,13 @@ export async function createParticipant(
 ): Promise<Result<Participant, ParticipantRefusal>> {
   const errors = checkNewParticipant(input);
   if (errors.length > 0) return refuse('invalid_request', 'the participant has invalid fields', { errors });
-  const callback = await checkCallbackUrl(ctx, input.callbackUrl);
-  if (!callback.ok) return callback;
   const at = ctx.clock.now();
   const id = newId('par', at, ctx.random);
+  const callbackUrl = input.callbackUrl ?? bridgeCallbackUrl(ctx, id, input.bridge);
+  for (const url of [callbackUrl, ...(input.bridge ? [input.bridge.baseUrl] : [])]) {
+    const allowed = await checkCallbackUrl(ctx, url);
+    if (!allowed.ok) return allowed;
+  }
   const stamp = at.toISOString();
   return inTransaction(ctx.db, async (tx) => {
     await lockNamed(tx, 'payment_code_prefixes');
@@ -105,8 +159,9 @@ export async function createParticipant(
       name: input.name,
       roles: input.roles,
       currencies: input.currencies,
-      callbackUrl: input.callbackUrl,
+      callbackUrl,
       appSwitchUrlTemplate: input.appSwitchUrlTemplate ?? null,
+      bridge: input.bridge ?? null,
       status: 'pending_review',
       statusReason: null,
       createdAt: stamp,

@@ -1,13 +1,29 @@
 import {
   type Queryable,
   type Tx,
+  cachedRead,
   forUpdate,
+  noteChange,
   fromJson,
   toJson,
   type ParticipantKeyRow,
   type ParticipantRow,
 } from '../db/index.ts';
-import type { KeyStatus, Participant, ParticipantKey, ParticipantRole, ParticipantStatus } from './model.ts';
+import type {
+  BridgeKind,
+  KeyStatus,
+  Participant,
+  ParticipantBridge,
+  ParticipantKey,
+  ParticipantRole,
+  ParticipantStatus,
+} from './model.ts';
+
+/** A participant is cached as its row and as its whole view (keys, prefixes, caps): a change drops both. */
+async function noteParticipantChange(tx: Tx, id: string): Promise<void> {
+  await noteChange(tx, 'participant', id);
+  await noteChange(tx, 'participant_row', id);
+}
 
 export type NewParticipant = Omit<Participant, 'publicKeys' | 'paymentCodePrefixes' | 'netDebitCaps'>;
 
@@ -28,6 +44,9 @@ export async function insertParticipant(tx: Tx, participant: NewParticipant): Pr
       approved_at: participant.approvedAt,
       rejected_at: participant.rejectedAt,
       suspended_at: participant.suspendedAt,
+      bridge_kind: participant.bridge?.kind ?? null,
+      bridge_base_url: participant.bridge?.baseUrl ?? null,
+      bridge_platform_keys: participant.bridge ? toJson(participant.bridge.platformKeys) : null,
     })
     .execute();
 }
@@ -45,6 +64,8 @@ export async function insertKey(tx: Tx, participantId: string, key: ParticipantK
     })
     .onConflict((conflict) => conflict.column('kid').doNothing())
     .executeTakeFirst();
+  await noteParticipantChange(tx, participantId);
+  await noteChange(tx, 'participant_key', key.kid);
   return result.numInsertedOrUpdatedRows === 1n;
 }
 
@@ -54,6 +75,7 @@ export async function insertPrefixes(tx: Tx, participantId: string, prefixes: re
     .insertInto('payment_code_prefixes')
     .values(prefixes.map((prefix) => ({ prefix, participant_id: participantId })))
     .execute();
+  await noteParticipantChange(tx, participantId);
 }
 
 export async function allPrefixes(tx: Queryable): Promise<{ prefix: string; participantId: string }[]> {
@@ -78,6 +100,7 @@ export async function upsertLimit(
         .doUpdateSet({ net_debit_cap: netDebitCap, prefunding, updated_at: at }),
     )
     .execute();
+  await noteParticipantChange(tx, participantId);
 }
 
 export async function updateRateLimit(tx: Tx, id: string, requestsPerMinute: number | null, at: string): Promise<void> {
@@ -86,6 +109,7 @@ export async function updateRateLimit(tx: Tx, id: string, requestsPerMinute: num
     .set({ rate_limit_per_minute: requestsPerMinute, updated_at: at })
     .where('id', '=', id)
     .execute();
+  await noteParticipantChange(tx, id);
 }
 
 export async function findParticipantRow(
@@ -94,12 +118,16 @@ export async function findParticipantRow(
   { lock = false }: { lock?: boolean } = {},
 ): Promise<ParticipantRow | undefined> {
   const query = db.selectFrom('participants').selectAll().where('id', '=', id);
-  return (lock ? forUpdate(db, query) : query).executeTakeFirst();
+  if (lock) return forUpdate(db, query).executeTakeFirst();
+  return cachedRead(db, 'participant_row', id, () => query.executeTakeFirst());
 }
 
+/** Cached in a served hub (db's read-cache.ts): every store write above notes its change. */
 export async function findParticipant(db: Queryable, id: string): Promise<Participant | undefined> {
-  const row = await findParticipantRow(db, id);
-  return row ? (await hydrate(db, [row]))[0] : undefined;
+  return cachedRead(db, 'participant', id, async () => {
+    const row = await db.selectFrom('participants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? (await hydrate(db, [row]))[0] : undefined;
+  });
 }
 
 export async function listParticipants(
@@ -154,6 +182,7 @@ async function hydrate(db: Queryable, rows: ParticipantRow[]): Promise<Participa
       limits.filter((limit) => limit.participant_id === row.id).map((limit) => [limit.currency, limit.net_debit_cap]),
     ),
     publicKeys: keys.filter((key) => key.participant_id === row.id).map(toKey),
+    bridge: bridgeOf(row),
     status: row.status as ParticipantStatus,
     statusReason: row.status_reason,
     createdAt: row.created_at,
@@ -162,6 +191,15 @@ async function hydrate(db: Queryable, rows: ParticipantRow[]): Promise<Participa
     rejectedAt: row.rejected_at,
     suspendedAt: row.suspended_at,
   }));
+}
+
+function bridgeOf(row: ParticipantRow): ParticipantBridge | null {
+  if (row.bridge_kind === null || row.bridge_base_url === null || row.bridge_platform_keys === null) return null;
+  return {
+    kind: row.bridge_kind as BridgeKind,
+    baseUrl: row.bridge_base_url,
+    platformKeys: fromJson<ParticipantBridge['platformKeys']>(row.bridge_platform_keys),
+  };
 }
 
 function toKey(row: ParticipantKeyRow): ParticipantKey {
@@ -194,10 +232,13 @@ export async function updateParticipantStatus(
     })
     .where('id', '=', id)
     .execute();
+  await noteParticipantChange(tx, id);
 }
 
 export async function findKeyRow(db: Queryable, kid: string): Promise<ParticipantKeyRow | undefined> {
-  return db.selectFrom('participant_keys').selectAll().where('kid', '=', kid).executeTakeFirst();
+  return cachedRead(db, 'participant_key', kid, () =>
+    db.selectFrom('participant_keys').selectAll().where('kid', '=', kid).executeTakeFirst(),
+  );
 }
 
 export async function revokeKey(tx: Tx, participantId: string, kid: string, at: string): Promise<boolean> {
@@ -208,5 +249,7 @@ export async function revokeKey(tx: Tx, participantId: string, kid: string, at: 
     .where('participant_id', '=', participantId)
     .where('status', '=', 'active')
     .executeTakeFirst();
+  await noteParticipantChange(tx, participantId);
+  await noteChange(tx, 'participant_key', kid);
   return result.numUpdatedRows === 1n;
 }

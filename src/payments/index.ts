@@ -15,6 +15,10 @@ export {
 } from './qr-template.ts';
 export { paymentViewOf } from './model.ts';
 export type {
+  BridgeOrderAnswer,
+  BridgeOrderRefusal,
+  BridgeOrderRequest,
+  BridgeProvider,
   PaymentInput,
   PaymentRefusal,
   PaymentRequest,

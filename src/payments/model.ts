@@ -138,3 +138,47 @@ export function paymentViewOf(transfer: {
     createdAt: transfer.createdAt,
   };
 }
+
+/** A checkout attempt's order at a bridged wallet: what the wallet is asked to collect. */
+export type BridgeOrderRequest = {
+  attemptId: string;
+  checkoutId: string;
+  merchantId: string;
+  walletId: string;
+  flow: 'qr' | 'app_switch';
+  amount: number;
+  currency: string;
+  description: string;
+  expiresAt: string;
+  /** The attempt's token for this wallet: the payment commits through it when the wallet says it is paid. */
+  paymentToken: string;
+  /** The buyer's address as the hub saw it: WeChat's H5 prepay requires it for its own risk checks. */
+  payerIp: string;
+};
+
+/** How the buyer pays the wallet's own order: its QR payload (WeChat's `code_url`) or its page (H5 URL). */
+export type BridgeOrderAnswer = { qrPayload?: string; deepLink?: string };
+
+export type BridgeOrderRefusal =
+  | 'bridge_unavailable'
+  | 'bridge_answer_unverified'
+  | 'bridge_wallet_error'
+  | 'channel_not_approved';
+
+/**
+ * The one interface between the hub's payment paths and a wallet reached
+ * through its own merchant API (a bridge, `src/bridges`), as Medusa's
+ * payment providers are: the attempt path opens the wallet's order through
+ * it, outside any transaction. What follows the order (the wallet's
+ * notification, queries on a schedule, closing at expiry, refunds) is the
+ * bridge's own routes and workers, which commit through the payment
+ * sources like any wallet's transfer. Offered by a manifest's
+ * `bridgeProviders`; the attempt path imports no bridge.
+ */
+export interface BridgeProvider {
+  /** The participant's `bridge.kind` it serves. */
+  readonly kind: string;
+  openOrder(ctx: HubContext, order: BridgeOrderRequest): Promise<Result<BridgeOrderAnswer, BridgeOrderRefusal>>;
+  /** What `openOrder` answered for an attempt (for a replay); undefined when no order was opened. */
+  findOrder(ctx: HubContext, attemptId: string): Promise<BridgeOrderAnswer | undefined>;
+}

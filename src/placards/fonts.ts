@@ -1,37 +1,32 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
- * Noto Sans SC ships as about a hundred subset files, each for a range of
- * code points (its CSS says which). Text is split into runs by the file that
- * holds each character, so Latin, Indonesian and Chinese render in one face.
+ * Noto Sans SC, regular weight, as about a hundred files, each drawing a set
+ * of code points (font/faces.json says which; `scripts/placard-font.mjs`
+ * copies them from @fontsource/noto-sans-sc, licensed OFL-1.1 in
+ * font/OFL.txt). Text is split into runs by the file that holds each
+ * character, so Latin, Indonesian and Chinese render in one face.
  */
 type Face = { file: string; ranges: [number, number][] };
 
-const fontPackage = '@fontsource/noto-sans-sc';
-const facePattern = /url\(\.\/files\/([^)]+?\.woff)\) format\('woff'\);\s*unicode-range: ([^;]+);/g;
+/** The folder is beside this file in the sources; the bundle in dist/ reaches it in src/. */
+const fontDirectory = fileURLToPath(
+  new URL(import.meta.url.includes('/dist/') ? '../src/placards/font/' : './font/', import.meta.url),
+);
 
-let cached: { directory: string; faces: Face[] } | undefined;
+let cached: Face[] | undefined;
 
-function faces(): { directory: string; faces: Face[] } {
+function faces(): Face[] {
   if (cached) return cached;
-  const directory = dirname(createRequire(import.meta.url).resolve(`${fontPackage}/400.css`));
-  const css = readFileSync(join(directory, '400.css'), 'utf8');
-  const parsed = [...css.matchAll(facePattern)].map(([, file, ranges]) => ({
-    file: file as string,
-    ranges: (ranges as string).split(',').map((range): [number, number] => {
-      const [from, to] = range.trim().slice(2).split('-');
-      return [Number.parseInt(from as string, 16), Number.parseInt(to ?? (from as string), 16)];
-    }),
-  }));
-  if (parsed.length === 0) throw new Error(`${fontPackage} lists no font faces`);
-  cached = { directory, faces: parsed };
+  const parsed = (JSON.parse(readFileSync(`${fontDirectory}faces.json`, 'utf8')) as { faces: Face[] }).faces;
+  if (parsed.length === 0) throw new Error(`${fontDirectory}faces.json lists no font faces`);
+  cached = parsed;
   return cached;
 }
 
 function faceOf(codePoint: number): string | undefined {
-  return faces().faces.find((face) => face.ranges.some(([from, to]) => codePoint >= from && codePoint <= to))?.file;
+  return faces().find((face) => face.ranges.some(([from, to]) => codePoint >= from && codePoint <= to))?.file;
 }
 
 const fontBuffers = new Map<string, Buffer>();
@@ -39,7 +34,7 @@ const fontBuffers = new Map<string, Buffer>();
 function fontBuffer(file: string): Buffer {
   let buffer = fontBuffers.get(file);
   if (!buffer) {
-    buffer = readFileSync(join(faces().directory, 'files', file));
+    buffer = readFileSync(`${fontDirectory}${file}`);
     fontBuffers.set(file, buffer);
   }
   return buffer;

@@ -18,3 +18,4 @@ export { type Timer, type ManualTimer, systemTimer, createManualTimer } from './
 export { InvariantError, invariant } from './invariant.ts';
 export { type Prng, seededPrng } from './seeded.ts';
 export { freePort } from './ports.ts';
+export { type Progress, type ProgressBar, terminalProgress } from './progress.ts';

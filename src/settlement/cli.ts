@@ -2,18 +2,16 @@
 // the operator's settlement from the command line, on the hub's database.
 // Output and the exit code go through `SettleCliIo`, so tests drive the
 // commands without a process; the progress bar shows on a terminal only.
-import { existsSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { type Actor, createAuditWriter } from '../audit/index.ts';
-import { type Config, ConfigError, loadConfig, redactUrl } from '../config.ts';
+import { CommandRefusal, type Config, ConfigError, loadExistingConfig, redactUrl } from '../config.ts';
 import type { HubContext } from '../context.ts';
-import { isPostgresUrl, openDatabase } from '../db/index.ts';
+import { openDatabase } from '../db/index.ts';
 import { createFetchHttpPort } from '../http/index.ts';
-import { cryptoRandom, systemClock } from '../platform/index.ts';
+import { type ProgressBar, cryptoRandom, systemClock, terminalProgress } from '../platform/index.ts';
 import { pino } from 'pino';
 import { reportCsv } from './model.ts';
-import { type Progress, closeWindow, readReport, settleWindow } from './service.ts';
+import { closeWindow, readReport, settleWindow } from './service.ts';
 
 export type SettleCliIo = {
   readonly out: (text: string) => void;
@@ -21,25 +19,8 @@ export type SettleCliIo = {
   readonly setExitCode: (code: number) => void;
   readonly env: NodeJS.ProcessEnv;
   /** A progress bar for long work, or none. */
-  readonly progress: () => { update: Progress; stop: () => void };
+  readonly progress: () => ProgressBar;
 };
-
-function terminalProgress(): { update: Progress; stop: () => void } {
-  const bar = new cliProgress.SingleBar(
-    { format: 'settle [{bar}] {value}/{total} {step}', hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update: ({ done, total, name }) => {
-      if (!started) bar.start(total, done, { step: name });
-      started = true;
-      bar.setTotal(total);
-      bar.update(done, { step: name });
-    },
-    stop: () => bar.stop(),
-  };
-}
 
 const processIo: SettleCliIo = {
   out: (text) => process.stdout.write(text),
@@ -48,7 +29,7 @@ const processIo: SettleCliIo = {
     process.exitCode = code;
   },
   env: process.env,
-  progress: terminalProgress,
+  progress: () => terminalProgress('settle'),
 };
 
 /** Exit codes: 0 done, 1 refused (not found, not closed, already settled), 2 could not run. */
@@ -120,14 +101,11 @@ function refused(io: SettleCliIo, refusal: { code: string; detail: string }): nu
 async function run(flags: Flags, io: SettleCliIo, work: (ctx: HubContext) => Promise<number>): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig({ db: flags.db, dataDir: flags.dataDir }, io.env, cryptoRandom);
+    config = loadExistingConfig({ db: flags.db, dataDir: flags.dataDir }, io.env);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.err(`${error.message}\n`);
-    return io.setExitCode(exitCannotRun);
-  }
-  if (!isPostgresUrl(config.db) && !existsSync(config.db)) {
-    io.err(`no database at ${config.db}\n`);
+    if (error instanceof ConfigError) io.err(`${error.line}\n`);
+    else if (error instanceof CommandRefusal) io.err(`${error.message}\n`);
+    else throw error;
     return io.setExitCode(exitCannotRun);
   }
   const db = openDatabase(config.db);

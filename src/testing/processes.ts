@@ -1,40 +1,57 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 
 export { freePort } from '../platform/index.ts';
 
 export type LintasProcess = {
   child: ChildProcess;
+  /** What it printed, standard output and error interleaved. */
   output(): string;
+  /** What it printed on standard error alone. */
+  errors(): string;
   /** Resolves with the first match of `pattern` in what the process printed; fails at the deadline or if it exits. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
   /** The exit code, once the process ends by itself. */
   exited: Promise<number | null>;
+  /** The exit code once the process has ended and all it printed has been read. */
+  finished: Promise<number | null>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 };
 
 const pollMs = 100;
 
-/** `bin/lintas.mjs` in a process of its own, as a user starts it. */
+const lintasBin = fileURLToPath(new URL('../../bin/lintas.mjs', import.meta.url));
+
+/** `bin/lintas.mjs` in a process of its own, as a user starts it (from `cwd` when given, else from here). */
 export function spawnLintas(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   nodeArgs: readonly string[] = [],
+  cwd?: string,
 ): LintasProcess {
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/lintas.mjs', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, cwd === undefined ? 'bin/lintas.mjs' : lintasBin, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd === undefined ? {} : { cwd }),
   });
   let printed = '';
+  let errors = '';
   child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    printed += chunk.toString();
+    errors += chunk.toString();
+  });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const finished = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   return {
     child,
     exited,
+    finished,
     output: () => printed,
+    errors: () => errors,
     waitFor: async (pattern, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

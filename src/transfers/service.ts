@@ -7,6 +7,8 @@ import {
   checkHeadroom,
   lockPositions,
   postEntries,
+  postEntriesMovingPositionsAtCommit,
+  precheckHeadroom,
   releaseReserved,
   reserve,
 } from '../ledger/index.ts';
@@ -116,9 +118,12 @@ function paymentFeesFor(tx: Tx, input: PaymentInput): Promise<TransferFees> {
 /**
  * Posts a payment inside the caller's transaction: reads the open
  * settlement window first (holding it open until this transaction ends),
- * prices the fees, locks the payer's and payee's positions (in one order),
- * checks every debited participant's headroom, inserts the committed
- * transfer and posts its entries. A reused (payer, payer ref) fails the
+ * prices the fees, checks every debited participant's headroom as last
+ * committed, inserts the committed transfer and its entries, and leaves the
+ * position moves for the end of the transaction (the ledger's
+ * `postEntriesMovingPositionsAtCommit`: the rows are held only from there to
+ * the commit, and a debit that no longer fits then refuses the whole
+ * transaction with `limit_exceeded`). A reused (payer, payer ref) fails the
  * statement: see `isPayerRefConflict`.
  */
 export async function postPayment(
@@ -134,11 +139,17 @@ export async function postPayment(
     window,
     at: ctx.clock.now(),
   });
-  const fits = await checkHeadroom(tx, { currency: input.currency, postings: postingsOf(draft), at: draft.createdAt });
+  const postings = postingsOf(draft);
+  const fits = await precheckHeadroom(tx, { currency: input.currency, postings });
   if (!fits.ok) return fits;
   const transfer = await insertWithReceipt(ctx, tx, draft);
-  await post(tx, transfer, draft.createdAt);
-  await announceThresholdCrossings(ctx, tx, transfer.currency, fits.value);
+  if (postings.length > 0)
+    await postEntriesMovingPositionsAtCommit(ctx, tx, {
+      transferId: transfer.id,
+      currency: transfer.currency,
+      postings,
+      at: draft.createdAt,
+    });
   await announceCommitted(ctx, tx, transfer);
   return ok(transfer);
 }

@@ -21,6 +21,7 @@ import * as fspiop from './0020_fspiop.ts';
 import * as fspiopJws from './0021_fspiop_jws.ts';
 import * as fspiopOutbound from './0022_fspiop_outbound.ts';
 import * as fspiopHubKey from './0023_fspiop_hub_key.ts';
+import * as bridges from './0025_bridges.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0021_fspiop_jws': fspiopJws,
   '0022_fspiop_outbound': fspiopOutbound,
   '0023_fspiop_hub_key': fspiopHubKey,
+  '0025_bridges': bridges,
 };

@@ -16,6 +16,10 @@ export type ParticipantRow = {
   suspended_at: string | null;
   /** The operator's limit for this participant's requests; null: the hub's default. */
   rate_limit_per_minute: number | null;
+  /** A bridged wallet's kind (`wechatpay_v3`), base URL and platform keys (JSON `[{serial, publicKeyPem}]`); null otherwise. */
+  bridge_kind: string | null;
+  bridge_base_url: string | null;
+  bridge_platform_keys: string | null;
 };
 
 export type ParticipantKeyRow = {

@@ -23,3 +23,10 @@ export type {
   FspiopTables,
   FspiopTransferRow,
 } from './fspiop.ts';
+export type {
+  BridgeCredentialsRow,
+  BridgeNotificationRow,
+  BridgeOrderRow,
+  BridgeRefundRow,
+  BridgeTables,
+} from './bridges.ts';
