@@ -8,7 +8,8 @@
 import type { HubContext } from '../context.ts';
 import { checkOutboundUrl } from '../http/index.ts';
 import { invariant } from '../platform/index.ts';
-import { type FspiopResource, callbackHeaders } from './model.ts';
+import { hubSignature } from './hub-key.ts';
+import { type FspiopResource, callbackHeaders, hubFspId } from './model.ts';
 import { describeViolations, violationsOf } from './openapi.ts';
 
 /** A DFSP answers a callback with 200 or 202 at once; its work comes back as a callback of its own. */
@@ -26,6 +27,8 @@ export type OutboundMessage = {
   source: string;
   destination: string;
   body?: unknown;
+  /** The FSPIOP version it is sent at: a DFSP's message passed on keeps its sender's; the hub's own is 1.1. */
+  version?: string;
   forwarded?: Readonly<Record<string, string | undefined>>;
 };
 
@@ -44,6 +47,11 @@ export async function sendMessage(ctx: HubContext, message: OutboundMessage): Pr
     violations.length === 0,
     `${message.method} ${message.path} conforms to FSPIOP 1.1: ${describeViolations(violations)}`,
   );
+  const body = message.body === undefined ? undefined : JSON.stringify(message.body);
+  // What the hub makes itself it signs, as a DFSP signs its own; a DFSP's message keeps the DFSP's signature.
+  if (message.source === hubFspId && body !== undefined) {
+    Object.assign(headers, await hubSignature(ctx, { method: message.method, path: message.path, headers, body }));
+  }
   const url = urlOf(message.baseUrl, message.path);
   const allowed = await checkOutboundUrl(url, { allowPrivate: ctx.config.allowPrivateUrls });
   if (!allowed.ok) return { delivered: false, detail: allowed.detail };
@@ -52,7 +60,7 @@ export async function sendMessage(ctx: HubContext, message: OutboundMessage): Pr
       method: message.method.toUpperCase(),
       url,
       headers,
-      body: message.body === undefined ? undefined : JSON.stringify(message.body),
+      body,
       timeoutMs: callbackTimeoutMs,
     });
     const delivered = response.status >= 200 && response.status < 300;

@@ -4,7 +4,8 @@
  * (a violation fails the test that reads `violations`), and a client that
  * sends FSPIOP requests to the hub as this DFSP.
  */
-import { createHash } from 'node:crypto';
+import { type KeyObject, createHash } from 'node:crypto';
+import { CompactSign } from 'jose';
 import { type TestHub, type TestParticipant, bearerClient, createParticipant } from '../testing/index.ts';
 import { type ReceivedRequest, type Receiver, startReceiver } from '../testing/index.ts';
 import { createMerchant } from '../testing/world.ts';
@@ -37,7 +38,7 @@ const callbackPrefix = '/fspiop-callbacks';
 export async function enrolDfsp(
   hub: TestHub,
   fspId: string,
-  options: { cap: number; currency?: string; callbackUrl: string },
+  options: { cap: number; currency?: string; callbackUrl: string; jwsPublicKey?: string },
 ): Promise<TestParticipant> {
   const currency = options.currency ?? 'USD';
   const participant = await createParticipant(hub, {
@@ -58,6 +59,7 @@ export async function enrolDfsp(
     callbackUrl: options.callbackUrl,
     currencies: [currency],
     merchantId: merchant.id,
+    ...(options.jwsPublicKey === undefined ? {} : { jwsPublicKey: options.jwsPublicKey }),
   });
   if (registered.status !== 200) throw new Error(`DFSP registration failed: ${registered.text}`);
   return participant;
@@ -76,7 +78,7 @@ export function sendAs(hub: TestHub, fspId: string) {
 export async function joinDfsp(
   hub: TestHub,
   fspId: string,
-  options: { cap: number; currency?: string },
+  options: { cap: number; currency?: string; jwsPublicKey?: string },
 ): Promise<TestDfsp> {
   const violations: TestDfsp['violations'] = [];
   const taken = new Set<ReceivedRequest>();
@@ -124,4 +126,35 @@ export function fulfilmentPair(seed: string): { fulfilment: string; condition: s
 
 export function bodyOf(request: ReceivedRequest): any {
   return JSON.parse(request.body);
+}
+
+/**
+ * The headers a Mojaloop DFSP signs a message with, made as the SDK's JwsSigner makes them: an RS256
+ * compact JWS of the body as sent, whose protected header names the URI, method, source, Date and
+ * destination; FSPIOP-Signature carries its two outer parts.
+ */
+export async function mojaloopSignature(
+  privateKey: KeyObject,
+  message: { method: string; uri: string; source: string; destination?: string; body: unknown },
+): Promise<Record<string, string>> {
+  const date = new Date().toUTCString();
+  const claims = {
+    alg: 'RS256',
+    'FSPIOP-URI': message.uri,
+    'FSPIOP-HTTP-Method': message.method,
+    'FSPIOP-Source': message.source,
+    ...(message.destination === undefined ? {} : { 'FSPIOP-Destination': message.destination }),
+    Date: date,
+  };
+  const payload = new TextEncoder().encode(JSON.stringify(message.body));
+  const [protectedHeader, , signature] = (
+    await new CompactSign(payload).setProtectedHeader(claims).sign(privateKey)
+  ).split('.');
+  return {
+    date,
+    'fspiop-uri': message.uri,
+    'fspiop-http-method': message.method,
+    'fspiop-signature': JSON.stringify({ signature, protectedHeader }),
+    ...(message.destination === undefined ? {} : { 'fspiop-destination': message.destination }),
+  };
 }

@@ -84,9 +84,13 @@ describe('the oracle and the account lookup', () => {
     ).toBe(200);
     const answered = await payer.received('PUT', '/parties/MSISDN/6281100');
     expect(bodyOf(answered)).toEqual(party);
-    expect(answered.headers['content-type']).toBe('application/vnd.interoperability.parties+json;version=1.1');
+    // A DFSP's message keeps the version it was sent at (1.0 here); what the hub makes itself is 1.1.
+    expect(asked.headers['content-type']).toBe('application/vnd.interoperability.parties+json;version=1.0');
+    expect(answered.headers['content-type']).toBe('application/vnd.interoperability.parties+json;version=1.0');
     await payer.send('GET', '/parties/MSISDN/404404');
-    expect(bodyOf(await payer.received('PUT', '/parties/MSISDN/404404/error')).errorInformation.errorCode).toBe('3204');
+    const unknown = await payer.received('PUT', '/parties/MSISDN/404404/error');
+    expect(bodyOf(unknown).errorInformation.errorCode).toBe('3204');
+    expect(unknown.headers['content-type']).toBe('application/vnd.interoperability.parties+json;version=1.1');
   });
 });
 

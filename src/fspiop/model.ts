@@ -15,6 +15,7 @@ export const fspiopErrors = {
   '3003': 'Add Party information error',
   '3100': 'Generic validation error',
   '3101': 'Malformed syntax',
+  '3105': 'Invalid signature',
   '3106': 'Modified request',
   '3200': 'Generic ID not found',
   '3201': 'Destination FSP Error',
@@ -25,6 +26,8 @@ export const fspiopErrors = {
   '3303': 'Transfer expired',
   '4001': 'Payer FSP insufficient liquidity',
   '5000': 'Generic Payee error',
+  '5101': 'Payee rejected quote',
+  '5104': 'Payee rejected transaction',
 } as const;
 
 export type FspiopErrorCode = keyof typeof fspiopErrors;
@@ -42,12 +45,15 @@ export function errorInformationOf(code: FspiopErrorCode, detail?: string): Erro
 /** FSPIOP resources Lintas routes; each names its content type. */
 export type FspiopResource = 'participants' | 'parties' | 'quotes' | 'transfers';
 
-/** The version Lintas sends; requests at 1.0 are accepted too (the two differ in nothing Lintas routes). */
+/**
+ * The version of the messages Lintas makes itself (its errors, the oracle's answers); requests at 1.0 are
+ * accepted too (the two differ in nothing Lintas routes).
+ */
 export const sentVersion = '1.1';
 export const acceptedVersions: readonly string[] = ['1.0', '1.1'];
 
-export function contentTypeOf(resource: FspiopResource): string {
-  return `application/vnd.interoperability.${resource}+json;version=${sentVersion}`;
+export function contentTypeOf(resource: FspiopResource, version: string = sentVersion): string {
+  return `application/vnd.interoperability.${resource}+json;version=${version}`;
 }
 
 const contentTypePattern = /^application\/vnd\.interoperability\.([a-zA-Z]+)\+json\s*;\s*version=(\d+\.\d+)\s*$/;
@@ -57,6 +63,15 @@ export function parseContentType(header: string | undefined): { resource: string
   const match = header === undefined ? null : contentTypePattern.exec(header);
   if (!match?.[1] || !match[2]) return undefined;
   return { resource: match[1], version: match[2] };
+}
+
+/**
+ * The version a DFSP's message is passed on at: the one its Content-Type names, as Mojaloop's switch keeps
+ * a DFSP's Content-Type when it forwards (central-services-shared transformHeaders); Lintas's own otherwise.
+ */
+export function senderVersionOf(contentType: string | undefined): string {
+  const version = parseContentType(contentType)?.version;
+  return version !== undefined && acceptedVersions.includes(version) ? version : sentVersion;
 }
 
 /** The FSPIOP transfer states Lintas keeps; RECEIVED is never stored, since a transfer is reserved on arrival. */
@@ -100,21 +115,35 @@ export function bodyHashOf(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('base64url');
 }
 
-/** Headers a hop passes on untouched: the end-to-end signature and what it covers. */
-export const forwardedHeaders = ['fspiop-signature', 'fspiop-uri', 'fspiop-http-method', 'fspiop-encryption'] as const;
+/**
+ * Headers a hop passes on untouched: the end-to-end signature and what it covers (the sender's Date is in
+ * its protected header, so the hub's own would break it).
+ */
+export const forwardedHeaders = [
+  'fspiop-signature',
+  'fspiop-uri',
+  'fspiop-http-method',
+  'fspiop-encryption',
+  'date',
+] as const;
 
-/** The headers of a message the hub sends: its own Date, the source and destination, the resource's content type. */
+/**
+ * The headers of a message the hub sends: its own Date, the source and destination, and the resource's
+ * content type at `version` (the hub's own when unset).
+ */
 export function callbackHeaders(input: {
   resource: FspiopResource;
   source: string;
   destination: string;
   at: Date;
+  version?: string;
   forwarded?: Readonly<Record<string, string | undefined>>;
 }): Record<string, string> {
+  const contentType = contentTypeOf(input.resource, input.version);
   const headers: Record<string, string> = {
-    'content-type': contentTypeOf(input.resource),
+    'content-type': contentType,
     // Sent on callbacks too: without it fetch says `*/*`, which the Mojaloop SDK refuses as malformed (3101).
-    accept: contentTypeOf(input.resource),
+    accept: contentType,
     date: input.at.toUTCString(),
     'fspiop-source': input.source,
     'fspiop-destination': input.destination,

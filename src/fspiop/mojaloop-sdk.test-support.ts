@@ -22,12 +22,11 @@ const pollMs = 100;
 
 /** Installs the SDK when it is missing; the reason it cannot be used, or undefined when it can. */
 export function sdkUnavailableReason(): string | undefined {
-  if (!existsSync(sdkEntry)) {
-    const install = spawnSync(process.execPath, [`${root}scripts/mojaloop-sdk.mjs`], { encoding: 'utf8' });
-    if (install.status !== 0 || !existsSync(sdkEntry)) {
-      const output = `${install.stdout}${install.stderr}`.trim().split('\n').slice(-5).join(' | ');
-      return `@mojaloop/sdk-scheme-adapter could not be installed by scripts/mojaloop-sdk.mjs: ${output}`;
-    }
+  // Run every time: it does nothing when the SDK is there, and waits for an install another test file began.
+  const install = spawnSync(process.execPath, [`${root}scripts/mojaloop-sdk.mjs`], { encoding: 'utf8' });
+  if (install.status !== 0 || !existsSync(sdkEntry)) {
+    const output = `${install.stdout}${install.stderr}`.trim().split('\n').slice(-5).join(' | ');
+    return `@mojaloop/sdk-scheme-adapter could not be installed by scripts/mojaloop-sdk.mjs: ${output}`;
   }
   if (spawnSync('redis-server', ['--version']).status !== 0 && !redisAnswers(6379)) {
     return 'the SDK needs Redis: no redis-server on PATH and none answering on 127.0.0.1:6379';
@@ -40,7 +39,7 @@ function redisAnswers(port: number): boolean {
   return ping.stdout?.trim() === 'PONG';
 }
 
-async function waitFor(what: string, ready: () => Promise<boolean> | boolean, timeoutMs = startTimeoutMs) {
+export async function waitFor(what: string, ready: () => Promise<boolean> | boolean, timeoutMs = startTimeoutMs) {
   for (let waited = 0; waited < timeoutMs; waited += pollMs) {
     if (await ready()) return;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
@@ -64,7 +63,7 @@ export async function startRedis(): Promise<Redis> {
   return { url: `redis://127.0.0.1:${port}`, stop: () => stopProcess(server) };
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const killer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
@@ -83,9 +82,26 @@ export type CoreBanking = {
   close(): Promise<void>;
 };
 
-/** The DFSP's own core banking, as the SDK's backend API asks it: its customers, its quotes, its credits. */
-export async function startCoreBanking(customers: Record<string, string>): Promise<CoreBanking> {
+type Customer = { idType: string; idValue: string; displayName: string; firstName: string; lastName: string };
+
+function customersOf(names: Record<string, string>): Map<string, Customer> {
+  const customers = new Map<string, Customer>();
+  for (const [key, name] of Object.entries(names)) {
+    const [idType = '', idValue = ''] = key.split('/');
+    const [firstName = name, ...rest] = name.split(' ');
+    customers.set(key, { idType, idValue, displayName: name, firstName, lastName: rest.join(' ') || name });
+  }
+  return customers;
+}
+
+/**
+ * The DFSP's own core banking, as the SDK's backend API asks it: its customers, its quotes, its credits.
+ * `POST /repository/parties` adds a customer, as the Mojaloop simulator's test API does (the testing
+ * toolkit's golden path adds its payee that way).
+ */
+export async function startCoreBanking(names: Record<string, string>): Promise<CoreBanking> {
   const transfers: CoreBanking['transfers'] = new Map();
+  const customers = customersOf(names);
   let credits = 0;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -95,19 +111,13 @@ export async function startCoreBanking(customers: Record<string, string>): Promi
       const [, resource, idType, idValue] = (request.url ?? '').split('?')[0]?.split('/') ?? [];
       let answer: { status: number; body: unknown } = { status: 200, body: {} };
       if (request.method === 'GET' && resource === 'parties') {
-        const name = customers[`${idType}/${idValue}`];
-        answer = name
-          ? {
-              status: 200,
-              body: {
-                idType,
-                idValue,
-                displayName: name,
-                firstName: name.split(' ')[0],
-                lastName: name.split(' ').slice(1).join(' ') || name,
-              },
-            }
+        const customer = customers.get(`${idType}/${idValue}`);
+        answer = customer
+          ? { status: 200, body: customer }
           : { status: 404, body: { statusCode: '3204', message: 'no such customer' } };
+      } else if (request.method === 'POST' && resource === 'repository' && idType === 'parties') {
+        customers.set(`${body.idType}/${body.idValue}`, body);
+        answer = { status: 204, body: '' };
       } else if (request.method === 'POST' && resource === 'quoterequests') {
         answer = {
           status: 200,
@@ -124,6 +134,7 @@ export async function startCoreBanking(customers: Record<string, string>): Promi
         answer = { status: 200, body: { homeTransactionId: `core-${credits}` } };
       }
       response.statusCode = answer.status;
+      if (answer.status === 204) return response.end();
       response.setHeader('content-type', 'application/json');
       response.end(JSON.stringify(answer.body));
     });
@@ -143,12 +154,14 @@ export type Sdk = {
   inboundUrl: string;
   /** The SDK's simple outbound API, which the DFSP's own systems call. */
   outboundUrl: string;
+  /** The SDK's test API (with ENABLE_TEST_FEATURES: a websocket of every request and callback it got). */
+  testUrl: string;
   /** The SDK's log, for a failing test to print. */
   output: string[];
   stop(): Promise<void>;
 };
 
-function portOpen(port: number): Promise<boolean> {
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
@@ -159,8 +172,14 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** Starts one SDK instance as DFSP `fspId`, whose switch is the hub's FSPIOP base URL. */
-export async function startSdk(options: { fspId: string; switchUrl: string; backend: CoreBanking; redisUrl: string }) {
+/** Starts one SDK instance as DFSP `fspId`, whose switch is the hub's FSPIOP base URL; `env` adds to its settings. */
+export async function startSdk(options: {
+  fspId: string;
+  switchUrl: string;
+  backend: CoreBanking;
+  redisUrl: string;
+  env?: Record<string, string>;
+}) {
   const [inbound, outbound, test, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env = {
     PATH: process.env.PATH ?? '',
@@ -181,6 +200,7 @@ export async function startSdk(options: { fspId: string; switchUrl: string; back
     EXPIRY_SECONDS: '60',
     REQUEST_PROCESSING_TIMEOUT_SECONDS: '20',
     LOG_LEVEL: 'info',
+    ...options.env,
   };
   const child = spawn(process.execPath, ['--require', preload, sdkEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -199,6 +219,7 @@ export async function startSdk(options: { fspId: string; switchUrl: string; back
     fspId: options.fspId,
     inboundUrl: `http://127.0.0.1:${inbound}`,
     outboundUrl: `http://127.0.0.1:${outbound}`,
+    testUrl: `ws://127.0.0.1:${test}`,
     output,
     stop: () => stopProcess(child),
   } satisfies Sdk;
@@ -207,10 +228,20 @@ export async function startSdk(options: { fspId: string; switchUrl: string; back
 /** The SDK's answer to a P2P transfer: its status and body (`currentState` COMPLETED, or the last error). */
 export type SdkTransfer = { status: number; body: any; elapsedMs: number };
 
-/** What the payer DFSP's own systems send its SDK: a P2P transfer to an MSISDN, answered once it is final. */
+/**
+ * What the payer DFSP's own systems send its SDK: a transfer to a party (an MSISDN, or any `idType`),
+ * answered once it is final.
+ */
 export async function payThroughSdk(
   sdk: Sdk,
-  input: { homeTransactionId: string; to: string; amount: string; currency: string; timeoutMs: number },
+  input: {
+    homeTransactionId: string;
+    to: string;
+    idType?: string;
+    amount: string;
+    currency: string;
+    timeoutMs: number;
+  },
 ): Promise<SdkTransfer> {
   const started = performance.now();
   const answer = await fetch(`${sdk.outboundUrl}/transfers`, {
@@ -219,7 +250,7 @@ export async function payThroughSdk(
     body: JSON.stringify({
       homeTransactionId: input.homeTransactionId,
       from: { idType: 'MSISDN', idValue: '17039811901', displayName: 'Budi Santoso' },
-      to: { idType: 'MSISDN', idValue: input.to },
+      to: { idType: input.idType ?? 'MSISDN', idValue: input.to },
       amountType: 'SEND',
       currency: input.currency,
       amount: input.amount,

@@ -7,16 +7,22 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HubContext } from '../context.ts';
 import type { App } from '../http/index.ts';
+import type { PaymentService } from '../payments/index.ts';
 import { invariant } from '../platform/index.ts';
 import {
   type ErrorInformation,
   type FspiopErrorCode,
   acceptedVersions,
   errorInformationOf,
+  hubFspId,
   forwardedHeaders,
   parseContentType,
+  senderVersionOf,
 } from './model.ts';
+import { signatureRefusal } from './jws.ts';
+import { isHubParty, lookUpMerchant, payMerchant, quoteMerchant } from './merchants.ts';
 import { type FspiopMethod, describeViolations, templateOf, violationsOf } from './openapi.ts';
+import * as outbound from './outbound.ts';
 import * as service from './service.ts';
 import type { Dfsp, PartyKey } from './store.ts';
 import * as transfers from './transfers.ts';
@@ -63,6 +69,11 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+const versionOf = (request: FastifyRequest) => senderVersionOf(headerOf(request, 'content-type'));
+
+/** What of a DFSP's message goes on with it: its end-to-end headers and its version. */
+const relayedOf = (request: FastifyRequest) => ({ forwarded: forwardedOf(request), version: versionOf(request) });
+
 /** The version checks FSPIOP asks of a server: a known content type and an acceptable Accept. */
 function checkVersions(request: FastifyRequest): void {
   const contentType = parseContentType(headerOf(request, 'content-type'));
@@ -90,6 +101,11 @@ async function admit(ctx: HubContext, request: FastifyRequest): Promise<void> {
   if (violations.length > 0) throw fail(400, '3100', describeViolations(violations));
   const source = await service.sourceDfsp(ctx, headerOf(request, 'fspiop-source'));
   if (!source) throw fail(400, '3200', `FSPIOP-Source ${headerOf(request, 'fspiop-source')} is no active DFSP`);
+  if (source.jwsPublicKey !== null) {
+    const message = { method: request.method, path, headers: request.headers, rawBody: request.rawBody };
+    const refusal = await signatureRefusal(source.jwsPublicKey, message);
+    if (refusal) throw fail(400, '3105', refusal);
+  }
   request.fspiopSource = source;
 }
 
@@ -106,7 +122,7 @@ function answer(error: FastifyError | FspiopError, reply: FastifyReply, ctx: Hub
 type PartyParams = { Type: string; ID: string; SubId?: string };
 const partyKeyOf = (params: PartyParams): PartyKey => ({ type: params.Type, id: params.ID, subId: params.SubId ?? '' });
 
-function partyRoutes(scope: FastifyInstance, ctx: HubContext): void {
+function partyRoutes(scope: FastifyInstance, ctx: HubContext, payments: PaymentService): void {
   for (const suffix of ['', '/:SubId']) {
     scope.post<{ Params: PartyParams; Body: { fspId: string; currency?: string } }>(
       `/participants/:Type/:ID${suffix}`,
@@ -124,7 +140,9 @@ function partyRoutes(scope: FastifyInstance, ctx: HubContext): void {
       return reply.code(202).send();
     });
     scope.get<{ Params: PartyParams }>(`/parties/:Type/:ID${suffix}`, async (request, reply) => {
-      await service.lookUpParty(ctx, sourceOf(request), partyKeyOf(request.params), forwardedOf(request));
+      const key = partyKeyOf(request.params);
+      if (isHubParty(key)) await lookUpMerchant(ctx, payments, sourceOf(request), key);
+      else await service.lookUpParty(ctx, sourceOf(request), key, relayedOf(request));
       return reply.code(202).send();
     });
     for (const end of ['', '/error']) {
@@ -152,14 +170,19 @@ async function passOn(
     ...message,
     destination,
     body: request.body,
+    version: versionOf(request),
     forwarded: forwardedOf(request),
   });
 }
 
-function quoteRoutes(scope: FastifyInstance, ctx: HubContext): void {
-  scope.post<{ Body: { quoteId: string } }>('/quotes', async (request, reply) => {
+function quoteRoutes(scope: FastifyInstance, ctx: HubContext, payments: PaymentService): void {
+  scope.post<{ Body: Parameters<typeof quoteMerchant>[3] }>('/quotes', async (request, reply) => {
     const errorPath = `/quotes/${request.body.quoteId}`;
-    await passOn(ctx, request, { method: 'post', resource: 'quotes', path: '/quotes', errorPath });
+    if (headerOf(request, 'fspiop-destination') === hubFspId) {
+      await quoteMerchant(ctx, payments, sourceOf(request), request.body);
+    } else {
+      await passOn(ctx, request, { method: 'post', resource: 'quotes', path: '/quotes', errorPath });
+    }
     return reply.code(202).send();
   });
   scope.get<{ Params: { ID: string } }>('/quotes/:ID', async (request, reply) => {
@@ -170,27 +193,38 @@ function quoteRoutes(scope: FastifyInstance, ctx: HubContext): void {
       path,
       errorPath: path,
       destination: headerOf(request, 'fspiop-destination') ?? '',
+      version: versionOf(request),
       forwarded: forwardedOf(request),
     });
     return reply.code(202).send();
   });
   for (const end of ['', '/error']) {
-    scope.put<{ Params: { ID: string } }>(`/quotes/:ID${end}`, async (request, reply) => {
-      const path = `/quotes/${request.params.ID}${end}`;
-      await passOn(ctx, request, {
-        method: 'put',
-        resource: 'quotes',
-        path,
-        errorPath: `/quotes/${request.params.ID}`,
-      });
-      return reply.code(200).send();
-    });
+    scope.put<{ Params: { ID: string }; Body: outbound.QuoteAnswer & outbound.QuoteError }>(
+      `/quotes/:ID${end}`,
+      async (request, reply) => {
+        const path = `/quotes/${request.params.ID}${end}`;
+        if (headerOf(request, 'fspiop-destination') === hubFspId) {
+          // The answer to a quote the hub asked for a Lintas wallet (the definition checked its body).
+          const answered = end === '' ? outbound.quoteAnswered : outbound.quoteRefused;
+          await answered(ctx, sourceOf(request), request.params.ID, request.body);
+          return reply.code(200).send();
+        }
+        await passOn(ctx, request, {
+          method: 'put',
+          resource: 'quotes',
+          path,
+          errorPath: `/quotes/${request.params.ID}`,
+        });
+        return reply.code(200).send();
+      },
+    );
   }
 }
 
-function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
+function transferRoutes(scope: FastifyInstance, ctx: HubContext, payments: PaymentService): void {
   scope.post<{ Body: transfers.TransferPrepare }>('/transfers', async (request, reply) => {
-    await transfers.prepareTransfer(ctx, sourceOf(request), request.body, forwardedOf(request));
+    if (request.body.payeeFsp === hubFspId) await payMerchant(ctx, payments, sourceOf(request), request.body);
+    else await transfers.prepareTransfer(ctx, sourceOf(request), request.body, relayedOf(request));
     return reply.code(202).send();
   });
   scope.get<{ Params: { ID: string } }>('/transfers/:ID', async (request, reply) => {
@@ -198,13 +232,13 @@ function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
     return reply.code(202).send();
   });
   scope.put<{ Params: { ID: string }; Body: transfers.TransferFulfil }>('/transfers/:ID', async (request, reply) => {
-    await transfers.fulfilTransfer(ctx, sourceOf(request), request.params.ID, request.body);
+    await transfers.fulfilTransfer(ctx, sourceOf(request), request.params.ID, request.body, relayedOf(request));
     return reply.code(200).send();
   });
   scope.put<{ Params: { ID: string }; Body: { errorInformation: { errorCode: string; errorDescription: string } } }>(
     '/transfers/:ID/error',
     async (request, reply) => {
-      await transfers.rejectTransfer(ctx, sourceOf(request), request.params.ID, request.body);
+      await transfers.rejectTransfer(ctx, sourceOf(request), request.params.ID, request.body, relayedOf(request));
       return reply.code(200).send();
     },
   );
@@ -212,7 +246,7 @@ function transferRoutes(scope: FastifyInstance, ctx: HubContext): void {
 
 const vendorContentType = /^application\/vnd\.interoperability\.[a-zA-Z]+\+json/;
 
-export function fspiopRoutes(app: App, ctx: HubContext): void {
+export function fspiopRoutes(app: App, ctx: HubContext, payments: PaymentService): void {
   void app.register(
     async (scope: FastifyInstance) => {
       scope.addContentTypeParser(
@@ -237,9 +271,9 @@ export function fspiopRoutes(app: App, ctx: HubContext): void {
       scope.addHook('onRoute', (route) => {
         route.schema = { ...route.schema, hide: true };
       });
-      partyRoutes(scope, ctx);
-      quoteRoutes(scope, ctx);
-      transferRoutes(scope, ctx);
+      partyRoutes(scope, ctx, payments);
+      quoteRoutes(scope, ctx, payments);
+      transferRoutes(scope, ctx, payments);
     },
     { prefix: fspiopBasePath },
   );

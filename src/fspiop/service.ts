@@ -11,13 +11,20 @@ import { findMerchant } from '../merchants/index.ts';
 import { findParticipant } from '../participants/index.ts';
 import { type Result, invariant, ok, refuse } from '../platform/index.ts';
 import { type OutboundMessage, dispatch } from './callbacks.ts';
+import { jwsKeyRefusal } from './jws.ts';
 import { type FspiopErrorCode, type FspiopResource, errorInformationOf, hubFspId } from './model.ts';
 import * as store from './store.ts';
 import type { Dfsp, PartyKey } from './store.ts';
 
-export type DfspInput = { participantId: string; callbackUrl: string; currencies: string[]; merchantId: string };
+export type DfspInput = {
+  participantId: string;
+  callbackUrl: string;
+  currencies: string[];
+  merchantId: string;
+  jwsPublicKey?: string;
+};
 
-export type DfspRefusal = 'not_found' | 'fspiop_merchant_invalid';
+export type DfspRefusal = 'not_found' | 'fspiop_merchant_invalid' | 'fspiop_jws_key_invalid';
 
 /** The operator makes a participant a DFSP, or changes where and in what it is reached. */
 export async function registerDfsp(
@@ -32,6 +39,8 @@ export async function registerDfsp(
   if (merchant?.acquirerId !== participant.id) {
     return refuse('fspiop_merchant_invalid', `merchant ${input.merchantId} is not one of ${participant.id}'s own`);
   }
+  const keyRefusal = input.jwsPublicKey === undefined ? undefined : jwsKeyRefusal(input.jwsPublicKey);
+  if (keyRefusal) return refuse('fspiop_jws_key_invalid', `jwsPublicKey is ${keyRefusal}`);
   return ok(
     await inTransaction(ctx.db, async (tx) => {
       const before = (await store.findDfsp(tx, fspId)) ?? null;
@@ -42,6 +51,7 @@ export async function registerDfsp(
         callbackUrl: input.callbackUrl,
         currencies: [...new Set(input.currencies)],
         merchantId: input.merchantId,
+        jwsPublicKey: input.jwsPublicKey ?? null,
         createdAt: before?.createdAt ?? at,
         updatedAt: at,
       };
@@ -165,7 +175,7 @@ export async function lookUpParty(
   ctx: HubContext,
   source: Dfsp,
   key: PartyKey,
-  forwarded: Readonly<Record<string, string | undefined>>,
+  relayed: { forwarded: Readonly<Record<string, string | undefined>>; version: string },
 ): Promise<void> {
   const path = partyPath('parties', key);
   const owner = await store.findPartyOwner(ctx.db.kysely, key);
@@ -181,7 +191,7 @@ export async function lookUpParty(
     baseUrl: holder.callbackUrl,
     source: source.fspId,
     destination: holder.fspId,
-    forwarded,
+    ...relayed,
   };
   dispatch(ctx, message, async (delivery) => {
     if (!delivery.delivered) sendError(ctx, source, 'parties', path, '1001', `${holder.fspId} ${delivery.detail}`);

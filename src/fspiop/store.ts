@@ -1,10 +1,13 @@
 import {
+  type Database,
   type FspiopDfspRow,
+  type FspiopOutboundRow,
   type FspiopPartyRow,
   type FspiopTransferRow,
   type Queryable,
   type Tx,
   forUpdate,
+  inTransaction,
 } from '../db/index.ts';
 import type { FspiopTransferState } from './model.ts';
 
@@ -14,6 +17,8 @@ export type Dfsp = {
   callbackUrl: string;
   currencies: string[];
   merchantId: string;
+  /** PEM of its JWS public key: its messages must then be signed (FSPIOP-Signature). */
+  jwsPublicKey: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -42,6 +47,7 @@ function toDfsp(row: FspiopDfspRow): Dfsp {
     callbackUrl: row.callback_url,
     currencies: JSON.parse(row.currencies) as string[],
     merchantId: row.merchant_id,
+    jwsPublicKey: row.jws_public_key,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -54,6 +60,7 @@ export async function upsertDfsp(tx: Tx, dfsp: Dfsp): Promise<void> {
     callback_url: dfsp.callbackUrl,
     currencies: JSON.stringify(dfsp.currencies),
     merchant_id: dfsp.merchantId,
+    jws_public_key: dfsp.jwsPublicKey,
     created_at: dfsp.createdAt,
     updated_at: dfsp.updatedAt,
   };
@@ -65,6 +72,7 @@ export async function upsertDfsp(tx: Tx, dfsp: Dfsp): Promise<void> {
         callback_url: row.callback_url,
         currencies: row.currencies,
         merchant_id: row.merchant_id,
+        jws_public_key: row.jws_public_key,
         updated_at: row.updated_at,
       }),
     )
@@ -192,4 +200,38 @@ export async function expiredTransferIds(db: Queryable, now: string, limit: numb
     .limit(limit)
     .execute();
   return rows.map((row) => row.transfer_id);
+}
+
+export async function insertOutbound(tx: Tx, row: FspiopOutboundRow): Promise<void> {
+  await tx.insertInto('fspiop_outbound').values(row).execute();
+}
+
+export async function findOutbound(
+  db: Queryable,
+  by: { quoteId: string } | { transferId: string } | { walletId: string; payerRef: string },
+): Promise<FspiopOutboundRow | undefined> {
+  let query = db.selectFrom('fspiop_outbound').selectAll();
+  if ('quoteId' in by) query = query.where('quote_id', '=', by.quoteId);
+  else if ('transferId' in by) query = query.where('transfer_id', '=', by.transferId);
+  else query = query.where('wallet_id', '=', by.walletId).where('payer_ref', '=', by.payerRef);
+  return query.executeTakeFirst();
+}
+
+/** Moves a QUOTING payment on; false when it was no longer quoting. */
+export async function markOutbound(
+  tx: Tx,
+  quoteId: string,
+  outcome: { state: 'TRANSFERRING' | 'FAILED'; errorCode: string | null },
+): Promise<boolean> {
+  const updated = await tx
+    .updateTable('fspiop_outbound')
+    .set({ state: outcome.state, error_code: outcome.errorCode })
+    .where('quote_id', '=', quoteId)
+    .where('state', '=', 'QUOTING')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+export async function failOutbound(db: Database, quoteId: string, errorCode: string): Promise<void> {
+  await inTransaction(db, (tx) => markOutbound(tx, quoteId, { state: 'FAILED', errorCode }));
 }

@@ -39,7 +39,8 @@ export type TransferPrepare = {
 
 export type TransferFulfil = { transferState: string; fulfilment?: string; completedTimestamp?: string };
 
-type Headers = Readonly<Record<string, string | undefined>>;
+/** What of the payer's request goes on with it: its end-to-end headers and its FSPIOP version. */
+export type Relayed = { forwarded: Readonly<Record<string, string | undefined>>; version: string };
 
 const transferPath = (transferId: string) => `/transfers/${transferId}`;
 
@@ -118,7 +119,7 @@ async function reserveOnce(ctx: HubContext, source: Dfsp, payee: Dfsp, body: Tra
 }
 
 /** `POST /transfers` from the payer DFSP. */
-export async function prepareTransfer(ctx: HubContext, source: Dfsp, body: TransferPrepare, forwarded: Headers) {
+export async function prepareTransfer(ctx: HubContext, source: Dfsp, body: TransferPrepare, relayed: Relayed) {
   const path = transferPath(body.transferId);
   const payee = await sourceDfsp(ctx, body.payeeFsp);
   const refusal = prepareRefusal(ctx, source, payee, body);
@@ -147,7 +148,7 @@ export async function prepareTransfer(ctx: HubContext, source: Dfsp, body: Trans
       source: source.fspId,
       destination: payee.fspId,
       body,
-      forwarded,
+      ...relayed,
     },
     async (delivery) => {
       if (!delivery.delivered)
@@ -159,7 +160,7 @@ export async function prepareTransfer(ctx: HubContext, source: Dfsp, body: Trans
 }
 
 /** Tells a DFSP where a transfer stands: `PUT /transfers/{id}` (committed, reserved) or its error (aborted). */
-function sendState(ctx: HubContext, transfer: FspiopTransfer, to: Dfsp): void {
+export function sendState(ctx: HubContext, transfer: FspiopTransfer, to: Dfsp): void {
   if (transfer.state === 'ABORTED') {
     const code = (transfer.errorCode ?? '5000') as FspiopErrorCode;
     sendError(ctx, to, 'transfers', transferPath(transfer.transferId), code);
@@ -197,7 +198,7 @@ export async function abortTransfer(
   ctx: HubContext,
   transferId: string,
   error: ErrorInformation | { errorInformation: { errorCode: string; errorDescription: string } },
-  options: { toPayee: boolean; source?: string },
+  options: { toPayee: boolean; source?: string; relayed?: Relayed },
 ): Promise<boolean> {
   const at = ctx.clock.now().toISOString();
   const aborted = await inTransaction(ctx.db, async (tx) => {
@@ -226,6 +227,7 @@ export async function abortTransfer(
       source: options.source ?? hubFspId,
       destination: fspId,
       body: error,
+      ...options.relayed,
     });
   }
   return true;
@@ -247,8 +249,18 @@ async function commit(ctx: HubContext, transferId: string, fulfilment: string): 
   });
 }
 
-/** `PUT /transfers/{id}` from the payee DFSP: its fulfilment, or its refusal (ABORTED). */
-export async function fulfilTransfer(ctx: HubContext, source: Dfsp, transferId: string, body: TransferFulfil) {
+/**
+ * `PUT /transfers/{id}` from the payee DFSP: its fulfilment, or its refusal (ABORTED). The commit goes to
+ * the payer as the payee's own message, as Mojaloop's switch passes the fulfil on: its body, version and
+ * signature untouched when it already says COMMITTED, so a payer that checks the payee's JWS can.
+ */
+export async function fulfilTransfer(
+  ctx: HubContext,
+  source: Dfsp,
+  transferId: string,
+  body: TransferFulfil,
+  relayed: Relayed,
+) {
   const path = transferPath(transferId);
   const transfer = await store.findTransfer(ctx.db.kysely, transferId);
   if (!transfer || transfer.payeeFsp !== source.fspId) {
@@ -267,11 +279,10 @@ export async function fulfilTransfer(ctx: HubContext, source: Dfsp, transferId: 
   const committed = await commit(ctx, transferId, body.fulfilment as string);
   const payer = await store.findDfsp(ctx.db.kysely, transfer.payerFsp);
   if (committed && payer) {
-    const answer = {
-      fulfilment: committed.fulfilment,
-      completedTimestamp: committed.completedAt,
-      transferState: 'COMMITTED',
-    };
+    const asSent = body.transferState === 'COMMITTED';
+    const answer = asSent
+      ? body
+      : { fulfilment: committed.fulfilment, completedTimestamp: committed.completedAt, transferState: 'COMMITTED' };
     dispatch(ctx, {
       method: 'put',
       resource: 'transfers',
@@ -280,6 +291,8 @@ export async function fulfilTransfer(ctx: HubContext, source: Dfsp, transferId: 
       source: source.fspId,
       destination: payer.fspId,
       body: answer,
+      version: relayed.version,
+      ...(asSent ? { forwarded: relayed.forwarded } : {}),
     });
   } else if (!committed) {
     const now = await store.findTransfer(ctx.db.kysely, transferId);
@@ -302,13 +315,14 @@ export async function rejectTransfer(
   source: Dfsp,
   transferId: string,
   body: { errorInformation: { errorCode: string; errorDescription: string } },
+  relayed: Relayed,
 ): Promise<void> {
   const transfer = await store.findTransfer(ctx.db.kysely, transferId);
   if (!transfer || transfer.payeeFsp !== source.fspId) {
     sendError(ctx, source, 'transfers', transferPath(transferId), '3208');
     return;
   }
-  await abortTransfer(ctx, transferId, body, { toPayee: false, source: source.fspId });
+  await abortTransfer(ctx, transferId, body, { toPayee: false, source: source.fspId, relayed });
 }
 
 /** Aborts every reserved transfer past its expiration (3303 to payer and payee); the count aborted. */

@@ -18,6 +18,9 @@ import * as disputes from './0017_disputes.ts';
 import * as liabilityRules from './0018_liability_rules.ts';
 import * as disputeEvidence from './0019_dispute_evidence.ts';
 import * as fspiop from './0020_fspiop.ts';
+import * as fspiopJws from './0021_fspiop_jws.ts';
+import * as fspiopOutbound from './0022_fspiop_outbound.ts';
+import * as fspiopHubKey from './0023_fspiop_hub_key.ts';
 import * as bridges from './0025_bridges.ts';
 import * as shareNotes from './0030_share_notes.ts';
 
@@ -42,6 +45,9 @@ export const migrations: Record<string, Migration> = {
   '0018_liability_rules': liabilityRules,
   '0019_dispute_evidence': disputeEvidence,
   '0020_fspiop': fspiop,
+  '0021_fspiop_jws': fspiopJws,
+  '0022_fspiop_outbound': fspiopOutbound,
+  '0023_fspiop_hub_key': fspiopHubKey,
   '0025_bridges': bridges,
   '0030_share_notes': shareNotes,
 };

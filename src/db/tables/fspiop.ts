@@ -8,6 +8,8 @@ export type FspiopDfspRow = {
   currencies: string;
   /** The merchant (the DFSP's own, under it as acquirer) that P2P transfers to this DFSP are booked under. */
   merchant_id: string;
+  /** PEM of the DFSP's RSA public key for FSPIOP-Signature (JWS, RS256); null when none is checked. */
+  jws_public_key: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -40,7 +42,39 @@ export type FspiopTransferRow = {
   completed_at: string | null;
 };
 
+/** A Lintas wallet's payment to a DFSP's party, from the quote the hub asked for on. */
+export type FspiopOutboundRow = {
+  quote_id: string;
+  /** The FSPIOP transfer id the hub will use once the quote is answered. */
+  transfer_id: string;
+  wallet_id: string;
+  /** The wallet's own reference: a repeat returns the same payment. */
+  payer_ref: string;
+  payee_fsp: string;
+  party_type: string;
+  party_id: string;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  /** QUOTING, TRANSFERRING (see fspiop_transfers) or FAILED. */
+  state: string;
+  error_code: string | null;
+  created_at: string;
+};
+
+/** The hub's own JWS key pair (name `jws`). */
+export type FspiopHubKeyRow = {
+  name: string;
+  /** PKCS#8 PEM sealed under the master key. */
+  private_key_sealed: string;
+  /** SPKI PEM. */
+  public_key: string;
+  created_at: string;
+};
+
 export type FspiopTables = {
+  fspiop_hub_keys: FspiopHubKeyRow;
+  fspiop_outbound: FspiopOutboundRow;
   fspiop_dfsps: FspiopDfspRow;
   fspiop_parties: FspiopPartyRow;
   fspiop_transfers: FspiopTransferRow;

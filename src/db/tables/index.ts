@@ -16,7 +16,13 @@ export type { ReconciliationItemRow, ReconciliationRow, ReconciliationTables } f
 export type { RefundRow, RefundTables } from './refunds.ts';
 export type { AuditEventPartyRow, RolloutRuleRow, RolloutTables } from './rollout.ts';
 export type { SettlementTables, SettlementWindowRow } from './settlement.ts';
-export type { FspiopDfspRow, FspiopPartyRow, FspiopTables, FspiopTransferRow } from './fspiop.ts';
+export type {
+  FspiopDfspRow,
+  FspiopOutboundRow,
+  FspiopPartyRow,
+  FspiopTables,
+  FspiopTransferRow,
+} from './fspiop.ts';
 export type {
   BridgeCredentialsRow,
   BridgeNotificationRow,
