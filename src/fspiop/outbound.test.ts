@@ -93,6 +93,22 @@ describe('a Lintas wallet pays a DFSP party, the hub as its payer FSP', () => {
     await payee.send('PUT', `/quotes/${asked.quoteId}/error`, error, { 'fspiop-destination': 'lintas' });
     await expect.poll(async () => stateOf(refused.body.id)).toMatchObject({ state: 'FAILED', errorCode: '5101' });
   });
+
+  test('two identical payments racing on one payer.ref: one payment, both answered with it, no 5xx', async () => {
+    const ask = {
+      payee: { partyIdType: 'MSISDN', partyIdentifier: '6281100' },
+      amount: 120,
+      currency: 'USD',
+      payer: { ref: 'ref-raced' },
+    };
+    const answers = await Promise.all([1, 2, 3].map(() => wallet.call('POST', '/v1/fspiop/transfers', ask)));
+    expect(answers.map((answer) => answer.status < 500)).toEqual([true, true, true]);
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+    const asked = bodyOf(await payee.received('POST', '/quotes'));
+    const error = { errorInformation: { errorCode: '5101', errorDescription: 'Payee rejected quote' } };
+    await payee.send('PUT', `/quotes/${asked.quoteId}/error`, error, { 'fspiop-destination': 'lintas' });
+    await expect.poll(async () => stateOf(answers[0]?.body.id)).toMatchObject({ state: 'FAILED' });
+  });
 });
 
 test('a quote the DFSP answers too late fails the payment (3303) and reserves nothing', async () => {

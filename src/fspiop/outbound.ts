@@ -122,6 +122,19 @@ function askQuote(ctx: HubContext, row: FspiopOutboundRow, wallet: { id: string;
   );
 }
 
+/** The payment a wallet's `payer.ref` already names: the same ask is a repeat, another is refused. */
+async function repeatOf(
+  ctx: HubContext,
+  walletId: string,
+  input: OutboundInput,
+): Promise<Result<{ view: OutboundView; repeated: boolean }, OutboundRefusal> | undefined> {
+  const known = await store.findOutbound(ctx.db.kysely, { walletId, payerRef: input.payerRef });
+  if (known === undefined) return undefined;
+  if (!sameAsk(known, input))
+    return refuse('fspiop_payer_ref_reused', `payer.ref ${input.payerRef} names another payment`);
+  return ok({ view: await viewOf(ctx, known), repeated: true });
+}
+
 /** `POST /v1/fspiop/transfers`: the wallet's payment starts with the quote the hub asks of the party's DFSP. */
 export async function startOutbound(
   ctx: HubContext,
@@ -131,12 +144,8 @@ export async function startOutbound(
   const wallet = await findParticipant(ctx.db.kysely, caller.id);
   if (!wallet || !isIssuer(wallet) || wallet.status !== 'active')
     return refuse('forbidden', 'only an active issuer pays');
-  const known = await store.findOutbound(ctx.db.kysely, { walletId: wallet.id, payerRef: input.payerRef });
-  if (known) {
-    if (!sameAsk(known, input))
-      return refuse('fspiop_payer_ref_reused', `payer.ref ${input.payerRef} names another payment`);
-    return ok({ view: await viewOf(ctx, known), repeated: true });
-  }
+  const repeat = await repeatOf(ctx, wallet.id, input);
+  if (repeat !== undefined) return repeat;
   const owner = await store.findPartyOwner(ctx.db.kysely, {
     type: input.partyIdType,
     id: input.partyIdentifier,
@@ -163,8 +172,8 @@ export async function startOutbound(
     error_code: null,
     created_at: ctx.clock.now().toISOString(),
   };
-  await inTransaction(ctx.db, async (tx) => {
-    await store.insertOutbound(tx, row);
+  const inserted = await inTransaction(ctx.db, async (tx) => {
+    if (!(await store.insertOutbound(tx, row))) return false;
     await ctx.audit(tx, {
       actor: actorOf(caller),
       action: 'fspiop_outbound.started',
@@ -173,7 +182,13 @@ export async function startOutbound(
       before: null,
       after: row,
     });
+    return true;
   });
+  if (!inserted) {
+    const raced = await repeatOf(ctx, wallet.id, input);
+    invariant(raced !== undefined, `payer.ref ${input.payerRef} of ${wallet.id} is held once its insert conflicted`);
+    return raced;
+  }
   askQuote(ctx, row, wallet, payee);
   return ok({ view: await viewOf(ctx, row), repeated: false });
 }

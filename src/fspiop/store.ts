@@ -202,8 +202,14 @@ export async function expiredTransferIds(db: Queryable, now: string, limit: numb
   return rows.map((row) => row.transfer_id);
 }
 
-export async function insertOutbound(tx: Tx, row: FspiopOutboundRow): Promise<void> {
-  await tx.insertInto('fspiop_outbound').values(row).execute();
+/** False when the wallet's `payer.ref` is already taken (a repeat that raced the original). */
+export async function insertOutbound(tx: Tx, row: FspiopOutboundRow): Promise<boolean> {
+  const result = await tx
+    .insertInto('fspiop_outbound')
+    .values(row)
+    .onConflict((conflict) => conflict.columns(['wallet_id', 'payer_ref']).doNothing())
+    .executeTakeFirst();
+  return result.numInsertedOrUpdatedRows === 1n;
 }
 
 export async function findOutbound(
