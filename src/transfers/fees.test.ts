@@ -2,6 +2,7 @@
  * Transfers with fees: what each posts, what a reservation sets aside,
  * what refunds return, the cap with fees, and `position.threshold`.
  */
+import { paymentOf as cnyPaymentOf } from './payment-input.test-support.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { checkLedger, positionView } from '../ledger/index.ts';
@@ -42,22 +43,8 @@ beforeAll(async () => {
 });
 afterAll(async () => hub?.stop());
 
-function paymentOf(
-  payer: MoneyParticipant,
-  payee: MoneyParticipant,
-  amount: number,
-  extra: Partial<PaymentInput> = {},
-): PaymentInput {
-  return {
-    payerId: payer.id,
-    payeeId: payee.id,
-    merchantId: payee.merchantId,
-    amount: minor(amount),
-    currency: 'IDR',
-    source: 'checkout',
-    ...extra,
-  };
-}
+const paymentOf = (...[payer, payee, amount, extra]: Parameters<typeof cnyPaymentOf>) =>
+  cnyPaymentOf(payer, payee, amount, { currency: 'IDR', ...extra });
 
 const pay = (input: PaymentInput) => inTransaction(hub.ctx.db, (tx) => postPayment(hub.ctx, tx, input));
 

@@ -1,16 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
-import {
-  type MoneyParticipant,
-  createMoneyParticipant,
-  setLimits,
-  withConcurrentContext,
-} from '../ledger/fixtures.test-support.ts';
+import { createMoneyParticipant, setLimits, withConcurrentContext } from '../ledger/fixtures.test-support.ts';
 import { checkLedger, positionView } from '../ledger/index.ts';
-import { minor } from '../money/index.ts';
 import { type TestHub, startTestHub, testEngine } from '../testing/index.ts';
 import { type PaymentInput, postPayment } from './index.ts';
+import { paymentOf } from './payment-input.test-support.ts';
 
 /**
  * A payment moves positions as the last statements of its transaction, so
@@ -31,17 +26,6 @@ if (testEngine() !== 'postgres') {
     'skipped on SQLite, by design: SQLite runs one transaction at a time, so no payment can be in flight ' +
       'beside another; the PostgreSQL run covers it',
   );
-}
-
-function paymentOf(payer: MoneyParticipant, payee: MoneyParticipant, amount: number): PaymentInput {
-  return {
-    payerId: payer.id,
-    payeeId: payee.id,
-    merchantId: payee.merchantId,
-    amount: minor(amount),
-    currency: 'CNY',
-    source: 'checkout',
-  };
 }
 
 /** A payment posted in a transaction that stays open, after the payment, until `finish` is called. */

@@ -1,3 +1,4 @@
+import { paymentOf } from './payment-input.test-support.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inTransaction } from '../db/index.ts';
 import { LedgerInvariantError, checkLedger, positionView } from '../ledger/index.ts';
@@ -31,23 +32,6 @@ beforeAll(async () => {
   operator = bearerClient(hub, hub.operatorToken);
 });
 afterAll(async () => hub?.stop());
-
-function paymentOf(
-  payer: MoneyParticipant,
-  payee: MoneyParticipant,
-  amount: number,
-  extra: Partial<PaymentInput> = {},
-): PaymentInput {
-  return {
-    payerId: payer.id,
-    payeeId: payee.id,
-    merchantId: payee.merchantId,
-    amount: minor(amount),
-    currency: 'CNY',
-    source: 'checkout',
-    ...extra,
-  };
-}
 
 function pay(input: PaymentInput) {
   return inTransaction(hub.ctx.db, (tx) => postPayment(hub.ctx, tx, input));
