@@ -159,6 +159,14 @@ const byName: Record<string, unknown> = {
   paymentCodePrefixes: ['621012'],
   question: 'Please send your business licence (NIB)',
   kind: 'wechatpay_v3',
+  jwsPublicKey:
+    '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAn3w8Qb6yVt2LrXk9M1dP\n-----END PUBLIC KEY-----\n',
+  publicKey:
+    '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq8Zt4Wm1Yx2Nv5Kp0Rs7Hd\n-----END PUBLIC KEY-----\n',
+  state: 'COMMITTED',
+  partyIdType: 'MSISDN',
+  partyIdentifier: '6281234567890',
+  errorCode: '4001',
   serial: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
   serialNo: '444F4864EA9B34415E4A7B8F7B5DB4A34C3F2E1D',
   publicKeyPem:

@@ -12,6 +12,8 @@ import {
   type TestParticipant,
   bearerClient,
   createParticipant,
+  isDocsRoute,
+  pageRoutes,
   servedRoutes,
   startTestHub,
 } from '../testing/index.ts';
@@ -67,9 +69,7 @@ function operations(): [string, Operation][] {
 
 /** The routes that are pages or another API's, not operations of this one (see src/security/api9-…). */
 const notOperations = (route: string) =>
-  /^GET \/(health|ready|metrics|openapi\.json|checkout\/\{id\}|share\/\{token\})$/.test(route) ||
-  /^[A-Z]+ \/docs/.test(route) ||
-  route.split(' ')[1]?.startsWith(`${fspiopBasePath}/`) === true;
+  pageRoutes.includes(route) || isDocsRoute(route) || route.split(' ')[1]?.startsWith(`${fspiopBasePath}/`) === true;
 
 test('it validates as OpenAPI 3.1 with @readme/openapi-parser', async () => {
   expect(document.openapi).toBe('3.1.0');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fspiopBasePath } from '../fspiop/index.ts';
-import { type TestHub, startTestHub } from '../testing/index.ts';
+import { type TestHub, isDocsRoute, pageRoutes, servedRoutes, startTestHub } from '../testing/index.ts';
 import { expectProblem } from './world.test-support.ts';
 
 /**
@@ -21,42 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.stop();
 });
-
-/** The documented routes that are not API operations. */
-const documentedPages = [
-  'GET /health',
-  'GET /ready',
-  'GET /metrics',
-  'GET /openapi.json',
-  'GET /',
-  'GET /till',
-  'GET /checkout/{id}',
-  'GET /share/{token}',
-  'GET /assets/{name}',
-  'GET /favicon.ico',
-  'GET /favicon.svg',
-];
-const isDocs = (route: string) => /^[A-Z]+ \/docs/.test(route);
-
-/** `METHOD /path/{param}` for every route Fastify serves, read from its route tree; HEAD mirrors GET. */
-function servedRoutes(): string[] {
-  const tree = hub.server.app.printRoutes({ commonPrefix: false });
-  const stack: string[] = [];
-  const routes: string[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^([│ ]*)(?:├── |└── )(\S+)(?: \(([^)]*)\))?/.exec(line);
-    if (!match) continue;
-    const depth = (match[1] as string).length / 4;
-    stack.length = depth;
-    const path = `${stack.join('')}${match[2]}`;
-    stack.push(match[2] as string);
-    for (const method of (match[3] ?? '').split(', ').filter(Boolean)) {
-      if (method === 'HEAD') continue;
-      routes.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
-    }
-  }
-  return routes;
-}
 
 /** Routes under the FSPIOP base path are Mojaloop's API, documented by its vendored definition (docs/fspiop.md). */
 function fspiopOperations(): string[] {
@@ -82,16 +46,16 @@ async function documentedOperations(): Promise<string[]> {
 describe('the inventory is /openapi.json', () => {
   test('every route the hub serves is documented there, or is one of the documented pages', async () => {
     const documented = new Set([...(await documentedOperations()), ...fspiopOperations()]);
-    const served = servedRoutes();
+    const served = servedRoutes(hub.server.app);
     expect(served.length).toBeGreaterThan(60);
     const undocumented = served.filter(
-      (route) => !documented.has(route) && !documentedPages.includes(route) && !isDocs(route),
+      (route) => !documented.has(route) && !pageRoutes.includes(route) && !isDocsRoute(route),
     );
     expect(undocumented).toEqual([]);
   });
 
   test('every documented operation is served', async () => {
-    const served = new Set(servedRoutes());
+    const served = new Set(servedRoutes(hub.server.app));
     const missing = (await documentedOperations()).filter((operation) => !served.has(operation));
     expect(missing).toEqual([]);
   });

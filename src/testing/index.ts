@@ -31,7 +31,7 @@ export {
 export { seedWindowPayments } from './bulk-transfers.ts';
 export { failAnswerStorage } from './answer-storage.ts';
 export { freePort, launchChromium, ledgerCheckOf, spawnLintas, type LintasProcess } from './processes.ts';
-export { servedRoutes } from './routes.ts';
+export { isDocsRoute, pageRoutes, servedRoutes } from './routes.ts';
 export {
   axeViolations,
   englishLeft,

@@ -19,3 +19,21 @@ export function servedRoutes(app: App): string[] {
   }
   return routes;
 }
+
+/** The routes served beside the API that are not its operations: probes, the document itself, the pages. */
+export const pageRoutes: readonly string[] = [
+  'GET /health',
+  'GET /ready',
+  'GET /metrics',
+  'GET /openapi.json',
+  'GET /',
+  'GET /till',
+  'GET /checkout/{id}',
+  'GET /share/{token}',
+  'GET /assets/{name}',
+  'GET /favicon.ico',
+  'GET /favicon.svg',
+];
+
+/** The API reference page and what it loads. */
+export const isDocsRoute = (route: string): boolean => /^[A-Z]+ \/docs/.test(route);
