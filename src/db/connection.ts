@@ -62,9 +62,10 @@ function openSqlite(file: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
   sqlite.defaultSafeIntegers(false);
-  const { database, counters, shared } = cachedStatements(sqlite);
-  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   const cache = new ReadCache();
+  // A group rolled back whole takes back writes the cache may have read.
+  const { database, counters, shared } = cachedStatements(sqlite, () => cache.forgetAll());
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   attachReadCache(kysely, cache);
   const durability = file === ':memory:' ? alwaysDurable : sqliteDurability(file, counters);
   const durable = async () => {

@@ -6,6 +6,7 @@ import { type Transaction, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type Database, openDatabase } from './connection.ts';
 import type { Tables } from './schema.ts';
+import { cachedRead } from './read-cache.ts';
 import { groupAgeMsMax } from './shared-transaction.ts';
 
 // Groups are SQLite's; the file is made here whatever the test engine, so both runs prove it.
@@ -45,6 +46,27 @@ describe('a served SQLite hub: requests that arrive together share one COMMIT', 
     await Promise.all([database.durable(), database.durable()]);
     expect(committedRows()).toEqual([1, 2, 3]);
     expect(database.counters.commits - commitsBefore).toBe(1);
+  });
+
+  test('a group SQLite rolls back whole makes the read cache forget what it read from it', async () => {
+    await database.startReadCache();
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return `read ${loads}`;
+    };
+    await insert(1);
+    expect(await cachedRead(database.kysely, 'merchant', 'mer_in_group', load)).toBe('read 1');
+    expect(await cachedRead(database.kysely, 'merchant', 'mer_in_group', load)).toBe('read 1');
+    // As a full disk would, SQLite ends the whole transaction itself: here a trigger's RAISE(ROLLBACK).
+    await sql`create table lost (n integer)`.execute(database.kysely);
+    await sql`create trigger lose before insert on lost begin select raise(rollback, 'lost'); end`.execute(
+      database.kysely,
+    );
+    await expect(sql`insert into lost (n) values (1)`.execute(database.kysely)).rejects.toThrow('lost');
+    await database.durable();
+    expect(committedRows()).toEqual([]);
+    expect(await cachedRead(database.kysely, 'merchant', 'mer_in_group', load)).toBe('read 2');
   });
 
   test('a use case that fails loses its own writes only', async () => {

@@ -49,6 +49,7 @@ class Groups implements SharedTransaction {
   constructor(
     private readonly sqlite: BetterSqlite3.Database,
     private readonly onCommit: () => void,
+    private readonly onLost: () => void,
   ) {}
 
   start = (): void => {
@@ -95,6 +96,7 @@ class Groups implements SharedTransaction {
   afterStatement = (): void => {
     if (!this.open || this.sqlite.inTransaction) return;
     this.close();
+    this.onLost();
     this.settle(new Error('SQLite rolled back the shared transaction; its requests are not committed'));
   };
 
@@ -134,6 +136,7 @@ class Groups implements SharedTransaction {
     } catch (error) {
       if (this.sqlite.inTransaction) this.sqlite.exec('rollback');
       this.close();
+      this.onLost();
       this.settle(error);
     }
   }
@@ -151,6 +154,11 @@ class Groups implements SharedTransaction {
   }
 }
 
-export function sharedTransaction(sqlite: BetterSqlite3.Database, onCommit: () => void): SharedTransaction {
-  return new Groups(sqlite, onCommit);
+/** `onLost`: a group was rolled back whole, so what was read from it (a cache) must be forgotten. */
+export function sharedTransaction(
+  sqlite: BetterSqlite3.Database,
+  onCommit: () => void,
+  onLost: () => void,
+): SharedTransaction {
+  return new Groups(sqlite, onCommit, onLost);
 }

@@ -67,7 +67,10 @@ function sharedStatement(shared: SharedTransaction, statement: BetterSqlite3.Sta
   } as SqliteStatement;
 }
 
-export function cachedStatements(sqlite: BetterSqlite3.Database): {
+export function cachedStatements(
+  sqlite: BetterSqlite3.Database,
+  onGroupLost: () => void,
+): {
   database: SqliteDatabase;
   counters: DatabaseCounters;
   shared: SharedTransaction;
@@ -75,9 +78,13 @@ export function cachedStatements(sqlite: BetterSqlite3.Database): {
   const counters: DatabaseCounters = { statements: 0, commits: 0, flushes: 0 };
   const prepared = new Map<string, BetterSqlite3.Statement>();
   const wrapped = new Map<string, SqliteStatement>();
-  const shared = sharedTransaction(sqlite, () => {
-    counters.commits += 1;
-  });
+  const shared = sharedTransaction(
+    sqlite,
+    () => {
+      counters.commits += 1;
+    },
+    onGroupLost,
+  );
   let inTransaction = false;
 
   function note(sql: string, readonly: boolean): void {
